@@ -1,0 +1,34 @@
+// Server configuration (GET /api/config): loaded once at boot; the map waits for it.
+import { create } from 'zustand';
+import { fetchConfig } from '../api/config.js';
+import type { ClientConfig } from '../api/types.js';
+
+type ConfigState = {
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  config: ClientConfig | null;
+  error: string | null;
+  /** Fetch /api/config; `fetcher` is the endpoint wrapper, replaceable in tests. */
+  load: (fetcher?: () => Promise<ClientConfig>) => Promise<void>;
+};
+
+export const useConfig = create<ConfigState>()((set) => ({
+  status: 'idle',
+  config: null,
+  error: null,
+  load: async (fetcher = fetchConfig) => {
+    set({ status: 'loading', error: null });
+    try {
+      const config = await fetcher();
+      set({ status: 'ready', config });
+    } catch (e) {
+      set({ status: 'error', error: (e as Error).message });
+    }
+  },
+}));
+
+export const selectConfigStatus = (s: ConfigState) => s.status;
+export const selectConfig = (s: ConfigState) => s.config;
+export const selectConfigError = (s: ConfigState) => s.error;
+export const selectDistrict = (s: ConfigState) => s.config?.district ?? null;
+export const selectBasemapUrl = (s: ConfigState) => s.config?.basemap_url ?? null;
+export const selectLoadConfig = (s: ConfigState) => s.load;

@@ -1,0 +1,63 @@
+// buildApp(config, deps): registers plugins and routes; used by main.ts and by tests (app.inject).
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import staticFiles from '@fastify/static';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from './config.js';
+import type { Queryable } from './db/types.js';
+import { registerErrorHandler } from './http/errors.js';
+import metaRoutes from './http/routes/meta.js';
+import classRoutes from './http/routes/classes.js';
+import regionRoutes from './http/routes/regions.js';
+import gridRoutes from './http/routes/grids.js';
+import componentRoutes from './http/routes/components.js';
+import tileRoutes from './http/routes/tiles.js';
+import ogcRoutes from './http/routes/ogc.js';
+
+export async function buildApp(config: Config, deps: { db: Queryable; logger?: boolean }): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  registerErrorHandler(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Gridline API',
+        version: '0.1.0',
+        description: 'Grid-based urban management (网格化城市管理): unit grids, standard classes, components, tiles, OGC API – Features.',
+      },
+      tags: [
+        { name: 'meta' }, { name: 'classes' }, { name: 'regions' }, { name: 'grids' },
+        { name: 'components' }, { name: 'tiles' }, { name: 'ogc' },
+      ],
+    },
+  });
+
+  const d = { db: deps.db, config };
+  await app.register(metaRoutes, { deps: d });
+  await app.register(classRoutes, { deps: d });
+  await app.register(regionRoutes, { deps: d });
+  await app.register(gridRoutes, { deps: d });
+  await app.register(componentRoutes, { deps: d });
+  await app.register(tileRoutes, { deps: d });
+  await app.register(ogcRoutes, { deps: d });
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const clientDir = resolve(config.client_dir);
+  if (existsSync(resolve(clientDir, 'index.html'))) {
+    await app.register(staticFiles, { root: clientDir, prefix: '/', wildcard: false });
+    app.get('/*', { schema: { hide: true } }, (req, reply) => {
+      if (req.url.startsWith('/api/') || req.url.startsWith('/ogc')) {
+        return reply.status(404).send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}` } });
+      }
+      return reply.sendFile('index.html');
+    });
+  }
+  return app;
+}

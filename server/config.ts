@@ -1,0 +1,72 @@
+// Configuration from the environment: validated all at once, frozen (style.md §2.5). Only main.ts passes process.env.
+export type Config = Readonly<{
+  port: number;
+  host: string;
+  data_dir: string;
+  database_url: string | null;
+  demo: 'off' | 'dongcheng' | 'cambridge';
+  demo_grids: number;
+  demo_components: number;
+  max_bbox_area: number;
+  max_features: number;
+  basemap_url: string | null;
+  public_url: string | null;
+  client_dir: string;
+  log: boolean;
+}>;
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env): Config {
+  const errors: string[] = [];
+  const int = (name: string, def: number, min: number, max: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return def;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) errors.push(`${name} must be an integer ${min}..${max}; got "${raw}"`);
+    return n;
+  };
+  const num = (name: string, def: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return def;
+    const n = Number(raw);
+    if (!(n > 0)) errors.push(`${name} must be a positive number; got "${raw}"`);
+    return n;
+  };
+  const url = (name: string, protocols: string[]) => {
+    const raw = env[name];
+    if (!raw) return null;
+    try {
+      const u = new URL(raw);
+      if (!protocols.includes(u.protocol)) errors.push(`${name} must use ${protocols.join(' or ')}; got "${u.protocol}"`);
+    } catch {
+      errors.push(`${name} is not a URL: "${raw}"`);
+    }
+    return raw;
+  };
+  const demoRaw = (env.GRIDLINE_DEMO ?? '').trim().toLowerCase();
+  let demo: Config['demo'] = 'dongcheng';
+  if (demoRaw === '0' || demoRaw === 'off' || demoRaw === 'false') demo = 'off';
+  else if (demoRaw === '' || demoRaw === '1' || demoRaw === 'dongcheng') demo = 'dongcheng';
+  else if (demoRaw === 'cambridge') demo = 'cambridge';
+  else errors.push(`GRIDLINE_DEMO must be 0, dongcheng or cambridge; got "${env.GRIDLINE_DEMO}"`);
+  if (demo === 'cambridge') errors.push('GRIDLINE_DEMO=cambridge is not available yet; use dongcheng');
+
+  const config: Config = {
+    port: int('PORT', 8080, 0, 65535),
+    host: env.HOST || '127.0.0.1',
+    data_dir: env.GRIDLINE_DATA_DIR || './var/data',
+    database_url: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    demo,
+    demo_grids: int('GRIDLINE_DEMO_GRIDS', 1000, 10, 200_000),
+    demo_components: int('GRIDLINE_DEMO_COMPONENTS', 20_000, 0, 20_000_000),
+    max_bbox_area: num('GRIDLINE_MAX_BBOX_AREA', 0.05),
+    max_features: int('GRIDLINE_MAX_FEATURES', 10_000, 1, 1_000_000),
+    basemap_url: url('GRIDLINE_BASEMAP_URL', ['http:', 'https:']),
+    public_url: url('GRIDLINE_PUBLIC_URL', ['http:', 'https:']),
+    client_dir: env.GRIDLINE_CLIENT_DIR || './dist/client',
+    log: env.GRIDLINE_LOG !== '0',
+  };
+  if (errors.length) throw new Error('Invalid configuration:\n  ' + errors.join('\n  '));
+  return Object.freeze(config);
+}

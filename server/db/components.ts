@@ -1,0 +1,64 @@
+// Components (管理部件): the only SQL for `components` and `component_sequences`.
+import type { Queryable } from './types.js';
+import type { Bbox } from '../domain/coords.js';
+
+export type ComponentFeature = {
+  id: string; class_code: string; class_name_zh: string; class_name_en: string; major_code: string; status: string;
+  survey_date: string; change_date: string | null; data_source: string | null; note: string | null;
+  grid_code: string | null; community_code: string | null; street_code: string | null; source_id: string | null;
+  supervising_department: string | null; owner_department: string | null; maintainer_department: string | null;
+  attrs: Record<string, unknown>; geometry: string;
+};
+
+const FEATURE = `c.id, c.class_code, k.name_zh as class_name_zh, k.name_en as class_name_en, k.major_code, c.status,
+  to_char(c.survey_date, 'YYYY-MM-DD') as survey_date, to_char(c.change_date, 'YYYY-MM-DD') as change_date,
+  c.data_source, c.note, c.grid_code, c.community_code, c.street_code, c.source_id,
+  ds.name as supervising_department, dow.name as owner_department, dm.name as maintainer_department,
+  c.attrs, st_asgeojson(c.geom, 7) as geometry`;
+
+const FROM = `components c
+  join classes k on k.kind = 'component' and k.code = c.class_code
+  left join departments ds on ds.id = c.supervising_department_id
+  left join departments dow on dow.id = c.owner_department_id
+  left join departments dm on dm.id = c.maintainer_department_id`;
+
+/** Components intersecting a bbox (optionally of one class), by id, paged; `total` counts them all. */
+export async function inBbox(
+  db: Queryable,
+  p: { bbox?: Bbox; class_code?: string; limit: number; offset: number },
+): Promise<{ items: ComponentFeature[]; total: number }> {
+  const params = [p.bbox?.[0] ?? null, p.bbox?.[1] ?? null, p.bbox?.[2] ?? null, p.bbox?.[3] ?? null, p.class_code ?? null];
+  const where = `($1::float8 is null or c.geom && st_makeenvelope($1, $2, $3, $4, 4326))
+    and ($5::text is null or c.class_code = $5)`;
+  const { rows } = await db.query<ComponentFeature>(
+    `select ${FEATURE} from ${FROM} where ${where} order by c.id limit ${Number(p.limit)} offset ${Number(p.offset)}`,
+    params,
+  );
+  const count = await db.query<{ n: number }>(`select count(*)::int as n from components c where ${where}`, params);
+  return { items: rows, total: count.rows[0].n };
+}
+
+export type ComponentDetail = ComponentFeature & { community_name: string | null; street_name: string | null };
+
+export async function get(db: Queryable, id: string): Promise<ComponentDetail | null> {
+  const { rows } = await db.query<ComponentDetail>(
+    `select ${FEATURE}, rc.name as community_name, rs.name as street_name
+       from ${FROM}
+       left join regions rc on rc.code = c.community_code
+       left join regions rs on rs.code = c.street_code
+      where c.id = $1`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
+/** Reserves `n` consecutive sequence numbers for (district, class); returns the first. */
+export async function reserveSequence(db: Queryable, district_code: string, class_code: string, n = 1): Promise<number> {
+  const { rows } = await db.query<{ last_seq: number }>(
+    `insert into component_sequences (district_code, class_code, last_seq) values ($1, $2, $3)
+     on conflict (district_code, class_code) do update set last_seq = component_sequences.last_seq + $3
+     returning last_seq`,
+    [district_code, class_code, n],
+  );
+  return rows[0].last_seq - n + 1;
+}

@@ -1,0 +1,10 @@
+// COPY text-format encoding of one value (PostgreSQL docs, COPY "Text Format").
+export function copyValue(v: unknown): string {
+  if (v === null || v === undefined) return '\\N';
+  const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
+export function copyLine(values: readonly unknown[]): string {
+  return values.map(copyValue).join('\t') + '\n';
+}

@@ -1,0 +1,61 @@
+// Unit grids: the only SQL for `grids`.
+import { readFileSync } from 'node:fs';
+import type { Queryable } from './types.js';
+import type { Bbox } from '../domain/coords.js';
+
+const LOCATE_SQL = readFileSync(new URL('./sql/locate-grid.sql', import.meta.url), 'utf8');
+
+export type GridRef = { code: string; community_code: string; street_code: string; district_code: string };
+
+/** The current unit grid covering a WGS84 point, by the GiST index; null outside every grid. */
+export async function locate(db: Queryable, lon: number, lat: number): Promise<GridRef | null> {
+  const { rows } = await db.query<GridRef>(LOCATE_SQL, [lon, lat]);
+  return rows[0] ?? null;
+}
+
+export type GridFeature = {
+  code: string; community_code: string; street_code: string; district_code: string; area_m2: number;
+  land_use: string | null; management_level: string | null; responsible_body: string;
+  valid_from: string; valid_to: string | null; geometry: string;
+};
+
+/** Feature columns of grids aliased `t`. */
+const feature = (t: string) => `${t}.code, ${t}.community_code, ${t}.street_code, ${t}.district_code,
+  round(${t}.area_m2::numeric, 1)::float8 as area_m2, ${t}.land_use, ${t}.management_level, ${t}.responsible_body,
+  to_char(${t}.valid_from, 'YYYY-MM-DD') as valid_from, to_char(${t}.valid_to, 'YYYY-MM-DD') as valid_to,
+  st_asgeojson(${t}.geom, 7) as geometry`;
+
+/** Current grids intersecting a bbox, by code, paged; `total` counts them all. */
+export async function inBbox(
+  db: Queryable,
+  p: { bbox?: Bbox; limit: number; offset: number; community_code?: string },
+): Promise<{ items: GridFeature[]; total: number }> {
+  const params = [p.bbox?.[0] ?? null, p.bbox?.[1] ?? null, p.bbox?.[2] ?? null, p.bbox?.[3] ?? null, p.community_code ?? null];
+  const where = `valid_to is null
+    and ($1::float8 is null or geom && st_makeenvelope($1, $2, $3, $4, 4326))
+    and ($5::text is null or community_code = $5)`;
+  const { rows } = await db.query<GridFeature>(
+    `select ${feature('grids')} from grids where ${where} order by code limit ${Number(p.limit)} offset ${Number(p.offset)}`,
+    params,
+  );
+  const count = await db.query<{ n: number }>(`select count(*)::int as n from grids where ${where}`, params);
+  return { items: rows, total: count.rows[0].n };
+}
+
+export type GridDetail = GridFeature & { community_name: string | null; street_name: string | null; component_count: number };
+
+export async function get(db: Queryable, code: string): Promise<GridDetail | null> {
+  const { rows } = await db.query<GridDetail>(
+    `select ${feature('g')},
+            c.name as community_name, s.name as street_name,
+            (select count(*)::int from components k where k.grid_code = g.code) as component_count
+       from grids g
+       left join regions c on c.code = g.community_code
+       left join regions s on s.code = g.street_code
+      where g.code = $1
+      order by g.valid_to is null desc, g.valid_from desc
+      limit 1`,
+    [code],
+  );
+  return rows[0] ?? null;
+}

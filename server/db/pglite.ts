@@ -1,0 +1,60 @@
+// Embedded engine: PGlite with its PostGIS extension, stored under GRIDLINE_DATA_DIR (or in memory).
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { postgis } from '@electric-sql/pglite-postgis';
+import { mkdirSync } from 'node:fs';
+import type { Db, Queryable } from './types.js';
+
+type Raw = Pick<PGlite, 'query' | 'exec'> | Transaction;
+
+function quoteIdent(s: string): string {
+  return '"' + s.replace(/"/g, '""') + '"';
+}
+
+let savepoints = 0;
+
+/** Wraps a PGlite handle or open transaction as a Queryable; nested transactions become SAVEPOINTs. */
+function wrap(raw: Raw, inTx: boolean, root: PGlite): Queryable {
+  const q: Queryable = {
+    engine: 'pglite',
+    async query<T>(sql: string, params: readonly unknown[] = []) {
+      const r = await raw.query<T>(sql, params as unknown[]);
+      return { rows: r.rows };
+    },
+    async exec(sql: string) {
+      await raw.exec(sql);
+    },
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      if (!inTx) return root.transaction((tx) => fn(wrap(tx, true, root)));
+      const name = `sp_${++savepoints}`;
+      await raw.exec(`savepoint ${name}`);
+      try {
+        const out = await fn(q);
+        await raw.exec(`release savepoint ${name}`);
+        return out;
+      } catch (e) {
+        await raw.exec(`rollback to savepoint ${name}`);
+        throw e;
+      }
+    },
+    async copyFrom(table, columns, text) {
+      const cols = columns.map(quoteIdent).join(', ');
+      await raw.query(`copy ${quoteIdent(table)} (${cols}) from '/dev/blob'`, [], {
+        blob: new Blob([text]),
+      });
+    },
+  };
+  return q;
+}
+
+/** Opens PGlite (dataDir undefined → in memory) and loads PostGIS. Takes several seconds. */
+export async function openPglite(dataDir?: string): Promise<Db & { raw: PGlite }> {
+  if (dataDir && !dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const pg = await PGlite.create({ dataDir, extensions: { postgis } });
+  const q = wrap(pg, false, pg);
+  return { ...q, raw: pg, close: () => pg.close() };
+}
+
+/** A Queryable bound to an open PGlite transaction (used by test isolation). */
+export function wrapPgliteTx(tx: Transaction, root: PGlite): Queryable {
+  return wrap(tx, true, root);
+}

@@ -1,0 +1,89 @@
+// PostgreSQL + PostGIS through a node `pg` pool.
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Db, Queryable } from './types.js';
+
+// Return bigint and numeric as JS numbers (ids and counts stay well inside 2^53), timestamps as Date.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+function quoteIdent(s: string): string {
+  return '"' + s.replace(/"/g, '""') + '"';
+}
+
+let savepoints = 0;
+
+/** A Queryable on one checked-out client that is already inside BEGIN. */
+export function wrapClient(client: pg.PoolClient): Queryable {
+  const q: Queryable = {
+    engine: 'postgres',
+    async query<T>(sql: string, params: readonly unknown[] = []) {
+      const r = await client.query(sql, params as unknown[]);
+      return { rows: r.rows as T[] };
+    },
+    async exec(sql: string) {
+      await client.query(sql);
+    },
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const name = `sp_${++savepoints}`;
+      await client.query(`savepoint ${name}`);
+      try {
+        const out = await fn(q);
+        await client.query(`release savepoint ${name}`);
+        return out;
+      } catch (e) {
+        await client.query(`rollback to savepoint ${name}`);
+        throw e;
+      }
+    },
+    copyFrom: (table, columns, text) => copyInto(client, table, columns, text),
+  };
+  return q;
+}
+
+async function copyInto(client: pg.PoolClient, table: string, columns: readonly string[], text: string) {
+  const sql = `copy ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) from stdin`;
+  await pipeline(Readable.from([text]), client.query(copyFrom(sql)));
+}
+
+export async function openPostgres(url: string, max = 10): Promise<Db & { pool: pg.Pool }> {
+  const pool = new pg.Pool({ connectionString: url, max });
+  pool.on('error', () => {}); // idle client errors surface on the next query instead of crashing the process
+  const db: Db & { pool: pg.Pool } = {
+    engine: 'postgres',
+    pool,
+    async query<T>(sql: string, params: readonly unknown[] = []) {
+      const r = await pool.query(sql, params as unknown[]);
+      return { rows: r.rows as T[] };
+    },
+    async exec(sql: string) {
+      await pool.query(sql);
+    },
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const out = await fn(wrapClient(client));
+        await client.query('commit');
+        return out;
+      } catch (e) {
+        await client.query('rollback').catch(() => {});
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    async copyFrom(table, columns, text) {
+      const client = await pool.connect();
+      try {
+        await copyInto(client, table, columns, text);
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+  return db;
+}

@@ -1,0 +1,176 @@
+// Vector tiles: the one seam between engines (style.md §2.6). Both engines share the row SQL of every layer
+// (which features, which properties, geometry in EPSG:3857); PostgreSQL encodes with ST_AsMVTGeom/ST_AsMVT,
+// PGlite (its PostGIS is built without protobuf-c) clips and scales in SQL the same way and encodes in JS.
+import vtpbf from 'vt-pbf';
+import type { Queryable } from './types.js';
+
+export const TILE_EXTENT = 4096;
+export const TILE_BUFFER = 64;
+export const TILE_SETS = ['grids', 'components', 'basemap'] as const;
+export type TileSet = (typeof TILE_SETS)[number];
+
+/** Grids are drawn one by one from this zoom; below it the layer shows communities with their grid counts. */
+export const GRID_DETAIL_ZOOM = 13;
+/** Components are drawn one by one from this zoom; below it as clusters of 1/64 of the tile width. */
+export const COMPONENT_DETAIL_ZOOM = 15;
+const CLUSTER_CELLS = 64;
+
+type LayerSql = { name: string; props: string[]; rows: string };
+
+// $1 = z, $2 = x, $3 = y. env.e: tile envelope in 3857; env.q: envelope with buffer in 4326 for index filtering.
+const ENV = `env as (
+  select st_tileenvelope($1::int, $2::int, $3::int) as e,
+         st_transform(st_tileenvelope($1::int, $2::int, $3::int, margin => ${TILE_BUFFER / TILE_EXTENT}), 4326) as q
+)`;
+const PIXEL = `((st_xmax(env.e) - st_xmin(env.e)) / ${TILE_EXTENT})`;
+
+/** The layers of a tile set at zoom z: which rows, which properties. */
+export function tileLayers(set: TileSet, z: number): LayerSql[] {
+  switch (set) {
+    case 'grids':
+      if (z >= GRID_DETAIL_ZOOM) {
+        return [{
+          name: 'grids', props: ['code', 'community_code', 'area_m2'],
+          rows: `select g.code, g.community_code, round(g.area_m2)::int as area_m2, st_transform(g.geom, 3857) as g3857
+                   from grids g, env where g.valid_to is null and g.geom && env.q`,
+        }];
+      }
+      return [{
+        name: 'grids', props: ['code', 'name', 'grid_count', 'aggregated'],
+        rows: `select r.code, r.name,
+                      (select count(*) from grids g where g.community_code = r.code and g.valid_to is null)::int as grid_count,
+                      true as aggregated,
+                      st_simplifypreservetopology(st_transform(r.geom, 3857), ${PIXEL}) as g3857
+                 from regions r, env where r.level = 'community' and r.geom && env.q`,
+      }];
+    case 'components':
+      if (z >= COMPONENT_DETAIL_ZOOM) {
+        return [{
+          name: 'components', props: ['id', 'class_code', 'major_code', 'status'],
+          rows: `select c.id, c.class_code, left(c.class_code, 2) as major_code, c.status, st_transform(c.geom, 3857) as g3857
+                   from components c, env where c.geom && env.q`,
+        }];
+      }
+      return [{
+        name: 'components', props: ['count', 'major_code', 'cluster'],
+        rows: `select count(*)::int as count, mode() within group (order by left(s.class_code, 2)) as major_code, true as cluster,
+                      st_setsrid(st_makepoint(avg(st_x(s.p)), avg(st_y(s.p))), 3857) as g3857
+                 from (select c.class_code,
+                              st_transform(case when geometrytype(c.geom) = 'POINT' then c.geom else st_pointonsurface(c.geom) end, 3857) as p
+                         from components c, env where c.geom && env.q) s, env
+                where st_intersects(s.p, env.e)
+                group by floor((st_x(s.p) - st_xmin(env.e)) / ${PIXEL} / ${TILE_EXTENT / CLUSTER_CELLS}),
+                         floor((st_y(s.p) - st_ymin(env.e)) / ${PIXEL} / ${TILE_EXTENT / CLUSTER_CELLS})`,
+      }];
+    case 'basemap':
+      return [
+        {
+          name: 'streets', props: ['code', 'name'],
+          rows: `select r.code, r.name, st_simplifypreservetopology(st_transform(r.geom, 3857), ${PIXEL}) as g3857
+                   from regions r, env where r.level = 'street' and r.geom && env.q`,
+        },
+        {
+          name: 'communities', props: ['code', 'name', 'street_code'],
+          rows: `select r.code, r.name, r.parent_code as street_code,
+                        st_simplifypreservetopology(st_transform(r.geom, 3857), ${PIXEL}) as g3857
+                   from regions r, env where r.level = 'community' and r.geom && env.q`,
+        },
+        {
+          name: 'roads', props: ['name'],
+          rows: `select p.name, st_simplify(st_transform(p.geom, 3857), ${PIXEL}) as g3857
+                   from places p, env where p.kind in ('road', 'lane') and p.geom && env.q`,
+        },
+      ];
+  }
+}
+
+/** The SQL PostgreSQL runs for one layer: one bytea row, the encoded layer. */
+export function postgresLayerSql(l: LayerSql): string {
+  const props = l.props.map((p) => `rows.${p}`).join(', ');
+  return `with ${ENV}, rows as (${l.rows})
+  select st_asmvt(t, '${l.name}', ${TILE_EXTENT}, 'geom') as mvt
+    from (select ${props}, st_asmvtgeom(rows.g3857, env.e, ${TILE_EXTENT}, ${TILE_BUFFER}, true) as geom from rows, env) t
+   where t.geom is not null`;
+}
+
+/** The SQL PGlite runs for one layer: rows with properties and GeoJSON geometry in tile coordinates (y down). */
+export function pgliteLayerSql(l: LayerSql): string {
+  const props = l.props.map((p) => `rows.${p}`).join(', ');
+  // Same clip, scale and snap as ST_AsMVTGeom; exterior rings are forced clockwise before the y flip so they
+  // end up with positive area in tile coordinates, as the MVT spec wants.
+  return `with ${ENV}, rows as (${l.rows}), t as (
+    select ${props},
+           st_snaptogrid(st_affine(st_forcepolygoncw(st_clipbybox2d(rows.g3857, st_expand(env.e, ${PIXEL} * ${TILE_BUFFER}))),
+             ${TILE_EXTENT} / (st_xmax(env.e) - st_xmin(env.e)), 0, 0, -${TILE_EXTENT} / (st_ymax(env.e) - st_ymin(env.e)),
+             -st_xmin(env.e) * ${TILE_EXTENT} / (st_xmax(env.e) - st_xmin(env.e)),
+             st_ymax(env.e) * ${TILE_EXTENT} / (st_ymax(env.e) - st_ymin(env.e))), 1) as g
+      from rows, env)
+  select ${l.props.join(', ')}, st_asgeojson(g, 0) as geom from t where g is not null and not st_isempty(g)`;
+}
+
+type Geo = { type: string; coordinates?: any; geometries?: Geo[] };
+type VtFeature = { type: 1 | 2 | 3; geometry: number[][][] | number[][]; tags: Record<string, unknown> };
+
+/** GeoJSON in tile coordinates → vt-pbf features (one per input, or none when the clip left nothing drawable). */
+function toVtFeatures(g: Geo, tags: Record<string, unknown>, out: VtFeature[]): void {
+  switch (g.type) {
+    case 'Point': out.push({ type: 1, geometry: [g.coordinates], tags }); break;
+    case 'MultiPoint': if (g.coordinates.length) out.push({ type: 1, geometry: g.coordinates, tags }); break;
+    case 'LineString': if (g.coordinates.length > 1) out.push({ type: 2, geometry: [g.coordinates], tags }); break;
+    case 'MultiLineString': {
+      const lines = g.coordinates.filter((l: unknown[]) => l.length > 1);
+      if (lines.length) out.push({ type: 2, geometry: lines, tags });
+      break;
+    }
+    case 'Polygon': {
+      const rings = g.coordinates.filter((r: unknown[]) => r.length > 3);
+      if (rings.length) out.push({ type: 3, geometry: rings, tags });
+      break;
+    }
+    case 'MultiPolygon': {
+      const rings = g.coordinates.flat(1).filter((r: unknown[]) => r.length > 3);
+      if (rings.length) out.push({ type: 3, geometry: rings, tags });
+      break;
+    }
+    case 'GeometryCollection': for (const part of g.geometries ?? []) toVtFeatures(part, tags, out); break;
+  }
+}
+
+export type Encoder = 'postgis' | 'js';
+
+/** The encoder an engine uses: ST_AsMVT where PostGIS has protobuf-c (PostgreSQL), JS on PGlite. */
+export function defaultEncoder(db: Queryable): Encoder {
+  return db.engine === 'postgres' ? 'postgis' : 'js';
+}
+
+/**
+ * Renders one tile of a tile set as MVT bytes. `encoder` is normally the engine's default; tests run the JS
+ * encoder on PostgreSQL too, so both sides of the seam are held to the same expectations on the same data.
+ */
+export async function renderTile(
+  db: Queryable, set: TileSet, z: number, x: number, y: number, encoder: Encoder = defaultEncoder(db),
+): Promise<Buffer> {
+  const layers = tileLayers(set, z);
+  if (encoder === 'postgis') {
+    const parts: Buffer[] = [];
+    for (const l of layers) {
+      const { rows } = await db.query<{ mvt: Buffer | null }>(postgresLayerSql(l), [z, x, y]);
+      if (rows[0]?.mvt?.length) parts.push(rows[0].mvt);
+    }
+    return Buffer.concat(parts); // MVT layers are independent messages: concatenation is a valid tile
+  }
+  const vtLayers: Record<string, { features: VtFeature[] }> = {};
+  for (const l of layers) {
+    const { rows } = await db.query<Record<string, unknown> & { geom: string }>(pgliteLayerSql(l), [z, x, y]);
+    if (!rows.length) continue;
+    const features: VtFeature[] = [];
+    for (const r of rows) {
+      const tags: Record<string, unknown> = {};
+      for (const p of l.props) tags[p] = r[p];
+      toVtFeatures(JSON.parse(r.geom), tags, features);
+    }
+    if (features.length) vtLayers[l.name] = { features };
+  }
+  if (!Object.keys(vtLayers).length) return Buffer.alloc(0);
+  return Buffer.from(vtpbf.fromGeojsonVt(vtLayers as never, { version: 2, extent: TILE_EXTENT }));
+}

@@ -1,0 +1,26 @@
+// Domain errors with a machine code; http/errors.ts maps each code to one HTTP status (style.md §0).
+export type ErrorCode =
+  | 'bad_request'
+  | 'invalid_coordinates'
+  | 'invalid_code'
+  | 'bbox_too_large'
+  | 'not_found'
+  | 'outside_district'
+  | 'unknown_class'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'conflict'
+  | 'stale_version'
+  | 'not_allowed_in_state'
+  | 'unprocessable';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}

@@ -1,0 +1,42 @@
+// The one error map: domain error codes → HTTP statuses, and the error body of api.md.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { DomainError, type ErrorCode } from '../domain/errors.js';
+
+export const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  invalid_coordinates: 400,
+  invalid_code: 400,
+  bbox_too_large: 400,
+  unknown_class: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  outside_district: 404,
+  conflict: 409,
+  stale_version: 409,
+  not_allowed_in_state: 422,
+  unprocessable: 422,
+};
+
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | DomainError | Error, req, reply) => {
+    if (err instanceof DomainError) {
+      return reply.status(STATUS[err.code]).send({ error: { code: err.code, message: err.message, details: err.details } });
+    }
+    const fe = err as FastifyError;
+    if (fe.validation) {
+      const message = fe.validation
+        .map((v) => `${(fe.validationContext ?? 'request')}${v.instancePath ? v.instancePath.replace(/\//g, '.') : ''} ${v.message}`)
+        .join('; ');
+      return reply.status(400).send({ error: { code: 'bad_request', message, details: fe.validation } });
+    }
+    if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+      return reply.status(fe.statusCode).send({ error: { code: (fe.code ?? 'bad_request').toLowerCase(), message: fe.message } });
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply.status(500).send({ error: { code: 'internal', message: 'Internal server error' } });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}` } }),
+  );
+}

@@ -1,0 +1,50 @@
+// Components (管理部件): by bbox, by id. domain.md §3.
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Deps } from '../deps.js';
+import * as components from '../../db/components.js';
+import * as classes from '../../db/classes.js';
+import { parseBbox } from '../../domain/coords.js';
+import { DomainError } from '../../domain/errors.js';
+import { BboxParam, ClassCode, ComponentId, errorResponses, rawOk } from '../schemas/common.js';
+import { featureCollectionText } from '../geojson.js';
+
+const componentRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
+  app.get('/api/components', {
+    schema: {
+      tags: ['components'], summary: 'Components in a bbox (optionally of one class), as GeoJSON',
+      description: 'Paged with limit/offset; numberMatched gives the total.',
+      querystring: Type.Object({
+        bbox: BboxParam,
+        class_code: Type.Optional(ClassCode),
+        limit: Type.Integer({ minimum: 1, maximum: 10000, default: 1000 }),
+        offset: Type.Integer({ minimum: 0, default: 0 }),
+      }, { additionalProperties: false }),
+      response: { ...rawOk('GeoJSON FeatureCollection of components'), ...errorResponses },
+    },
+  }, async (req, reply) => {
+    const bbox = parseBbox(req.query.bbox, deps.config.max_bbox_area);
+    const { class_code, limit, offset } = req.query;
+    if (class_code && !(await classes.get(deps.db, 'component', class_code))) {
+      throw new DomainError('unknown_class', `${class_code} is not a component class of GB/T 47678.5-2026`);
+    }
+    const { items, total } = await components.inBbox(deps.db, { bbox, class_code, limit, offset });
+    return reply.type('application/geo+json').send(
+      featureCollectionText(items, 'id', { numberMatched: total, numberReturned: items.length }),
+    );
+  });
+
+  app.get('/api/components/:id', {
+    schema: {
+      tags: ['components'], summary: 'One component with its class, departments, grid and names',
+      params: Type.Object({ id: ComponentId }),
+      response: { ...rawOk('A component with geometry'), ...errorResponses },
+    },
+  }, async (req, reply) => {
+    const c = await components.get(deps.db, req.params.id);
+    if (!c) throw new DomainError('not_found', `No component with identifier ${req.params.id}`);
+    const { geometry, ...rest } = c;
+    return reply.type('application/json').send(`{${JSON.stringify(rest).slice(1, -1)},"geometry":${geometry}}`);
+  });
+};
+
+export default componentRoutes;

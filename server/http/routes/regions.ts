@@ -1,0 +1,26 @@
+// Administrative regions: domain.md §1.
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Deps } from '../deps.js';
+import * as regions from '../../db/regions.js';
+import { Bbox, errorResponses } from '../schemas/common.js';
+
+const Level = Type.Union([Type.Literal('district'), Type.Literal('street'), Type.Literal('community')]);
+const RegionView = Type.Object({
+  code: Type.String(), level: Level, name: Type.String(),
+  parent_code: Type.Union([Type.String(), Type.Null()]), bbox: Type.Union([Bbox, Type.Null()]),
+});
+
+const regionRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
+  app.get('/api/regions', {
+    schema: {
+      tags: ['regions'], summary: 'Districts, streets and communities',
+      querystring: Type.Object({
+        level: Type.Optional(Level),
+        parent_code: Type.Optional(Type.String({ pattern: '^[0-9]{6}([0-9]{3})?$' })),
+      }, { additionalProperties: false }),
+      response: { 200: Type.Array(RegionView), ...errorResponses },
+    },
+  }, async (req) => regions.list(deps.db, req.query));
+};
+
+export default regionRoutes;

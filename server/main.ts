@@ -1,0 +1,55 @@
+// The only file that reads process.env and calls listen(): config → db → migrate → classes → demo → serve.
+import { loadConfig } from './config.js';
+import { openDb } from './db/open.js';
+import { migrate } from './db/migrate.js';
+import { loadClasses } from './services/classes.js';
+import { isEmpty, loadDemo } from './services/demo.js';
+import { buildApp } from './app.js';
+
+const log = (msg: string) => console.log(`[gridline] ${msg}`);
+
+async function step<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  log(`${what} …`);
+  const out = await fn();
+  log(`${what}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return out;
+}
+
+async function main() {
+  const config = loadConfig(process.env);
+  const db = await step(
+    config.database_url ? 'connecting to PostgreSQL' : `opening embedded PGlite + PostGIS in ${config.data_dir} (about 10 s)`,
+    () => openDb(config),
+  );
+  const applied = await step('applying migrations', () => migrate(db));
+  if (applied.length) log(`applied ${applied.join(', ')}`);
+  const classes = await step('loading standard classes', () => loadClasses(db));
+  if (classes) log(`loaded ${classes} classes from data/standard`);
+  if (config.demo !== 'off' && (await isEmpty(db))) {
+    const summary = await step(`loading demo district "${config.demo}"`, () => loadDemo(db, config));
+    log(summary);
+  }
+  const app = await buildApp(config, { db, logger: false });
+  await app.listen({ port: config.port, host: config.host });
+  const shown = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  log(`Gridline is serving on http://${shown}:${config.port}/  (API: /api/openapi.json, OGC API – Features: /ogc)`);
+  log(`database: ${db.engine}${config.database_url ? '' : ` (${config.data_dir})`}`);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log(`${signal}: shutting down`);
+    await app.close();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error(`[gridline] startup failed: ${err instanceof Error ? err.message : err}`);
+  process.exit(1);
+});

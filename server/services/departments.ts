@@ -1,0 +1,13 @@
+// Seeds one department per distinct default of the class tables and maps every class to it (configurable later).
+import type { Queryable } from '../db/types.js';
+import * as classes from '../db/classes.js';
+import * as departments from '../db/departments.js';
+import { defaultDepartmentName } from '../domain/departments.js';
+
+export async function seedDepartmentsFromClasses(db: Queryable): Promise<number> {
+  const all = await classes.list(db);
+  const named = all.map((c) => ({ c, name: defaultDepartmentName(c.typical_department) })).filter((x) => x.name !== null);
+  const ids = await departments.upsertByName(db, [...new Set(named.map((x) => x.name!))]);
+  await departments.setClassDefaults(db, named.map(({ c, name }) => ({ kind: c.kind, class_code: c.code, department_id: ids.get(name!)! })));
+  return ids.size;
+}

@@ -1,0 +1,125 @@
+// Bulk loader for a generated district (server/demo/dongcheng.ts): regions, unit grids and components by COPY,
+// in one transaction (domain.md §1–3).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Queryable } from '../db/types.js';
+import { generateDistrict, type GeneratedDistrict, type GeneratedRegion, type MultiPolygonCoords } from '../demo/dongcheng.js';
+
+/** Fixed start date of the demo grids and survey date of its components, so two loads are identical. */
+export const DEMO_VALID_FROM = '2005-01-01';
+const GRID_CHUNK = 20_000;
+const COMPONENT_CHUNK = 100_000;
+
+export type LoadDistrictOptions = {
+  /** Called after each chunk with rows (grids + components) written so far and the total. */
+  onProgress?(done: number, total: number): void;
+  /** valid_from of the grids and survey_date of the components (YYYY-MM-DD); DEMO_VALID_FROM by default. */
+  validFrom?: string;
+};
+
+export type LoadDistrictSummary = { regions: number; grids: number; components: number; classes: number };
+
+/** EWKT of MultiPolygon coordinates, as COPY text input for a geometry(MultiPolygon, 4326) column. */
+export function multiPolygonEwkt(coords: MultiPolygonCoords): string {
+  const polys = coords.map((poly) => '(' + poly.map((ring) => '(' + ring.map(([x, y]) => `${x} ${y}`).join(',') + ')').join(',') + ')');
+  return `SRID=4326;MULTIPOLYGON(${polys.join(',')})`;
+}
+
+/**
+ * Writes a generated district in one transaction: the district, street and community regions, the unit grids,
+ * the components (COPY in chunks of 100,000, ids `district + class + seq`), then each class's last sequence.
+ * The component classes must already be in `classes` (loadClasses). Fails if any grid code already exists.
+ */
+export async function loadDistrict(db: Queryable, d: GeneratedDistrict, opts: LoadDistrictOptions = {}): Promise<LoadDistrictSummary> {
+  const validFrom = opts.validFrom ?? DEMO_VALID_FROM;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(validFrom)) throw new Error(`validFrom must be YYYY-MM-DD; got "${validFrom}"`);
+  const districtCode = d.district.code;
+  const total = d.grids.length + d.component_total;
+  let done = 0;
+
+  return db.transaction(async (tx) => {
+    // Regions are few: upsert them, parents first, so regions loaded earlier without geometry get one.
+    const levels = [
+      [regionRow('district', d.district)],
+      d.streets.map((r) => regionRow('street', r)),
+      d.communities.map((r) => regionRow('community', r)),
+    ];
+    for (const rows of levels) {
+      await tx.query(
+        `insert into regions (code, level, name, parent_code, geom, area_m2)
+         select r.code, r.level, r.name, r.parent_code, r.geom::geometry, r.area_m2
+           from jsonb_to_recordset($1::jsonb) as r(code text, level text, name text, parent_code text, geom text, area_m2 double precision)
+         on conflict (code) do update set level = excluded.level, name = excluded.name, parent_code = excluded.parent_code,
+           geom = excluded.geom, area_m2 = excluded.area_m2`,
+        [JSON.stringify(rows)],
+      );
+    }
+
+    const gridCols = ['code', 'community_code', 'geom', 'area_m2', 'valid_from'];
+    for (let i = 0; i < d.grids.length; i += GRID_CHUNK) {
+      let text = '';
+      for (const g of d.grids.slice(i, i + GRID_CHUNK)) {
+        text += `${g.code}\t${g.community_code}\t${multiPolygonEwkt(g.geom)}\t${g.area_m2}\t${validFrom}\n`;
+      }
+      await tx.copyFrom('grids', gridCols, text);
+      done += Math.min(GRID_CHUNK, d.grids.length - i);
+      opts.onProgress?.(done, total);
+    }
+
+    // Codes and dates are digits only, so rows are written directly (no COPY escaping needed).
+    const componentCols = ['id', 'class_code', 'district_code', 'status', 'survey_date', 'data_source', 'grid_code', 'community_code', 'street_code', 'geom'];
+    const lastSeq = new Map<string, number>();
+    let text = '';
+    let rows = 0;
+    const flush = async () => {
+      await tx.copyFrom('components', componentCols, text);
+      done += rows;
+      text = '';
+      rows = 0;
+      opts.onProgress?.(done, total);
+    };
+    for (const c of d.components()) {
+      const id = districtCode + c.class_code + String(c.seq).padStart(6, '0');
+      text += `${id}\t${c.class_code}\t${districtCode}\tintact\t${validFrom}\tother\t${c.grid_code}\t${c.community_code}\t${c.street_code}\tSRID=4326;POINT(${c.lon} ${c.lat})\n`;
+      lastSeq.set(c.class_code, c.seq);
+      if (++rows === COMPONENT_CHUNK) await flush();
+    }
+    if (rows) await flush();
+
+    if (lastSeq.size) {
+      const seqs = [...lastSeq].map(([class_code, last_seq]) => ({ class_code, last_seq }));
+      await tx.query(
+        `insert into component_sequences (district_code, class_code, last_seq)
+         select $1, r.class_code, r.last_seq from jsonb_to_recordset($2::jsonb) as r(class_code text, last_seq integer)
+         on conflict (district_code, class_code) do update set last_seq = greatest(component_sequences.last_seq, excluded.last_seq)`,
+        [districtCode, JSON.stringify(seqs)],
+      );
+    }
+    return { regions: 1 + d.streets.length + d.communities.length, grids: d.grids.length, components: done - d.grids.length, classes: lastSeq.size };
+  });
+}
+
+function regionRow(level: 'district' | 'street' | 'community', r: GeneratedRegion) {
+  return { code: r.code, level, name: r.name, parent_code: r.parent_code, geom: multiPolygonEwkt(r.geom), area_m2: r.area_m2 };
+}
+
+export type DemoDongchengOptions = LoadDistrictOptions & { seed: number; grids: number; components: number; dataDir?: string };
+
+/** Generates the synthetic Dongcheng from the real street and community codes in `dataDir` and loads it. */
+export async function loadDemoDongcheng(db: Queryable, opts: DemoDongchengOptions): Promise<LoadDistrictSummary> {
+  const dir = opts.dataDir ?? 'data/dongcheng';
+  const rows = (file: string) => {
+    const [header, ...lines] = readFileSync(join(dir, file), 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
+    const cols = header.split(',');
+    return lines.map((l) => {
+      const f = l.split(',');
+      return Object.fromEntries(cols.map((c, i) => [c, (f[i] ?? '').trim()])) as Record<string, string>;
+    });
+  };
+  const streetRows = rows('dongcheng_streets.csv');
+  const streets = streetRows.map((r) => ({ code: r.code, name: r.name }));
+  const communities = rows('dongcheng_communities.csv').map((r) => ({ code: r.code, name: r.name, street_code: r.street_code }));
+  const district = { code: streetRows[0]?.district_code || '110101', name: '东城区' };
+  const d = generateDistrict({ seed: opts.seed, grids: opts.grids, components: opts.components, streets, communities, district });
+  return loadDistrict(db, d, { onProgress: opts.onProgress, validFrom: opts.validFrom });
+}

@@ -1,0 +1,25 @@
+// withTestApp(backend, fn): the real app (buildApp) on a rolled-back test transaction; requests go through app.inject.
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../server/app.js';
+import { loadConfig, type Config } from '../../server/config.js';
+import type { Queryable } from '../../server/db/types.js';
+import { withTestDb, type Backend } from './backends.js';
+
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({ GRIDLINE_DEMO: '0', GRIDLINE_CLIENT_DIR: '/nonexistent', ...env });
+}
+
+export function withTestApp<T>(
+  backend: Backend,
+  fn: (ctx: { app: FastifyInstance; db: Queryable }) => Promise<T>,
+  env: Record<string, string> = {},
+): Promise<T> {
+  return withTestDb(backend, async (db) => {
+    const app = await buildApp(testConfig(env), { db });
+    try {
+      return await fn({ app, db });
+    } finally {
+      await app.close();
+    }
+  });
+}

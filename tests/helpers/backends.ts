@@ -1,0 +1,60 @@
+// withTestDb(backend, fn): every db/http test on PGlite, and on PostgreSQL when TEST_DATABASE_URL is set.
+// fn gets a Queryable inside a transaction that is always rolled back (graphile's pattern, style.md §2.7).
+import type { PGlite } from '@electric-sql/pglite';
+import type pg from 'pg';
+import type { Queryable } from '../../server/db/types.js';
+import { seedFixture } from './fixture.js';
+
+export type Backend = 'pglite' | 'postgres';
+
+export function testBackends(): Backend[] {
+  return process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+}
+
+let pglite: Promise<PGlite> | null = null;
+let pool: Promise<pg.Pool> | null = null;
+
+/** One migrated, seeded in-memory PGlite per worker (each costs ~1 GiB and ~10 s to start). */
+export function sharedPglite(): Promise<PGlite> {
+  pglite ??= (async () => {
+    const { openPglite } = await import('../../server/db/pglite.js');
+    const db = await openPglite();
+    await seedFixture(db);
+    return db.raw;
+  })();
+  return pglite;
+}
+
+export function sharedPool(): Promise<pg.Pool> {
+  pool ??= (async () => {
+    const { openPostgres } = await import('../../server/db/postgres.js');
+    return (await openPostgres(process.env.TEST_DATABASE_URL!, 4)).pool;
+  })();
+  return pool;
+}
+
+class Rollback extends Error {}
+
+export async function withTestDb<T>(backend: Backend, fn: (db: Queryable) => Promise<T>): Promise<T> {
+  if (backend === 'pglite') {
+    const root = await sharedPglite();
+    const { wrapPgliteTx } = await import('../../server/db/pglite.js');
+    let out!: T;
+    await root
+      .transaction(async (tx) => {
+        out = await fn(wrapPgliteTx(tx, root));
+        throw new Rollback();
+      })
+      .catch((e) => { if (!(e instanceof Rollback)) throw e; });
+    return out;
+  }
+  const client = await (await sharedPool()).connect();
+  const { wrapClient } = await import('../../server/db/postgres.js');
+  try {
+    await client.query('begin');
+    return await fn(wrapClient(client));
+  } finally {
+    await client.query('rollback').catch(() => {});
+    client.release();
+  }
+}

@@ -1,0 +1,30 @@
+// Test projects (style.md §2.7): domain and client are pure and fast; db and http run on PGlite and, when
+// TEST_DATABASE_URL is set, on PostgreSQL too; browser drives Debian's Chromium against a real server.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    globalSetup: ['tests/helpers/global-setup.ts'],
+    maxWorkers: 2,
+    projects: [
+      { test: { name: 'domain', include: ['tests/server/domain/**/*.test.ts', 'tests/client/**/*.test.ts'], environment: 'node' } },
+      {
+        test: {
+          name: 'db',
+          include: ['tests/server/db/**/*.test.ts', 'tests/server/http/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['tests/browser/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
