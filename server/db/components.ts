@@ -62,3 +62,19 @@ export async function reserveSequence(db: Queryable, district_code: string, clas
   );
   return rows[0].last_seq - n + 1;
 }
+
+/** Bounding box of all components rounded outward to 1e-7° (OGC collection extent); null when there are none. Exact: st_extent scans the table. */
+export async function extent(db: Queryable): Promise<Bbox | null> {
+  const { rows } = await db.query<{ bbox: Bbox | null }>(
+    `select case when e is null then null else array[floor(st_xmin(e) * 1e7) / 1e7, floor(st_ymin(e) * 1e7) / 1e7,
+                                                   ceil(st_xmax(e) * 1e7) / 1e7, ceil(st_ymax(e) * 1e7) / 1e7]::float8[] end as bbox
+       from (select st_extent(geom) as e from components) s`,
+  );
+  return rows[0]?.bbox ?? null;
+}
+
+/** One component with the columns of inBbox (OGC single feature); null when there is none. */
+export async function feature(db: Queryable, id: string): Promise<ComponentFeature | null> {
+  const { rows } = await db.query<ComponentFeature>(`select ${FEATURE} from ${FROM} where c.id = $1`, [id]);
+  return rows[0] ?? null;
+}

@@ -59,3 +59,19 @@ export async function get(db: Queryable, code: string): Promise<GridDetail | nul
   );
   return rows[0] ?? null;
 }
+
+/** Bounding box of the current grids rounded outward to 1e-7° (OGC collection extent); null when there are none. */
+export async function currentExtent(db: Queryable): Promise<Bbox | null> {
+  const { rows } = await db.query<{ bbox: Bbox | null }>(
+    `select case when e is null then null else array[floor(st_xmin(e) * 1e7) / 1e7, floor(st_ymin(e) * 1e7) / 1e7,
+                                                   ceil(st_xmax(e) * 1e7) / 1e7, ceil(st_ymax(e) * 1e7) / 1e7]::float8[] end as bbox
+       from (select st_extent(geom) as e from grids where valid_to is null) s`,
+  );
+  return rows[0]?.bbox ?? null;
+}
+
+/** One current grid with the columns of inBbox (OGC single feature); null when no current grid has the code. */
+export async function currentFeature(db: Queryable, code: string): Promise<GridFeature | null> {
+  const { rows } = await db.query<GridFeature>(`select ${feature('grids')} from grids where valid_to is null and code = $1`, [code]);
+  return rows[0] ?? null;
+}

@@ -53,3 +53,15 @@ export async function features(
 function roundBbox(r: RegionView): RegionView {
   return { ...r, bbox: r.bbox ? (r.bbox.map((v) => Math.round(Number(v) * 1e7) / 1e7) as Bbox) : null };
 }
+
+/** Bounding box of every region of a level that has geometry, rounded outward to 1e-7° (OGC extent); null when none. */
+export async function extent(db: Queryable, level: RegionLevel): Promise<Bbox | null> {
+  const { rows } = await db.query<{ bbox: Bbox | null }>(
+    `select case when e is null then null else array[floor(st_xmin(e) * 1e7) / 1e7, floor(st_ymin(e) * 1e7) / 1e7,
+                                                   ceil(st_xmax(e) * 1e7) / 1e7, ceil(st_ymax(e) * 1e7) / 1e7]::float8[] end as bbox
+       from (select st_extent(geom) as e from regions where level = $1) s`,
+    [level],
+  );
+  return rows[0]?.bbox ?? null;
+}
+

@@ -2,6 +2,7 @@
 // in one transaction (domain.md §1–3).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import type { Queryable } from '../db/types.js';
 import { generateDistrict, type GeneratedDistrict, type GeneratedRegion, type MultiPolygonCoords } from '../demo/dongcheng.js';
 
@@ -9,6 +10,8 @@ import { generateDistrict, type GeneratedDistrict, type GeneratedRegion, type Mu
 export const DEMO_VALID_FROM = '2005-01-01';
 const GRID_CHUNK = 20_000;
 const COMPONENT_CHUNK = 100_000;
+/** While a COPY is in flight, give the event loop a turn this often (rows) so its data keeps streaming. */
+const YIELD_EVERY = 5_000;
 
 export type LoadDistrictOptions = {
   /** Called after each chunk with rows (grids + components) written so far and the total. */
@@ -66,25 +69,40 @@ export async function loadDistrict(db: Queryable, d: GeneratedDistrict, opts: Lo
       opts.onProgress?.(done, total);
     }
 
-    // Codes and dates are digits only, so rows are written directly (no COPY escaping needed).
+    // Codes and dates are digits only, so rows are written directly (no COPY escaping needed). The next chunk
+    // is built while the previous one is being copied, yielding to the event loop so the socket keeps flowing.
     const componentCols = ['id', 'class_code', 'district_code', 'status', 'survey_date', 'data_source', 'grid_code', 'community_code', 'street_code', 'geom'];
     const lastSeq = new Map<string, number>();
-    let text = '';
-    let rows = 0;
-    const flush = async () => {
-      await tx.copyFrom('components', componentCols, text);
-      done += rows;
-      text = '';
-      rows = 0;
-      opts.onProgress?.(done, total);
-    };
-    for (const c of d.components()) {
-      const id = districtCode + c.class_code + String(c.seq).padStart(6, '0');
-      text += `${id}\t${c.class_code}\t${districtCode}\tintact\t${validFrom}\tother\t${c.grid_code}\t${c.community_code}\t${c.street_code}\tSRID=4326;POINT(${c.lon} ${c.lat})\n`;
-      lastSeq.set(c.class_code, c.seq);
-      if (++rows === COMPONENT_CHUNK) await flush();
+    const it = d.components();
+    let finished = false;
+    let inFlight: { copy: Promise<void>; rows: number } | null = null;
+    while (!finished || inFlight) {
+      let text = '';
+      let rows = 0;
+      while (!finished && rows < COMPONENT_CHUNK) {
+        const next = it.next();
+        if (next.done) {
+          finished = true;
+          break;
+        }
+        const c = next.value;
+        const id = districtCode + c.class_code + String(c.seq).padStart(6, '0');
+        text += `${id}\t${c.class_code}\t${districtCode}\tintact\t${validFrom}\tother\t${c.grid_code}\t${c.community_code}\t${c.street_code}\tSRID=4326;POINT(${c.lon} ${c.lat})\n`;
+        lastSeq.set(c.class_code, c.seq);
+        if (++rows % YIELD_EVERY === 0 && inFlight) await setImmediate();
+      }
+      if (inFlight) {
+        await inFlight.copy;
+        done += inFlight.rows;
+        opts.onProgress?.(done, total);
+        inFlight = null;
+      }
+      if (rows) {
+        const copy = tx.copyFrom('components', componentCols, text);
+        copy.catch(() => {}); // awaited above on the next round; this only stops an early failure counting as unhandled
+        inFlight = { copy, rows };
+      }
     }
-    if (rows) await flush();
 
     if (lastSeq.size) {
       const seqs = [...lastSeq].map(([class_code, last_seq]) => ({ class_code, last_seq }));

@@ -1,0 +1,55 @@
+import { describe, expect, test } from 'vitest';
+import * as grids from '../../../server/db/grids.js';
+import { testBackends, withTestDb } from '../../helpers/backends.js';
+import type { Queryable } from '../../../server/db/types.js';
+
+/** A point strictly inside a grid of the fixture, and that grid's code. */
+async function someGridPoint(db: Queryable) {
+  const { rows } = await db.query<{ code: string; lon: number; lat: number }>(
+    `select code, st_x(p) as lon, st_y(p) as lat from (select code, st_pointonsurface(geom) as p from grids
+      where valid_to is null order by code offset 17 limit 1) s`);
+  return rows[0];
+}
+
+describe.each(testBackends())('unit grids on %s', (backend) => {
+  test('a point inside a grid resolves to its 15-digit code and its community, street and district', () => withTestDb(backend, async (db) => {
+    const g = await someGridPoint(db);
+    expect(await grids.locate(db, g.lon, g.lat)).toEqual({
+      code: g.code, community_code: g.code.slice(0, 12), street_code: g.code.slice(0, 9), district_code: g.code.slice(0, 6),
+    });
+  }));
+
+  test('a point outside every grid gives null', () => withTestDb(backend, async (db) => {
+    expect(await grids.locate(db, 0, 0)).toBeNull();
+  }));
+
+  test('the grid lookup uses the spatial index, not a scan', () => withTestDb(backend, async (db) => {
+    await db.exec('set local enable_seqscan = off'); // small tables would otherwise be scanned by choice, not by need
+    const { rows } = await db.query<{ 'QUERY PLAN': string }>(
+      `explain select code from grids where valid_to is null and st_covers(geom, st_setsrid(st_makepoint(116.4, 39.9), 4326))`);
+    const plan = rows.map((r) => Object.values(r)[0]).join('\n');
+    expect(plan).toMatch(/grids_geom/);
+  }));
+
+  test('a redrawn grid is ended, not overwritten: the current version answers, history stays', () => withTestDb(backend, async (db) => {
+    const g = await someGridPoint(db);
+    await db.query(`update grids set valid_to = valid_from + 30 where code = $1 and valid_to is null`, [g.code]);
+    await db.query(`insert into grids (code, community_code, geom, area_m2, valid_from)
+      select code, community_code, geom, area_m2 * 1.01, valid_to from grids where code = $1`, [g.code]);
+    const { rows } = await db.query<{ n: number; current: number }>(
+      `select count(*)::int as n, count(*) filter (where valid_to is null)::int as current from grids where code = $1`, [g.code]);
+    expect(rows[0]).toEqual({ n: 2, current: 1 });
+    expect((await grids.locate(db, g.lon, g.lat))?.code).toBe(g.code);
+    // a second current version of the same code is refused
+    await expect(db.query(`insert into grids (code, community_code, geom, area_m2, valid_from)
+      select code, community_code, geom, area_m2, valid_from + 1 from grids where code = $1 and valid_to is null`, [g.code])).rejects.toThrow();
+  }));
+
+  test('a grid whose code does not start with its community code is refused by the schema', () => withTestDb(backend, async (db) => {
+    const { rows } = await db.query<{ community_code: string }>('select community_code from grids limit 1');
+    const other = rows[0].community_code.slice(0, 9) + '999';
+    await expect(db.query(`insert into grids (code, community_code, geom, area_m2, valid_from)
+      values ($1, $2, st_multi(st_buffer(st_setsrid(st_makepoint(116.4, 39.9), 4326), 0.0005)), 10000, '2020-01-01')`,
+      [other + '001', rows[0].community_code])).rejects.toThrow();
+  }));
+});

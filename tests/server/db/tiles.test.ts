@@ -1,0 +1,117 @@
+// Both sides of the tile seam (ST_AsMVT on PostgreSQL, JS encoding on PGlite) against the same expectations;
+// on PostgreSQL the JS encoder also runs, so the two encoders are compared on the same rows.
+import { describe, expect, test } from 'vitest';
+import { renderTile, type Encoder } from '../../../server/db/tiles.js';
+import type { Queryable } from '../../../server/db/types.js';
+import { testBackends, withTestDb, type Backend } from '../../helpers/backends.js';
+import { decodeTile, tileOf } from '../../helpers/tiles.js';
+
+const encodersOf = (b: Backend): Encoder[] => (b === 'postgres' ? ['postgis', 'js'] : ['js']);
+const cases = testBackends().flatMap((b) => encodersOf(b).map((e) => [b, e] as const));
+
+async function centre(db: Queryable) {
+  const { rows } = await db.query<{ lon: number; lat: number }>(
+    `select st_x(p) as lon, st_y(p) as lat from (select st_centroid(st_collect(geom)) as p from grids) s`);
+  return rows[0];
+}
+
+/** Codes of the grids overlapping the tile (not merely touching it). */
+async function gridsInTile(db: Queryable, t: { z: number; x: number; y: number }) {
+  const { rows } = await db.query<{ code: string }>(
+    `select code from grids where valid_to is null and geom && st_transform(st_tileenvelope($1, $2, $3), 4326)
+        and st_area(st_intersection(st_transform(geom, 3857), st_tileenvelope($1, $2, $3))) > 1`, [t.z, t.x, t.y]);
+  return rows.map((r) => r.code);
+}
+
+describe.each(cases)('tiles on %s with the %s encoder', (backend, encoder) => {
+  test('a z16 grid tile holds every grid overlapping it, as polygons inside the buffered extent', () => withTestDb(backend, async (db) => {
+    const c = await centre(db);
+    const t = tileOf(c.lon, c.lat, 16);
+    const layers = decodeTile(await renderTile(db, 'grids', t.z, t.x, t.y, encoder));
+    const codes = layers.grids.map((f) => f.properties.code as string);
+    const expected = await gridsInTile(db, t);
+    expect(expected.length).toBeGreaterThan(0);
+    for (const code of expected) expect(codes).toContain(code);
+    for (const f of layers.grids) {
+      expect(f.type).toBe(3);
+      expect(f.bbox[0]).toBeGreaterThanOrEqual(-64 - 1);
+      expect(f.bbox[2]).toBeLessThanOrEqual(4096 + 64 + 1);
+      expect(f.properties.community_code).toBe((f.properties.code as string).slice(0, 12));
+    }
+  }));
+
+  test('a z16 component tile holds exactly the components inside it', () => withTestDb(backend, async (db) => {
+    const c = await centre(db);
+    const t = tileOf(c.lon, c.lat, 16);
+    const layers = decodeTile(await renderTile(db, 'components', t.z, t.x, t.y, encoder));
+    const { rows } = await db.query<{ id: string }>(
+      `select id from components where st_intersects(st_transform(geom, 3857), st_tileenvelope($1, $2, $3))`, [t.z, t.x, t.y]);
+    const got = new Set((layers.components ?? []).map((f) => f.properties.id));
+    for (const r of rows) expect(got.has(r.id)).toBe(true);
+    for (const f of layers.components ?? []) expect(f.properties.major_code).toBe((f.properties.class_code as string).slice(0, 2));
+  }));
+
+  test('a low-zoom component tile clusters: the counts add up to the components in the tile', () => withTestDb(backend, async (db) => {
+    const c = await centre(db);
+    const t = tileOf(c.lon, c.lat, 12);
+    const layers = decodeTile(await renderTile(db, 'components', t.z, t.x, t.y, encoder));
+    const { rows } = await db.query<{ n: number }>(
+      `select count(*)::int as n from components where st_intersects(st_transform(geom, 3857), st_tileenvelope($1, $2, $3))`, [t.z, t.x, t.y]);
+    const total = layers.components.reduce((s, f) => s + Number(f.properties.count), 0);
+    expect(total).toBe(rows[0].n);
+    expect(layers.components.length).toBeLessThan(rows[0].n);
+    expect(layers.components.every((f) => f.properties.cluster === true && f.type === 1)).toBe(true);
+  }));
+
+  test('a low-zoom grid tile shows communities with their grid counts and stays under 500 KB', () => withTestDb(backend, async (db) => {
+    const c = await centre(db);
+    const t = tileOf(c.lon, c.lat, 11);
+    const buf = await renderTile(db, 'grids', t.z, t.x, t.y, encoder);
+    expect(buf.length).toBeLessThan(500_000);
+    const layers = decodeTile(buf);
+    const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from grids where valid_to is null`);
+    const sum = layers.grids.reduce((s, f) => s + Number(f.properties.grid_count), 0);
+    expect(layers.grids.every((f) => f.properties.aggregated === true)).toBe(true);
+    expect(sum).toBeLessThanOrEqual(rows[0].n);
+    expect(sum).toBeGreaterThan(0);
+  }));
+
+  test('the basemap has streets, communities and roads', () => withTestDb(backend, async (db) => {
+    const c = await centre(db);
+    const t = tileOf(c.lon, c.lat, 14);
+    const layers = decodeTile(await renderTile(db, 'basemap', t.z, t.x, t.y, encoder));
+    expect(layers.streets?.length).toBeGreaterThan(0);
+    expect(layers.communities?.length).toBeGreaterThan(0);
+    expect(typeof layers.communities[0].properties.name).toBe('string');
+  }));
+
+  test('a tile far from the district is empty', () => withTestDb(backend, async (db) => {
+    const t = tileOf(0, 0, 16);
+    expect((await renderTile(db, 'grids', t.z, t.x, t.y, encoder)).length).toBe(0);
+  }));
+});
+
+// Only where PostgreSQL is configured (CI sets TEST_DATABASE_URL); defined, not skipped, otherwise.
+if (testBackends().includes('postgres')) describe('the two encoders agree on PostgreSQL', () => {
+  test.each([['grids', 16], ['grids', 11], ['components', 16], ['components', 12], ['basemap', 14]] as const)(
+    '%s at z%s: same features, same properties, geometry within 2 tile units', (set, z) => withTestDb('postgres', async (db) => {
+      const c = await centre(db);
+      const t = tileOf(c.lon, c.lat, z);
+      const a = decodeTile(await renderTile(db, set, t.z, t.x, t.y, 'postgis'));
+      const b = decodeTile(await renderTile(db, set, t.z, t.x, t.y, 'js'));
+      expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
+      for (const name of Object.keys(a)) {
+        const key = (f: { properties: Record<string, unknown> }) => JSON.stringify(f.properties);
+        const near = (f: { bbox: number[] }, g: { bbox: number[] }) => f.bbox.every((v, i) => Math.abs(v - g.bbox[i]) <= 2);
+        expect(b[name].length).toBe(a[name].length);
+        const unused = new Set(b[name]);
+        for (const f of a[name]) {
+          // clusters can share properties, so match each feature to an unused one with the same key and place
+          const g = [...unused].find((c) => key(c) === key(f) && near(f, c));
+          expect(g, `${name} ${key(f)} at ${f.bbox}`).toBeDefined();
+          unused.delete(g!);
+        }
+      }
+    }),
+  );
+});
