@@ -11,9 +11,10 @@ export type TileSet = (typeof TILE_SETS)[number];
 
 /** Grids are drawn one by one from this zoom; below it the layer shows communities with their grid counts. */
 export const GRID_DETAIL_ZOOM = 13;
-/** Components are drawn one by one from this zoom; below it as clusters of 1/64 of the tile width. */
-export const COMPONENT_DETAIL_ZOOM = 15;
-const CLUSTER_CELLS = 64;
+/** Components are drawn one by one from this zoom; below it as one cluster per unit grid, and at and below
+ * COMPONENT_COMMUNITY_ZOOM one per community, read from grid_component_counts (no scan of the components). */
+export const COMPONENT_DETAIL_ZOOM = 16;
+export const COMPONENT_COMMUNITY_ZOOM = 12;
 
 type LayerSql = { name: string; props: string[]; rows: string };
 
@@ -51,16 +52,27 @@ export function tileLayers(set: TileSet, z: number): LayerSql[] {
                    from components c, env where c.geom && env.q`,
         }];
       }
+      if (z > COMPONENT_COMMUNITY_ZOOM) {
+        return [{
+          name: 'components', props: ['count', 'major_code', 'cluster', 'grid_code'],
+          rows: `select sum(k.n)::int as count, (array_agg(k.major_code order by k.n desc, k.major_code))[1] as major_code,
+                        true as cluster, g.code as grid_code, st_transform(st_pointonsurface(g.geom), 3857) as g3857
+                   from grids g join grid_component_counts k on k.grid_code = g.code, env
+                  where g.valid_to is null and g.geom && env.q
+                  group by g.code, g.geom`,
+        }];
+      }
       return [{
-        name: 'components', props: ['count', 'major_code', 'cluster'],
-        rows: `select count(*)::int as count, mode() within group (order by left(s.class_code, 2)) as major_code, true as cluster,
-                      st_setsrid(st_makepoint(avg(st_x(s.p)), avg(st_y(s.p))), 3857) as g3857
-                 from (select c.class_code,
-                              st_transform(case when geometrytype(c.geom) = 'POINT' then c.geom else st_pointonsurface(c.geom) end, 3857) as p
-                         from components c, env where c.geom && env.q) s, env
-                where st_intersects(s.p, env.e)
-                group by floor((st_x(s.p) - st_xmin(env.e)) / ${PIXEL} / ${TILE_EXTENT / CLUSTER_CELLS}),
-                         floor((st_y(s.p) - st_ymin(env.e)) / ${PIXEL} / ${TILE_EXTENT / CLUSTER_CELLS})`,
+        name: 'components', props: ['count', 'major_code', 'cluster', 'community_code'],
+        rows: `select s.count, s.major_code, true as cluster, r.code as community_code, st_transform(st_pointonsurface(r.geom), 3857) as g3857
+                 from (select m.community_code, sum(m.n)::int as count,
+                              (array_agg(m.major_code order by m.n desc, m.major_code))[1] as major_code
+                         from (select g.community_code, k.major_code, sum(k.n)::int as n
+                                 from grids g join grid_component_counts k on k.grid_code = g.code, env
+                                where g.valid_to is null and g.geom && env.q
+                                group by 1, 2) m
+                        group by m.community_code) s
+                 join regions r on r.code = s.community_code`,
       }];
     case 'basemap':
       return [

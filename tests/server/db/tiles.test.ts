@@ -51,16 +51,44 @@ describe.each(cases)('tiles on %s with the %s encoder', (backend, encoder) => {
     for (const f of layers.components ?? []) expect(f.properties.major_code).toBe((f.properties.class_code as string).slice(0, 2));
   }));
 
-  test('a low-zoom component tile clusters: the counts add up to the components in the tile', () => withTestDb(backend, async (db) => {
+  test('a z14 component tile clusters per unit grid: each count is the grid\'s components', () => withTestDb(backend, async (db) => {
     const c = await centre(db);
-    const t = tileOf(c.lon, c.lat, 12);
+    const t = tileOf(c.lon, c.lat, 14);
     const layers = decodeTile(await renderTile(db, 'components', t.z, t.x, t.y, encoder));
-    const { rows } = await db.query<{ n: number }>(
-      `select count(*)::int as n from components where st_intersects(st_transform(geom, 3857), st_tileenvelope($1, $2, $3))`, [t.z, t.x, t.y]);
-    const total = layers.components.reduce((s, f) => s + Number(f.properties.count), 0);
-    expect(total).toBe(rows[0].n);
-    expect(layers.components.length).toBeLessThan(rows[0].n);
-    expect(layers.components.every((f) => f.properties.cluster === true && f.type === 1)).toBe(true);
+    const { rows } = await db.query<{ grid_code: string; n: number }>(
+      `select grid_code, count(*)::int as n from components group by grid_code`);
+    const truth = new Map(rows.map((r) => [r.grid_code, r.n]));
+    expect(layers.components.length).toBeGreaterThan(0);
+    for (const f of layers.components) {
+      expect(f.type).toBe(1);
+      expect(f.properties.cluster).toBe(true);
+      expect(f.properties.count).toBe(truth.get(f.properties.grid_code as string));
+    }
+  }));
+
+  test('a z8 component tile clusters per community and its counts add up to every component', () => withTestDb(backend, async (db) => {
+    const c = await centre(db);
+    const t = tileOf(c.lon, c.lat, 8); // the fixture district lies well inside one z8 tile
+    const layers = decodeTile(await renderTile(db, 'components', t.z, t.x, t.y, encoder));
+    const { rows } = await db.query<{ n: number; communities: number }>(
+      `select count(*)::int as n, count(distinct community_code)::int as communities from components`);
+    expect(layers.components.reduce((s, f) => s + Number(f.properties.count), 0)).toBe(rows[0].n);
+    expect(layers.components.length).toBe(rows[0].communities);
+  }));
+
+  test('component counts follow inserts, moves and deletes', () => withTestDb(backend, async (db) => {
+    const { rows: [a] } = await db.query<{ id: string; grid_code: string }>('select id, grid_code from components order by id limit 1');
+    const { rows: [b] } = await db.query<{ code: string }>('select code from grids where code <> $1 order by code limit 1', [a.grid_code]);
+    const count = async (grid: string) => (await db.query<{ n: number }>(
+      `select coalesce(sum(n), 0)::int as n from grid_component_counts where grid_code = $1`, [grid])).rows[0].n;
+    const truth = async (grid: string) => (await db.query<{ n: number }>(
+      'select count(*)::int as n from components where grid_code = $1', [grid])).rows[0].n;
+    const [a0, b0] = [await count(a.grid_code), await count(b.code)];
+    expect(a0).toBe(await truth(a.grid_code));
+    await db.query('update components set grid_code = $2 where id = $1', [a.id, b.code]);
+    expect([await count(a.grid_code), await count(b.code)]).toEqual([a0 - 1, b0 + 1]);
+    await db.query('delete from components where id = $1', [a.id]);
+    expect(await count(b.code)).toBe(b0);
   }));
 
   test('a low-zoom grid tile shows communities with their grid counts and stays under 500 KB', () => withTestDb(backend, async (db) => {
@@ -93,7 +121,7 @@ describe.each(cases)('tiles on %s with the %s encoder', (backend, encoder) => {
 
 // Only where PostgreSQL is configured (CI sets TEST_DATABASE_URL); defined, not skipped, otherwise.
 if (testBackends().includes('postgres')) describe('the two encoders agree on PostgreSQL', () => {
-  test.each([['grids', 16], ['grids', 11], ['components', 16], ['components', 12], ['basemap', 14]] as const)(
+  test.each([['grids', 16], ['grids', 11], ['components', 16], ['components', 14], ['components', 10], ['basemap', 14]] as const)(
     '%s at z%s: same features, same properties, geometry within 2 tile units', (set, z) => withTestDb('postgres', async (db) => {
       const c = await centre(db);
       const t = tileOf(c.lon, c.lat, z);
