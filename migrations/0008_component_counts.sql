@@ -32,3 +32,6 @@ create trigger components_counts_update after update on components
   referencing old table as old_rows new table as new_rows for each statement execute function grid_component_counts_apply();
 create trigger components_counts_delete after delete on components
   referencing old table as old_rows for each statement execute function grid_component_counts_apply();
+
+insert into grid_component_counts (grid_code, major_code, n)
+select grid_code, left(class_code, 2), count(*)::int from components where grid_code is not null group by 1, 2;
