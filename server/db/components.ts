@@ -78,3 +78,21 @@ export async function feature(db: Queryable, id: string): Promise<ComponentFeatu
   const { rows } = await db.query<ComponentFeature>(`select ${FEATURE} from ${FROM} where c.id = $1`, [id]);
   return rows[0] ?? null;
 }
+
+/**
+ * Like inBbox(), but the bbox keeps only components whose geometry intersects it (st_intersects: the index finds
+ * candidates, then the exact test; the same for points), as OGC API – Features requires.
+ */
+export async function intersecting(
+  db: Queryable,
+  p: { bbox?: Bbox; limit: number; offset: number },
+): Promise<{ items: ComponentFeature[]; total: number }> {
+  const params = [p.bbox?.[0] ?? null, p.bbox?.[1] ?? null, p.bbox?.[2] ?? null, p.bbox?.[3] ?? null];
+  const where = `($1::float8 is null or st_intersects(c.geom, st_makeenvelope($1, $2, $3, $4, 4326)))`;
+  const { rows } = await db.query<ComponentFeature>(
+    `select ${FEATURE} from ${FROM} where ${where} order by c.id limit ${Number(p.limit)} offset ${Number(p.offset)}`,
+    params,
+  );
+  const count = await db.query<{ n: number }>(`select count(*)::int as n from components c where ${where}`, params);
+  return { items: rows, total: count.rows[0].n };
+}

@@ -75,3 +75,22 @@ export async function currentFeature(db: Queryable, code: string): Promise<GridF
   const { rows } = await db.query<GridFeature>(`select ${feature('grids')} from grids where valid_to is null and code = $1`, [code]);
   return rows[0] ?? null;
 }
+
+/**
+ * Like inBbox(), but the bbox keeps only grids whose geometry intersects it (st_intersects: the index finds
+ * candidates, then the exact test), as OGC API – Features requires; inBbox() keeps every bbox overlap.
+ */
+export async function intersecting(
+  db: Queryable,
+  p: { bbox?: Bbox; limit: number; offset: number },
+): Promise<{ items: GridFeature[]; total: number }> {
+  const params = [p.bbox?.[0] ?? null, p.bbox?.[1] ?? null, p.bbox?.[2] ?? null, p.bbox?.[3] ?? null];
+  const where = `valid_to is null
+    and ($1::float8 is null or st_intersects(geom, st_makeenvelope($1, $2, $3, $4, 4326)))`;
+  const { rows } = await db.query<GridFeature>(
+    `select ${feature('grids')} from grids where ${where} order by code limit ${Number(p.limit)} offset ${Number(p.offset)}`,
+    params,
+  );
+  const count = await db.query<{ n: number }>(`select count(*)::int as n from grids where ${where}`, params);
+  return { items: rows, total: count.rows[0].n };
+}

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'unknown_class'
   | 'unauthorized'
   | 'forbidden'
+  | 'not_acceptable'
   | 'conflict'
   | 'stale_version'
   | 'not_allowed_in_state'

@@ -11,6 +11,7 @@ export const STATUS: Record<ErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  not_acceptable: 406,
   outside_district: 404,
   conflict: 409,
   stale_version: 409,
