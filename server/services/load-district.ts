@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
 import type { Queryable } from '../db/types.js';
+import { DomainError } from '../domain/errors.js';
 import { generateDistrict, type GeneratedDistrict, type GeneratedRegion, type MultiPolygonCoords } from '../demo/dongcheng.js';
 
 /** Fixed start date of the demo grids and survey date of its components, so two loads are identical. */
@@ -35,7 +36,7 @@ export function multiPolygonEwkt(coords: MultiPolygonCoords): string {
  */
 export async function loadDistrict(db: Queryable, d: GeneratedDistrict, opts: LoadDistrictOptions = {}): Promise<LoadDistrictSummary> {
   const validFrom = opts.validFrom ?? DEMO_VALID_FROM;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(validFrom)) throw new Error(`validFrom must be YYYY-MM-DD; got "${validFrom}"`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(validFrom)) throw new DomainError('bad_request', `validFrom must be a date YYYY-MM-DD; got "${validFrom}"`);
   const districtCode = d.district.code;
   const total = d.grids.length + d.component_total;
   let done = 0;
@@ -58,6 +59,16 @@ export async function loadDistrict(db: Queryable, d: GeneratedDistrict, opts: Lo
       );
     }
 
+    // Road centre-lines become places, for the basemap and for naming a case's location.
+    if (d.roads.length) {
+      await tx.query(
+        `insert into places (kind, name, geom)
+         select 'road', r.name, st_setsrid(st_geomfromgeojson(r.geom), 4326)
+           from jsonb_to_recordset($1::jsonb) as r(name text, geom text)`,
+        [JSON.stringify(d.roads.map((r) => ({ name: r.name, geom: JSON.stringify({ type: 'LineString', coordinates: r.geom }) })))],
+      );
+    }
+
     const gridCols = ['code', 'community_code', 'geom', 'area_m2', 'valid_from'];
     for (let i = 0; i < d.grids.length; i += GRID_CHUNK) {
       let text = '';
@@ -69,17 +80,19 @@ export async function loadDistrict(db: Queryable, d: GeneratedDistrict, opts: Lo
       opts.onProgress?.(done, total);
     }
 
-    // Codes and dates are digits only, so rows are written directly (no COPY escaping needed). The next chunk
-    // is built while the previous one is being copied, yielding to the event loop so the socket keeps flowing.
+    // Codes, dates and coordinates are ASCII digits, so rows are written straight into a reused byte buffer (no COPY
+    // escaping needed, and far less garbage than growing a string). The next chunk is built while the previous one
+    // is being copied, yielding to the event loop now and then so its data keeps streaming.
     const componentCols = ['id', 'class_code', 'district_code', 'status', 'survey_date', 'data_source', 'grid_code', 'community_code', 'street_code', 'geom'];
     const lastSeq = new Map<string, number>();
+    const buf = Buffer.allocUnsafe(COMPONENT_CHUNK * 256);
     const it = d.components();
     let finished = false;
     let inFlight: { copy: Promise<void>; rows: number } | null = null;
     while (!finished || inFlight) {
-      let text = '';
+      let bytes = 0;
       let rows = 0;
-      while (!finished && rows < COMPONENT_CHUNK) {
+      while (!finished && rows < COMPONENT_CHUNK && bytes < buf.length - 512) {
         const next = it.next();
         if (next.done) {
           finished = true;
@@ -87,7 +100,11 @@ export async function loadDistrict(db: Queryable, d: GeneratedDistrict, opts: Lo
         }
         const c = next.value;
         const id = districtCode + c.class_code + String(c.seq).padStart(6, '0');
-        text += `${id}\t${c.class_code}\t${districtCode}\tintact\t${validFrom}\tother\t${c.grid_code}\t${c.community_code}\t${c.street_code}\tSRID=4326;POINT(${c.lon} ${c.lat})\n`;
+        bytes += buf.write(
+          `${id}\t${c.class_code}\t${districtCode}\tintact\t${validFrom}\tother\t${c.grid_code}\t${c.community_code}\t${c.street_code}\tSRID=4326;POINT(${c.lon} ${c.lat})\n`,
+          bytes,
+          'latin1',
+        );
         lastSeq.set(c.class_code, c.seq);
         if (++rows % YIELD_EVERY === 0 && inFlight) await setImmediate();
       }
@@ -98,8 +115,8 @@ export async function loadDistrict(db: Queryable, d: GeneratedDistrict, opts: Lo
         inFlight = null;
       }
       if (rows) {
-        const copy = tx.copyFrom('components', componentCols, text);
-        copy.catch(() => {}); // awaited above on the next round; this only stops an early failure counting as unhandled
+        const copy = tx.copyFrom('components', componentCols, buf.toString('latin1', 0, bytes));
+        copy.catch(() => {}); // awaited on the next round; this only keeps an early failure from counting as unhandled
         inFlight = { copy, rows };
       }
     }
@@ -123,9 +140,10 @@ function regionRow(level: 'district' | 'street' | 'community', r: GeneratedRegio
 
 export type DemoDongchengOptions = LoadDistrictOptions & { seed: number; grids: number; components: number; dataDir?: string };
 
-/** Generates the synthetic Dongcheng from the real street and community codes in `dataDir` and loads it. */
-export async function loadDemoDongcheng(db: Queryable, opts: DemoDongchengOptions): Promise<LoadDistrictSummary> {
+/** Generates the synthetic Dongcheng from the real street and community codes in `dataDir` (data/dongcheng). */
+export function demoDongcheng(opts: { seed: number; grids: number; components: number; dataDir?: string }): GeneratedDistrict {
   const dir = opts.dataDir ?? 'data/dongcheng';
+  // The two files have no quoted fields, so a plain split is enough.
   const rows = (file: string) => {
     const [header, ...lines] = readFileSync(join(dir, file), 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
     const cols = header.split(',');
@@ -138,6 +156,10 @@ export async function loadDemoDongcheng(db: Queryable, opts: DemoDongchengOption
   const streets = streetRows.map((r) => ({ code: r.code, name: r.name }));
   const communities = rows('dongcheng_communities.csv').map((r) => ({ code: r.code, name: r.name, street_code: r.street_code }));
   const district = { code: streetRows[0]?.district_code || '110101', name: '东城区' };
-  const d = generateDistrict({ seed: opts.seed, grids: opts.grids, components: opts.components, streets, communities, district });
-  return loadDistrict(db, d, { onProgress: opts.onProgress, validFrom: opts.validFrom });
+  return generateDistrict({ seed: opts.seed, grids: opts.grids, components: opts.components, streets, communities, district });
+}
+
+/** Generates the synthetic Dongcheng (demoDongcheng) and loads it (loadDistrict). */
+export async function loadDemoDongcheng(db: Queryable, opts: DemoDongchengOptions): Promise<LoadDistrictSummary> {
+  return loadDistrict(db, demoDongcheng(opts), { onProgress: opts.onProgress, validFrom: opts.validFrom });
 }

@@ -111,6 +111,8 @@ describe.each(cases)('tiles on %s with the %s encoder', (backend, encoder) => {
     expect(layers.streets?.length).toBeGreaterThan(0);
     expect(layers.communities?.length).toBeGreaterThan(0);
     expect(typeof layers.communities[0].properties.name).toBe('string');
+    expect(layers.roads?.length).toBeGreaterThan(0);
+    expect(layers.roads[0].type).toBe(2);
   }));
 
   test('a tile far from the district is empty', () => withTestDb(backend, async (db) => {
