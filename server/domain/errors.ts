@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'conflict'
   | 'stale_version'
   | 'not_allowed_in_state'
+  | 'role_not_allowed'
   | 'unprocessable';
 
 export class DomainError extends Error {

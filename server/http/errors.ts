@@ -10,6 +10,7 @@ export const STATUS: Record<ErrorCode, number> = {
   unknown_class: 400,
   unauthorized: 401,
   forbidden: 403,
+  role_not_allowed: 403,
   not_found: 404,
   not_acceptable: 406,
   outside_district: 404,

@@ -18,7 +18,7 @@ export const DICTIONARY = {
   streets: { zh: '街道', en: 'Streets' },
   communities: { zh: '社区', en: 'Communities' },
   click_hint: { zh: '点击地图上的单元网格或部件查看详情', en: 'Click a unit grid or a component on the map for details' },
-  zoom_hint: { zh: '放大至 15 级以上显示部件点位', en: 'Zoom to 15+ to see individual components' },
+  zoom_hint: { zh: '部件在低缩放级别按网格/社区聚合显示，放大后显示点位', en: 'Components are clustered by grid or community until you zoom in' },
 
   // Legend and layers
   legend: { zh: '图例', en: 'Legend' },

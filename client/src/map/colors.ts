@@ -59,7 +59,7 @@ export function hexToRgba(hex: string, alpha = 255): Rgba {
 export const THEME = {
   background: '#0a111c',
   streetFills: ['#132033', '#152438', '#112a33', '#182236'],
-  streetOutline: '#3a5a80',
+  streetOutline: '#5b86b8',
   communityOutline: '#4f6f94',
   road: '#2b3b52',
   roadCasing: '#0d1522',
