@@ -1,9 +1,10 @@
 // Unit grids: the only SQL for `grids`.
 import { readFileSync } from 'node:fs';
 import type { Queryable } from './types.js';
+import { prepared } from './prepared.js';
 import type { Bbox } from '../domain/coords.js';
 
-const LOCATE_SQL = readFileSync(new URL('./sql/locate-grid.sql', import.meta.url), 'utf8');
+const LOCATE_SQL = prepared(readFileSync(new URL('./sql/locate-grid.sql', import.meta.url), 'utf8'));
 
 export type GridRef = { code: string; community_code: string; street_code: string; district_code: string };
 

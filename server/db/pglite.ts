@@ -2,7 +2,7 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
 import { mkdirSync } from 'node:fs';
-import type { Db, Queryable } from './types.js';
+import type { Db, Queryable, Sql } from './types.js';
 
 type Raw = Pick<PGlite, 'query' | 'exec'> | Transaction;
 
@@ -16,8 +16,8 @@ let savepoints = 0;
 function wrap(raw: Raw, inTx: boolean, root: PGlite): Queryable {
   const q: Queryable = {
     engine: 'pglite',
-    async query<T>(sql: string, params: readonly unknown[] = []) {
-      const r = await raw.query<T>(sql, params as unknown[]);
+    async query<T>(sql: Sql, params: readonly unknown[] = []) {
+      const r = await raw.query<T>(typeof sql === 'string' ? sql : sql.text, params as unknown[]);
       return { rows: r.rows };
     },
     async exec(sql: string) {

@@ -3,7 +3,12 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Db, Queryable } from './types.js';
+import type { Db, Queryable, Sql } from './types.js';
+
+/** Plain text runs as an unnamed statement; a Prepared one is parsed and planned once per connection. */
+function toConfig(sql: Sql, params: readonly unknown[]): pg.QueryConfig {
+  return typeof sql === 'string' ? { text: sql, values: params as unknown[] } : { name: sql.name, text: sql.text, values: params as unknown[] };
+}
 
 // Return bigint and numeric as JS numbers (ids and counts stay well inside 2^53), timestamps as Date.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -19,8 +24,8 @@ let savepoints = 0;
 export function wrapClient(client: pg.PoolClient): Queryable {
   const q: Queryable = {
     engine: 'postgres',
-    async query<T>(sql: string, params: readonly unknown[] = []) {
-      const r = await client.query(sql, params as unknown[]);
+    async query<T>(sql: Sql, params: readonly unknown[] = []) {
+      const r = await client.query(toConfig(sql, params));
       return { rows: r.rows as T[] };
     },
     async exec(sql: string) {
@@ -54,8 +59,8 @@ export async function openPostgres(url: string, max = 10): Promise<Db & { pool: 
   const db: Db & { pool: pg.Pool } = {
     engine: 'postgres',
     pool,
-    async query<T>(sql: string, params: readonly unknown[] = []) {
-      const r = await pool.query(sql, params as unknown[]);
+    async query<T>(sql: Sql, params: readonly unknown[] = []) {
+      const r = await pool.query(toConfig(sql, params));
       return { rows: r.rows as T[] };
     },
     async exec(sql: string) {

@@ -3,6 +3,7 @@
 // PGlite (its PostGIS is built without protobuf-c) clips and scales in SQL the same way and encodes in JS.
 import vtpbf from 'vt-pbf';
 import type { Queryable } from './types.js';
+import { prepared } from './prepared.js';
 
 export const TILE_EXTENT = 4096;
 export const TILE_BUFFER = 64;
@@ -12,8 +13,10 @@ export type TileSet = (typeof TILE_SETS)[number];
 /** Grids are drawn one by one from this zoom; below it the layer shows communities with their grid counts. */
 export const GRID_DETAIL_ZOOM = 13;
 /** Components are drawn one by one from this zoom; below it as one cluster per unit grid, and at and below
- * COMPONENT_COMMUNITY_ZOOM one per community, read from grid_component_counts (no scan of the components). */
-export const COMPONENT_DETAIL_ZOOM = 16;
+ * COMPONENT_COMMUNITY_ZOOM one per community, read from grid_component_counts (no scan of the components).
+ * z17 because at city densities (5,000 components/km², Jianghan) a z16 tile holds ~1,900 points, ~10 ms of
+ * ST_AsMVT alone; at z17 a unit grid is ~80 px wide, so one cluster per grid at z16 reads well. */
+export const COMPONENT_DETAIL_ZOOM = 17;
 export const COMPONENT_COMMUNITY_ZOOM = 12;
 
 type LayerSql = { name: string; props: string[]; rows: string };
@@ -56,10 +59,10 @@ export function tileLayers(set: TileSet, z: number): LayerSql[] {
         return [{
           name: 'components', props: ['count', 'major_code', 'cluster', 'grid_code'],
           rows: `select sum(k.n)::int as count, (array_agg(k.major_code order by k.n desc, k.major_code))[1] as major_code,
-                        true as cluster, g.code as grid_code, st_transform(st_pointonsurface(g.geom), 3857) as g3857
-                   from grids g join grid_component_counts k on k.grid_code = g.code, env
-                  where g.valid_to is null and g.geom && env.q
-                  group by g.code, g.geom`,
+                        true as cluster, k.grid_code, st_transform((array_agg(k.pt))[1], 3857) as g3857
+                   from grid_component_counts k, env
+                  where k.pt && env.q
+                  group by k.grid_code`,
         }];
       }
       return [{
@@ -166,14 +169,14 @@ export async function renderTile(
   if (encoder === 'postgis') {
     const parts: Buffer[] = [];
     for (const l of layers) {
-      const { rows } = await db.query<{ mvt: Buffer | null }>(postgresLayerSql(l), [z, x, y]);
+      const { rows } = await db.query<{ mvt: Buffer | null }>(prepared(postgresLayerSql(l)), [z, x, y]);
       if (rows[0]?.mvt?.length) parts.push(rows[0].mvt);
     }
     return Buffer.concat(parts); // MVT layers are independent messages: concatenation is a valid tile
   }
   const vtLayers: Record<string, { features: VtFeature[] }> = {};
   for (const l of layers) {
-    const { rows } = await db.query<Record<string, unknown> & { geom: string }>(pgliteLayerSql(l), [z, x, y]);
+    const { rows } = await db.query<Record<string, unknown> & { geom: string }>(prepared(pgliteLayerSql(l)), [z, x, y]);
     if (!rows.length) continue;
     const features: VtFeature[] = [];
     for (const r of rows) {

@@ -1,10 +1,14 @@
 // The one database interface; pglite.ts and postgres.ts implement it and nothing above db/ knows which runs.
 export type Engine = 'pglite' | 'postgres';
 
+/** A statement PostgreSQL prepares once per connection and reuses (hot, fixed SQL: grid lookup, tiles). */
+export type Prepared = { readonly name: string; readonly text: string };
+export type Sql = string | Prepared;
+
 export interface Queryable {
   readonly engine: Engine;
   /** One parameterised statement ($1, $2 …). */
-  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<{ rows: T[] }>;
+  query<T = Record<string, unknown>>(sql: Sql, params?: readonly unknown[]): Promise<{ rows: T[] }>;
   /** Several statements, no parameters (migrations). */
   exec(sql: string): Promise<void>;
   /** Runs fn in a transaction (a SAVEPOINT when already inside one); rolls back if fn throws. */

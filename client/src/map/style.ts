@@ -45,7 +45,7 @@ export const GRID_DETAIL_MINZOOM = 13;
 /** Below this zoom the components tiles hold clusters (`cluster` = true): per grid, and per community when
  * zoomed further out. The server decides (server/db/tiles.ts COMPONENT_DETAIL_ZOOM); the style keys on the
  * `cluster` property, not on zoom, so this number only steers where a click on a cluster zooms to. */
-export const COMPONENT_DETAIL_MINZOOM = 16;
+export const COMPONENT_DETAIL_MINZOOM = 17;
 /** The server's tiles carry full detail here; deeper zooms over-zoom them. */
 export const TILE_MAXZOOM = 16;
 
@@ -131,7 +131,7 @@ export function buildStyle({ origin, basemapUrl, visibility }: StyleOptions): St
       type: 'vector', tiles: [tileUrl(origin, 'grids')], minzoom: 0, maxzoom: TILE_MAXZOOM,
       promoteId: { grids: 'code' }, // hover via feature-state, keyed by the grid (or community) code
     },
-    [SOURCE.components]: { type: 'vector', tiles: [tileUrl(origin, 'components')], minzoom: 0, maxzoom: TILE_MAXZOOM },
+    [SOURCE.components]: { type: 'vector', tiles: [tileUrl(origin, 'components')], minzoom: 0, maxzoom: COMPONENT_DETAIL_MINZOOM },
     [SOURCE.selection]: { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
   };
   if (raster) {

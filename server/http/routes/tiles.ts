@@ -11,7 +11,7 @@ const tileRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps
   app.get('/api/tiles/:set/:z/:x/:tile', {
     schema: {
       tags: ['tiles'], summary: 'A Mapbox Vector Tile: /api/tiles/{grids|components|basemap}/{z}/{x}/{y}.mvt',
-      description: 'grids: one polygon per unit grid from z13, communities with grid_count below. components: one feature per component from z15, clusters below. basemap: streets, communities, roads.',
+      description: 'grids: one polygon per unit grid from z13, communities with grid_count below. components: one feature per component from z17, one cluster per unit grid at z13–16, per community below. basemap: streets, communities, roads.',
       params: Type.Object({
         set: Type.Union(TILE_SETS.map((s) => Type.Literal(s))),
         z: Type.Integer({ minimum: 0, maximum: MAX_ZOOM }),

@@ -40,9 +40,9 @@ describe.each(cases)('tiles on %s with the %s encoder', (backend, encoder) => {
     }
   }));
 
-  test('a z16 component tile holds exactly the components inside it', () => withTestDb(backend, async (db) => {
+  test('a z17 component tile holds exactly the components inside it', () => withTestDb(backend, async (db) => {
     const c = await centre(db);
-    const t = tileOf(c.lon, c.lat, 16);
+    const t = tileOf(c.lon, c.lat, 17);
     const layers = decodeTile(await renderTile(db, 'components', t.z, t.x, t.y, encoder));
     const { rows } = await db.query<{ id: string }>(
       `select id from components where st_intersects(st_transform(geom, 3857), st_tileenvelope($1, $2, $3))`, [t.z, t.x, t.y]);
@@ -123,7 +123,7 @@ describe.each(cases)('tiles on %s with the %s encoder', (backend, encoder) => {
 
 // Only where PostgreSQL is configured (CI sets TEST_DATABASE_URL); defined, not skipped, otherwise.
 if (testBackends().includes('postgres')) describe('the two encoders agree on PostgreSQL', () => {
-  test.each([['grids', 16], ['grids', 11], ['components', 16], ['components', 14], ['components', 10], ['basemap', 14]] as const)(
+  test.each([['grids', 16], ['grids', 11], ['components', 17], ['components', 16], ['components', 14], ['components', 10], ['basemap', 14]] as const)(
     '%s at z%s: same features, same properties, geometry within 2 tile units', (set, z) => withTestDb('postgres', async (db) => {
       const c = await centre(db);
       const t = tileOf(c.lon, c.lat, z);
