@@ -38,3 +38,22 @@ export async function list(db: Queryable): Promise<Department[]> {
   const { rows } = await db.query<Department>('select id, name, credit_code, level, parent_id from departments order by id');
   return rows;
 }
+
+/**
+ * The department a case should go to: the component's maintainer, else its supervising department (when a
+ * component is named), else the class's default department for matters.
+ */
+export async function suggestFor(db: Queryable, p: { class_code: string; component_id: string | null }): Promise<number | null> {
+  const { rows } = await db.query<{ id: number | null }>(
+    `select coalesce(
+       (select coalesce(maintainer_department_id, supervising_department_id) from components where id = $2),
+       (select department_id from class_departments where kind = 'matter' and class_code = $1)) as id`,
+    [p.class_code, p.component_id],
+  );
+  return rows[0].id === null ? null : Number(rows[0].id);
+}
+
+export async function exists(db: Queryable, id: number): Promise<boolean> {
+  const { rows } = await db.query<{ ok: boolean }>('select exists (select 1 from departments where id = $1) as ok', [id]);
+  return rows[0].ok;
+}

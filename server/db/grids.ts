@@ -95,3 +95,10 @@ export async function intersecting(
   const count = await db.query<{ n: number }>(`select count(*)::int as n from grids where ${where}`, params);
   return { items: rows, total: count.rows[0].n };
 }
+
+/** The responsibility grid (责任网格) a unit grid belongs to, if any. */
+export async function responsibilityOf(db: Queryable, gridCode: string): Promise<string | null> {
+  const { rows } = await db.query<{ code: string }>(
+    'select responsibility_code as code from responsibility_grid_members where grid_code = $1', [gridCode]);
+  return rows[0]?.code ?? null;
+}

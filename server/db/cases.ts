@@ -1,0 +1,228 @@
+// Cases, suspensions, trail, idempotency keys and case events: the only SQL for those tables.
+import type { Queryable } from './types.js';
+import { prepared } from './prepared.js';
+import { lightAtSqlExpression } from '../domain/lights.js';
+
+export type CaseRow = {
+  id: string; case_no: string; status: string; source: string; kind: string; class_code: string; condition: string | null;
+  component_id: string | null; description: string | null; address: string | null; lon: number; lat: number;
+  district_code: string; street_code: string; community_code: string; grid_code: string; responsibility_code: string | null;
+  reporter_id: number | null; reporter_name: string | null; reporter_phone: string | null; self_handled: boolean; urgent: boolean;
+  department_id: number | null; suggested_department_id: number | null; suggestion_taken: boolean | null;
+  pending_application: 'return' | 'extension' | 'suspension' | null; pending_extension_hours: number | null;
+  verify_found: boolean | null; handled_late: boolean; urged: boolean;
+  return_count: number; rework_count: number; urge_count: number; extension_count: number; extension_hours: number; suspension_count: number;
+  suspended_at: Date | null; closing_type: string | null; void_reason: string | null;
+  step: string | null; step_started_at: Date | null; step_deadline_at: Date | null; yellow_at: Date | null; red_at: Date | null;
+  handling_started_at: Date | null; handling_deadline_at: Date | null; overdue_after: Date | null;
+  filed_at: Date | null; dispatched_at: Date | null; closed_at: Date | null; merged_into: string | null;
+  trail_head: string; version: number; created_at: Date; updated_at: Date;
+  light: 'green' | 'yellow' | 'red' | null;
+};
+
+/** Writable columns (everything but id, geometry-derived lon/lat and light). */
+export const CASE_FIELDS = [
+  'case_no', 'status', 'source', 'kind', 'class_code', 'condition', 'component_id', 'description', 'address',
+  'district_code', 'street_code', 'community_code', 'grid_code', 'responsibility_code', 'reporter_id', 'reporter_name',
+  'reporter_phone', 'self_handled', 'urgent', 'department_id', 'suggested_department_id', 'suggestion_taken',
+  'pending_application', 'pending_extension_hours', 'verify_found', 'handled_late', 'urged', 'return_count',
+  'rework_count', 'urge_count', 'extension_count', 'extension_hours', 'suspension_count', 'suspended_at', 'closing_type',
+  'void_reason', 'step', 'step_started_at', 'step_deadline_at', 'yellow_at', 'red_at', 'handling_started_at',
+  'handling_deadline_at', 'overdue_after', 'filed_at', 'dispatched_at', 'closed_at', 'merged_into', 'trail_head',
+  'version', 'created_at', 'updated_at',
+] as const;
+export type CaseField = (typeof CASE_FIELDS)[number];
+
+/** The light of a case's current step at `$1` (now): the same thresholds as domain/lights.ts. */
+export const LIGHT_SQL = `(case when c.red_at is null or c.status in ('closed', 'void', 'suspended') then null
+  else ${lightAtSqlExpression('$1::timestamptz', 'c.yellow_at', 'c.red_at')} end)`;
+
+const SELECT = `c.id::text as id, ${CASE_FIELDS.map((f) => `c.${f}`).join(', ')}, st_x(c.geom) as lon, st_y(c.geom) as lat, ${LIGHT_SQL} as light`;
+
+export async function insert(db: Queryable, row: Partial<Record<CaseField | 'id', unknown>> & { lon: number; lat: number }, now: Date): Promise<CaseRow> {
+  const fields = (['id', ...CASE_FIELDS] as const).filter((f) => row[f] !== undefined);
+  const params: unknown[] = [now, ...fields.map((f) => row[f]), row.lon, row.lat];
+  const { rows } = await db.query<CaseRow>(
+    `insert into cases as c (${fields.join(', ')}, geom)
+     values (${fields.map((_, i) => `$${i + 2}`).join(', ')}, st_setsrid(st_makepoint($${fields.length + 2}, $${fields.length + 3}), 4326))
+     returning ${SELECT}`,
+    params,
+  );
+  return rows[0];
+}
+
+export async function get(db: Queryable, id: string, now: Date, forUpdate = false): Promise<CaseRow | null> {
+  const { rows } = await db.query<CaseRow>(`select ${SELECT} from cases c where c.id = $2 ${forUpdate ? 'for update' : ''}`, [now, id]);
+  return rows[0] ?? null;
+}
+
+/** Applies `patch` only if the case is still at `version`; returns null when someone changed it first. */
+export async function update(db: Queryable, id: string, version: number, patch: Partial<Record<CaseField, unknown>>, now: Date): Promise<CaseRow | null> {
+  const fields = (Object.keys(patch) as CaseField[]).filter((f) => CASE_FIELDS.includes(f) && f !== 'version');
+  const sets = fields.map((f, i) => `${f} = $${i + 4}`);
+  const { rows } = await db.query<CaseRow>(
+    `update cases c set ${[...sets, 'version = c.version + 1'].join(', ')}
+      where c.id = $2 and c.version = $3
+  returning ${SELECT}`,
+    [now, id, version, ...fields.map((f) => patch[f])],
+  );
+  return rows[0] ?? null;
+}
+
+export type CaseFilter = {
+  status?: string[]; light?: string; grid?: string; department?: number; limit: number; offset: number;
+  /** Visibility: null = every case; otherwise only cases matching one of these. */
+  scope: null | { department_id?: number | null; reporter_id?: number | null; responsibility_of?: number | null };
+};
+
+export async function list(db: Queryable, f: CaseFilter, now: Date): Promise<{ items: CaseRow[]; total: number }> {
+  const params: unknown[] = [now];
+  const where: string[] = [];
+  const p = (v: unknown) => { params.push(v); return `$${params.length}`; };
+  if (f.status?.length) where.push(`c.status = any(${p(f.status)}::text[])`);
+  if (f.light) where.push(`${LIGHT_SQL} = ${p(f.light)}`);
+  if (f.grid) where.push(`c.grid_code = ${p(f.grid)}`);
+  if (f.department !== undefined) where.push(`c.department_id = ${p(f.department)}`);
+  if (f.scope) {
+    const or: string[] = [];
+    if (f.scope.department_id != null) or.push(`c.department_id = ${p(f.scope.department_id)}`);
+    if (f.scope.reporter_id != null) or.push(`c.reporter_id = ${p(f.scope.reporter_id)}`);
+    if (f.scope.responsibility_of != null) {
+      or.push(`c.responsibility_code in (select code from responsibility_grids where inspector_id = ${p(f.scope.responsibility_of)})`);
+    }
+    where.push(or.length ? `(${or.join(' or ')})` : 'false');
+  }
+  const w = where.length ? `where ${where.join(' and ')}` : '';
+  const { rows } = await db.query<CaseRow>(
+    `select ${SELECT} from cases c ${w}
+      order by case ${LIGHT_SQL} when 'red' then 0 when 'yellow' then 1 when 'green' then 2 else 3 end, c.updated_at desc
+      limit ${Number(f.limit)} offset ${Number(f.offset)}`,
+    params,
+  );
+  const count = await db.query<{ n: number }>(`select count(*)::int as n from cases c ${w}`, params);
+  return { items: rows, total: count.rows[0].n };
+}
+
+/** Open cases of the same class within `meters` of a point (possible duplicates), nearest first. */
+export async function nearbyOpen(db: Queryable, p: { class_code: string; lon: number; lat: number; meters: number; exclude: string }, now: Date) {
+  const { rows } = await db.query<{ id: string; case_no: string; status: string; distance_m: number }>(
+    `select c.id::text as id, c.case_no, c.status, round(st_distance(c.geom::geography, st_setsrid(st_makepoint($3, $4), 4326)::geography))::int as distance_m
+       from cases c
+      where c.class_code = $2 and c.status not in ('closed', 'void') and c.id <> $6::uuid and c.merged_into is null
+        and st_dwithin(c.geom::geography, st_setsrid(st_makepoint($3, $4), 4326)::geography, $5)
+        and c.created_at <= $1
+      order by distance_m limit 10`,
+    [now, p.class_code, p.lon, p.lat, p.meters, p.exclude],
+  );
+  return rows;
+}
+
+export async function nextCaseNo(db: Queryable, district: string, localDate: string): Promise<string> {
+  const { rows } = await db.query<{ n: number }>(`select nextval('case_no_seq')::int as n`);
+  return `${district}${localDate.replace(/-/g, '')}${String(rows[0].n).padStart(6, '0')}`;
+}
+
+// Suspensions ----------------------------------------------------------------------------------------------------
+
+export async function suspensions(db: Queryable, caseId: string): Promise<{ started_at: Date; ended_at: Date | null }[]> {
+  const { rows } = await db.query<{ started_at: Date; ended_at: Date | null }>(
+    'select started_at, ended_at from case_suspensions where case_id = $1 order by started_at', [caseId]);
+  return rows;
+}
+
+export async function openSuspension(db: Queryable, caseId: string, at: Date): Promise<void> {
+  await db.query('insert into case_suspensions (case_id, started_at) values ($1, $2)', [caseId, at]);
+}
+
+export async function closeSuspension(db: Queryable, caseId: string, at: Date): Promise<void> {
+  await db.query('update case_suspensions set ended_at = $2 where case_id = $1 and ended_at is null', [caseId, at]);
+}
+
+// Trail ----------------------------------------------------------------------------------------------------------
+
+export type TrailRow = {
+  case_id: string; seq: number; at: Date; actor: string | null; role: string | null; action: string;
+  from_status: string | null; to_status: string; note: string | null; photo_ids: string[] | null;
+  deadline_at: Date | null; data: Record<string, unknown> | null; prev_hash: string; hash: string;
+};
+
+const TRAIL_COLUMNS = 'case_id::text as case_id, seq, at, actor, role, action, from_status, to_status, note, photo_ids, deadline_at, data, prev_hash, hash';
+
+export async function appendTrail(db: Queryable, e: TrailRow): Promise<void> {
+  await db.query(
+    `insert into case_trail (case_id, seq, at, actor, role, action, from_status, to_status, note, photo_ids, deadline_at, data, prev_hash, hash)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+    [e.case_id, e.seq, e.at, e.actor, e.role, e.action, e.from_status, e.to_status, e.note, e.photo_ids, e.deadline_at,
+      e.data === null ? null : JSON.stringify(e.data), e.prev_hash, e.hash],
+  );
+}
+
+export async function trail(db: Queryable, caseId: string): Promise<TrailRow[]> {
+  const { rows } = await db.query<TrailRow>(`select ${TRAIL_COLUMNS} from case_trail where case_id = $1 order by seq`, [caseId]);
+  return rows;
+}
+
+export async function lastTrail(db: Queryable, caseId: string): Promise<{ seq: number; hash: string } | null> {
+  const { rows } = await db.query<{ seq: number; hash: string }>(
+    'select seq, hash from case_trail where case_id = $1 order by seq desc limit 1', [caseId]);
+  return rows[0] ?? null;
+}
+
+/** Every case id with its stored head, page by page (for verifying all chains). */
+export async function caseHeads(db: Queryable, after: string | null, limit: number): Promise<{ id: string; case_no: string; trail_head: string }[]> {
+  const { rows } = await db.query<{ id: string; case_no: string; trail_head: string }>(
+    `select id::text as id, case_no, trail_head from cases where ($1::uuid is null or id > $1::uuid) order by id limit ${Number(limit)}`,
+    [after]);
+  return rows;
+}
+
+// Idempotency ----------------------------------------------------------------------------------------------------
+
+/** Takes the key's transaction lock; false when another transaction holds it (a retry while the first runs). */
+export async function lockKey(db: Queryable, scope: string, key: string): Promise<boolean> {
+  const { rows } = await db.query<{ ok: boolean }>(`select pg_try_advisory_xact_lock(hashtextextended($1, 7)) as ok`, [`${scope}\n${key}`]);
+  return rows[0].ok;
+}
+
+export async function findKey(db: Queryable, scope: string, key: string): Promise<{ request_hash: string; case_id: string } | null> {
+  const { rows } = await db.query<{ request_hash: string; case_id: string }>(
+    'select request_hash, case_id::text as case_id from idempotency_keys where scope = $1 and key = $2', [scope, key]);
+  return rows[0] ?? null;
+}
+
+export async function saveKey(db: Queryable, p: { scope: string; key: string; request_hash: string; case_id: string; now: Date }): Promise<void> {
+  await db.query('insert into idempotency_keys (scope, key, request_hash, case_id, created_at) values ($1, $2, $3, $4, $5)',
+    [p.scope, p.key, p.request_hash, p.case_id, p.now]);
+}
+
+// Events (the live stream's source) ------------------------------------------------------------------------------
+
+export const EVENTS_CHANNEL = 'gridline_case_events';
+const EVENT_LOCK = 7_242_001;
+
+/**
+ * Records a case change for GET /api/live. The advisory lock (held to commit) makes event ids commit in order;
+ * NOTIFY is delivered at commit, so listeners never hear of a change that rolled back.
+ */
+export async function appendEvent(db: Queryable, p: { case_id: string; version: number; at: Date; payload: Record<string, unknown> }): Promise<number> {
+  await db.query(`select pg_advisory_xact_lock(${EVENT_LOCK})`);
+  const { rows } = await db.query<{ id: number }>(
+    'insert into case_events (case_id, version, at, payload) values ($1, $2, $3, $4) returning id',
+    [p.case_id, p.version, p.at, JSON.stringify(p.payload)]);
+  await db.query(`select pg_notify('${EVENTS_CHANNEL}', $1)`, [String(rows[0].id)]);
+  return Number(rows[0].id);
+}
+
+export type EventRow = { id: number; case_id: string; version: number; payload: Record<string, unknown> };
+
+const EVENTS_AFTER = prepared('select id, case_id::text as case_id, version, payload from case_events where id > $1 order by id limit $2');
+
+export async function eventsAfter(db: Queryable, afterId: number, limit = 1000): Promise<EventRow[]> {
+  const { rows } = await db.query<EventRow>(EVENTS_AFTER, [afterId, limit]);
+  return rows.map((r) => ({ ...r, id: Number(r.id) }));
+}
+
+export async function lastEventId(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ id: number | null }>('select max(id) as id from case_events');
+  return Number(rows[0].id ?? 0);
+}
