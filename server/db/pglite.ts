@@ -51,7 +51,13 @@ export async function openPglite(dataDir?: string): Promise<Db & { raw: PGlite }
   if (dataDir && !dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
   const pg = await PGlite.create({ dataDir, extensions: { postgis } });
   const q = wrap(pg, false, pg);
-  return { ...q, raw: pg, close: () => pg.close() };
+  return {
+    ...q, raw: pg, close: () => pg.close(),
+    async listen(channel, onPayload) {
+      const stop = await pg.listen(channel, (payload) => onPayload(payload));
+      return async () => { await stop(); };
+    },
+  };
 }
 
 /** A Queryable bound to an open PGlite transaction (used by test isolation). */

@@ -89,6 +89,15 @@ export async function openPostgres(url: string, max = 10): Promise<Db & { pool: 
       }
     },
     close: () => pool.end(),
+    async listen(channel, onPayload) {
+      // A dedicated connection outside the pool: LISTEN belongs to a session.
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      client.on('notification', (n) => { if (n.channel === channel) onPayload(n.payload ?? ''); });
+      client.on('error', () => {});
+      await client.query(`listen ${pg.escapeIdentifier(channel)}`);
+      return async () => { await client.end().catch(() => {}); };
+    },
   };
   return db;
 }

@@ -19,4 +19,6 @@ export interface Queryable {
 
 export interface Db extends Queryable {
   close(): Promise<void>;
+  /** LISTEN on a channel (NOTIFY is delivered at commit); returns the function that stops listening. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
 }

@@ -1,0 +1,633 @@
+// SQL of the unit-grid drawing (server/services/draw-grids.ts): every geometric step runs in PostGIS, on temporary
+// tables of the current transaction, in a projected CRS (metres). Works on PostGIS 3.3 (PostgreSQL 15) and 3.6
+// (PGlite): only GEOS functions both have (st_polygonize, st_unaryunion, st_split, st_orientedenvelope, st_snap).
+//
+// Work tables (dropped at the end of the drawing, and again at the start in case an earlier one in the same
+// transaction failed):
+//   draw_communities  code, name, geom (work CRS), area, north_y
+//   draw_lines        community code, line (street centre-lines clipped to the community)
+//   draw_blocks       block id, polygon (block polygons near the communities)
+//   draw_cells        the cells being drawn: code = community (or street, when drawing communities), parent = the
+//                     cell a sub-face belongs to while blocks divide a cell, label = block id or precinct, parts = how
+//                     many grids the cell is still to be cut into
+import type { Queryable } from './types.js';
+import type { Rings } from '../domain/drawing.js';
+
+/** A GeoJSON geometry (WGS84), as read from a file. */
+export type GeoJsonGeometry = { type: string; coordinates: unknown };
+
+export async function createWorkTables(db: Queryable): Promise<void> {
+  await dropWorkTables(db);
+  await db.exec(`
+    create temp table draw_communities (code text primary key, name text, geom geometry not null, area float8, north_y float8);
+    create temp table draw_lines (code text not null, geom geometry not null);
+    create temp table draw_blocks (id text not null, geom geometry not null);
+    create temp table draw_cells (
+      id      bigint generated always as identity primary key,
+      code    text not null,
+      parent  bigint,
+      label   text,
+      parts   integer not null default 1,
+      geom    geometry not null,
+      area    float8 not null
+    );
+    create index draw_cells_geom on draw_cells using gist (geom);
+    create index draw_cells_code on draw_cells (code);`);
+}
+
+export async function dropWorkTables(db: Queryable): Promise<void> {
+  await db.exec('drop table if exists draw_communities, draw_lines, draw_blocks, draw_cells');
+}
+
+/**
+ * The communities a drawing covers: `codes` may name districts (6 digits), streets (9) or communities (12); every
+ * community with geometry under one of them is taken. Null takes every community with geometry.
+ */
+export async function selectCommunities(db: Queryable, codes: readonly string[] | null): Promise<{ code: string; lon: number; lat: number }[]> {
+  const { rows } = await db.query<{ code: string; lon: number; lat: number }>(
+    `select code, st_x(c) as lon, st_y(c) as lat
+       from (select code, st_centroid(geom) as c from regions
+              where level = 'community' and geom is not null
+                and ($1::text[] is null or exists (select 1 from unnest($1::text[]) p where regions.code like p || '%'))) s
+      order by code`,
+    [codes],
+  );
+  return rows;
+}
+
+/** Copies the communities into the work CRS. */
+export async function loadCommunities(db: Queryable, codes: readonly string[], srid: number): Promise<void> {
+  await db.query(
+    `insert into draw_communities (code, name, geom, area, north_y)
+     select code, name, g, st_area(g), st_ymax(g)
+       from (select code, name, st_transform(geom, $2::int) as g from regions where code = any($1::text[])) s`,
+    [codes, srid],
+  );
+}
+
+/**
+ * Street centre-lines clipped to each community, from `lines` (GeoJSON, WGS84) or else from the places of kind
+ * 'road'. Vertices within snap_m of the community boundary are snapped onto it, so a street running along the
+ * boundary does not leave a hairline sliver.
+ */
+export async function loadLines(db: Queryable, srid: number, lines: readonly GeoJsonGeometry[] | null, snapM: number): Promise<number> {
+  const source = lines
+    ? `select st_transform(st_setsrid(st_geomfromgeojson(j), 4326), $1::int) as geom from jsonb_array_elements($2::jsonb) j`
+    : `select st_transform(p.geom, $1::int) as geom from places p
+        where p.kind = 'road' and p.geom && (select st_transform(st_setsrid(st_extent(geom), $1::int), 4326) from draw_communities)
+          and coalesce($2::jsonb, 'null'::jsonb) = 'null'::jsonb`;
+  const { rows } = await db.query<{ n: number }>(
+    `with src as (${source}),
+     clipped as (
+       select c.code, st_snap(d.geom, st_boundary(c.geom), $3::float8) as geom
+         from draw_communities c
+         join src s on s.geom && c.geom and st_intersects(s.geom, c.geom)
+         cross join lateral st_dump(st_collectionextract(st_intersection(s.geom, c.geom), 2)) d
+        where st_length(d.geom) > 0)
+     , ins as (insert into draw_lines (code, geom) select code, geom from clipped returning 1)
+     select count(*)::int as n from ins`,
+    [srid, lines ? JSON.stringify(lines) : null, snapM],
+  );
+  return rows[0].n;
+}
+
+/** Block polygons (GeoJSON, WGS84, with an id) that touch the communities, in the work CRS. */
+export async function loadBlocks(db: Queryable, srid: number, blocks: readonly { id: string; geometry: GeoJsonGeometry }[]): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `with src as (
+       select b.id, st_makevalid(st_transform(st_setsrid(st_geomfromgeojson(b.geometry), 4326), $1::int)) as geom
+         from jsonb_to_recordset($2::jsonb) as b(id text, geometry jsonb)),
+     ins as (
+       insert into draw_blocks (id, geom)
+       select s.id, st_collectionextract(s.geom, 3) from src s
+        where exists (select 1 from draw_communities c where c.geom && s.geom and st_intersects(c.geom, s.geom))
+       returning 1)
+     select count(*)::int as n from ins`,
+    [srid, JSON.stringify(blocks)],
+  );
+  await db.exec('create index draw_blocks_geom on draw_blocks using gist (geom)');
+  return rows[0].n;
+}
+
+/**
+ * Street-bounded cells: each community's boundary and its centre-lines, noded (st_unaryunion) and polygonized;
+ * faces whose interior point lies inside the community (not in one of its holes) are its cells. Dangling
+ * centre-lines (dead ends) bound nothing and drop out. The cells tile the community exactly: they are the faces of
+ * one planar graph whose outer edges are the community's own boundary.
+ */
+export async function buildCells(db: Queryable): Promise<void> {
+  await db.exec(`
+    insert into draw_cells (code, geom, area)
+    select c.code, f.geom, st_area(f.geom)
+      from draw_communities c
+      cross join lateral (
+        select st_unaryunion(st_collect(g)) as g from (
+          select st_boundary(c.geom) as g
+          union all select l.geom from draw_lines l where l.code = c.code) x) n
+      cross join lateral (select (st_dump(st_polygonize(n.g))).geom as geom) f
+     where st_area(f.geom) > 0 and st_contains(c.geom, st_pointonsurface(f.geom));
+    analyze draw_cells;`);
+}
+
+/**
+ * Divides each cell holding two or more block pieces of at least minArea m² between those blocks, so what separates
+ * blocks inside a street-bounded cell (a railway, a path, a wall, water) becomes a grid edge:
+ * the cell boundary, the pieces' boundaries and the edges two touching pieces share (extended by extendM metres
+ * at both ends so they cross the street space to the cell boundary) are polygonized inside the cell; faces inside a
+ * piece take its block id, the street-space faces are left unlabelled for mergeFaces. Returns the cells divided.
+ */
+export async function divideByBlocks(db: Queryable, minArea: number, extendM: number): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `with pieces as (
+       select c.id as cell, c.code, b.id as block, st_collectionextract(st_intersection(c.geom, b.geom), 3) as geom
+         from draw_cells c join draw_blocks b on b.geom && c.geom and st_intersects(b.geom, c.geom)
+        where c.parent is null),
+     kept as (select * from pieces where st_area(geom) >= $1::float8),
+     cells as (select cell from kept group by cell having count(*) >= 2),
+     shared as (
+       select a.cell, (st_dump(st_linemerge(st_collectionextract(st_intersection(a.geom, b.geom), 2)))).geom as g
+         from kept a join kept b on a.cell = b.cell and a.block < b.block and a.geom && b.geom
+        where a.cell in (select cell from cells)),
+     ext as (
+       select cell, st_makeline(array[
+                st_translate(st_startpoint(g), ($2::float8) * dx0, ($2::float8) * dy0),
+                st_startpoint(g)] || array(select (st_dumppoints(g)).geom) || array[
+                st_endpoint(g),
+                st_translate(st_endpoint(g), ($2::float8) * dx1, ($2::float8) * dy1)]) as g
+         from (select cell, g,
+                      (st_x(st_startpoint(g)) - st_x(p0)) / nullif(st_distance(st_startpoint(g), p0), 0) as dx0,
+                      (st_y(st_startpoint(g)) - st_y(p0)) / nullif(st_distance(st_startpoint(g), p0), 0) as dy0,
+                      (st_x(st_endpoint(g)) - st_x(p1)) / nullif(st_distance(st_endpoint(g), p1), 0) as dx1,
+                      (st_y(st_endpoint(g)) - st_y(p1)) / nullif(st_distance(st_endpoint(g), p1), 0) as dy1
+                 from (select cell, g,
+                              st_lineinterpolatepoint(g, least(0.5, 10 / st_length(g))) as p0,
+                              st_lineinterpolatepoint(g, greatest(0.5, 1 - 10 / st_length(g))) as p1
+                         from shared where st_length(g) > 0) s) d
+        where dx0 is not null and dx1 is not null),
+     lines as (
+       select c.id as cell, st_boundary(c.geom) as g from draw_cells c where c.id in (select cell from cells)
+       union all select cell, st_boundary(geom) from kept where cell in (select cell from cells)
+       union all select e.cell, st_intersection(e.g, c.geom) from ext e join draw_cells c on c.id = e.cell),
+     noded as (select cell, st_unaryunion(st_collect(g)) as g from lines group by cell),
+     faces as (select n.cell, (st_dump(st_polygonize(n.g))).geom as geom from noded n group by n.cell, n.g),
+     labelled as (
+       select c.id as cell, c.code, f.geom,
+              (select k.block from kept k where k.cell = f.cell and st_contains(k.geom, st_pointonsurface(f.geom)) order by k.block limit 1) as block
+         from faces f join draw_cells c on c.id = f.cell
+        where st_area(f.geom) > 0 and st_contains(c.geom, st_pointonsurface(f.geom))),
+     ins as (insert into draw_cells (code, parent, label, geom, area)
+             select code, cell, block, geom, st_area(geom) from labelled returning parent),
+     del as (delete from draw_cells where id in (select cell from cells) returning id)
+     select (select count(*)::int from del) as n`,
+    [minArea, extendM],
+  );
+  return rows[0].n;
+}
+
+/** Joins the faces of each divided cell that carry the same block id into one cell, which then stands alone. */
+export async function closeDividedCells(db: Queryable): Promise<void> {
+  await db.exec(`
+    with g as (
+      select code, parent, label, st_unaryunion(st_collect(geom)) as geom
+        from draw_cells where parent is not null group by code, parent, label),
+    del as (delete from draw_cells where parent is not null returning id)
+    insert into draw_cells (code, label, geom, area)
+    select code, label, geom, st_area(geom) from g where (select count(*) from del) >= 0;
+    analyze draw_cells;`);
+}
+
+export type MergeCandidate = {
+  id: number;
+  area: number;
+  neighbours: { id: number; area: number; shared: number; dist: number }[];
+};
+
+/**
+ * Cells that may merge, with their neighbours in the same community (and the same divided cell, if any) within
+ * nearM metres, longest shared edge first, then nearest. `which`: 'small' = standalone cells below `below` m²;
+ * 'unlabelled' = faces of divided cells that lie in no block (street space).
+ */
+export async function mergeCandidates(db: Queryable, which: 'small' | 'unlabelled', below: number, nearM: number): Promise<MergeCandidate[]> {
+  const cond = which === 'small' ? 'a.parent is null and a.area < $1::float8' : 'a.parent is not null and a.label is null and $1::float8 is not null';
+  const { rows } = await db.query<MergeCandidate>(
+    `select a.id::int as id, a.area,
+            coalesce(jsonb_agg(jsonb_build_object('id', b.id, 'area', b.area, 'shared', b.shared, 'dist', b.dist)
+                               order by b.shared desc, b.dist, b.id) filter (where b.id is not null), '[]'::jsonb) as neighbours
+       from draw_cells a
+       left join lateral (
+         select b.id::int as id, b.area,
+                st_length(st_collectionextract(st_intersection(a.geom, b.geom), 2)) as shared,
+                st_distance(a.geom, b.geom) as dist
+           from draw_cells b
+          where b.id <> a.id and b.code = a.code and b.parent is not distinct from a.parent
+            and st_dwithin(a.geom, b.geom, $2::float8)) b on true
+      where ${cond}
+      group by a.id, a.area
+      order by a.id`,
+    [below, nearM],
+  );
+  return rows;
+}
+
+/** Unions each group of cells into its head cell (the head keeps its id, label and parts). */
+export async function applyMerges(db: Queryable, groups: Map<number, number>): Promise<void> {
+  const rows = [...groups].map(([id, head]) => ({ id, head }));
+  if (!rows.length) return;
+  const json = JSON.stringify(rows);
+  await db.query(
+    `with m as (select * from jsonb_to_recordset($1::jsonb) as m(id bigint, head bigint)),
+     u as (select m.head, st_collectionextract(st_unaryunion(st_collect(c.geom)), 3) as g
+             from m join draw_cells c on c.id = m.id group by m.head)
+     update draw_cells c set geom = u.g, area = st_area(u.g) from u where c.id = u.head`,
+    [json],
+  );
+  await db.query(
+    `delete from draw_cells c using jsonb_to_recordset($1::jsonb) as m(id bigint, head bigint) where c.id = m.id and m.id <> m.head`,
+    [json],
+  );
+}
+
+/** Marks the cells to cut: parts = how many grids each becomes (splitCount, computed by the caller's rule in SQL). */
+export async function markSplits(db: Queryable, maxArea: number, targetArea: number): Promise<{ cells: number; parts: number }> {
+  const { rows } = await db.query<{ cells: number; parts: number }>(
+    `with u as (update draw_cells set parts = greatest(2, round(area / $2::float8)::int) where parent is null and area > $1::float8 returning parts)
+     select count(*)::int as cells, coalesce(sum(parts), 0)::int as parts from u`,
+    [maxArea, targetArea],
+  );
+  return rows[0];
+}
+
+export type CutFrame = {
+  id: number;
+  parts: number;
+  /** Angle of the long axis of the minimum rotated rectangle, radians. */
+  theta: number;
+  ox: number;
+  oy: number;
+  vmin: number;
+  vmax: number;
+  /** The cell in the frame (u, v) = rotated by −theta about (ox, oy): the long axis is u. */
+  polygons: Rings[];
+};
+
+/** The cells still to be cut, each in the frame of its minimum rotated rectangle's long axis. */
+export async function cutFrames(db: Queryable): Promise<CutFrame[]> {
+  const { rows } = await db.query<Omit<CutFrame, 'polygons'> & { geojson: string }>(
+    `with e as (
+       select id, parts, geom, st_exteriorring(st_orientedenvelope(geom)) as r, st_centroid(geom) as o
+         from draw_cells where parts > 1),
+     a as (
+       select id, parts, geom, o,
+              case when st_distance(st_pointn(r, 1), st_pointn(r, 2)) >= st_distance(st_pointn(r, 2), st_pointn(r, 3))
+                   then atan2(st_y(st_pointn(r, 2)) - st_y(st_pointn(r, 1)), st_x(st_pointn(r, 2)) - st_x(st_pointn(r, 1)))
+                   else atan2(st_y(st_pointn(r, 3)) - st_y(st_pointn(r, 2)), st_x(st_pointn(r, 3)) - st_x(st_pointn(r, 2))) end as theta
+         from e),
+     f as (select id, parts, theta, st_x(o) as ox, st_y(o) as oy,
+                  st_translate(st_rotate(geom, -theta, o), -st_x(o), -st_y(o)) as g from a)
+     select id::int as id, parts, theta, ox, oy, st_ymin(g) as vmin, st_ymax(g) as vmax, st_asgeojson(g) as geojson from f order by id`,
+  );
+  return rows.map(({ geojson, ...r }) => {
+    const g = JSON.parse(geojson) as { type: string; coordinates: unknown };
+    return { ...r, polygons: g.type === 'Polygon' ? [g.coordinates as Rings] : (g.coordinates as Rings[]) };
+  });
+}
+
+export type Cut = { id: number; theta: number; ox: number; oy: number; t: number; vmin: number; vmax: number; n1: number; n2: number };
+
+/**
+ * Cuts each cell by the straight line u = t (across its long axis) with st_split, so the two sides share exactly
+ * the same cut edge; the pieces west of the line (u < t) become one cell to be cut into n1 parts, the others one
+ * into n2. Returns the ids of cells the line failed to divide (left whole, parts = 1).
+ */
+export async function applyCuts(db: Queryable, cuts: readonly Cut[]): Promise<number[]> {
+  if (!cuts.length) return [];
+  const json = JSON.stringify(cuts);
+  const { rows } = await db.query<{ id: number }>(
+    `with k as (select * from jsonb_to_recordset($1::jsonb)
+                  as k(id bigint, theta float8, ox float8, oy float8, t float8, vmin float8, vmax float8, n1 int, n2 int)),
+     blade as (
+       select c.id, c.code, c.geom, k.*,
+              st_setsrid(st_makeline(
+                st_makepoint(k.ox + k.t * cos(k.theta) - (k.vmin - 10) * sin(k.theta), k.oy + k.t * sin(k.theta) + (k.vmin - 10) * cos(k.theta)),
+                st_makepoint(k.ox + k.t * cos(k.theta) - (k.vmax + 10) * sin(k.theta), k.oy + k.t * sin(k.theta) + (k.vmax + 10) * cos(k.theta))),
+                st_srid(c.geom)) as line
+         from draw_cells c join k on k.id = c.id),
+     pieces as (
+       select b.id, b.code, b.t, b.theta, b.ox, b.oy, b.n1, b.n2, d.geom, st_pointonsurface(d.geom) as p
+         from blade b cross join lateral st_dump(st_split(b.geom, b.line)) d
+        where st_area(d.geom) > 0),
+     sided as (
+       select *, ((st_x(p) - ox) * cos(theta) + (st_y(p) - oy) * sin(theta)) < t as west from pieces),
+     whole as (select id from sided group by id having bool_and(west) or not bool_or(west)),
+     ins as (
+       insert into draw_cells (code, parts, geom, area)
+       select code, case when id in (select id from whole) then 1 when west then min(n1) else min(n2) end,
+              st_collectionextract(st_unaryunion(st_collect(geom)), 3), sum(st_area(geom))
+         from sided group by id, code, west
+       returning 1),
+     del as (delete from draw_cells where id in (select id from k) and (select count(*) from ins) >= 0 returning id)
+     select id::int as id from whole where (select count(*) from del) >= 0`,
+    [json],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Splits multi-part cells into one cell per part. Returns how many cells were multi-part. */
+export async function explodeMultiparts(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `with m as (select id, code, label, geom from draw_cells where st_numgeometries(geom) > 1),
+     ins as (insert into draw_cells (code, label, geom, area)
+             select m.code, m.label, d.geom, st_area(d.geom) from m cross join lateral st_dump(m.geom) d returning 1),
+     del as (delete from draw_cells where id in (select id from m) and (select count(*) from ins) >= 0 returning 1)
+     select count(*)::int as n from del`,
+  );
+  await db.exec('analyze draw_cells');
+  return rows[0].n;
+}
+
+export type FinalCell = { id: number; code: string; area: number; x: number; y: number; parts: number };
+
+/** The drawn cells: work-CRS area, centroid and number of parts. */
+export async function finalCells(db: Queryable): Promise<FinalCell[]> {
+  const { rows } = await db.query<FinalCell>(
+    `select id::int as id, code, area, st_x(st_centroid(geom)) as x, st_y(st_centroid(geom)) as y, st_numgeometries(geom) as parts
+       from draw_cells order by code, id`,
+  );
+  return rows;
+}
+
+export type CommunityInfo = { code: string; name: string; area: number; north_y: number; lines: number };
+
+export async function communityInfo(db: Queryable): Promise<CommunityInfo[]> {
+  const { rows } = await db.query<CommunityInfo>(
+    `select c.code, c.name, c.area, c.north_y, (select count(*)::int from draw_lines l where l.code = c.code) as lines
+       from draw_communities c order by c.code`,
+  );
+  return rows;
+}
+
+export type VersionPlan = {
+  /** Drawn cell → current grid with the same geometry (kept as is). */
+  unchanged: { cell: number; grid_id: number; code: string }[];
+  /** Current grids of the drawn communities with no drawn cell of the same geometry. */
+  ended: { grid_id: number; code: string; community_code: string; valid_from: string }[];
+  /** Drawn cell → ended grid it mostly covers and is mostly covered by: it takes over the code. */
+  inherits: { cell: number; code: string }[];
+  /** Highest sequence ever used per community (every version). */
+  highest: Record<string, number>;
+};
+
+/**
+ * Compares the drawn cells with the current grids of the drawn communities: the same outline (st_equals, or a
+ * Hausdorff distance of at most sameM metres in the work CRS) keeps the grid; a cell covering more than `share`
+ * of an ended grid and covered by it by more than `share` takes over its code.
+ */
+export async function versionPlan(db: Queryable, srid: number, sameM: number, share: number): Promise<VersionPlan> {
+  await db.exec(`
+    alter table draw_cells add column if not exists geom_wgs84 geometry;
+    update draw_cells set geom_wgs84 = st_multi(st_transform(geom, 4326));
+    update draw_cells set geom_wgs84 = st_multi(st_collectionextract(st_makevalid(geom_wgs84), 3)) where not st_isvalid(geom_wgs84);`);
+  const unchanged = await db.query<VersionPlan['unchanged'][number]>(
+    `select distinct on (g.id) c.id::int as cell, g.id::int as grid_id, g.code
+       from draw_cells c
+       join grids g on g.community_code = c.code and g.valid_to is null and g.geom && c.geom_wgs84
+      where st_equals(g.geom, c.geom_wgs84) or st_hausdorffdistance(st_transform(g.geom, $1::int), c.geom) <= $2::float8
+      order by g.id, c.id`,
+    [srid, sameM],
+  );
+  const kept = unchanged.rows.map((r) => r.grid_id);
+  const keptCells = unchanged.rows.map((r) => r.cell);
+  const ended = await db.query<VersionPlan['ended'][number]>(
+    `select g.id::int as grid_id, g.code, g.community_code, to_char(g.valid_from, 'YYYY-MM-DD') as valid_from
+       from grids g join draw_communities c on c.code = g.community_code
+      where g.valid_to is null and not (g.id = any($1::bigint[]))
+      order by g.code`,
+    [kept],
+  );
+  const inherits = await db.query<VersionPlan['inherits'][number]>(
+    `with o as (select g.id, g.code, g.community_code, st_transform(g.geom, $2::int) as geom
+                  from grids g where g.id = any($1::bigint[])),
+     pairs as (
+       select c.id as cell, o.code, st_area(st_intersection(o.geom, c.geom)) as shared, st_area(o.geom) as old_area, c.area as new_area
+         from draw_cells c join o on o.community_code = c.code and o.geom && c.geom and st_intersects(o.geom, c.geom)
+        where not (c.id = any($3::bigint[])))
+     select cell::int as cell, code from pairs where shared > $4::float8 * old_area and shared > $4::float8 * new_area order by code`,
+    [ended.rows.map((r) => r.grid_id), srid, keptCells, share],
+  );
+  const highest = await db.query<{ community_code: string; seq: number }>(
+    `select g.community_code, max(right(g.code, 3)::int) as seq
+       from grids g join draw_communities c on c.code = g.community_code group by g.community_code`,
+  );
+  return {
+    unchanged: unchanged.rows,
+    ended: ended.rows,
+    inherits: inherits.rows,
+    highest: Object.fromEntries(highest.rows.map((r) => [r.community_code, r.seq])),
+  };
+}
+
+/**
+ * Ends the given grids on `date`. A grid that started on `date` itself was never in force a whole day: it is
+ * deleted instead (valid_to must be after valid_from). Returns the codes deleted.
+ */
+export async function endGrids(db: Queryable, ids: readonly number[], date: string): Promise<string[]> {
+  if (!ids.length) return [];
+  await db.query(`update grids set valid_to = $2::date where id = any($1::bigint[]) and valid_from < $2::date`, [ids, date]);
+  const { rows } = await db.query<{ code: string }>(
+    `delete from grids where id = any($1::bigint[]) and valid_from >= $2::date returning code`,
+    [ids, date],
+  );
+  return rows.map((r) => r.code);
+}
+
+/** Inserts the new grids (cell → code) from the drawn cells, valid from `date`; area_m2 is geodesic. */
+export async function insertGrids(db: Queryable, codes: readonly { cell: number; code: string }[], date: string): Promise<void> {
+  if (!codes.length) return;
+  await db.query(
+    `insert into grids (code, community_code, geom, area_m2, valid_from)
+     select k.code, c.code, c.geom_wgs84, st_area(c.geom_wgs84::geography), $2::date
+       from jsonb_to_recordset($1::jsonb) as k(cell bigint, code text) join draw_cells c on c.id = k.cell`,
+    [JSON.stringify(codes), date],
+  );
+}
+
+/** Latest valid_from among the current grids of the drawn communities (a drawing may not go back before it). */
+export async function latestValidFrom(db: Queryable): Promise<string | null> {
+  const { rows } = await db.query<{ d: string | null }>(
+    `select to_char(max(g.valid_from), 'YYYY-MM-DD') as d from grids g join draw_communities c on c.code = g.community_code where g.valid_to is null`,
+  );
+  return rows[0].d;
+}
+
+export type TilingCheck = { code: string; grids: number; union_area: number; sum_area: number; community_area: number; outside_area: number };
+
+/**
+ * How well the current grids of each drawn community tile it, measured in the work CRS: area of their union, sum of
+ * their areas, and the area of grids outside the community.
+ */
+export async function tilingCheck(db: Queryable, srid: number): Promise<TilingCheck[]> {
+  const { rows } = await db.query<TilingCheck>(
+    `select c.code, count(g.id)::int as grids,
+            coalesce(st_area(st_unaryunion(st_collect(st_transform(g.geom, $1::int)))), 0) as union_area,
+            coalesce(sum(st_area(st_transform(g.geom, $1::int))), 0) as sum_area,
+            c.area as community_area,
+            coalesce(st_area(st_difference(st_unaryunion(st_collect(st_transform(g.geom, $1::int))), c.geom)), 0) as outside_area
+       from draw_communities c left join grids g on g.community_code = c.code and g.valid_to is null
+      group by c.code, c.area, c.geom order by c.code`,
+    [srid],
+  );
+  return rows;
+}
+
+/** Geodesic areas of the current grids of the drawn communities. */
+export async function currentGridAreas(db: Queryable): Promise<{ code: string; community_code: string; area_m2: number }[]> {
+  const { rows } = await db.query<{ code: string; community_code: string; area_m2: number }>(
+    `select g.code, g.community_code, g.area_m2 from grids g join draw_communities c on c.code = g.community_code
+      where g.valid_to is null order by g.code`,
+  );
+  return rows;
+}
+
+// ---- Regions of a city drawn from two polygon layers (Cambridge: neighbourhoods × precincts) ----
+
+export type SourcePolygon = { key: string; name: string; geometry: GeoJsonGeometry };
+
+/**
+ * Faces of the overlay of a street layer and a community layer inside the street layer: both layers' boundaries
+ * noded and polygonized; each face gets the first street (by key) and community polygon containing its interior
+ * point. Faces in no street but enclosed by the streets (gaps between street polygons) get code '' and are merged
+ * by the caller. Faces are put in draw_cells with code = street key, label = community key (null: in none).
+ */
+export async function overlayFaces(db: Queryable, srid: number, streets: readonly SourcePolygon[], communities: readonly SourcePolygon[]): Promise<void> {
+  await db.query(
+    `with s as (select key, st_makevalid(st_transform(st_setsrid(st_geomfromgeojson(geometry), 4326), $1::int)) as geom
+                  from jsonb_to_recordset($2::jsonb) as x(key text, geometry jsonb)),
+     p as (select key, st_makevalid(st_transform(st_setsrid(st_geomfromgeojson(geometry), 4326), $1::int)) as geom
+             from jsonb_to_recordset($3::jsonb) as x(key text, geometry jsonb)),
+     outline as (select st_union(st_makepolygon(st_exteriorring(d.geom))) as geom
+                   from (select (st_dump(st_union(geom))).geom from s) d),
+     lines as (select st_unaryunion(st_collect(g)) as g from (
+                 select st_boundary(geom) as g from s
+                 union all select st_intersection(st_boundary(p.geom), o.geom) from p, outline o) x),
+     faces as (select (st_dump(st_polygonize(g))).geom as geom from lines),
+     labelled as (
+       select f.geom, st_pointonsurface(f.geom) as pt from faces f, outline o
+        where st_area(f.geom) > 0 and st_contains(o.geom, st_pointonsurface(f.geom)))
+     insert into draw_cells (code, label, geom, area)
+     select coalesce((select s.key from s where st_contains(s.geom, l.pt) order by s.key limit 1), ''),
+            (select p.key from p where st_contains(p.geom, l.pt) order by p.key limit 1),
+            l.geom, st_area(l.geom)
+       from labelled l`,
+    [srid, JSON.stringify(streets), JSON.stringify(communities)],
+  );
+  await db.exec('analyze draw_cells');
+}
+
+/** Moves every cell to a new code (parent group): used to merge gap faces across streets. */
+export async function setCellCodes(db: Queryable, mapping: readonly { id: number; code: string }[]): Promise<void> {
+  if (!mapping.length) return;
+  await db.query(
+    `update draw_cells c set code = m.code from jsonb_to_recordset($1::jsonb) as m(id bigint, code text) where c.id = m.id`,
+    [JSON.stringify(mapping)],
+  );
+}
+
+/** All cells with the given code, as merge candidates against neighbours of any code (for gap faces). */
+export async function gapCandidates(db: Queryable): Promise<{ id: number; into_code: string | null; into_label: string | null }[]> {
+  const { rows } = await db.query<{ id: number; into_code: string | null; into_label: string | null }>(
+    `select a.id::int as id, b.code as into_code, b.label as into_label
+       from draw_cells a
+       left join lateral (
+         select b.code, b.label from draw_cells b
+          where b.code <> '' and st_dwithin(a.geom, b.geom, 1)
+          order by st_length(st_collectionextract(st_intersection(a.geom, b.geom), 2)) desc, b.id limit 1) b on true
+      where a.code = ''`,
+  );
+  return rows;
+}
+
+/** Unions the cells of each (code, label) and splits the result into connected parts: one cell per part. */
+export async function dissolveByLabel(db: Queryable): Promise<void> {
+  await db.exec(`
+    with g as (select code, label, st_unaryunion(st_collect(geom)) as geom from draw_cells group by code, label),
+    del as (delete from draw_cells returning 1)
+    insert into draw_cells (code, label, geom, area)
+    select g.code, g.label, d.geom, st_area(d.geom) from g cross join lateral st_dump(g.geom) d where (select count(*) from del) >= 0;
+    analyze draw_cells;`);
+}
+
+/** Cells without a label (a street's space outside every community polygon) or below `below` m². */
+export async function orphanCandidates(db: Queryable, below: number, nearM: number): Promise<MergeCandidate[]> {
+  const { rows } = await db.query<MergeCandidate>(
+    `select a.id::int as id, case when a.label is null then 0 else a.area end as area,
+            coalesce(jsonb_agg(jsonb_build_object('id', b.id, 'area', b.area, 'shared', b.shared, 'dist', b.dist)
+                               order by b.shared desc, b.dist, b.id) filter (where b.id is not null), '[]'::jsonb) as neighbours
+       from draw_cells a
+       left join lateral (
+         select b.id::int as id, case when b.label is null then 0 else b.area end as area,
+                st_length(st_collectionextract(st_intersection(a.geom, b.geom), 2)) as shared, st_distance(a.geom, b.geom) as dist
+           from draw_cells b
+          where b.id <> a.id and b.code = a.code and st_dwithin(a.geom, b.geom, $2::float8)) b on true
+      where a.label is null or a.area < $1::float8
+      group by a.id, a.area, a.label order by a.id`,
+    [below, nearM],
+  );
+  return rows;
+}
+
+export type DrawnRegion = { code: string; label: string | null; area: number; wgs84: string };
+
+/** The dissolved regions per (code, label), as WGS84 EWKT multipolygons. */
+export async function regionsByLabel(db: Queryable): Promise<DrawnRegion[]> {
+  const { rows } = await db.query<DrawnRegion>(
+    `select code, label, st_area(g) as area, st_asewkt(st_multi(st_transform(g, 4326))) as wgs84
+       from (select code, label, st_collectionextract(st_unaryunion(st_collect(geom)), 3) as g from draw_cells group by code, label) s
+      order by code, label`,
+  );
+  return rows;
+}
+
+export type RegionRow = { code: string; level: 'district' | 'street' | 'community'; name: string; parent_code: string | null; geom: string };
+
+/** Upserts regions parents first; geom is WGS84 EWKT; area_m2 is geodesic. */
+export async function upsertRegions(db: Queryable, rows: readonly RegionRow[]): Promise<void> {
+  for (const level of ['district', 'street', 'community'] as const) {
+    const list = rows.filter((r) => r.level === level);
+    if (!list.length) continue;
+    await db.query(
+      `insert into regions (code, level, name, parent_code, geom, area_m2)
+       select r.code, r.level, r.name, r.parent_code, st_multi(r.geom::geometry), st_area(r.geom::geography)
+         from jsonb_to_recordset($1::jsonb) as r(code text, level text, name text, parent_code text, geom text)
+       on conflict (code) do update set level = excluded.level, name = excluded.name, parent_code = excluded.parent_code,
+         geom = excluded.geom, area_m2 = excluded.area_m2`,
+      [JSON.stringify(list)],
+    );
+  }
+}
+
+/** EWKT of the union of EWKT polygons (the district from its streets). */
+export async function unionEwkt(db: Queryable, ewkts: readonly string[]): Promise<string> {
+  const { rows } = await db.query<{ g: string }>(
+    `select st_asewkt(st_multi(st_unaryunion(st_collect(g::geometry)))) as g from unnest($1::text[]) g`,
+    [ewkts],
+  );
+  return rows[0].g;
+}
+
+/**
+ * Street centre-lines into places (kind 'road'), skipping any road already there with the same name and geometry,
+ * so a second load adds nothing. Returns the rows added.
+ */
+export async function insertRoads(db: Queryable, roads: readonly { name: string; geometry: GeoJsonGeometry }[]): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `with r as (select x.name, st_setsrid(st_geomfromgeojson(x.geometry), 4326) as geom
+                  from jsonb_to_recordset($1::jsonb) as x(name text, geometry jsonb)),
+     ins as (insert into places (kind, name, geom)
+             select 'road', r.name, r.geom from r
+              where not exists (select 1 from places q where q.kind = 'road' and q.name = r.name and q.geom ~= r.geom and st_equals(q.geom, r.geom))
+             returning 1)
+     select count(*)::int as n from ins`,
+    [JSON.stringify(roads)],
+  );
+  return rows[0].n;
+}
