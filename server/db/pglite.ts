@@ -64,3 +64,8 @@ export async function openPglite(dataDir?: string): Promise<Db & { raw: PGlite }
 export function wrapPgliteTx(tx: Transaction, root: PGlite): Queryable {
   return wrap(tx, true, root);
 }
+
+/** A Queryable on an open PGlite outside any transaction (tests that need committed data). */
+export function wrapPglite(pg: PGlite): Queryable {
+  return wrap(pg, false, pg);
+}

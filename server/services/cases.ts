@@ -314,3 +314,15 @@ export async function verifyAllTrails(db: Queryable): Promise<{ checked: number;
   }
   return { checked, broken };
 }
+
+/** What a live-stream client may hear of: everything, or its department's, own and grids' cases. */
+export async function liveScopeOf(db: Queryable, user: CaseUser): Promise<import('../live/hub.js').LiveScope> {
+  const scope = scopeOf(user);
+  if (scope === null) return null;
+  let codes: string[] = [];
+  if (scope.responsibility_of != null) {
+    const { rows } = await db.query<{ code: string }>('select code from responsibility_grids where inspector_id = $1', [scope.responsibility_of]);
+    codes = rows.map((r) => r.code);
+  }
+  return { department_id: scope.department_id ?? null, reporter_id: scope.reporter_id ?? null, responsibility_codes: new Set(codes) };
+}

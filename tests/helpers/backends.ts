@@ -58,3 +58,18 @@ export async function withTestDb<T>(backend: Backend, fn: (db: Queryable) => Pro
     client.release();
   }
 }
+
+/**
+ * A Queryable whose writes commit, for tests of real concurrency (transactions racing on a pool). Use data that
+ * no other test counts on: what these tests write stays in the worker's database.
+ */
+export async function committedDb(backend: Backend): Promise<Queryable> {
+  if (backend === 'pglite') {
+    const { wrapPglite } = await import('../../server/db/pglite.js');
+    return wrapPglite(await sharedPglite());
+  }
+  const { openPostgres } = await import('../../server/db/postgres.js');
+  committed ??= openPostgres(process.env.TEST_DATABASE_URL!, 8);
+  return committed;
+}
+let committed: Promise<Queryable> | null = null;
