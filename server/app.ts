@@ -15,8 +15,25 @@ import gridRoutes from './http/routes/grids.js';
 import componentRoutes from './http/routes/components.js';
 import tileRoutes from './http/routes/tiles.js';
 import ogcRoutes from './http/routes/ogc.js';
+import authPlugin from './http/plugins/auth.js';
+import authRoutes from './http/routes/auth.js';
+import userRoutes from './http/routes/users.js';
+import caseRoutes from './http/routes/cases.js';
+import liveRoutes from './http/routes/live.js';
+import departmentRoutes from './http/routes/departments.js';
+import { LiveHub } from './live/hub.js';
+import { loadWorkRules, type WorkRules } from './services/work-rules.js';
+import type { Db } from './db/types.js';
 
-export async function buildApp(config: Config, deps: { db: Queryable; logger?: boolean }): Promise<FastifyInstance> {
+export type AppDeps = {
+  db: Queryable & Partial<Pick<Db, 'listen'>>;
+  logger?: boolean;
+  clock?: { now(): Date };
+  /** The city's calendar and limits; loaded from data/ when not given. */
+  work?: WorkRules;
+};
+
+export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? false,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
@@ -33,12 +50,16 @@ export async function buildApp(config: Config, deps: { db: Queryable; logger?: b
       },
       tags: [
         { name: 'meta' }, { name: 'classes' }, { name: 'regions' }, { name: 'grids' },
-        { name: 'components' }, { name: 'tiles' }, { name: 'ogc' },
+        { name: 'components' }, { name: 'tiles' }, { name: 'ogc' }, { name: 'auth' }, { name: 'users' },
+        { name: 'cases' }, { name: 'departments' },
       ],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
 
   const d = { db: deps.db, config };
+  const clock = deps.clock ?? { now: () => new Date() };
+  await app.register(authPlugin, { db: deps.db, config, clock }); // before the routes: app.authenticate, app.requireRole, req.user
   await app.register(metaRoutes, { deps: d });
   await app.register(classRoutes, { deps: d });
   await app.register(regionRoutes, { deps: d });
@@ -46,6 +67,18 @@ export async function buildApp(config: Config, deps: { db: Queryable; logger?: b
   await app.register(componentRoutes, { deps: d });
   await app.register(tileRoutes, { deps: d });
   await app.register(ogcRoutes, { deps: d });
+  await app.register(authRoutes, { deps: { ...d, clock } });
+  await app.register(userRoutes, { deps: { ...d, clock } });
+  await app.register(departmentRoutes, { deps: d });
+
+  // Cases and the live stream: the hub hears committed changes (NOTIFY, or the poke after a local commit).
+  const live = new LiveHub(deps.db);
+  await live.start();
+  app.addHook('onClose', () => live.stop());
+  const caseDeps = { db: deps.db, clock, work: deps.work ?? loadWorkRules(), onCommitted: () => live.poke(),
+    fault_response_delay_ms: config.fault_response_delay_ms };
+  await app.register(caseRoutes, { deps: { ...d, cases: caseDeps } });
+  await app.register(liveRoutes, { deps: { ...d, live } });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -1,4 +1,6 @@
 // Configuration from the environment: validated all at once, frozen (style.md §2.5). Only main.ts passes process.env.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 export type Config = Readonly<{
   port: number;
   host: string;
@@ -13,6 +15,12 @@ export type Config = Readonly<{
   public_url: string | null;
   client_dir: string;
   log: boolean;
+  /** A session unused this long ends (GRIDLINE_SESSION_IDLE_MINUTES, default 480 = 8 h). */
+  session_idle_minutes: number;
+  /** Crash tests only: hold each report's answer back this long after commit (GRIDLINE_FAULT_RESPONSE_DELAY_MS). */
+  fault_response_delay_ms: number;
+  /** Uploaded photos, stored by content hash outside the database; photo_max_* refuse uploads before storing. */
+  photo_dir: string; photo_max_bytes: number; photo_max_pixels: number;
 }>;
 
 type Env = Record<string, string | undefined>;
@@ -66,6 +74,11 @@ export function loadConfig(env: Env): Config {
     public_url: url('GRIDLINE_PUBLIC_URL', ['http:', 'https:']),
     client_dir: env.GRIDLINE_CLIENT_DIR || './dist/client',
     log: env.GRIDLINE_LOG !== '0',
+    photo_dir: env.GRIDLINE_PHOTO_DIR || ((env.GRIDLINE_DATA_DIR || './var/data').startsWith('memory://') ? join(tmpdir(), 'gridline-photos') : join(env.GRIDLINE_DATA_DIR || './var/data', 'photos')),
+    photo_max_bytes: int('GRIDLINE_PHOTO_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    photo_max_pixels: int('GRIDLINE_PHOTO_MAX_PIXELS', 40_000_000, 1, 1_000_000_000),
+    fault_response_delay_ms: int('GRIDLINE_FAULT_RESPONSE_DELAY_MS', 0, 0, 60_000),
+    session_idle_minutes: int('GRIDLINE_SESSION_IDLE_MINUTES', 480, 1, 7 * 24 * 60),
   };
   if (errors.length) throw new Error('Invalid configuration:\n  ' + errors.join('\n  '));
   return Object.freeze(config);

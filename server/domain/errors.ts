@@ -14,7 +14,10 @@ export type ErrorCode =
   | 'stale_version'
   | 'not_allowed_in_state'
   | 'role_not_allowed'
-  | 'unprocessable';
+  | 'unprocessable'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'too_many_requests';
 
 export class DomainError extends Error {
   constructor(

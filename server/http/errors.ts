@@ -18,6 +18,9 @@ export const STATUS: Record<ErrorCode, number> = {
   stale_version: 409,
   not_allowed_in_state: 422,
   unprocessable: 422,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  too_many_requests: 429,
 };
 
 export function registerErrorHandler(app: FastifyInstance): void {

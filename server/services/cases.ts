@@ -8,9 +8,10 @@ import * as places from '../db/places.js';
 import * as departments from '../db/departments.js';
 import * as classes from '../db/classes.js';
 import * as componentsDb from '../db/components.js';
+import * as audit from '../db/audit.js';
 import { DomainError } from '../domain/errors.js';
 import { toWgs84, type Crs } from '../domain/coords.js';
-import { decide, decideReport, stepOf, applyDecision, type Actor, type CaseAction, type CaseSource, type CaseState, type Role, type Step } from '../domain/workflow.js';
+import { availableActions, decide, decideReport, stepOf, applyDecision, type Actor, type CaseAction, type CaseSource, type CaseState, type Role, type Step } from '../domain/workflow.js';
 import { deadline, localDateOf, type Suspension } from '../domain/calendar.js';
 import { handlingLimit, stepLimit, type CentreStep } from '../domain/limits.js';
 import { chainEntry, GENESIS_HASH, verifyChain, type TrailEntry } from '../domain/trail.js';
@@ -19,7 +20,11 @@ import { maskName, maskPhone } from '../domain/privacy.js';
 import { randomUUID } from 'node:crypto';
 import type { WorkRules } from './work-rules.js';
 
-export type CaseDeps = { db: Queryable; clock: { now(): Date }; work: WorkRules; duplicate_meters?: number; onCommitted?(event_id: number): void };
+export type CaseDeps = {
+  db: Queryable; clock: { now(): Date }; work: WorkRules; duplicate_meters?: number; onCommitted?(event_id: number): void;
+  /** Crash tests only: delay before answering a committed report. */
+  fault_response_delay_ms?: number;
+};
 
 /** Who is acting: a logged-in user, or null for the anonymous public. */
 export type CaseUser = { id: number; username: string; roles: readonly string[]; department_id: number | null } | null;
@@ -174,9 +179,11 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
     const final = created;
     eventId = await cases.appendEvent(tx, { case_id: final.id, version: final.version, at: now, payload: eventPayload(final) });
     if (key) await cases.saveKey(tx, { scope, key, request_hash: requestHash(input), case_id: final.id, now });
+    await audit.record(tx, { at: now, action: 'case.report', user_id: user?.id ?? null, username: user?.username ?? null, target: `case:${final.id}` });
     return final;
   });
   if (eventId) deps.onCommitted?.(eventId);
+  if (deps.fault_response_delay_ms) await new Promise((r) => setTimeout(r, deps.fault_response_delay_ms));
   const duplicates = replay ? [] : await cases.nearbyOpen(deps.db, {
     class_code: row.class_code, lon: row.lon, lat: row.lat, meters: deps.duplicate_meters ?? 50, exclude: row.id,
   }, now);
@@ -275,6 +282,8 @@ export async function actOnCase(deps: CaseDeps, user: CaseUser, caseId: string, 
     await cases.appendTrail(tx, { ...chained, note: chained.note ?? null, photo_ids: (chained.photo_ids as string[] | null) ?? null,
       deadline_at: (chained.deadline_at as Date | null) ?? null, data: (chained.data as Record<string, unknown>) ?? null, at: now, actor: chained.actor, role: chained.role });
     eventId = await cases.appendEvent(tx, { case_id: updated.id, version: updated.version, at: now, payload: eventPayload(updated) });
+    await audit.record(tx, { at: now, action: `case.${action}`, user_id: user?.id ?? null, username: user?.username ?? null,
+      target: `case:${c.id}`, detail: { from: decision.from, to: decision.to, version: updated.version } });
     return updated;
   });
   deps.onCommitted?.(eventId);
@@ -287,7 +296,7 @@ export async function readCase(deps: CaseDeps, user: CaseUser, caseId: string) {
   const c = await cases.get(deps.db, caseId, now);
   if (!c || !(await mayRead(deps.db, user, c))) throw new DomainError('not_found', `No case with id ${caseId}`);
   const trail = await cases.trail(deps.db, caseId);
-  return { ...caseView(c, user), trail };
+  return { ...caseView(c, user), available_actions: availableActions(stateOf(c), actorOf(user), now), trail };
 }
 
 export async function listCases(deps: CaseDeps, user: CaseUser, f: Omit<cases.CaseFilter, 'scope'>) {

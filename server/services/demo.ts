@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { loadDemoDongcheng } from './load-district.js';
 import { seedDepartmentsFromClasses } from './departments.js';
 import * as departments from '../db/departments.js';
+import { seedDemoUsers } from './demo-users.js';
 
 export const DEMO_SEED = 20051;
 
@@ -17,5 +18,6 @@ export async function loadDemo(db: Queryable, config: Pick<Config, 'demo' | 'dem
   await loadDemoDongcheng(db, { seed: DEMO_SEED, grids: config.demo_grids, components: config.demo_components });
   const n = await seedDepartmentsFromClasses(db);
   const assigned = await departments.assignComponentDefaults(db);
-  return `Dongcheng (synthetic geometry, real codes): ${config.demo_grids} grids, ${assigned} components, ${n} departments`;
+  const users = await seedDemoUsers(db);
+  return `Dongcheng (synthetic geometry, real codes): ${config.demo_grids} grids, ${assigned} components, ${n} departments, ${users} demo users (password "demo")`;
 }

@@ -20,10 +20,33 @@ export async function someDepartment(db: Queryable): Promise<number> {
   return Number(rows[0].id);
 }
 
-export const asUser = (id: number, roles: string[], department_id: number | null = null): CaseUser => ({ id, username: `u${id}`, roles, department_id });
 
 export async function pointInGrid(db: Queryable, offset = 3): Promise<{ lon: number; lat: number; code: string }> {
   const { rows } = await db.query<{ lon: number; lat: number; code: string }>(
     `select st_x(p) as lon, st_y(p) as lat, code from (select code, st_pointonsurface(geom) as p from grids order by code offset ${offset} limit 1) s`);
   return rows[0];
+}
+
+/** The demo users of the fixture (api.md), as case actors. */
+export async function demoUsers(db: Queryable) {
+  const { rows } = await db.query<{ id: number; username: string; roles: string[]; department_id: number | null }>(
+    'select id, username, roles, department_id from users');
+  const by = (name: string): NonNullable<CaseUser> => {
+    const u = rows.find((r) => r.username === name);
+    if (!u) throw new Error(`no demo user ${name}`);
+    return { id: Number(u.id), username: u.username, roles: u.roles, department_id: u.department_id === null ? null : Number(u.department_id) };
+  };
+  return {
+    inspector: by('inspector1'), inspector2: by('inspector2'), operator: by('operator1'), shiftLead: by('shiftlead1'),
+    dispatcher: by('dispatcher1'), crew: by('crew1'), leader: by('leader1'), admin: by('admin'),
+  };
+}
+
+/** A new user with these roles (and department), for cases the demo users do not cover. */
+export async function newUser(db: Queryable, roles: string[], department_id: number | null = null): Promise<NonNullable<CaseUser>> {
+  const username = `t${Math.random().toString(36).slice(2, 10)}`;
+  const { rows } = await db.query<{ id: number }>(
+    `insert into users (username, password_hash, roles, department_id) values ($1, '$argon2id$v=19$m=19456,t=2,p=1$x$y', $2, $3) returning id`,
+    [username, roles, department_id]);
+  return { id: Number(rows[0].id), username, roles, department_id };
 }

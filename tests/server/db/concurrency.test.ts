@@ -2,7 +2,7 @@
 // retrying the same Idempotency-Key, exactly one case.
 import { describe, expect, test } from 'vitest';
 import { committedDb, testBackends } from '../../helpers/backends.js';
-import { asUser, caseDeps, pointInGrid } from '../../helpers/cases.js';
+import { caseDeps, demoUsers, newUser, pointInGrid } from '../../helpers/cases.js';
 import { actOnCase, reportCase, readCase } from '../../../server/services/cases.js';
 import { randomUUID } from 'node:crypto';
 
@@ -14,21 +14,23 @@ describe.each(testBackends())('races on %s', (backend) => {
     const deps = caseDeps(db);
     const p = await pointInGrid(db, 11);
     const marker = `race-${randomUUID()}`;
+    const { inspector, operator, shiftLead, dispatcher } = await demoUsers(db);
+    const dispatcher2 = await newUser(db, ['dispatcher']);
     const ids: { id: string; version: number }[] = [];
     for (let i = 0; i < PAIRS; i++) {
-      let c = (await reportCase(deps, asUser(1, ['inspector']), { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat, description: marker }, null)).case;
-      c = await actOnCase(deps, asUser(2, ['operator']), c.id, { action: 'accept', version: c.version });
-      c = await actOnCase(deps, asUser(3, ['shift_leader']), c.id, { action: 'file', version: c.version });
+      let c = (await reportCase(deps, inspector, { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat, description: marker }, null)).case;
+      c = await actOnCase(deps, operator, c.id, { action: 'accept', version: c.version });
+      c = await actOnCase(deps, shiftLead, c.id, { action: 'file', version: c.version });
       ids.push({ id: c.id, version: c.version });
     }
     const outcomes = await Promise.all(ids.map(async ({ id, version }) => {
-      const attempt = (who: number) => actOnCase(deps, asUser(who, ['dispatcher']), id, { action: 'dispatch', version })
+      const attempt = (who: typeof dispatcher) => actOnCase(deps, who, id, { action: 'dispatch', version })
         .then(() => 'won', (e) => (e.code === 'stale_version' ? 'stale' : `error ${e.code ?? e.message}`));
-      return Promise.all([attempt(41), attempt(42)]);
+      return Promise.all([attempt(dispatcher), attempt(dispatcher2)]);
     }));
     for (const pair of outcomes) expect(pair.sort()).toEqual(['stale', 'won']);
     for (const { id } of ids.slice(0, 20)) {
-      const c = await readCase(deps, asUser(2, ['operator']), id);
+      const c = await readCase(deps, operator, id);
       expect(c.trail.filter((e) => e.action === 'dispatch')).toHaveLength(1);
       expect(c.status).toBe('handling');
     }
@@ -39,9 +41,10 @@ describe.each(testBackends())('races on %s', (backend) => {
     const deps = caseDeps(db);
     const p = await pointInGrid(db, 12);
     const marker = `retry-${randomUUID()}`;
+    const { inspector } = await demoUsers(db);
     const body = { kind: 'event' as const, class_code: '06010', lon: p.lon, lat: p.lat, description: marker };
     const results = await Promise.all(Array.from({ length: 20 }, () =>
-      reportCase(deps, asUser(5, ['inspector']), body, marker).then((r) => r.case.id, (e) => `error ${e.code}`)));
+      reportCase(deps, inspector, body, marker).then((r) => r.case.id, (e) => `error ${e.code}`)));
     const { rows } = await db.query<{ id: string }>('select id::text as id from cases where description = $1', [marker]);
     expect(rows).toHaveLength(1);
     // a retry that finds the first still running gets 409 (conflict); every other answer is the one case

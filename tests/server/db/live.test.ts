@@ -2,7 +2,7 @@
 // resumable with Last-Event-ID; a slow client is cut off with a resync, the others keep going.
 import { describe, expect, test } from 'vitest';
 import { testBackends, withTestDb } from '../../helpers/backends.js';
-import { asUser, caseDeps, pointInGrid, someDepartment } from '../../helpers/cases.js';
+import { caseDeps, demoUsers, pointInGrid, someDepartment } from '../../helpers/cases.js';
 import { actOnCase, reportCase } from '../../../server/services/cases.js';
 import { LiveHub, MAX_QUEUED, type LiveSink } from '../../../server/live/hub.js';
 
@@ -18,12 +18,11 @@ function recorder(full = false) {
   return { sink, frames, events, ended: () => ended };
 }
 
-const inspector = asUser(2001, ['inspector']);
-const operator = asUser(2002, ['operator']);
 
 describe.each(testBackends())('live events on %s', (backend) => {
   test('every change reaches a full-view client once, in order per case', () => withTestDb(backend, async (db) => {
     const deps = caseDeps(db);
+    const { inspector, operator, shiftLead, dispatcher } = await demoUsers(db);
     const hub = new LiveHub(db); // inside a test transaction NOTIFY never fires: the hub is poked after commit instead
     await hub.start();
     const all = recorder();
@@ -45,6 +44,7 @@ describe.each(testBackends())('live events on %s', (backend) => {
 
   test('a department crew only hears of its own department\'s cases', () => withTestDb(backend, async (db) => {
     const deps = caseDeps(db);
+    const { inspector, operator, shiftLead, dispatcher } = await demoUsers(db);
     const dept = await someDepartment(db);
     const hub = new LiveHub(db);
     await hub.start();
@@ -55,8 +55,8 @@ describe.each(testBackends())('live events on %s', (backend) => {
     const p = await pointInGrid(db);
     let c = (await reportCase(deps, inspector, { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat }, null)).case;
     c = await actOnCase(deps, operator, c.id, { action: 'accept', version: c.version });
-    c = await actOnCase(deps, asUser(3, ['shift_leader']), c.id, { action: 'file', version: c.version });
-    c = await actOnCase(deps, asUser(4, ['dispatcher']), c.id, { action: 'dispatch', version: c.version, department_id: dept });
+    c = await actOnCase(deps, shiftLead, c.id, { action: 'file', version: c.version });
+    c = await actOnCase(deps, dispatcher, c.id, { action: 'dispatch', version: c.version, department_id: dept });
     await hub.settle();
     expect(crew.events().map((e) => e.status)).toEqual(['handling']);
     expect(other.events()).toEqual([]);
@@ -65,6 +65,7 @@ describe.each(testBackends())('live events on %s', (backend) => {
 
   test('a client that reconnects with Last-Event-ID gets exactly what it missed', () => withTestDb(backend, async (db) => {
     const deps = caseDeps(db);
+    const { inspector, operator, shiftLead, dispatcher } = await demoUsers(db);
     const hub = new LiveHub(db);
     await hub.start();
     const first = recorder();
@@ -79,7 +80,7 @@ describe.each(testBackends())('live events on %s', (backend) => {
     await hub.settle();
     const again = recorder();
     await hub.add(again.sink, null, seen[seen.length - 1].event_id);
-    await actOnCase(deps, asUser(3, ['shift_leader']), a.id, { action: 'file', version: 2 });
+    await actOnCase(deps, shiftLead, a.id, { action: 'file', version: 2 });
     await hub.settle();
     const resumed = again.events();
     expect(resumed.map((e) => e.status)).toEqual(['pending_filing', 'pending_acceptance', 'pending_dispatch']);
@@ -89,6 +90,7 @@ describe.each(testBackends())('live events on %s', (backend) => {
 
   test('a client that stops reading is told to resync and dropped; the others get everything', () => withTestDb(backend, async (db) => {
     const deps = caseDeps(db);
+    const { inspector, operator, shiftLead, dispatcher } = await demoUsers(db);
     const hub = new LiveHub(db);
     await hub.start();
     const slow = recorder(true);

@@ -1,0 +1,23 @@
+// Departments (专业部门): the list the dispatcher picks from.
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Deps } from '../deps.js';
+import * as departments from '../../db/departments.js';
+import { errorResponses } from '../schemas/common.js';
+
+const departmentRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
+  app.get('/api/departments', {
+    onRequest: app.authenticate,
+    schema: {
+      tags: ['departments'], summary: 'Departments (id, name, credit code, level, parent)',
+      response: {
+        200: Type.Array(Type.Object({
+          id: Type.Integer(), name: Type.String(), credit_code: Type.Union([Type.String(), Type.Null()]),
+          level: Type.Integer(), parent_id: Type.Union([Type.Integer(), Type.Null()]),
+        })),
+        ...errorResponses,
+      },
+    },
+  }, async () => (await departments.list(deps.db)).map((d) => ({ ...d, id: Number(d.id), parent_id: d.parent_id === null ? null : Number(d.parent_id) })));
+};
+
+export default departmentRoutes;
