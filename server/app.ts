@@ -21,6 +21,7 @@ import userRoutes from './http/routes/users.js';
 import caseRoutes from './http/routes/cases.js';
 import liveRoutes from './http/routes/live.js';
 import departmentRoutes from './http/routes/departments.js';
+import photoRoutes from './http/routes/photos.js';
 import { LiveHub } from './live/hub.js';
 import { loadWorkRules, type WorkRules } from './services/work-rules.js';
 import type { Db } from './db/types.js';
@@ -51,7 +52,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       tags: [
         { name: 'meta' }, { name: 'classes' }, { name: 'regions' }, { name: 'grids' },
         { name: 'components' }, { name: 'tiles' }, { name: 'ogc' }, { name: 'auth' }, { name: 'users' },
-        { name: 'cases' }, { name: 'departments' },
+        { name: 'cases' }, { name: 'departments' }, { name: 'photos' },
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
@@ -70,6 +71,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(authRoutes, { deps: { ...d, clock } });
   await app.register(userRoutes, { deps: { ...d, clock } });
   await app.register(departmentRoutes, { deps: d });
+  await app.register(photoRoutes, { deps: { ...d, clock } });
 
   // Cases and the live stream: the hub hears committed changes (NOTIFY, or the poke after a local commit).
   const live = new LiveHub(deps.db);

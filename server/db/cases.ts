@@ -99,7 +99,7 @@ export async function list(db: Queryable, f: CaseFilter, now: Date): Promise<{ i
       limit ${Number(f.limit)} offset ${Number(f.offset)}`,
     params,
   );
-  const count = await db.query<{ n: number }>(`select count(*)::int as n from cases c ${w}`, params);
+  const count = await db.query<{ n: number }>(`select count(*)::int as n, $1::timestamptz as at from cases c ${w}`, params);
   return { items: rows, total: count.rows[0].n };
 }
 
