@@ -1,6 +1,8 @@
 // SQL of the unit-grid drawing (server/services/draw-grids.ts): every geometric step runs in PostGIS, on temporary
-// tables of the current transaction, in a projected CRS (metres). Works on PostGIS 3.3 (PostgreSQL 15) and 3.6
-// (PGlite): only GEOS functions both have (st_polygonize, st_unaryunion, st_split, st_orientedenvelope, st_snap).
+// tables of the current transaction, in a projected CRS (metres). Works on PostGIS 3.3 (PostgreSQL 15, GEOS 3.11)
+// and 3.6 (PGlite, GEOS 3.14) with the same results: only functions both have and compute alike (st_polygonize,
+// st_unaryunion / st_intersection / st_difference with a grid size, st_split, st_snap); the long axis of a cell is
+// computed in server/domain/drawing.ts, since st_orientedenvelope changed between the two GEOS versions.
 //
 // Work tables (dropped at the end of the drawing, and again at the start in case an earlier one in the same
 // transaction failed):
@@ -12,6 +14,30 @@
 //                     many grids the cell is still to be cut into
 import type { Queryable } from './types.js';
 import type { Rings } from '../domain/drawing.js';
+
+/**
+ * Precision grid (metres) of every noding, union, intersection and difference in the work CRS: 1 µm. Two reasons:
+ * - snap-rounding makes edges two cells share only to within floating point (a node or a cut added on one side)
+ *   identical, so merged cells dissolve into one polygon instead of two touching at a point;
+ * - PGlite's PostGIS (wasm) cannot recover from a GEOS exception: the floating-point overlay, which throws a
+ *   TopologyException and retries internally on hard inputs, makes the whole statement return no rows, silently.
+ *   The snap-rounding overlay (the gridSize argument, PostGIS ≥ 3.1) never throws.
+ * It moves a vertex by at most 0.7 µm: area changes of order 1e-9 of a community.
+ */
+const GRID = '0.000001';
+/** The same in WGS84 degrees (about 0.1 mm), for unions of stored geometry. */
+const GRID_DEGREES = '0.000000001';
+
+/** A statement gave fewer rows than it must: on PGlite a GEOS error can make a statement return nothing, silently. */
+export function engineFailure(what: string): Error {
+  return new Error(`The database engine failed silently while ${what}; nothing was written (the transaction is rolled back)`);
+}
+
+/** The single row a statement must return. */
+function one<T>(rows: T[], what: string): T {
+  if (!rows.length) throw engineFailure(what);
+  return rows[0];
+}
 
 /** A GeoJSON geometry (WGS84), as read from a file. */
 export type GeoJsonGeometry = { type: string; coordinates: unknown };
@@ -66,9 +92,11 @@ export async function loadCommunities(db: Queryable, codes: readonly string[], s
 }
 
 /**
- * Street centre-lines clipped to each community, from `lines` (GeoJSON, WGS84) or else from the places of kind
- * 'road'. Vertices within snap_m of the community boundary are snapped onto it, so a street running along the
- * boundary does not leave a hairline sliver.
+ * Street centre-lines near each community, from `lines` (GeoJSON, WGS84) or else from the places of kind 'road',
+ * clipped to 5 m around it: a line cut exactly at the boundary would end a hair off it (floating point), node with
+ * nothing and close no cell, while an overshooting end is noded with the boundary and its outer part is a dangle
+ * that polygonize drops. Vertices within snap_m of the boundary are snapped onto it, so a street running along
+ * the boundary does not leave a hairline sliver.
  */
 export async function loadLines(db: Queryable, srid: number, lines: readonly GeoJsonGeometry[] | null, snapM: number): Promise<number> {
   const source = lines
@@ -82,13 +110,13 @@ export async function loadLines(db: Queryable, srid: number, lines: readonly Geo
        select c.code, st_snap(d.geom, st_boundary(c.geom), $3::float8) as geom
          from draw_communities c
          join src s on s.geom && c.geom and st_intersects(s.geom, c.geom)
-         cross join lateral st_dump(st_collectionextract(st_intersection(s.geom, c.geom), 2)) d
+         cross join lateral st_dump(st_collectionextract(st_intersection(s.geom, st_buffer(c.geom, 5), ${GRID}), 2)) d
         where st_length(d.geom) > 0)
      , ins as (insert into draw_lines (code, geom) select code, geom from clipped returning 1)
      select count(*)::int as n from ins`,
     [srid, lines ? JSON.stringify(lines) : null, snapM],
   );
-  return rows[0].n;
+  return one(rows, 'loading the centre-lines').n;
 }
 
 /** Block polygons (GeoJSON, WGS84, with an id) that touch the communities, in the work CRS. */
@@ -106,7 +134,7 @@ export async function loadBlocks(db: Queryable, srid: number, blocks: readonly {
     [srid, JSON.stringify(blocks)],
   );
   await db.exec('create index draw_blocks_geom on draw_blocks using gist (geom)');
-  return rows[0].n;
+  return one(rows, 'loading the blocks').n;
 }
 
 /**
@@ -121,59 +149,64 @@ export async function buildCells(db: Queryable): Promise<void> {
     select c.code, f.geom, st_area(f.geom)
       from draw_communities c
       cross join lateral (
-        select st_unaryunion(st_collect(g)) as g from (
+        select st_unaryunion(st_collect(g), ${GRID}) as g from (
           select st_boundary(c.geom) as g
           union all select l.geom from draw_lines l where l.code = c.code) x) n
-      cross join lateral (select (st_dump(st_polygonize(n.g))).geom as geom) f
+      cross join lateral (select (st_dump(st_polygonize(q.g))).geom as geom from (select n.g) q) f
      where st_area(f.geom) > 0 and st_contains(c.geom, st_pointonsurface(f.geom));
     analyze draw_cells;`);
 }
 
 /**
  * Divides each cell holding two or more block pieces of at least minArea m² between those blocks, so what separates
- * blocks inside a street-bounded cell (a railway, a path, a wall, water) becomes a grid edge:
- * the cell boundary, the pieces' boundaries and the edges two touching pieces share (extended by extendM metres
- * at both ends so they cross the street space to the cell boundary) are polygonized inside the cell; faces inside a
- * piece take its block id, the street-space faces are left unlabelled for mergeFaces. Returns the cells divided.
+ * blocks inside a street-bounded cell (a railway, a path, a wall, water) becomes a grid edge. The cell boundary, the
+ * blocks' boundaries and the edges two touching blocks share, extended by extendM metres at both ends so they cross
+ * the street space to the cell boundary, are noded and polygonized (lines clipped to 1 m around the cell, for the
+ * reason given at loadLines); faces inside the cell and inside a block take the block id, the street-space faces
+ * stay unlabelled for the merge. Returns the cells divided.
  */
 export async function divideByBlocks(db: Queryable, minArea: number, extendM: number): Promise<number> {
   const { rows } = await db.query<{ n: number }>(
-    `with pieces as (
-       select c.id as cell, c.code, b.id as block, st_collectionextract(st_intersection(c.geom, b.geom), 3) as geom
+    `with kept as (
+       select c.id as cell, b.id as block, b.geom
          from draw_cells c join draw_blocks b on b.geom && c.geom and st_intersects(b.geom, c.geom)
-        where c.parent is null),
-     kept as (select * from pieces where st_area(geom) >= $1::float8),
-     cells as (select cell from kept group by cell having count(*) >= 2),
+        where c.parent is null and st_area(st_intersection(c.geom, b.geom, ${GRID})) >= $1::float8),
+     cells as (select c.id as cell, c.code, c.geom, st_buffer(c.geom, 1) as near
+                 from draw_cells c where c.id in (select cell from kept group by cell having count(*) >= 2)),
      shared as (
-       select a.cell, (st_dump(st_linemerge(st_collectionextract(st_intersection(a.geom, b.geom), 2)))).geom as g
+       select a.cell, (st_dump(st_linemerge(st_collectionextract(st_intersection(a.geom, b.geom, ${GRID}), 2)))).geom as g
          from kept a join kept b on a.cell = b.cell and a.block < b.block and a.geom && b.geom
         where a.cell in (select cell from cells)),
+     ends as (
+       select cell, g,
+              st_lineinterpolatepoint(g, least(0.5, 10 / st_length(g))) as p0,
+              st_lineinterpolatepoint(g, greatest(0.5, 1 - 10 / st_length(g))) as p1
+         from shared where st_length(g) > 0),
+     dirs as (
+       select cell, g,
+              (st_x(st_startpoint(g)) - st_x(p0)) / nullif(st_distance(st_startpoint(g), p0), 0) as dx0,
+              (st_y(st_startpoint(g)) - st_y(p0)) / nullif(st_distance(st_startpoint(g), p0), 0) as dy0,
+              (st_x(st_endpoint(g)) - st_x(p1)) / nullif(st_distance(st_endpoint(g), p1), 0) as dx1,
+              (st_y(st_endpoint(g)) - st_y(p1)) / nullif(st_distance(st_endpoint(g), p1), 0) as dy1
+         from ends),
      ext as (
        select cell, st_makeline(array[
-                st_translate(st_startpoint(g), ($2::float8) * dx0, ($2::float8) * dy0),
-                st_startpoint(g)] || array(select (st_dumppoints(g)).geom) || array[
+                st_translate(st_startpoint(g), $2::float8 * dx0, $2::float8 * dy0),
+                st_startpoint(g),
                 st_endpoint(g),
-                st_translate(st_endpoint(g), ($2::float8) * dx1, ($2::float8) * dy1)]) as g
-         from (select cell, g,
-                      (st_x(st_startpoint(g)) - st_x(p0)) / nullif(st_distance(st_startpoint(g), p0), 0) as dx0,
-                      (st_y(st_startpoint(g)) - st_y(p0)) / nullif(st_distance(st_startpoint(g), p0), 0) as dy0,
-                      (st_x(st_endpoint(g)) - st_x(p1)) / nullif(st_distance(st_endpoint(g), p1), 0) as dx1,
-                      (st_y(st_endpoint(g)) - st_y(p1)) / nullif(st_distance(st_endpoint(g), p1), 0) as dy1
-                 from (select cell, g,
-                              st_lineinterpolatepoint(g, least(0.5, 10 / st_length(g))) as p0,
-                              st_lineinterpolatepoint(g, greatest(0.5, 1 - 10 / st_length(g))) as p1
-                         from shared where st_length(g) > 0) s) d
-        where dx0 is not null and dx1 is not null),
+                st_translate(st_endpoint(g), $2::float8 * dx1, $2::float8 * dy1)]) as g
+         from dirs where dx0 is not null and dx1 is not null),
      lines as (
-       select c.id as cell, st_boundary(c.geom) as g from draw_cells c where c.id in (select cell from cells)
-       union all select cell, st_boundary(geom) from kept where cell in (select cell from cells)
-       union all select e.cell, st_intersection(e.g, c.geom) from ext e join draw_cells c on c.id = e.cell),
-     noded as (select cell, st_unaryunion(st_collect(g)) as g from lines group by cell),
-     faces as (select n.cell, (st_dump(st_polygonize(n.g))).geom as geom from noded n group by n.cell, n.g),
+       select cell, st_boundary(geom) as g from cells
+       union all select k.cell, st_intersection(st_boundary(k.geom), c.near, ${GRID}) from kept k join cells c on c.cell = k.cell
+       union all select c.cell, st_intersection(st_makeline(array[st_startpoint(e.g), st_pointn(e.g, 2)]), c.near, ${GRID}) from ext e join cells c on c.cell = e.cell
+       union all select c.cell, st_intersection(st_makeline(array[st_pointn(e.g, 3), st_endpoint(e.g)]), c.near, ${GRID}) from ext e join cells c on c.cell = e.cell),
+     noded as (select cell, st_unaryunion(st_collect(g), ${GRID}) as g from lines group by cell),
+     faces as (select n.cell, f.geom from noded n cross join lateral (select (st_dump(st_polygonize(q.g))).geom as geom from (select n.g) q) f),
      labelled as (
-       select c.id as cell, c.code, f.geom,
+       select c.cell, c.code, f.geom,
               (select k.block from kept k where k.cell = f.cell and st_contains(k.geom, st_pointonsurface(f.geom)) order by k.block limit 1) as block
-         from faces f join draw_cells c on c.id = f.cell
+         from faces f join cells c on c.cell = f.cell
         where st_area(f.geom) > 0 and st_contains(c.geom, st_pointonsurface(f.geom))),
      ins as (insert into draw_cells (code, parent, label, geom, area)
              select code, cell, block, geom, st_area(geom) from labelled returning parent),
@@ -181,14 +214,14 @@ export async function divideByBlocks(db: Queryable, minArea: number, extendM: nu
      select (select count(*)::int from del) as n`,
     [minArea, extendM],
   );
-  return rows[0].n;
+  return one(rows, 'dividing cells between blocks').n;
 }
 
 /** Joins the faces of each divided cell that carry the same block id into one cell, which then stands alone. */
 export async function closeDividedCells(db: Queryable): Promise<void> {
   await db.exec(`
     with g as (
-      select code, parent, label, st_unaryunion(st_collect(geom)) as geom
+      select code, parent, label, st_unaryunion(st_collect(geom), ${GRID}) as geom
         from draw_cells where parent is not null group by code, parent, label),
     del as (delete from draw_cells where parent is not null returning id)
     insert into draw_cells (code, label, geom, area)
@@ -196,10 +229,26 @@ export async function closeDividedCells(db: Queryable): Promise<void> {
     analyze draw_cells;`);
 }
 
+/**
+ * Length of the edge cells a and b share: the lines of their intersection; when that is empty (edges that match
+ * only to within floating point, e.g. one side cut later than the other), the length of a's boundary within 1 cm
+ * of b.
+ */
+const SHARED = `coalesce(nullif(st_length(st_collectionextract(st_intersection(a.geom, b.geom, ${GRID}), 2)), 0),
+  st_length(st_collectionextract(st_intersection(st_boundary(a.geom), st_buffer(b.geom, 0.01, 'quad_segs=1'), ${GRID}), 2)))`;
+
+/**
+ * A cell's position key: its centroid to the millimetre. Ties are broken by position, not by id, so a re-run whose
+ * rows come in another order (a new road changes the plan) still merges the same cells.
+ */
+const KEY = (t: string) => `round(st_x(st_centroid(${t}.geom))::numeric, 3)::float8 as x, round(st_y(st_centroid(${t}.geom))::numeric, 3)::float8 as y`;
+
 export type MergeCandidate = {
   id: number;
   area: number;
-  neighbours: { id: number; area: number; shared: number; dist: number }[];
+  x: number;
+  y: number;
+  neighbours: { id: number; area: number; shared: number; dist: number; x: number; y: number }[];
 };
 
 /**
@@ -210,19 +259,17 @@ export type MergeCandidate = {
 export async function mergeCandidates(db: Queryable, which: 'small' | 'unlabelled', below: number, nearM: number): Promise<MergeCandidate[]> {
   const cond = which === 'small' ? 'a.parent is null and a.area < $1::float8' : 'a.parent is not null and a.label is null and $1::float8 is not null';
   const { rows } = await db.query<MergeCandidate>(
-    `select a.id::int as id, a.area,
-            coalesce(jsonb_agg(jsonb_build_object('id', b.id, 'area', b.area, 'shared', b.shared, 'dist', b.dist)
-                               order by b.shared desc, b.dist, b.id) filter (where b.id is not null), '[]'::jsonb) as neighbours
+    `select a.id::int as id, a.area, ${KEY('a')},
+            coalesce(jsonb_agg(jsonb_build_object('id', b.id, 'area', b.area, 'shared', b.shared, 'dist', b.dist, 'x', b.x, 'y', b.y)
+                               order by b.shared desc, b.dist, b.x, b.y) filter (where b.id is not null), '[]'::jsonb) as neighbours
        from draw_cells a
        left join lateral (
-         select b.id::int as id, b.area,
-                st_length(st_collectionextract(st_intersection(a.geom, b.geom), 2)) as shared,
-                st_distance(a.geom, b.geom) as dist
+         select b.id::int as id, b.area, ${SHARED} as shared, st_distance(a.geom, b.geom) as dist, ${KEY('b')}
            from draw_cells b
           where b.id <> a.id and b.code = a.code and b.parent is not distinct from a.parent
             and st_dwithin(a.geom, b.geom, $2::float8)) b on true
       where ${cond}
-      group by a.id, a.area
+      group by a.id
       order by a.id`,
     [below, nearM],
   );
@@ -234,13 +281,16 @@ export async function applyMerges(db: Queryable, groups: Map<number, number>): P
   const rows = [...groups].map(([id, head]) => ({ id, head }));
   if (!rows.length) return;
   const json = JSON.stringify(rows);
-  await db.query(
+  const heads = new Set(groups.values()).size;
+  const { rows: done } = await db.query<{ id: number }>(
     `with m as (select * from jsonb_to_recordset($1::jsonb) as m(id bigint, head bigint)),
-     u as (select m.head, st_collectionextract(st_unaryunion(st_collect(c.geom)), 3) as g
+     u as (select m.head, st_collectionextract(st_unaryunion(st_collect(c.geom), ${GRID}), 3) as g
              from m join draw_cells c on c.id = m.id group by m.head)
-     update draw_cells c set geom = u.g, area = st_area(u.g) from u where c.id = u.head`,
+     update draw_cells c set geom = u.g, area = st_area(u.g) from u where c.id = u.head and not st_isempty(u.g)
+     returning c.id`,
     [json],
   );
+  if (done.length !== heads) throw engineFailure(`merging cells: ${done.length} of ${heads} unions came back`);
   await db.query(
     `delete from draw_cells c using jsonb_to_recordset($1::jsonb) as m(id bigint, head bigint) where c.id = m.id and m.id <> m.head`,
     [json],
@@ -254,37 +304,21 @@ export async function markSplits(db: Queryable, maxArea: number, targetArea: num
      select count(*)::int as cells, coalesce(sum(parts), 0)::int as parts from u`,
     [maxArea, targetArea],
   );
-  return rows[0];
+  return one(rows, 'marking cells to cut');
 }
 
-export type CutFrame = {
+export type CutCell = {
   id: number;
+  /** Grids the cell is still to be cut into. */
   parts: number;
-  /** Angle of the long axis of the minimum rotated rectangle, radians. */
-  theta: number;
-  ox: number;
-  oy: number;
-  vmin: number;
-  vmax: number;
-  /** The cell in the frame (u, v) = rotated by −theta about (ox, oy): the long axis is u. */
+  /** The cell's polygons in the work CRS (GeoJSON coordinates). */
   polygons: Rings[];
 };
 
-/** The cells still to be cut, each in the frame of its minimum rotated rectangle's long axis. */
-export async function cutFrames(db: Queryable): Promise<CutFrame[]> {
-  const { rows } = await db.query<Omit<CutFrame, 'polygons'> & { geojson: string }>(
-    `with e as (
-       select id, parts, geom, st_exteriorring(st_orientedenvelope(geom)) as r, st_centroid(geom) as o
-         from draw_cells where parts > 1),
-     a as (
-       select id, parts, geom, o,
-              case when st_distance(st_pointn(r, 1), st_pointn(r, 2)) >= st_distance(st_pointn(r, 2), st_pointn(r, 3))
-                   then atan2(st_y(st_pointn(r, 2)) - st_y(st_pointn(r, 1)), st_x(st_pointn(r, 2)) - st_x(st_pointn(r, 1)))
-                   else atan2(st_y(st_pointn(r, 3)) - st_y(st_pointn(r, 2)), st_x(st_pointn(r, 3)) - st_x(st_pointn(r, 2))) end as theta
-         from e),
-     f as (select id, parts, theta, st_x(o) as ox, st_y(o) as oy,
-                  st_translate(st_rotate(geom, -theta, o), -st_x(o), -st_y(o)) as g from a)
-     select id::int as id, parts, theta, ox, oy, st_ymin(g) as vmin, st_ymax(g) as vmax, st_asgeojson(g) as geojson from f order by id`,
+/** The cells still to be cut (parts > 1), with their coordinates. */
+export async function cellsToCut(db: Queryable): Promise<CutCell[]> {
+  const { rows } = await db.query<{ id: number; parts: number; geojson: string }>(
+    `select id::int as id, parts, st_asgeojson(geom, 9) as geojson from draw_cells where parts > 1 order by id`,
   );
   return rows.map(({ geojson, ...r }) => {
     const g = JSON.parse(geojson) as { type: string; coordinates: unknown };
@@ -297,16 +331,16 @@ export type Cut = { id: number; theta: number; ox: number; oy: number; t: number
 /**
  * Cuts each cell by the straight line u = t (across its long axis) with st_split, so the two sides share exactly
  * the same cut edge; the pieces west of the line (u < t) become one cell to be cut into n1 parts, the others one
- * into n2. Returns the ids of cells the line failed to divide (left whole, parts = 1).
+ * into n2. Returns the cells the line failed to divide (left whole, parts = 1).
  */
-export async function applyCuts(db: Queryable, cuts: readonly Cut[]): Promise<number[]> {
+export async function applyCuts(db: Queryable, cuts: readonly Cut[]): Promise<{ id: number; code: string }[]> {
   if (!cuts.length) return [];
   const json = JSON.stringify(cuts);
-  const { rows } = await db.query<{ id: number }>(
+  const { rows } = await db.query<{ deleted: number; whole: { id: number; code: string }[] }>(
     `with k as (select * from jsonb_to_recordset($1::jsonb)
                   as k(id bigint, theta float8, ox float8, oy float8, t float8, vmin float8, vmax float8, n1 int, n2 int)),
      blade as (
-       select c.id, c.code, c.geom, k.*,
+       select c.id, c.code, c.geom, k.theta, k.ox, k.oy, k.t, k.n1, k.n2,
               st_setsrid(st_makeline(
                 st_makepoint(k.ox + k.t * cos(k.theta) - (k.vmin - 10) * sin(k.theta), k.oy + k.t * sin(k.theta) + (k.vmin - 10) * cos(k.theta)),
                 st_makepoint(k.ox + k.t * cos(k.theta) - (k.vmax + 10) * sin(k.theta), k.oy + k.t * sin(k.theta) + (k.vmax + 10) * cos(k.theta))),
@@ -318,18 +352,20 @@ export async function applyCuts(db: Queryable, cuts: readonly Cut[]): Promise<nu
         where st_area(d.geom) > 0),
      sided as (
        select *, ((st_x(p) - ox) * cos(theta) + (st_y(p) - oy) * sin(theta)) < t as west from pieces),
-     whole as (select id from sided group by id having bool_and(west) or not bool_or(west)),
+     whole as (select id, min(code) as code from sided group by id having bool_and(west) or not bool_or(west)),
      ins as (
        insert into draw_cells (code, parts, geom, area)
        select code, case when id in (select id from whole) then 1 when west then min(n1) else min(n2) end,
-              st_collectionextract(st_unaryunion(st_collect(geom)), 3), sum(st_area(geom))
+              st_collectionextract(st_unaryunion(st_collect(geom), ${GRID}), 3), st_area(st_unaryunion(st_collect(geom), ${GRID}))
          from sided group by id, code, west
        returning 1),
      del as (delete from draw_cells where id in (select id from k) and (select count(*) from ins) >= 0 returning id)
-     select id::int as id from whole where (select count(*) from del) >= 0`,
+     select (select count(*)::int from del) as deleted, coalesce((select jsonb_agg(jsonb_build_object('id', id, 'code', code)) from whole), '[]'::jsonb) as whole`,
     [json],
   );
-  return rows.map((r) => r.id);
+  const r = one(rows, 'cutting cells');
+  if (r.deleted !== cuts.length) throw engineFailure(`cutting cells: ${r.deleted} of ${cuts.length} cells were cut`);
+  return r.whole;
 }
 
 /** Splits multi-part cells into one cell per part. Returns how many cells were multi-part. */
@@ -342,7 +378,23 @@ export async function explodeMultiparts(db: Queryable): Promise<number> {
      select count(*)::int as n from del`,
   );
   await db.exec('analyze draw_cells');
-  return rows[0].n;
+  return one(rows, 'splitting multi-part cells').n;
+}
+
+/**
+ * Communities whose cells' areas do not add up to the community's area (relative `tolerance`): the cells tile the
+ * community by construction, so a difference means a statement lost cells (see engineFailure).
+ */
+export async function coverageErrors(db: Queryable, tolerance: number): Promise<{ code: string; cells: number; ratio: number }[]> {
+  const { rows } = await db.query<{ code: string; cells: number; ratio: number }>(
+    `select c.code, count(x.id)::int as cells, abs(coalesce(sum(x.area), 0) - c.area) / c.area as ratio
+       from draw_communities c left join draw_cells x on x.code = c.code
+      group by c.code, c.area
+     having abs(coalesce(sum(x.area), 0) - c.area) / c.area > $1::float8 or count(x.id) = 0
+      order by c.code`,
+    [tolerance],
+  );
+  return rows;
 }
 
 export type FinalCell = { id: number; code: string; area: number; x: number; y: number; parts: number };
@@ -408,7 +460,7 @@ export async function versionPlan(db: Queryable, srid: number, sameM: number, sh
     `with o as (select g.id, g.code, g.community_code, st_transform(g.geom, $2::int) as geom
                   from grids g where g.id = any($1::bigint[])),
      pairs as (
-       select c.id as cell, o.code, st_area(st_intersection(o.geom, c.geom)) as shared, st_area(o.geom) as old_area, c.area as new_area
+       select c.id as cell, o.code, st_area(st_intersection(o.geom, c.geom, ${GRID})) as shared, st_area(o.geom) as old_area, c.area as new_area
          from draw_cells c join o on o.community_code = c.code and o.geom && c.geom and st_intersects(o.geom, c.geom)
         where not (c.id = any($3::bigint[])))
      select cell::int as cell, code from pairs where shared > $4::float8 * old_area and shared > $4::float8 * new_area order by code`,
@@ -456,7 +508,7 @@ export async function latestValidFrom(db: Queryable): Promise<string | null> {
   const { rows } = await db.query<{ d: string | null }>(
     `select to_char(max(g.valid_from), 'YYYY-MM-DD') as d from grids g join draw_communities c on c.code = g.community_code where g.valid_to is null`,
   );
-  return rows[0].d;
+  return one(rows, 'reading the latest version date').d;
 }
 
 export type TilingCheck = { code: string; grids: number; union_area: number; sum_area: number; community_area: number; outside_area: number };
@@ -467,15 +519,17 @@ export type TilingCheck = { code: string; grids: number; union_area: number; sum
  */
 export async function tilingCheck(db: Queryable, srid: number): Promise<TilingCheck[]> {
   const { rows } = await db.query<TilingCheck>(
-    `select c.code, count(g.id)::int as grids,
-            coalesce(st_area(st_unaryunion(st_collect(st_transform(g.geom, $1::int)))), 0) as union_area,
-            coalesce(sum(st_area(st_transform(g.geom, $1::int))), 0) as sum_area,
-            c.area as community_area,
-            coalesce(st_area(st_difference(st_unaryunion(st_collect(st_transform(g.geom, $1::int))), c.geom)), 0) as outside_area
-       from draw_communities c left join grids g on g.community_code = c.code and g.valid_to is null
-      group by c.code, c.area, c.geom order by c.code`,
+    `select c.code, g.grids, coalesce(st_area(g.u), 0) as union_area, coalesce(g.sum_area, 0) as sum_area, c.area as community_area,
+            coalesce(st_area(st_difference(g.u, c.geom, ${GRID})), 0) as outside_area
+       from draw_communities c
+       cross join lateral (
+         select count(*)::int as grids, st_unaryunion(st_collect(x.geom), ${GRID}) as u, sum(st_area(x.geom)) as sum_area
+           from (select st_transform(geom, $1::int) as geom from grids where community_code = c.code and valid_to is null) x) g
+      order by c.code`,
     [srid],
   );
+  const { rows: n } = await db.query<{ n: number }>('select count(*)::int as n from draw_communities');
+  if (rows.length !== one(n, 'counting communities').n) throw engineFailure('checking the tiling');
   return rows;
 }
 
@@ -504,11 +558,11 @@ export async function overlayFaces(db: Queryable, srid: number, streets: readonl
                   from jsonb_to_recordset($2::jsonb) as x(key text, geometry jsonb)),
      p as (select key, st_makevalid(st_transform(st_setsrid(st_geomfromgeojson(geometry), 4326), $1::int)) as geom
              from jsonb_to_recordset($3::jsonb) as x(key text, geometry jsonb)),
-     outline as (select st_union(st_makepolygon(st_exteriorring(d.geom))) as geom
-                   from (select (st_dump(st_union(geom))).geom from s) d),
-     lines as (select st_unaryunion(st_collect(g)) as g from (
+     outline as (select st_unaryunion(st_collect(st_makepolygon(st_exteriorring(d.geom))), ${GRID}) as geom
+                   from (select (st_dump(st_unaryunion(st_collect(geom), ${GRID}))).geom from s) d),
+     lines as (select st_unaryunion(st_collect(g), ${GRID}) as g from (
                  select st_boundary(geom) as g from s
-                 union all select st_intersection(st_boundary(p.geom), o.geom) from p, outline o) x),
+                 union all select st_boundary(p.geom) from p) x),
      faces as (select (st_dump(st_polygonize(g))).geom as geom from lines),
      labelled as (
        select f.geom, st_pointonsurface(f.geom) as pt from faces f, outline o
@@ -523,11 +577,11 @@ export async function overlayFaces(db: Queryable, srid: number, streets: readonl
   await db.exec('analyze draw_cells');
 }
 
-/** Moves every cell to a new code (parent group): used to merge gap faces across streets. */
-export async function setCellCodes(db: Queryable, mapping: readonly { id: number; code: string }[]): Promise<void> {
+/** Gives cells a new code and label (gap faces take their neighbour's). */
+export async function setCellCodes(db: Queryable, mapping: readonly { id: number; code: string; label: string | null }[]): Promise<void> {
   if (!mapping.length) return;
   await db.query(
-    `update draw_cells c set code = m.code from jsonb_to_recordset($1::jsonb) as m(id bigint, code text) where c.id = m.id`,
+    `update draw_cells c set code = m.code, label = m.label from jsonb_to_recordset($1::jsonb) as m(id bigint, code text, label text) where c.id = m.id`,
     [JSON.stringify(mapping)],
   );
 }
@@ -540,7 +594,7 @@ export async function gapCandidates(db: Queryable): Promise<{ id: number; into_c
        left join lateral (
          select b.code, b.label from draw_cells b
           where b.code <> '' and st_dwithin(a.geom, b.geom, 1)
-          order by st_length(st_collectionextract(st_intersection(a.geom, b.geom), 2)) desc, b.id limit 1) b on true
+          order by st_length(st_collectionextract(st_intersection(a.geom, b.geom, ${GRID}), 2)) desc, b.id limit 1) b on true
       where a.code = ''`,
   );
   return rows;
@@ -549,7 +603,7 @@ export async function gapCandidates(db: Queryable): Promise<{ id: number; into_c
 /** Unions the cells of each (code, label) and splits the result into connected parts: one cell per part. */
 export async function dissolveByLabel(db: Queryable): Promise<void> {
   await db.exec(`
-    with g as (select code, label, st_unaryunion(st_collect(geom)) as geom from draw_cells group by code, label),
+    with g as (select code, label, st_unaryunion(st_collect(geom), ${GRID}) as geom from draw_cells group by code, label),
     del as (delete from draw_cells returning 1)
     insert into draw_cells (code, label, geom, area)
     select g.code, g.label, d.geom, st_area(d.geom) from g cross join lateral st_dump(g.geom) d where (select count(*) from del) >= 0;
@@ -559,17 +613,17 @@ export async function dissolveByLabel(db: Queryable): Promise<void> {
 /** Cells without a label (a street's space outside every community polygon) or below `below` m². */
 export async function orphanCandidates(db: Queryable, below: number, nearM: number): Promise<MergeCandidate[]> {
   const { rows } = await db.query<MergeCandidate>(
-    `select a.id::int as id, case when a.label is null then 0 else a.area end as area,
-            coalesce(jsonb_agg(jsonb_build_object('id', b.id, 'area', b.area, 'shared', b.shared, 'dist', b.dist)
-                               order by b.shared desc, b.dist, b.id) filter (where b.id is not null), '[]'::jsonb) as neighbours
+    `select a.id::int as id, case when a.label is null then 0 else a.area end as area, ${KEY('a')},
+            coalesce(jsonb_agg(jsonb_build_object('id', b.id, 'area', b.area, 'shared', b.shared, 'dist', b.dist, 'x', b.x, 'y', b.y)
+                               order by b.shared desc, b.dist, b.x, b.y) filter (where b.id is not null), '[]'::jsonb) as neighbours
        from draw_cells a
        left join lateral (
          select b.id::int as id, case when b.label is null then 0 else b.area end as area,
-                st_length(st_collectionextract(st_intersection(a.geom, b.geom), 2)) as shared, st_distance(a.geom, b.geom) as dist
+                ${SHARED} as shared, st_distance(a.geom, b.geom) as dist, ${KEY('b')}
            from draw_cells b
           where b.id <> a.id and b.code = a.code and st_dwithin(a.geom, b.geom, $2::float8)) b on true
       where a.label is null or a.area < $1::float8
-      group by a.id, a.area, a.label order by a.id`,
+      group by a.id order by a.id`,
     [below, nearM],
   );
   return rows;
@@ -577,11 +631,11 @@ export async function orphanCandidates(db: Queryable, below: number, nearM: numb
 
 export type DrawnRegion = { code: string; label: string | null; area: number; wgs84: string };
 
-/** The dissolved regions per (code, label), as WGS84 EWKT multipolygons. */
+/** The dissolved regions per (code, label), as WGS84 multipolygons in hex EWKB (exact, unlike text). */
 export async function regionsByLabel(db: Queryable): Promise<DrawnRegion[]> {
   const { rows } = await db.query<DrawnRegion>(
-    `select code, label, st_area(g) as area, st_asewkt(st_multi(st_transform(g, 4326))) as wgs84
-       from (select code, label, st_collectionextract(st_unaryunion(st_collect(geom)), 3) as g from draw_cells group by code, label) s
+    `select code, label, st_area(g) as area, encode(st_asewkb(st_multi(st_transform(g, 4326))), 'hex') as wgs84
+       from (select code, label, st_collectionextract(st_unaryunion(st_collect(geom), ${GRID}), 3) as g from draw_cells group by code, label) s
       order by code, label`,
   );
   return rows;
@@ -589,14 +643,14 @@ export async function regionsByLabel(db: Queryable): Promise<DrawnRegion[]> {
 
 export type RegionRow = { code: string; level: 'district' | 'street' | 'community'; name: string; parent_code: string | null; geom: string };
 
-/** Upserts regions parents first; geom is WGS84 EWKT; area_m2 is geodesic. */
+/** Upserts regions parents first; geom is WGS84 hex EWKB; area_m2 is geodesic. */
 export async function upsertRegions(db: Queryable, rows: readonly RegionRow[]): Promise<void> {
   for (const level of ['district', 'street', 'community'] as const) {
     const list = rows.filter((r) => r.level === level);
     if (!list.length) continue;
     await db.query(
       `insert into regions (code, level, name, parent_code, geom, area_m2)
-       select r.code, r.level, r.name, r.parent_code, st_multi(r.geom::geometry), st_area(r.geom::geography)
+       select r.code, r.level, r.name, r.parent_code, st_multi(r.geom::geometry), st_area(r.geom::geometry::geography)
          from jsonb_to_recordset($1::jsonb) as r(code text, level text, name text, parent_code text, geom text)
        on conflict (code) do update set level = excluded.level, name = excluded.name, parent_code = excluded.parent_code,
          geom = excluded.geom, area_m2 = excluded.area_m2`,
@@ -605,13 +659,13 @@ export async function upsertRegions(db: Queryable, rows: readonly RegionRow[]): 
   }
 }
 
-/** EWKT of the union of EWKT polygons (the district from its streets). */
-export async function unionEwkt(db: Queryable, ewkts: readonly string[]): Promise<string> {
+/** Hex EWKB of the union of hex EWKB polygons (a street from its communities, the district from its streets). */
+export async function unionWkb(db: Queryable, ewkts: readonly string[]): Promise<string> {
   const { rows } = await db.query<{ g: string }>(
-    `select st_asewkt(st_multi(st_unaryunion(st_collect(g::geometry)))) as g from unnest($1::text[]) g`,
+    `select encode(st_asewkb(st_multi(st_unaryunion(st_collect(g::geometry), ${GRID_DEGREES}))), 'hex') as g from unnest($1::text[]) g`,
     [ewkts],
   );
-  return rows[0].g;
+  return one(rows, 'joining regions').g;
 }
 
 /**
@@ -629,5 +683,20 @@ export async function insertRoads(db: Queryable, roads: readonly { name: string;
      select count(*)::int as n from ins`,
     [JSON.stringify(roads)],
   );
-  return rows[0].n;
+  return one(rows, 'adding the roads').n;
+}
+
+/** Current grids under the given region codes (prefixes) as a GeoJSON FeatureCollection text, by code. */
+export async function currentGridsGeoJson(db: Queryable, prefixes: readonly string[]): Promise<{ count: number; text: string }> {
+  const { rows } = await db.query<{ f: string }>(
+    `select json_build_object('type', 'Feature', 'id', code,
+              'properties', json_build_object('code', code, 'community_code', community_code, 'area_m2', round(area_m2::numeric, 1),
+                                              'valid_from', to_char(valid_from, 'YYYY-MM-DD')),
+              'geometry', st_asgeojson(geom, 7)::json)::text as f
+       from grids
+      where valid_to is null and exists (select 1 from unnest($1::text[]) p where grids.code like p || '%')
+      order by code`,
+    [prefixes],
+  );
+  return { count: rows.length, text: '{"type":"FeatureCollection","features":[\n' + rows.map((r) => r.f).join(',\n') + '\n]}\n' };
 }
