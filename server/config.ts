@@ -19,6 +19,8 @@ export type Config = Readonly<{
   session_idle_minutes: number;
   /** Crash tests only: hold each report's answer back this long after commit (GRIDLINE_FAULT_RESPONSE_DELAY_MS). */
   fault_response_delay_ms: number;
+  /** Run on PostgreSQL even with fsync or synchronous_commit off (GRIDLINE_ALLOW_UNSAFE_COMMIT=1). */
+  allow_unsafe_commit: boolean;
   /** Uploaded photos, stored by content hash outside the database; photo_max_* refuse uploads before storing. */
   photo_dir: string; photo_max_bytes: number; photo_max_pixels: number;
 }>;
@@ -77,6 +79,7 @@ export function loadConfig(env: Env): Config {
     photo_dir: env.GRIDLINE_PHOTO_DIR || ((env.GRIDLINE_DATA_DIR || './var/data').startsWith('memory://') ? join(tmpdir(), 'gridline-photos') : join(env.GRIDLINE_DATA_DIR || './var/data', 'photos')),
     photo_max_bytes: int('GRIDLINE_PHOTO_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     photo_max_pixels: int('GRIDLINE_PHOTO_MAX_PIXELS', 40_000_000, 1, 1_000_000_000),
+    allow_unsafe_commit: env.GRIDLINE_ALLOW_UNSAFE_COMMIT === '1',
     fault_response_delay_ms: int('GRIDLINE_FAULT_RESPONSE_DELAY_MS', 0, 0, 60_000),
     session_idle_minutes: int('GRIDLINE_SESSION_IDLE_MINUTES', 480, 1, 7 * 24 * 60),
   };

@@ -5,6 +5,7 @@ import { migrate } from './db/migrate.js';
 import { loadClasses } from './services/classes.js';
 import { isEmpty, loadDemo } from './services/demo.js';
 import { buildApp } from './app.js';
+import { checkDurability } from './services/durability.js';
 
 const log = (msg: string) => console.log(`[gridline] ${msg}`);
 
@@ -22,6 +23,7 @@ async function main() {
     config.database_url ? 'connecting to PostgreSQL' : `opening embedded PGlite + PostGIS in ${config.data_dir} (about 10 s)`,
     () => openDb(config),
   );
+  await checkDurability(db, config.allow_unsafe_commit);
   const applied = await step('applying migrations', () => migrate(db));
   if (applied.length) log(`applied ${applied.join(', ')}`);
   const classes = await step('loading standard classes', () => loadClasses(db));
