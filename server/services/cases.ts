@@ -9,6 +9,8 @@ import * as departments from '../db/departments.js';
 import * as classes from '../db/classes.js';
 import * as componentsDb from '../db/components.js';
 import * as audit from '../db/audit.js';
+import { assertPhotosExist } from './photos.js';
+import { assertMerge } from '../domain/merge.js';
 import { DomainError } from '../domain/errors.js';
 import { toWgs84, type Crs } from '../domain/coords.js';
 import { availableActions, decide, decideReport, stepOf, applyDecision, type Actor, type CaseAction, type CaseSource, type CaseState, type Role, type Step } from '../domain/workflow.js';
@@ -142,6 +144,7 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
         return (await cases.get(tx, known.case_id, now))!;
       }
     }
+    if (input.photo_ids?.length) await assertPhotosExist(tx, input.photo_ids);
     const cls = await classes.get(tx, 'matter', input.class_code);
     if (!cls) throw new DomainError('unknown_class', `${input.class_code} is not a matter class of GB/T 47678.5-2026`);
     if (cls.matter_kind !== input.kind) {
@@ -222,6 +225,7 @@ export async function actOnCase(deps: CaseDeps, user: CaseUser, caseId: string, 
     const { action, version: _v, ...fields } = input;
     const state = stateOf(c);
     const decision = decide(state, action as CaseAction, actorOf(user), fields, now);
+    if (decision.fields.photo_ids?.length) await assertPhotosExist(tx, decision.fields.photo_ids);
     const next = applyDecision(state, decision);
     const patch: Partial<Record<cases.CaseField, unknown>> = { ...decision.effects.set, status: decision.to, updated_at: now };
     for (const k of Object.keys(decision.effects.add)) patch[k as cases.CaseField] = next[k as keyof CaseState];
@@ -334,4 +338,51 @@ export async function liveScopeOf(db: Queryable, user: CaseUser): Promise<import
     codes = rows.map((r) => r.code);
   }
   return { department_id: scope.department_id ?? null, reporter_id: scope.reporter_id ?? null, responsibility_codes: new Set(codes) };
+}
+
+/**
+ * Merges a duplicate report into the case it repeats: the duplicate becomes void with `merged_into`; both trails
+ * get an entry naming the other, so neither history is lost. Locks both rows in id order (no deadlock).
+ */
+export async function mergeCase(deps: CaseDeps, user: CaseUser, caseId: string, p: { into: string; version: number; note?: string }) {
+  const now = deps.clock.now();
+  const events: number[] = [];
+  const row = await deps.db.transaction(async (tx) => {
+    const [firstId, secondId] = [caseId, p.into].sort();
+    const first = await cases.get(tx, firstId, now, true);
+    const second = firstId === secondId ? first : await cases.get(tx, secondId, now, true);
+    const source = firstId === caseId ? first : second;
+    const target = firstId === caseId ? second : first;
+    if (!source || !(await mayRead(tx, user, source))) throw new DomainError('not_found', `No case with id ${caseId}`);
+    if (!target || !(await mayRead(tx, user, target))) throw new DomainError('not_found', `No case with id ${p.into}`);
+    if (source.version !== p.version) {
+      throw new DomainError('stale_version', `The case is at version ${source.version}, not ${p.version}: reload it and try again`, { version: source.version });
+    }
+    const role = assertMerge(
+      { id: source.id, status: source.status as CaseState['status'], class_code: source.class_code, merged_into: source.merged_into },
+      { id: target.id, status: target.status as CaseState['status'], class_code: target.class_code, merged_into: target.merged_into },
+      (user?.roles ?? []) as Role[],
+    );
+    const write = async (c: cases.CaseRow, entry: Omit<TrailEntry, 'case_id' | 'seq' | 'at' | 'actor' | 'role'>, patch: Partial<Record<cases.CaseField, unknown>>) => {
+      const last = await cases.lastTrail(tx, c.id);
+      const chained = chainEntry(last, { ...entry, case_id: c.id, seq: (last?.seq ?? 0) + 1, at: now, actor: user ? String(user.id) : null, role });
+      const updated = await cases.update(tx, c.id, c.version, { ...patch, trail_head: chained.hash, updated_at: now }, now);
+      if (!updated) throw new DomainError('stale_version', 'The case was changed by someone else a moment ago: reload it and try again');
+      await cases.appendTrail(tx, { ...chained, note: chained.note ?? null, photo_ids: null, deadline_at: (chained.deadline_at as Date | null) ?? null,
+        data: (chained.data as Record<string, unknown>) ?? null, at: now, actor: chained.actor, role: chained.role });
+      events.push(await cases.appendEvent(tx, { case_id: updated.id, version: updated.version, at: now, payload: eventPayload(updated) }));
+      await audit.record(tx, { at: now, action: 'case.merge', user_id: user?.id ?? null, username: user?.username ?? null, target: `case:${c.id}`,
+        detail: entry.data as Record<string, unknown> });
+      return updated;
+    };
+    const merged = await write(source, { action: 'merge', from_status: source.status, to_status: 'void', note: p.note ?? null,
+      data: { merged_into: target.id, merged_into_case_no: target.case_no } },
+    { status: 'void', merged_into: target.id, void_reason: `merged into ${target.case_no}`, closed_at: now,
+      step: null, step_started_at: null, step_deadline_at: null, yellow_at: null, red_at: null });
+    await write(target, { action: 'merged_from', from_status: target.status, to_status: target.status, note: p.note ?? null,
+      data: { merged_from: source.id, merged_from_case_no: source.case_no } }, {});
+    return merged;
+  });
+  for (const id of events) deps.onCommitted?.(id);
+  return caseView(row, user);
 }

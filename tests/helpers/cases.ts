@@ -50,3 +50,14 @@ export async function newUser(db: Queryable, roles: string[], department_id: num
     [username, roles, department_id]);
   return { id: Number(rows[0].id), username, roles, department_id };
 }
+
+/** Photo rows as POST /api/photos leaves them (the files themselves do not matter to the case engine). */
+export async function newPhotos(db: Queryable, n = 1): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, '0')).join('');
+    await db.query(`insert into photos (id, mime, bytes, width, height, uploaded_at) values ($1, 'image/jpeg', 1000, 640, 480, now())`, [id]);
+    ids.push(id);
+  }
+  return ids;
+}

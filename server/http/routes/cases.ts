@@ -2,7 +2,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
-import { actOnCase, listCases, readCase, reportCase, type CaseDeps, type CaseUser } from '../../services/cases.js';
+import { actOnCase, listCases, mergeCase, readCase, reportCase, type CaseDeps, type CaseUser } from '../../services/cases.js';
 import { CASE_ACTIONS, CASE_SOURCES, CASE_STATUSES, CLOSING_TYPES } from '../../domain/workflow.js';
 import { DomainError } from '../../domain/errors.js';
 import { ClassCode, ComponentId, Crs, GridCode, Lat, Lon, errorResponses } from '../schemas/common.js';
@@ -19,7 +19,7 @@ const ReportBody = Type.Object({
   description: Type.Optional(Type.String({ maxLength: 2000 })),
   address: Type.Optional(Type.String({ maxLength: 256 })),
   component_id: Type.Optional(ComponentId),
-  photo_ids: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9a-f]{64}$|^[A-Za-z0-9_-]{1,64}$' }), { maxItems: 20 })),
+  photo_ids: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9a-f]{64}$', description: 'ids from POST /api/photos' }), { maxItems: 20 })),
   self_handled: Type.Optional(Type.Boolean()),
   urgent: Type.Optional(Type.Boolean()),
   reporter_name: Type.Optional(Type.String({ maxLength: 100 })),
@@ -30,7 +30,7 @@ const ActionBody = Type.Object({
   action: lit(CASE_ACTIONS),
   version: Type.Integer({ minimum: 1 }),
   note: Type.Optional(Type.String({ maxLength: 2000 })),
-  photo_ids: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 20 })),
+  photo_ids: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9a-f]{64}$', description: 'ids from POST /api/photos' }), { maxItems: 20 })),
   found: Type.Optional(Type.Boolean()),
   passed: Type.Optional(Type.Boolean()),
   hours: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 24 * 365 })),
@@ -107,6 +107,17 @@ const caseRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps } }
       response: { 200: Type.Unknown({ description: 'the updated case' }), ...errorResponses },
     },
   }, async (req) => actOnCase(deps.cases, userOf(req), req.params.id, req.body));
+
+  app.post('/api/cases/:id/merge', {
+    onRequest: auth,
+    schema: {
+      tags: ['cases'], summary: 'Merge this report into the open case it duplicates; both trails keep an entry',
+      params: IdParams,
+      body: Type.Object({ into: Type.String({ format: 'uuid' }), version: Type.Integer({ minimum: 1 }), note: Type.Optional(Type.String({ maxLength: 2000 })) },
+        { additionalProperties: false }),
+      response: { 200: Type.Unknown({ description: 'the merged (now void) case' }), ...errorResponses },
+    },
+  }, async (req) => mergeCase(deps.cases, userOf(req), req.params.id, req.body));
 };
 
 export default caseRoutes;

@@ -1,8 +1,8 @@
 // The case engine on real engines: intake, every step of the normal loop, idempotency, versions, the trail.
 import { describe, expect, test } from 'vitest';
 import { testBackends, withTestDb } from '../../helpers/backends.js';
-import { caseDeps, demoUsers, newUser, pointInGrid, someDepartment } from '../../helpers/cases.js';
-import { actOnCase, readCase, reportCase, verifyAllTrails } from '../../../server/services/cases.js';
+import { caseDeps, demoUsers, newPhotos, newUser, pointInGrid, someDepartment } from '../../helpers/cases.js';
+import { actOnCase, mergeCase, readCase, reportCase, verifyAllTrails } from '../../../server/services/cases.js';
 
 
 describe.each(testBackends())('cases on %s', (backend) => {
@@ -12,7 +12,7 @@ describe.each(testBackends())('cases on %s', (backend) => {
     const p = await pointInGrid(db);
     const dept = await someDepartment(db);
     const crew = await newUser(db, ['department'], dept);
-    const r = await reportCase(deps, inspector, { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat, description: '路边垃圾堆放', photo_ids: ['b1'] }, null);
+    const r = await reportCase(deps, inspector, { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat, description: '路边垃圾堆放', photo_ids: await newPhotos(db) }, null);
     expect(r.case).toMatchObject({ status: 'pending_acceptance', grid_code: p.code, version: 1, source: 'inspector', step: 'accept', light: 'green' });
     expect(r.case.case_no).toMatch(/^11010120261123\d{6}$/);
     expect(r.case.suggested_department_id).toBe(dept);
@@ -29,7 +29,7 @@ describe.each(testBackends())('cases on %s', (backend) => {
     expect(d).toMatchObject({ status: 'handling', department_id: dept, suggestion_taken: true, step: 'handling' });
     // 06010 main road: 4 working hours from Monday 10:15 Beijing → 16:15 (lunch 12–14 excluded)
     expect(new Date(d.step_deadline_at!).toISOString()).toBe('2026-11-23T08:15:00.000Z');
-    expect((await act(crew, 'feedback', { note: '已清理', photo_ids: ['a1'] })).status).toBe('pending_check');
+    expect((await act(crew, 'feedback', { note: '已清理', photo_ids: await newPhotos(db) })).status).toBe('pending_check');
     expect((await act(operator, 'send_check')).status).toBe('checking');
     expect((await act(inspector, 'check', { passed: true })).status).toBe('pending_closing');
     const closed = await act(shiftLead, 'close');
@@ -52,7 +52,7 @@ describe.each(testBackends())('cases on %s', (backend) => {
     await step(shiftLead, 'file');
     await step(dispatcher, 'dispatch', { department_id: other });
     expect(c.suggestion_taken).toBe(false);
-    await step(await newUser(db, ['department'], other), 'feedback', { photo_ids: ['a'] });
+    await step(await newUser(db, ['department'], other), 'feedback', { photo_ids: await newPhotos(db) });
     await step(operator, 'send_check');
     await step(inspector, 'check', { passed: false });
     expect(c).toMatchObject({ status: 'pending_dispatch', rework_count: 1 });
@@ -95,6 +95,14 @@ describe.each(testBackends())('cases on %s', (backend) => {
     expect(rows[0].n).toBe(1);
   }));
 
+  test('photo ids that were never uploaded are refused', () => withTestDb(backend, async (db) => {
+    const deps = caseDeps(db);
+    const { inspector } = await demoUsers(db);
+    const p = await pointInGrid(db);
+    await expect(reportCase(deps, inspector, { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat, photo_ids: ['f'.repeat(64)] }, null))
+      .rejects.toMatchObject({ code: 'unprocessable' });
+  }));
+
   test('a point outside the district, an unknown class and a kind that does not fit the class are refused', () => withTestDb(backend, async (db) => {
     const deps = caseDeps(db);
     const { inspector, operator, shiftLead, dispatcher } = await demoUsers(db);
@@ -111,6 +119,26 @@ describe.each(testBackends())('cases on %s', (backend) => {
     const a = await reportCase(deps, inspector, { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat }, null);
     const b = await reportCase(deps, inspector, { kind: 'event', class_code: '06010', lon: p.lon + 0.0001, lat: p.lat }, null);
     expect(b.possible_duplicates.map((d) => d.id)).toContain(a.case.id);
+  }));
+
+  test('merging a duplicate voids it and both trails name the other; the chains still verify', () => withTestDb(backend, async (db) => {
+    const deps = caseDeps(db);
+    const { inspector, operator, dispatcher } = await demoUsers(db);
+    const p = await pointInGrid(db);
+    const first = (await reportCase(deps, inspector, { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat }, null)).case;
+    const dup = await reportCase(deps, inspector, { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat }, null);
+    expect(dup.possible_duplicates.map((d) => d.id)).toContain(first.id);
+    await expect(mergeCase(deps, dispatcher, dup.case.id, { into: first.id, version: 1 })).rejects.toMatchObject({ code: 'role_not_allowed' });
+    const merged = await mergeCase(deps, operator, dup.case.id, { into: first.id, version: 1 });
+    expect(merged).toMatchObject({ status: 'void', merged_into: first.id });
+    const a = await readCase(deps, operator, first.id);
+    const b = await readCase(deps, operator, dup.case.id);
+    expect(a.status).toBe('pending_acceptance');
+    expect(a.trail.map((e) => e.action)).toEqual(['report', 'merged_from']);
+    expect(b.trail.map((e) => e.action)).toEqual(['report', 'merge']);
+    expect(b.trail[1].data).toMatchObject({ merged_into: first.id });
+    await expect(mergeCase(deps, operator, dup.case.id, { into: first.id, version: merged.version })).rejects.toMatchObject({ code: 'not_allowed_in_state' });
+    expect((await verifyAllTrails(db)).broken).toEqual([]);
   }));
 
   test('the trail is append-only in the database and a tampered entry is found by the verifier', () => withTestDb(backend, async (db) => {

@@ -6,7 +6,7 @@ import { buildApp } from '../../../server/app.js';
 import type { Queryable } from '../../../server/db/types.js';
 import { testBackends, withTestDb, type Backend } from '../../helpers/backends.js';
 import { testConfig } from '../../helpers/app.js';
-import { pointInGrid } from '../../helpers/cases.js';
+import { newPhotos, pointInGrid } from '../../helpers/cases.js';
 
 const USERS = ['inspector1', 'inspector2', 'operator1', 'shiftlead1', 'dispatcher1', 'crew1', 'leader1', 'admin'] as const;
 type U = (typeof USERS)[number] | 'anonymous';
@@ -118,9 +118,9 @@ describe.each(testBackends())('cases over HTTP on %s', (backend) => {
     const list = (await ctx.app.inject({ url: '/api/cases', headers: ctx.h.crew1 })).json();
     expect(list.items.map((c: { id: string }) => c.id)).toEqual([mine.id]);
     expect((await ctx.app.inject({ url: `/api/cases/${other.id}`, headers: ctx.h.crew1 })).statusCode).toBe(404);
-    const fb = await ctx.app.inject({ method: 'POST', url: `/api/cases/${other.id}/actions`, headers: ctx.h.crew1, payload: { action: 'feedback', version: other.version, photo_ids: ['p'] } });
+    const fb = await ctx.app.inject({ method: 'POST', url: `/api/cases/${other.id}/actions`, headers: ctx.h.crew1, payload: { action: 'feedback', version: other.version, photo_ids: await newPhotos(ctx.db) } });
     expect(fb.statusCode).toBe(404);
-    const ok = await ctx.app.inject({ method: 'POST', url: `/api/cases/${mine.id}/actions`, headers: ctx.h.crew1, payload: { action: 'feedback', version: mine.version, photo_ids: ['p'] } });
+    const ok = await ctx.app.inject({ method: 'POST', url: `/api/cases/${mine.id}/actions`, headers: ctx.h.crew1, payload: { action: 'feedback', version: mine.version, photo_ids: await newPhotos(ctx.db) } });
     expect(ok.json().status).toBe('pending_check');
   }));
 
