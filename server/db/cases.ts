@@ -104,16 +104,21 @@ export async function list(db: Queryable, f: CaseFilter, now: Date): Promise<{ i
 }
 
 /** Open cases of the same class within `meters` of a point (possible duplicates), nearest first. */
+const NEARBY_OPEN = prepared(`
+  select c.id::text as id, c.case_no, c.status,
+         round(st_distance(c.geom::geography, st_setsrid(st_makepoint($3, $4), 4326)::geography))::int as distance_m
+    from cases c
+   where c.geom && st_expand(st_setsrid(st_makepoint($3::float8, $4::float8), 4326), $5::float8 / 111320 / greatest(cos(radians($4::float8)), 0.01))
+     and c.class_code = $2 and c.status not in ('closed', 'void') and c.id <> $6::uuid and c.merged_into is null
+     and st_dwithin(c.geom::geography, st_setsrid(st_makepoint($3, $4), 4326)::geography, $5)
+     and c.created_at <= $1
+   order by distance_m limit 10`);
+
+/** Open cases of the same class within `meters` of a point (possible duplicates), nearest first. The box test
+ * (degrees of longitude shrink with latitude) lets the GiST index find candidates before the exact distance. */
 export async function nearbyOpen(db: Queryable, p: { class_code: string; lon: number; lat: number; meters: number; exclude: string }, now: Date) {
   const { rows } = await db.query<{ id: string; case_no: string; status: string; distance_m: number }>(
-    `select c.id::text as id, c.case_no, c.status, round(st_distance(c.geom::geography, st_setsrid(st_makepoint($3, $4), 4326)::geography))::int as distance_m
-       from cases c
-      where c.class_code = $2 and c.status not in ('closed', 'void') and c.id <> $6::uuid and c.merged_into is null
-        and st_dwithin(c.geom::geography, st_setsrid(st_makepoint($3, $4), 4326)::geography, $5)
-        and c.created_at <= $1
-      order by distance_m limit 10`,
-    [now, p.class_code, p.lon, p.lat, p.meters, p.exclude],
-  );
+    NEARBY_OPEN, [now, p.class_code, p.lon, p.lat, p.meters, p.exclude]);
   return rows;
 }
 
