@@ -22,6 +22,7 @@ import caseRoutes from './http/routes/cases.js';
 import liveRoutes from './http/routes/live.js';
 import departmentRoutes from './http/routes/departments.js';
 import photoRoutes from './http/routes/photos.js';
+import importRoutes from './http/routes/import.js';
 import { LiveHub } from './live/hub.js';
 import { loadWorkRules, type WorkRules } from './services/work-rules.js';
 import type { Db } from './db/types.js';
@@ -52,7 +53,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       tags: [
         { name: 'meta' }, { name: 'classes' }, { name: 'regions' }, { name: 'grids' },
         { name: 'components' }, { name: 'tiles' }, { name: 'ogc' }, { name: 'auth' }, { name: 'users' },
-        { name: 'cases' }, { name: 'departments' }, { name: 'photos' },
+        { name: 'cases' }, { name: 'departments' }, { name: 'photos' }, { name: 'import' },
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
@@ -72,6 +73,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(userRoutes, { deps: { ...d, clock } });
   await app.register(departmentRoutes, { deps: d });
   await app.register(photoRoutes, { deps: { ...d, clock } });
+  await app.register(importRoutes, { deps: d }); // not fastify-plugin: its JSON parser stays in its own scope
 
   // Cases and the live stream: the hub hears committed changes (NOTIFY, or the poke after a local commit).
   const live = new LiveHub(deps.db);

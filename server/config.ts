@@ -55,12 +55,11 @@ export function loadConfig(env: Env): Config {
     return raw;
   };
   const demoRaw = (env.GRIDLINE_DEMO ?? '').trim().toLowerCase();
-  let demo: Config['demo'] = 'dongcheng';
+  let demo: Config['demo'] = 'cambridge';
   if (demoRaw === '0' || demoRaw === 'off' || demoRaw === 'false') demo = 'off';
-  else if (demoRaw === '' || demoRaw === '1' || demoRaw === 'dongcheng') demo = 'dongcheng';
-  else if (demoRaw === 'cambridge') demo = 'cambridge';
+  else if (demoRaw === 'dongcheng') demo = 'dongcheng';
+  else if (demoRaw === '' || demoRaw === '1' || demoRaw === 'cambridge') demo = 'cambridge';
   else errors.push(`GRIDLINE_DEMO must be 0, dongcheng or cambridge; got "${env.GRIDLINE_DEMO}"`);
-  if (demo === 'cambridge') errors.push('GRIDLINE_DEMO=cambridge is not available yet; use dongcheng');
 
   const config: Config = {
     port: int('PORT', 8080, 0, 65535),

@@ -91,7 +91,7 @@ export async function benchImport(db: Db, label: string, opts: ImportBenchOption
     const { rows: [grids] } = await db.query<{ n: number }>('select count(*)::int as n from grids where valid_to is null');
     say(`== ${label}: ${fmt(written)} rows, ${(size / 2 ** 20).toFixed(1)} MB of CSV, ${fmt(grids.n)} grids; batches of ${fmt(batch)}`);
     await db.query(`delete from components where source_id like $1`, [`${SOURCE}:%`]);
-    await db.exec('analyze');
+    await db.exec('vacuum analyze'); // outside a transaction: a fresh start for the figures
 
     const importOpts = {
       class_code: '01001', id_field: 'id', source: SOURCE, format: 'csv' as const, batch_size: batch,

@@ -20,7 +20,7 @@ export async function startDemoServer(env: Record<string, string> = {}): Promise
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     env: {
-      ...process.env, PORT: String(port), HOST: '127.0.0.1', GRIDLINE_DATA_DIR: 'memory://',
+      ...process.env, PORT: String(port), HOST: '127.0.0.1', GRIDLINE_DATA_DIR: 'memory://', GRIDLINE_DEMO: 'dongcheng',
       GRIDLINE_DEMO_GRIDS: '400', GRIDLINE_DEMO_COMPONENTS: '6000', DATABASE_URL: '', ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

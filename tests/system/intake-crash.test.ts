@@ -18,7 +18,7 @@ type Server = { url: string; child: ChildProcess; log: string };
 
 async function start(env: Record<string, string>, port: number): Promise<Server> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', GRIDLINE_DEMO_GRIDS: '200', GRIDLINE_DEMO_COMPONENTS: '500',
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', GRIDLINE_DEMO: 'dongcheng', GRIDLINE_DEMO_GRIDS: '200', GRIDLINE_DEMO_COMPONENTS: '500',
       GRIDLINE_FAULT_RESPONSE_DELAY_MS: '1200', GRIDLINE_CLIENT_DIR: '/nonexistent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -96,15 +96,17 @@ describe.each(testBackends())('component import on %s', (backend) => {
     const here = await gridPoints(db, 20);
     const there = await gridPoints(db, 20, 100);
     expect(await countMismatches(db)).toBe(0);
-    await importComponents(db, featureCollection(here.map((p, i) => ({ id: `H${i}`, coords: [p.x, p.y] }))), HYDRANTS);
+    await importComponents(db, featureCollection(here.map((p, i) => ({ id: `H${i}`, coords: [p.x, p.y] }))), { ...HYDRANTS, survey_date: '2020-06-01' });
     expect(await countMismatches(db)).toBe(0);
     const moved = await importComponents(db, featureCollection(there.map((p, i) => ({ id: `H${i}`, coords: [p.x, p.y], props: { STATUS: '破损' } }))),
       { ...HYDRANTS, map: { status: 'STATUS' } });
     expect(moved).toMatchObject({ imported: 0, updated: 20, unchanged: 0 });
     expect(await countMismatches(db)).toBe(0);
-    const { rows } = await db.query<{ grid_code: string; status: string; change_date: string }>(
-      `select grid_code, status, to_char(change_date, 'YYYY-MM-DD') as change_date from components where source_id = 'test:hydrants:H0'`);
-    expect(rows[0]).toEqual({ grid_code: there[0].code, status: 'damaged', change_date: '2026-03-01' });
+    const { rows } = await db.query<{ grid_code: string; status: string; survey_date: string; change_date: string }>(
+      `select grid_code, status, to_char(survey_date, 'YYYY-MM-DD') as survey_date, to_char(change_date, 'YYYY-MM-DD') as change_date
+         from components where source_id = 'test:hydrants:H0'`);
+    // The survey date stays (the file gives none); the change date is the day of the re-import.
+    expect(rows[0]).toEqual({ grid_code: there[0].code, status: 'damaged', survey_date: '2020-06-01', change_date: '2026-03-01' });
   }));
 
   test('a CSV with broken rows imports the good ones and lists each bad one with its reason', () => withTestDb(backend, async (db) => {
@@ -244,10 +246,11 @@ describe.each(testBackends())('component import on %s', (backend) => {
     expect(await count(db, `select count(*)::int as n from components where source_id like 'test:hydrants:F%'`)).toBe(0);
   }));
 
-  test('a truncated GeoJSON is refused after the rows before the cut', () => withTestDb(backend, async (db) => {
-    const points = await gridPoints(db, 3);
+  test('a truncated GeoJSON is refused; full batches before the cut stay, the unfinished one is not written', () => withTestDb(backend, async (db) => {
+    const points = await gridPoints(db, 7);
     const text = featureCollection(points.map((p, i) => ({ id: `T${i}`, coords: [p.x, p.y] })));
-    await expect(importComponents(db, text.slice(0, -10), HYDRANTS)).rejects.toMatchObject({ code: 'bad_request', message: expect.stringMatching(/truncated/) });
+    await expect(importComponents(db, text.slice(0, -10), { ...HYDRANTS, batch_size: 3 })).rejects.toMatchObject({ code: 'bad_request', message: expect.stringMatching(/truncated/) });
+    expect(await count(db, `select count(*)::int as n from components where source_id like 'test:hydrants:T%'`)).toBe(6);
   }));
 });
 

@@ -1,0 +1,164 @@
+// Component import (部件导入): the only SQL of server/services/import-components.ts. A batch is staged by COPY into
+// a temporary table, planned by one set-based statement (grid by st_covers, existing component by source id),
+// then written with one insert (ids from sequences reserved per district and class in the same statement) and
+// one update. All of it runs inside the caller's transaction; the temporary tables are dropped at commit.
+import { readFileSync } from 'node:fs';
+import type { Queryable } from './types.js';
+import { toEwkt, type NormalRow, type SwapCandidate } from '../domain/import.js';
+
+const PLAN_SQL = readFileSync(new URL('./sql/import-plan.sql', import.meta.url), 'utf8');
+
+export const STAGING_COLUMNS = [
+  'row_no', 'source_id', 'class_code', 'status', 'survey_date', 'change_date', 'data_source', 'note', 'attrs', 'geom', 'swap_only',
+] as const;
+
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+
+/** COPY text of a value (copy-text.ts's rules), skipping the replaces when nothing needs escaping (the usual case). */
+function esc(v: string | null): string {
+  if (v === null) return '\\N';
+  return NEEDS_ESCAPE.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v;
+}
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
+/** One import_rows line in COPY text format. Codes, dates and EWKT need no escaping; free text does. */
+export function stagingLine(r: NormalRow): string {
+  const attrs = hasKeys(r.attrs) ? esc(JSON.stringify(r.attrs)) : '{}';
+  return `${r.row}\t${esc(r.source_id)}\t${r.class_code}\t${r.status ?? '\\N'}\t${r.survey_date ?? '\\N'}\t${r.change_date ?? '\\N'}\t`
+    + `${r.data_source ?? '\\N'}\t${esc(r.note)}\t${attrs}\t${toEwkt(r.geom)}\tf\n`;
+}
+
+/** A row whose out-of-range coordinates look swapped: staged with the swapped geometry, to be checked only. */
+export function swapLine(c: SwapCandidate): string {
+  return `${c.row}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t${toEwkt(c.swapped)}\tt\n`;
+}
+
+/**
+ * Creates (first time in this transaction) and empties the staging tables, and takes the import lock so two
+ * imports do not plan the same new source ids at once. Call inside a transaction.
+ */
+export async function prepareStaging(tx: Queryable): Promise<void> {
+  // Statistics that say components is empty while it has pages (analysed right after a mass delete) make the
+  // planner treat it as one row and scan all of it per staged row; analyse it first in that one case.
+  const { rows: [stats] } = await tx.query<{ stale: boolean }>(
+    `select reltuples <= 0 and relpages > 0 as stale from pg_class where oid = 'components'::regclass`);
+  if (stats?.stale) await tx.exec('analyze components');
+  await tx.exec(`
+    set local jit = off; -- compiling these few-millisecond statements costs more than it saves
+    create temp table if not exists import_rows (
+      row_no integer not null, source_id text, class_code text, status text, survey_date date, change_date date,
+      data_source text, note text, attrs jsonb, geom geometry not null, swap_only boolean not null
+    ) on commit drop;
+    create temp table if not exists import_plan (
+      row_no integer not null, class_code text, outcome text not null, existing_id text, existing_class text, grid_code text,
+      community_code text, street_code text, district_code text, x double precision, y double precision, swap_grid text
+    ) on commit drop;
+    truncate import_rows, import_plan;
+    select pg_advisory_xact_lock(hashtext('gridline.import_components'));`);
+}
+
+export async function stage(tx: Queryable, copyText: string): Promise<void> {
+  await tx.copyFrom('import_rows', STAGING_COLUMNS, copyText);
+}
+
+/** What the plan decided for a row that is not written. */
+export type PlannedRejection = {
+  row_no: number;
+  outcome: 'outside_grids' | 'swapped_coordinates' | 'invalid_coordinates' | 'class_changed' | 'district_changed' | 'invalid_geometry';
+  source_id: string | null;
+  class_code: string | null;
+  existing_id: string | null;
+  existing_class: string | null;
+  grid_code: string | null;
+  x: number | null;
+  y: number | null;
+  swap_grid: string | null;
+};
+
+export type BatchOutcome = { imported: number; updated: number; written: number; rejected: PlannedRejection[] };
+
+/**
+ * Plans and writes the staged batch. New components get `district + class + sequence` ids from
+ * component_sequences (one upsert per batch reserves every (district, class) range), the supervising department
+ * of their class, and the defaults for what the row did not give. Existing ones (same source id) get the row's
+ * position, grid, community and street, and whatever the row gives; they are written only when something
+ * differs (`written`), so a re-import of an unchanged file writes nothing. Per-grid counts follow by the
+ * statement triggers of 0008.
+ */
+export async function applyStaged(
+  tx: Queryable,
+  d: { today: string; survey_date: string; default_status: string; data_source: string },
+): Promise<BatchOutcome> {
+  await tx.exec('analyze import_rows');
+  await tx.query(PLAN_SQL);
+  await tx.exec('analyze import_plan'); // temporary tables get no autovacuum statistics; without them the joins below go astray
+  await tx.query(
+    `with need as (
+       select district_code, class_code, count(*)::int as n from import_plan where outcome = 'insert' group by district_code, class_code
+     ), seq as (
+       insert into component_sequences as cs (district_code, class_code, last_seq)
+       select district_code, class_code, n from need
+       on conflict (district_code, class_code) do update set last_seq = cs.last_seq + excluded.last_seq
+       returning cs.district_code, cs.class_code, cs.last_seq
+     ), base as (
+       select q.district_code, q.class_code, q.last_seq - n.n as base from seq q join need n using (district_code, class_code)
+     )
+     insert into components (id, class_code, district_code, supervising_department_id, status, survey_date, change_date,
+                             data_source, note, grid_code, community_code, street_code, source_id, geom, attrs)
+     select p.district_code || p.class_code
+              || lpad((b.base + row_number() over (partition by p.district_code, p.class_code order by p.row_no))::text, 6, '0'),
+            p.class_code, p.district_code, cd.department_id, coalesce(s.status, $2), coalesce(s.survey_date, $1::date), s.change_date,
+            coalesce(s.data_source, $3), s.note, p.grid_code, p.community_code, p.street_code, s.source_id, s.geom, coalesce(s.attrs, '{}')
+       from import_plan p
+       join base b on b.district_code = p.district_code and b.class_code = p.class_code
+       join import_rows s on s.row_no = p.row_no
+       left join class_departments cd on cd.kind = 'component' and cd.class_code = p.class_code
+      where p.outcome = 'insert'`,
+    [d.survey_date, d.default_status, d.data_source],
+  );
+  const written = await tx.query<{ n: number }>(
+    `with u as (
+       update components c
+          set status = coalesce(s.status, c.status),
+              survey_date = coalesce(s.survey_date, c.survey_date),
+              change_date = coalesce(s.change_date, $1::date),
+              data_source = coalesce(s.data_source, c.data_source),
+              note = coalesce(s.note, c.note),
+              grid_code = p.grid_code, community_code = p.community_code, street_code = p.street_code,
+              geom = s.geom,
+              attrs = c.attrs || coalesce(s.attrs, '{}')
+         from import_plan p join import_rows s using (row_no)
+        where p.outcome = 'update' and c.id = p.existing_id
+          and (c.status, c.survey_date, c.change_date, c.data_source, c.note, c.grid_code, c.geom, c.attrs)
+              is distinct from
+              (coalesce(s.status, c.status), coalesce(s.survey_date, c.survey_date), coalesce(s.change_date, c.change_date),
+               coalesce(s.data_source, c.data_source), coalesce(s.note, c.note), p.grid_code, s.geom, c.attrs || coalesce(s.attrs, '{}'))
+       returning 1)
+     select count(*)::int as n from u`,
+    [d.today],
+  );
+  const counts = await tx.query<{ outcome: string; n: number }>('select outcome, count(*)::int as n from import_plan group by outcome');
+  const n = (o: string) => counts.rows.find((r) => r.outcome === o)?.n ?? 0;
+  // A row the plan lost (PostGIS failing on a shape the TypeScript checks let through) is reported, not dropped.
+  const { rows: rejected } = await tx.query<PlannedRejection>(
+    `select p.row_no, p.outcome, s.source_id, p.class_code, p.existing_id, p.existing_class, p.grid_code, p.x, p.y, p.swap_grid
+       from import_plan p join import_rows s using (row_no)
+      where p.outcome not in ('insert', 'update')
+     union all
+     select s.row_no, 'invalid_geometry', s.source_id, s.class_code, null, null, null, null, null, null
+       from import_rows s
+      where not exists (select 1 from import_plan p where p.row_no = s.row_no)
+      order by 1`,
+  );
+  return { imported: n('insert'), updated: n('update'), written: written.rows[0].n, rejected };
+}
+
+/** Codes of the component classes (the FK target of components.class_code). */
+export async function componentClassCodes(db: Queryable): Promise<Set<string>> {
+  const { rows } = await db.query<{ code: string }>(`select code from classes where kind = 'component'`);
+  return new Set(rows.map((r) => r.code));
+}

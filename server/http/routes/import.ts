@@ -1,0 +1,117 @@
+// Component import (部件导入), api.md `POST /api/admin/import/components?class_code=&id_field=`: admin only.
+// The body, GeoJSON (`application/geo+json` or `application/json`) or CSV (`text/csv`), is not buffered: this
+// plugin's own content-type parsers hand the raw request stream to the service, which parses it as it arrives.
+//
+// Registration (server/app.ts), after the auth plugin, which decorates `app.requireRole`:
+//   await app.register(importRoutes, { deps: d });                       // body limit 200 MB
+//   await app.register(importRoutes, { deps: d, bodyLimit: 50 * 2**20 });
+// Without `app.requireRole` the route refuses every request with 403 rather than run unguarded.
+import type { FastifyPluginAsync, FastifyRequest, onRequestHookHandler } from 'fastify';
+import { Type, type Static } from '@fastify/type-provider-typebox';
+import type { Deps } from '../deps.js';
+import { DomainError } from '../../domain/errors.js';
+import { COMPONENT_STATUSES, DATA_SOURCES, parseFieldMap, parseStatusValues, type ComponentStatus, type DataSource } from '../../domain/import.js';
+import { importComponents, type ImportFormat } from '../../services/import-components.js';
+import { ClassCode, ErrorBody, errorResponses } from '../schemas/common.js';
+
+export const DEFAULT_IMPORT_BODY_LIMIT = 200 * 1024 * 1024;
+
+const Query = Type.Object({
+  class_code: ClassCode,
+  id_field: Type.String({ minLength: 1, maxLength: 200, description: 'property (GeoJSON) or column (CSV) holding the source id' }),
+  source: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.:/-]{1,80}$', description: 'namespace of the source ids, e.g. cambridge:hydrants' })),
+  map: Type.Optional(Type.String({ description: 'fields from properties/columns: status=F,class_code=F,note=F,survey_date=F,change_date=F,data_source=F' })),
+  status_values: Type.Optional(Type.String({ description: 'extra status words, e.g. MITFL=damaged,OOS=abandoned' })),
+  lon_field: Type.Optional(Type.String({ minLength: 1 })),
+  lat_field: Type.Optional(Type.String({ minLength: 1 })),
+  crs: Type.Optional(Type.Union([Type.Literal('wgs84'), Type.Literal('gcj02')])),
+  default_status: Type.Optional(Type.Union(COMPONENT_STATUSES.map((s) => Type.Literal(s)))),
+  data_source: Type.Optional(Type.Union(DATA_SOURCES.map((s) => Type.Literal(s)))),
+  survey_date: Type.Optional(Type.String({ format: 'date' })),
+}, { additionalProperties: false });
+
+const Rejected = Type.Object({ row: Type.Integer(), reason: Type.String(), code: Type.String() });
+const Result = Type.Object({
+  imported: Type.Integer(),
+  updated: Type.Integer(),
+  rejected: Type.Array(Rejected),
+  unchanged: Type.Integer({ description: 'of the updated rows, those where nothing differed' }),
+  rejected_total: Type.Integer({ description: 'all rejected rows; `rejected` lists the first 100,000' }),
+  rows: Type.Integer(),
+});
+
+const FORMATS: Record<string, ImportFormat> = { 'application/geo+json': 'geojson', 'application/json': 'geojson', 'text/csv': 'csv' };
+
+function payloadTooLarge(limit: number): Error {
+  return Object.assign(new Error(`The body is larger than ${limit} bytes`), { statusCode: 413, code: 'payload_too_large' });
+}
+
+/** The request body as it arrives, failing with 413 once it passes `limit` bytes. */
+async function* limited(body: AsyncIterable<Uint8Array>, limit: number): AsyncGenerator<Uint8Array> {
+  let n = 0;
+  for await (const chunk of body) {
+    n += chunk.byteLength;
+    if (n > limit) throw payloadTooLarge(limit);
+    yield chunk;
+  }
+}
+
+const deny: onRequestHookHandler = async () => {
+  throw new DomainError('forbidden', 'Importing needs the admin role, and authentication is not set up on this server');
+};
+
+const importRoutes: FastifyPluginAsync<{ deps: Deps; bodyLimit?: number }> = async (app, { deps, bodyLimit = DEFAULT_IMPORT_BODY_LIMIT }) => {
+  // Streams, not buffers: these parsers apply to this plugin's routes only (encapsulation).
+  app.removeContentTypeParser(['application/json']);
+  app.addContentTypeParser(Object.keys(FORMATS), (_req: FastifyRequest, payload: unknown, done: (err: Error | null, body?: unknown) => void) => done(null, payload));
+
+  const requireRole = (app as unknown as { requireRole?: (...roles: string[]) => onRequestHookHandler }).requireRole;
+  const guard = requireRole ? requireRole.call(app, 'admin') : deny;
+
+  app.post<{ Querystring: Static<typeof Query> }>('/api/admin/import/components', {
+    onRequest: guard,
+    bodyLimit,
+    schema: {
+      tags: ['components'],
+      summary: 'Import components from GeoJSON or CSV (admin)',
+      description: 'Body: a GeoJSON FeatureCollection (application/geo+json or application/json) or CSV with lon,lat columns (text/csv), '
+        + 'streamed. Each row becomes a component with a 17-digit id, or updates the component with the same source id; bad rows are '
+        + 'rejected with a reason and the rest imported. row = position in `features` / data row after the CSV header, from 1.',
+      querystring: Query,
+      response: { 200: Result, ...errorResponses, 403: ErrorBody, 413: ErrorBody },
+    },
+  }, async (req) => {
+    const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const format = FORMATS[type];
+    const declared = Number(req.headers['content-length']);
+    if (declared > bodyLimit) throw payloadTooLarge(bodyLimit);
+    const q = req.query;
+    const report = await importComponents(deps.db, limited(req.body as AsyncIterable<Uint8Array>, bodyLimit), {
+      format,
+      class_code: q.class_code,
+      id_field: q.id_field,
+      source: q.source ?? null,
+      map: q.map ? parseFieldMap(q.map) : undefined,
+      status_values: q.status_values ? parseStatusValues(q.status_values) : undefined,
+      lon_field: q.lon_field ?? null,
+      lat_field: q.lat_field ?? null,
+      crs: q.crs,
+      default_status: q.default_status as ComponentStatus | undefined,
+      data_source: q.data_source as DataSource | undefined,
+      survey_date: q.survey_date ?? null,
+      // One transaction: a request that fails part-way (bad document, 413, dropped connection) changes nothing.
+      atomic: true,
+      total_bytes: Number.isFinite(declared) ? declared : null,
+    });
+    return {
+      imported: report.imported,
+      updated: report.updated,
+      rejected: report.rejected,
+      unchanged: report.unchanged,
+      rejected_total: report.rejected_total,
+      rows: report.rows,
+    };
+  });
+};
+
+export default importRoutes;
