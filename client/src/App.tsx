@@ -1,53 +1,58 @@
-// The map page: header, the map with its legend and readout, and the side panel.
+// The shell: header, then the screen the path and the user's roles call for (state/route-store.ts). Signed in, the
+// session is checked, the reference lists load and the one live stream (/api/live) runs.
 import { useEffect } from 'react';
-import { MapView } from './map/MapView.js';
-import { rasterBasemap } from './map/style.js';
-import { useMapHandle } from './map/map-handle.js';
 import { Header } from './components/Header.js';
-import { Legend } from './components/Legend.js';
-import { MapReadout } from './components/MapReadout.js';
-import { Notices } from './components/Notices.js';
-import { DetailPanel } from './components/DetailPanel.js';
-import { Overview } from './components/Overview.js';
-import { useT } from './components/Bilingual.js';
-import {
-  selectConfig, selectConfigError, selectConfigStatus, selectLoadConfig, useConfig,
-} from './state/config-store.js';
-import { selectTarget, useSelection } from './state/selection-store.js';
+import { DistrictScreen } from './screens/district/DistrictScreen.js';
+import { LoginScreen } from './screens/login/LoginScreen.js';
+import { WallScreen } from './screens/wall/WallScreen.js';
+import { InspectorScreen } from './screens/inspector/InspectorScreen.js';
+import { CrewScreen } from './screens/crew/CrewScreen.js';
+import { selectConfigStatus, selectLoadConfig, useConfig } from './state/config-store.js';
+import { PATHS, screenFor, selectNavigate, selectPath, useRoute } from './state/route-store.js';
+import { selectToken, selectUser, useSession } from './state/session-store.js';
+import { useReference } from './state/reference-store.js';
+import { useCases } from './state/cases-store.js';
+import { useCaseDetail } from './state/case-detail-store.js';
+import { connectLive } from './state/live-connection.js';
 
 export function App() {
   const status = useConfig(selectConfigStatus);
-  const config = useConfig(selectConfig);
-  const error = useConfig(selectConfigError);
   const load = useConfig(selectLoadConfig);
-  const target = useSelection(selectTarget);
-  const map = useMapHandle();
-  const { t } = useT();
+  const token = useSession(selectToken);
+  const user = useSession(selectUser);
+  const path = useRoute(selectPath);
+  const navigate = useRoute(selectNavigate);
+  const screen = screenFor(path, user);
 
   useEffect(() => { if (status === 'idle') void load(); }, [status, load]);
 
+  // A session: check it, load the reference lists, listen. Ending it forgets every case it could see.
+  useEffect(() => {
+    if (!token) return;
+    void useSession.getState().verify();
+    void useReference.getState().load();
+    const disconnect = connectLive(token);
+    return () => {
+      disconnect();
+      useCases.getState().clear();
+      useCaseDetail.getState().close();
+    };
+  }, [token]);
+
+  // The address bar names the screen shown: `/` becomes the user's home, a screen the user may not open (or a lapsed
+  // session) the login screen or their home.
+  useEffect(() => {
+    if (PATHS[screen] !== path) navigate(PATHS[screen], true);
+  }, [screen, path, navigate]);
+
   return (
-    <div className="app">
+    <div className={`app screen-${screen}`}>
       <Header />
-      <main className="app-body">
-        <div className="map-wrap">
-          {config ? <MapView config={config} /> : null}
-          {status === 'loading' || status === 'idle' ? <div className="map-msg"><span className="spinner" /> {t('loading')}</div> : null}
-          {status === 'error' ? (
-            <div className="map-msg error">
-              <strong>{t('config_failed')}</strong>
-              <div>{error}</div>
-              <button type="button" onClick={() => void load()}>{t('retry')}</button>
-            </div>
-          ) : null}
-          <Notices />
-          {config ? <Legend hasRaster={rasterBasemap(config.basemap_url) !== null} /> : null}
-          <MapReadout map={map} />
-        </div>
-        <aside className="side-panel">
-          {target ? <DetailPanel /> : <Overview />}
-        </aside>
-      </main>
+      {screen === 'district' ? <DistrictScreen /> : null}
+      {screen === 'login' ? <LoginScreen /> : null}
+      {screen === 'wall' ? <WallScreen /> : null}
+      {screen === 'inspector' ? <InspectorScreen /> : null}
+      {screen === 'crew' ? <CrewScreen /> : null}
     </div>
   );
 }

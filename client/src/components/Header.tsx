@@ -1,27 +1,46 @@
-// Top bar: product mark, district name and code, a clock, the language toggle.
+// Top bar: product mark, district name and code, then (signed in) the screens of the user's roles and the live
+// link's state, a clock, the user and sign-out (signed out: sign in), the language toggle.
 import { useEffect, useState } from 'react';
 import { selectDistrict, useConfig } from '../state/config-store.js';
 import { selectToggleLang, useLang } from '../state/lang-store.js';
+import { selectLive, useCases } from '../state/cases-store.js';
+import { PATHS, screenFor, screensOf, selectNavigate, selectPath, useRoute, type Screen } from '../state/route-store.js';
+import { selectLogout, selectUser, useSession } from '../state/session-store.js';
+import { roleKey, tOr, type MessageKey } from '../i18n/index.js';
+import { formatFull } from '../i18n/format.js';
 import { useT } from './Bilingual.js';
 
+/** Beijing time, like every time on the case screens (i18n/format.ts), whatever the browser's zone. */
 function Clock() {
   const [now, setNow] = useState(() => new Date());
   useEffect(() => {
     const id = setInterval(() => setNow(new Date()), 1000);
     return () => clearInterval(id);
   }, []);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return (
-    <span className="clock" aria-label="clock">
-      {now.getFullYear()}-{pad(now.getMonth() + 1)}-{pad(now.getDate())} {pad(now.getHours())}:{pad(now.getMinutes())}:{pad(now.getSeconds())}
-    </span>
-  );
+  return <span className="clock" aria-label="clock">{formatFull(now.toISOString())}</span>;
+}
+
+const NAV_LABEL: Record<Screen, MessageKey> = {
+  wall: 'nav_wall', inspector: 'nav_inspector', crew: 'nav_crew', district: 'nav_district', login: 'sign_in',
+};
+
+function LiveState() {
+  const live = useCases(selectLive);
+  const { t } = useT();
+  const key: MessageKey = live === 'open' ? 'live_open' : live === 'connecting' ? 'live_connecting' : live === 'error' ? 'live_error' : 'live_off';
+  return <span className={`live-state live-${live}`} data-testid="live-state" data-live={live}><i aria-hidden="true" />{t(key)}</span>;
 }
 
 export function Header() {
   const district = useConfig(selectDistrict);
   const toggle = useLang(selectToggleLang);
-  const { t } = useT();
+  const user = useSession(selectUser);
+  const logout = useSession(selectLogout);
+  const path = useRoute(selectPath);
+  const navigate = useRoute(selectNavigate);
+  const { t, lang } = useT();
+  const current = screenFor(path, user);
+  const screens = screensOf(user);
   return (
     <header className="app-header">
       <div className="brand">
@@ -29,6 +48,14 @@ export function Header() {
         <span className="brand-name">Gridline</span>
         <span className="brand-sep" />
         <span className="brand-title">{t('app_title')}</span>
+        {user && screens.length > 1 ? (
+          <nav className="nav" aria-label="screens">
+            {screens.map((s) => (
+              <a key={s} href={PATHS[s]} className={`nav-link ${s === current ? 'active' : ''}`} aria-current={s === current ? 'page' : undefined}
+                onClick={(e) => { e.preventDefault(); navigate(PATHS[s]); }}>{t(NAV_LABEL[s])}</a>
+            ))}
+          </nav>
+        ) : null}
       </div>
       <div className="header-district" data-testid="district-name">
         {district ? (
@@ -39,8 +66,17 @@ export function Header() {
         ) : <span className="muted">{t('no_district')}</span>}
       </div>
       <div className="header-right">
-        <span className="header-sub">{t('app_subtitle')}</span>
+        {user ? <LiveState /> : <span className="header-sub">{t('app_subtitle')}</span>}
         <Clock />
+        {user ? (
+          <span className="user-chip" data-testid="user-chip">
+            <span className="user-role">{user.roles.map((r) => tOr(lang, roleKey(r), r)).join(' · ')}</span>
+            <span className="user-name" title={user.display_name ?? user.username}>{user.username}</span>
+            <button type="button" className="link-btn" onClick={() => { void logout().then(() => navigate(PATHS.login)); }} data-testid="sign-out">{t('sign_out')}</button>
+          </span>
+        ) : current !== 'login' ? (
+          <button type="button" className="sign-in-btn" onClick={() => navigate(PATHS.login)} data-testid="sign-in">{t('sign_in')}</button>
+        ) : null}
         <button type="button" className="lang-toggle" onClick={toggle} title={t('lang_toggle_title')}>
           {t('lang_toggle')}
         </button>

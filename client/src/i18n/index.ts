@@ -26,3 +26,25 @@ export function statusKey(status: string): MessageKey | null {
   const key = `status_${status}`;
   return key in DICTIONARY ? (key as MessageKey) : null;
 }
+
+function keyOf(prefix: string, v: string | null | undefined): MessageKey | null {
+  if (!v) return null;
+  const key = `${prefix}${v}`;
+  return key in DICTIONARY ? (key as MessageKey) : null;
+}
+
+/** The message key of a case status (workflow.md), or null. */
+export const caseStatusKey = (s: string | null | undefined) => keyOf('case_status_', s);
+/** The message key of a workflow action, or null. */
+export const actionKey = (a: string | null | undefined) => keyOf('act_', a);
+/** The message key of a post (岗位), or null. */
+export const roleKey = (r: string | null | undefined) => keyOf('role_', r);
+/** The message key of a timed step, or null. */
+export const stepKey = (s: string | null | undefined) => keyOf('step_', s);
+/** The message key of a case source, or null. */
+export const sourceKey = (s: string | null | undefined) => keyOf('source_', s);
+
+/** Text of a dynamic key (status, action, …), or the raw value when the dictionary has none. */
+export function tOr(lang: Lang, key: MessageKey | null, raw: string | null | undefined): string {
+  return key ? t(lang, key) : (raw ?? '—');
+}

@@ -1,6 +1,8 @@
 // The imperative island: one maplibre Map, created once, owning the camera. React tells it what is
 // selected and which layers are on; it tells React what was clicked. Labels are deck.gl TextLayers
 // rebuilt from the features on screen after each move (no glyph server needed, Chinese included).
+// A screen may add its own deck.gl layers (`overlay`: a pure builder over its state, called again per animation
+// frame with the pulse phase when `animate`) and take clicks first (`onClick`, with what it picked among `pickLayerIds`).
 import { useEffect, useRef, useState } from 'react';
 import {
   AttributionControl,
@@ -13,6 +15,7 @@ import {
   type PointLike,
 } from 'maplibre-gl';
 import { MapboxOverlay } from '@deck.gl/mapbox';
+import type { Layer } from '@deck.gl/core';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { ClientConfig } from '../api/types.js';
@@ -70,9 +73,38 @@ function nearestFirst(map: MaplibreMap, features: MapGeoJSONFeature[], x: number
   return [...features].sort((a, b) => d(a) - d(b));
 }
 
-export function MapView({ config }: { config: ClientConfig }) {
+/** Period of the overlay's pulse animation, and the frame rate it is drawn at (a wall, not a game). */
+const PULSE_MS = 1600;
+const FRAME_MS = 1000 / 24;
+
+/** Builds the screen's deck.gl layers; `phase` in [0, 1) runs round once per pulse period. */
+export type OverlayBuilder = (frame: { phase: number }) => Layer[];
+
+/** A click on the map: where, and the topmost overlay object under it among `pickLayerIds`. */
+export type MapClick = { lngLat: [number, number]; picked: { layerId: string; object: unknown } | null };
+
+export type MapViewProps = {
+  config: ClientConfig;
+  overlay?: OverlayBuilder;
+  animate?: boolean;
+  pickLayerIds?: readonly string[];
+  /** Return true when the screen has handled the click; otherwise the map's own grid/component selection runs. */
+  onClick?: (click: MapClick) => boolean;
+  /** The pointer over the map when it is not over something pickable (e.g. 'crosshair' while choosing a point). */
+  cursor?: string;
+  /** Padding when fitting the district at start (room for panels floating over the map). */
+  fitPadding?: number | { top: number; bottom: number; left: number; right: number };
+};
+
+export function MapView(props: MapViewProps) {
+  const { config, overlay: overlayBuilder, animate = false } = props;
   const containerRef = useRef<HTMLDivElement>(null);
   const overlayRef = useRef<MapboxOverlay | null>(null);
+  /** The latest props, for the map's event handlers (registered once). */
+  const propsRef = useRef(props);
+  propsRef.current = props;
+  /** The label layers, rebuilt only when the labels change (not per animation frame). */
+  const labelLayersRef = useRef<Layer[]>([]);
   /** Set once the style has loaded: sources and layers exist from then on. */
   const [map, setMap] = useState<MaplibreMap | null>(null);
   const [labels, setLabels] = useState<Label[]>([]);
@@ -93,7 +125,7 @@ export function MapView({ config }: { config: ClientConfig }) {
         visibility: useLayers.getState().visible,
       }),
       ...(bbox
-        ? { bounds: [[bbox[0], bbox[1]], [bbox[2], bbox[3]]] as [[number, number], [number, number]], fitBoundsOptions: { padding: 32 } }
+        ? { bounds: [[bbox[0], bbox[1]], [bbox[2], bbox[3]]] as [[number, number], [number, number]], fitBoundsOptions: { padding: props.fitPadding ?? 32 } }
         : { center: FALLBACK_CENTER, zoom: 11 }),
       maxZoom: 20,
       minZoom: 3,
@@ -134,7 +166,15 @@ export function MapView({ config }: { config: ClientConfig }) {
       hovered = id;
       if (id !== null) m.setFeatureState({ source: SOURCE.grids, sourceLayer: 'grids', id }, { hover: true });
     };
+    const pickOverlay = (x: number, y: number): MapClick['picked'] => {
+      const ids = propsRef.current.pickLayerIds;
+      if (!ids?.length || !overlayRef.current) return null;
+      const info = overlayRef.current.pickObject({ x, y, radius: 6, layerIds: [...ids] });
+      return info?.object && info.layer ? { layerId: info.layer.id, object: info.object } : null;
+    };
     m.on('mousemove', (e) => {
+      if (pickOverlay(e.point.x, e.point.y)) { m.getCanvas().style.cursor = 'pointer'; setHover(null); return; }
+      if (propsRef.current.onClick) { m.getCanvas().style.cursor = propsRef.current.cursor ?? ''; setHover(null); return; }
       const hits = m.queryRenderedFeatures(e.point, { layers: [...INTERACTIVE_LAYERS] });
       m.getCanvas().style.cursor = hits.length ? 'pointer' : '';
       const area = hits.find((f) => f.layer.id === LAYER.gridsFill || f.layer.id === LAYER.aggregatedFill);
@@ -144,6 +184,8 @@ export function MapView({ config }: { config: ClientConfig }) {
 
     m.on('click', (e) => {
       const { x, y } = e.point;
+      const handler = propsRef.current.onClick;
+      if (handler && handler({ lngLat: [e.lngLat.lng, e.lngLat.lat], picked: pickOverlay(x, y) })) return;
       const box: [PointLike, PointLike] = [[x - 6, y - 6], [x + 6, y + 6]];
       const points = nearestFirst(m, m.queryRenderedFeatures(box, { layers: [LAYER.components, LAYER.clusters] }), x, y);
       const areas = m.queryRenderedFeatures(e.point, { layers: [LAYER.gridsFill, LAYER.aggregatedFill] });
@@ -166,7 +208,7 @@ export function MapView({ config }: { config: ClientConfig }) {
       push('error', errorKey(message));
     });
 
-    m.once('load', () => { attachMap(m); setMap(m); });
+    m.once('load', () => { attachMap(m, overlay); setMap(m); });
     return () => {
       clearTimeout(timer);
       attachMap(null);
@@ -183,10 +225,29 @@ export function MapView({ config }: { config: ClientConfig }) {
     }
   }, [map, visibility]);
 
-  // Labels → deck.gl layers (rebuilt whole; deck.gl diffs by layer id).
+  // Labels → deck.gl layers (rebuilt whole; deck.gl diffs by layer id), then the screen's overlay on top.
+  const draw = (phase: number) => {
+    overlayRef.current?.setProps({ layers: [...labelLayersRef.current, ...(propsRef.current.overlay?.({ phase }) ?? [])] });
+  };
   useEffect(() => {
-    overlayRef.current?.setProps({ layers: labelLayers(labels, visibility.labels) });
-  }, [map, labels, visibility.labels]);
+    labelLayersRef.current = labelLayers(labels, visibility.labels);
+    draw((performance.now() % PULSE_MS) / PULSE_MS);
+  }, [map, labels, visibility.labels, overlayBuilder]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // The pulse: redraw the overlay at FRAME_MS with a new phase. Only layer props change per frame, never data.
+  useEffect(() => {
+    if (!map || !animate) return;
+    let frame = 0;
+    let last = 0;
+    const loop = (t: number) => {
+      frame = requestAnimationFrame(loop);
+      if (t - last < FRAME_MS) return;
+      last = t;
+      draw((t % PULSE_MS) / PULSE_MS);
+    };
+    frame = requestAnimationFrame(loop);
+    return () => cancelAnimationFrame(frame);
+  }, [map, animate]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // Selection → highlight source; bring it into view when it is off screen (e.g. picked from the panel).
   useEffect(() => {

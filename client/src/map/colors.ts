@@ -74,3 +74,22 @@ export const THEME = {
   labelGrid: '#8fe9f2',
   labelHalo: '#0a111c',
 } as const;
+
+/** Traffic-light colours of cases (workflow.md §Time): red overdue, yellow past 80 % of the step, green on time. */
+export const LIGHT_COLORS = {
+  red: '#ff4d4f',
+  yellow: '#ffc53d',
+  green: '#3ddc84',
+  none: '#8c9bb0',
+} as const;
+
+/** Rings on the wall map: urged (督办) cases, newly reported ones, the open case. */
+export const CASE_RING_COLORS = {
+  urged: '#e46bff',
+  flash: '#7ff3ff',
+  selected: '#ffd84d',
+} as const;
+
+export function lightColor(light: string | null | undefined): string {
+  return LIGHT_COLORS[(light ?? 'none') as keyof typeof LIGHT_COLORS] ?? LIGHT_COLORS.none;
+}

@@ -1,0 +1,161 @@
+// The open case: its fields, the actions this user may take, and the trail (who, in which role, did what, when).
+import type { ReactNode } from 'react';
+import type { CaseDetail, TrailEntry } from '../../api/types.js';
+import { actionKey, caseStatusKey, roleKey, sourceKey, stepKey, tOr, type MessageKey } from '../../i18n/index.js';
+import { formatFull, formatShort } from '../../i18n/format.js';
+import { selectCaseDetail, selectCloseCase, selectDetailError, selectDetailId, selectDetailStatus, selectPanelMessage, useCaseDetail, openCase } from '../../state/case-detail-store.js';
+import { selectNow, useCases } from '../../state/cases-store.js';
+import { photoUrl } from '../../state/photo-upload.js';
+import { lightAt } from '../../state/case-lights.js';
+import { selectUser, useSession } from '../../state/session-store.js';
+import { Bilingual, useT } from '../Bilingual.js';
+import { ActionBar } from './ActionBar.js';
+import { CaseStatusChip, LightBadge, TimeLeft, useClassName, useDepartmentName } from './CaseBits.js';
+
+function Field({ k, children, testId }: { k: MessageKey; children: ReactNode; testId?: string }) {
+  return (
+    <div className="field">
+      <dt><Bilingual k={k} /></dt>
+      <dd data-testid={testId}>{children ?? '—'}</dd>
+    </div>
+  );
+}
+
+function Photos({ ids }: { ids: readonly string[] | null | undefined }) {
+  if (!ids?.length) return null;
+  return (
+    <span className="trail-photos">
+      {ids.map((id) => (
+        <a key={id} href={photoUrl(id)} target="_blank" rel="noreferrer" className="photo-thumb small"><img src={photoUrl(id)} alt="" loading="lazy" /></a>
+      ))}
+    </span>
+  );
+}
+
+function TrailItem({ e, me }: { e: TrailEntry; me: number | null }) {
+  const { t, lang } = useT();
+  const deptOf = useDepartmentName();
+  const who = e.actor_name ?? (e.actor === null ? (e.role === 'public' ? t('actor_public') : t('actor_system'))
+    : me !== null && e.actor === String(me) ? `${t('user_no')} #${e.actor} ★` : `${t('user_no')} #${e.actor}`);
+  const dept = e.action === 'dispatch' && typeof e.data?.department_id === 'number' ? deptOf(e.data.department_id as number) : null;
+  const fields = (e.data?.fields ?? {}) as Record<string, unknown>;
+  const extra: string[] = [];
+  if (typeof fields.found === 'boolean') extra.push(fields.found ? t('found_yes') : t('found_no'));
+  if (typeof fields.passed === 'boolean') extra.push(fields.passed ? t('passed_yes') : t('passed_no'));
+  if (typeof fields.hours === 'number') extra.push(`${fields.hours} ${t('hours_unit')}`);
+  if (typeof fields.reason === 'string') extra.push(fields.reason);
+  if (typeof fields.closing_type === 'string') extra.push(t(`closing_${fields.closing_type}` as MessageKey));
+  return (
+    <li className={`trail-item act-${e.action}`} data-testid="trail-entry" data-action={e.action}>
+      <span className="trail-dot" aria-hidden="true" />
+      <div className="trail-head">
+        <span className="trail-action">{tOr(lang, actionKey(e.action), e.action)}</span>
+        {e.to_status && e.to_status !== e.from_status ? <span className="trail-to">→ {tOr(lang, caseStatusKey(e.to_status), e.to_status)}</span> : null}
+        <span className="grow" />
+        <time className="trail-at mono" dateTime={e.at} title={formatFull(e.at)}>{formatShort(e.at)}</time>
+      </div>
+      <div className="trail-who">
+        <span className="trail-role">{tOr(lang, roleKey(e.role), e.role ?? '')}</span>
+        <span className="dim">{who}</span>
+        {dept ? <span className="trail-dept">→ {dept}</span> : null}
+      </div>
+      {extra.length ? <div className="trail-extra">{extra.join(' · ')}</div> : null}
+      {e.note ? <div className="trail-note">{e.note}</div> : null}
+      <Photos ids={e.photo_ids} />
+      {e.deadline_at ? <div className="trail-deadline dim">{t('f_deadline')} {formatShort(e.deadline_at)}</div> : null}
+    </li>
+  );
+}
+
+function Body({ d }: { d: CaseDetail }) {
+  const { t, lang } = useT();
+  const now = useCases(selectNow);
+  const nameOf = useClassName();
+  const deptOf = useDepartmentName();
+  const me = useSession(selectUser)?.id ?? null;
+  const message = useCaseDetail(selectPanelMessage);
+  const photos = [...new Set(d.trail.flatMap((e) => e.photo_ids ?? []))];
+  const light = lightAt(d, now); // the server's light is as of its answer; the clock moves on
+  return (
+    <>
+      <div className={`case-hero light-${light ?? 'none'}`}>
+        <div className="case-hero-top">
+          <LightBadge light={light} />
+          <CaseStatusChip status={d.status} />
+          {d.urged ? <span className="tag tag-urged">{t('urged')}</span> : null}
+          {d.urgent ? <span className="tag tag-urgent">{t('urgent')}</span> : null}
+          <span className="grow" />
+          <TimeLeft c={{ ...d, light }} now={now} />
+        </div>
+        <div className="case-hero-class">{nameOf(d.class_code)} <span className="mono dim">{d.class_code}</span></div>
+        <div className="case-hero-no mono" data-testid="case-no">{d.case_no}</div>
+        {d.description ? <div className="case-hero-desc">{d.description}</div> : null}
+      </div>
+      {message ? (
+        <div className={`panel-note ${message.level}`} role="status" data-testid="panel-message">
+          <strong>{message.key === 'stale' ? t('msg_stale') : message.key === 'done' ? `${t('msg_done')}：${tOr(lang, actionKey(message.action), message.action ?? '')}` : t('msg_failed')}</strong>
+          {message.key === 'failed' && message.text ? <div>{message.text}</div> : null}
+        </div>
+      ) : null}
+      <section className="case-section">
+        <h4 className="subhead"><Bilingual k="actions" /></h4>
+        <ActionBar detail={d} />
+      </section>
+      <dl className="fields">
+        <Field k="f_case_status"><CaseStatusChip status={d.status} /></Field>
+        <Field k="f_step">{tOr(lang, stepKey(d.step), d.step ?? '—')}{d.step_deadline_at ? <span className="dim"> · {t('f_deadline')} {formatShort(d.step_deadline_at)}</span> : null}</Field>
+        <Field k="f_department" testId="case-department">{d.department_id ? deptOf(d.department_id) : '—'}</Field>
+        <Field k="f_suggested">{d.suggested_department_id ? deptOf(d.suggested_department_id) : '—'}</Field>
+        {d.pending_application ? <Field k="f_pending"><span className="tag tag-urged">{t(`pending_${d.pending_application}`)}{d.pending_application === 'extension' && d.pending_extension_hours ? ` ${d.pending_extension_hours} ${t('hours_unit')}` : ''}</span></Field> : null}
+        <Field k="f_kind">{d.kind ? t(`kind_${d.kind}`) : '—'}</Field>
+        <Field k="f_source">{tOr(lang, sourceKey(d.source), d.source ?? '—')}</Field>
+        <Field k="f_address">{d.address || '—'}</Field>
+        <Field k="f_grid"><span className="mono">{d.grid_code}</span></Field>
+        <Field k="f_created">{formatFull(d.created_at)}</Field>
+        {d.reporter_name || d.reporter_phone ? <Field k="f_reporter">{[d.reporter_name, d.reporter_phone].filter(Boolean).join(' · ')}</Field> : null}
+        <Field k="f_counts"><span className="mono">{d.return_count ?? 0} / {d.rework_count ?? 0}</span></Field>
+      </dl>
+      {photos.length ? (
+        <section className="case-section">
+          <h4 className="subhead"><Bilingual k="f_photos" /></h4>
+          <div className="photo-strip padded"><Photos ids={photos} /></div>
+        </section>
+      ) : null}
+      <section className="case-section">
+        <h4 className="subhead"><Bilingual k="trail" /></h4>
+        <ol className="trail" data-testid="trail">
+          {[...d.trail].reverse().map((e) => <TrailItem key={e.seq} e={e} me={me} />)}
+        </ol>
+      </section>
+    </>
+  );
+}
+
+export function CaseDetailPanel({ className }: { className?: string }) {
+  const status = useCaseDetail(selectDetailStatus);
+  const detail = useCaseDetail(selectCaseDetail);
+  const error = useCaseDetail(selectDetailError);
+  const close = useCaseDetail(selectCloseCase);
+  const id = useCaseDetail(selectDetailId);
+  const { t } = useT();
+  if (!id) return null;
+  return (
+    <section className={`case-detail ${className ?? ''}`} data-testid="case-detail" aria-busy={status === 'loading'}>
+      <div className="panel-bar">
+        <span className="panel-bar-title mono">{detail?.case_no ?? '…'}</span>
+        <button type="button" className="icon-button" onClick={close} aria-label={t('close')} title={t('close')}>×</button>
+      </div>
+      <div className="case-detail-scroll">
+        {status === 'loading' && !detail ? <div className="panel-msg"><span className="spinner" /> {t('detail_loading')}</div> : null}
+        {status === 'error' ? (
+          <div className="panel-msg error">
+            <strong>{t('detail_failed')}</strong>
+            <div>{error}</div>
+            <button type="button" onClick={() => void openCase(id)}>{t('retry')}</button>
+          </div>
+        ) : null}
+        {detail ? <Body d={detail} /> : null}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,67 @@
+// The inspector's screen (监督员, phone-sized first): report a problem, follow one's own reports, and do the verify
+// (核实) and check (核查) tasks of one's responsibility grids.
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { CaseSummary } from '../../api/types.js';
+import { useCaseDetail } from '../../state/case-detail-store.js';
+import { loadCases, selectAllCases, useCases } from '../../state/cases-store.js';
+import { pickPoint, selectDraft, selectReportPhase, useReport } from '../../state/report-store.js';
+import { selectUser, useSession } from '../../state/session-store.js';
+import { useHideComponents } from '../useHideComponents.js';
+import { CaseCards, FieldLayout } from '../FieldLayout.js';
+import { ReportForm } from './ReportForm.js';
+
+/** Statuses that are the inspector's tasks: verify (核实) and check (核查). */
+const TASK_STATUSES = ['verifying', 'checking'] as const;
+
+export function isTask(c: CaseSummary): boolean {
+  return (TASK_STATUSES as readonly string[]).includes(c.status);
+}
+
+export function InspectorScreen() {
+  const user = useSession(selectUser);
+  const all = useCases(useShallow(selectAllCases));
+  const draft = useReport(selectDraft);
+  const phase = useReport(selectReportPhase);
+  const [tab, setTab] = useState('report');
+  useHideComponents();
+
+  useEffect(() => { void loadCases({}); }, []);
+  useEffect(() => () => useCaseDetail.getState().close(), []);
+
+  const mine = useMemo(() => all.filter((c) => c.reporter_id === user?.id), [all, user?.id]);
+  const tasks = useMemo(() => all.filter(isTask), [all]);
+  const onMap = useMemo(() => {
+    const ids = new Set<string>();
+    return [...tasks, ...mine].filter((c) => (ids.has(c.id) ? false : (ids.add(c.id), true)));
+  }, [mine, tasks]);
+  const point = useMemo(() => (draft.point ? [draft.point] : []), [draft.point]);
+  const picking = tab === 'report' && phase !== 'done';
+  const onEmptyClick = useCallback(([lon, lat]: [number, number]) => {
+    if (!picking) return false;
+    useCaseDetail.getState().close();
+    void pickPoint({ lon, lat, by: 'map' });
+    return true;
+  }, [picking]);
+
+  return (
+    <FieldLayout
+      name="inspector"
+      cases={onMap}
+      point={picking ? point : []}
+      tab={tab}
+      onTab={setTab}
+      onEmptyClick={onEmptyClick}
+      cursor={picking ? 'crosshair' : ''}
+      tabs={[
+        { id: 'report', label: 'tab_report' },
+        { id: 'mine', label: 'tab_mine', count: mine.length },
+        { id: 'tasks', label: 'tab_tasks', count: tasks.length },
+      ]}
+    >
+      {tab === 'report' ? <ReportForm /> : null}
+      {tab === 'mine' ? <CaseCards cases={mine} empty="no_reports" /> : null}
+      {tab === 'tasks' ? <CaseCards cases={tasks} empty="no_tasks" /> : null}
+    </FieldLayout>
+  );
+}

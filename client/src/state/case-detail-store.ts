@@ -1,0 +1,113 @@
+// The open case (GET /api/cases/{id}: fields, available actions, trail) and the actions taken on it. A 409 (someone
+// changed the case first) reloads it and says so; 403 / 422 keep the server's message for the panel.
+import { create } from 'zustand';
+import { fetchCase, postAction, type ActionFields } from '../api/cases.js';
+import { ApiError } from '../api/http.js';
+import type { CaseAction, CaseDetail, CaseSummary } from '../api/types.js';
+import { useCases } from './cases-store.js';
+
+export type PanelMessage = { level: 'info' | 'warning' | 'error'; key: 'stale' | 'done' | 'failed'; text?: string; action?: CaseAction };
+
+type DetailState = {
+  id: string | null;
+  /** Bumped on every open; an answer is applied only under the seq it was asked for. */
+  seq: number;
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  detail: CaseDetail | null;
+  error: string | null;
+  /** The action being sent, if any. */
+  acting: CaseAction | null;
+  message: PanelMessage | null;
+  open: (id: string) => number;
+  receive: (seq: number, detail: CaseDetail) => void;
+  fail: (seq: number, message: string) => void;
+  close: () => void;
+  setActing: (a: CaseAction | null) => void;
+  setMessage: (m: PanelMessage | null) => void;
+};
+
+export const useCaseDetail = create<DetailState>()((set, get) => ({
+  id: null,
+  seq: 0,
+  status: 'idle',
+  detail: null,
+  error: null,
+  acting: null,
+  message: null,
+  open: (id) => {
+    const seq = get().seq + 1;
+    const same = get().id === id;
+    set({ id, seq, status: same && get().detail ? 'ready' : 'loading', detail: same ? get().detail : null, error: null, ...(same ? {} : { message: null, acting: null }) });
+    return seq;
+  },
+  receive: (seq, detail) => set((s) => {
+    if (s.seq !== seq) return s;
+    if (s.detail && s.detail.id === detail.id && s.detail.version > detail.version) return { status: 'ready' }; // an older read
+    return { status: 'ready', detail, error: null };
+  }),
+  fail: (seq, message) => set((s) => (s.seq === seq ? { status: 'error', error: message } : s)),
+  close: () => set((s) => ({ id: null, seq: s.seq + 1, status: 'idle', detail: null, error: null, acting: null, message: null })),
+  setActing: (acting) => set({ acting }),
+  setMessage: (message) => set({ message }),
+}));
+
+export const selectDetailId = (s: DetailState) => s.id;
+export const selectCaseDetail = (s: DetailState) => s.detail;
+export const selectDetailStatus = (s: DetailState) => s.status;
+export const selectDetailError = (s: DetailState) => s.error;
+export const selectActing = (s: DetailState) => s.acting;
+export const selectPanelMessage = (s: DetailState) => s.message;
+export const selectCloseCase = (s: DetailState) => s.close;
+
+export type DetailDeps = { fetch: (id: string) => Promise<CaseDetail>; post: typeof postAction };
+const API: DetailDeps = { fetch: (id) => fetchCase(id), post: postAction };
+
+/** Opens a case (or reloads the open one) and fetches it; the list learns the fresh fields too. */
+export async function openCase(id: string, deps: DetailDeps = API): Promise<void> {
+  const seq = useCaseDetail.getState().open(id);
+  try {
+    const detail = await deps.fetch(id);
+    useCaseDetail.getState().receive(seq, detail);
+    useCases.getState().applyCase(detail);
+  } catch (e) {
+    useCaseDetail.getState().fail(seq, (e as Error).message);
+  }
+}
+
+/** Re-reads the open case when news of a newer version arrives (live), keeping the panel as it is meanwhile. */
+export function refreshIfNewer(c: Pick<CaseSummary, 'id' | 'version'>, deps: DetailDeps = API): Promise<void> | null {
+  const s = useCaseDetail.getState();
+  if (s.id !== c.id || s.acting) return null;
+  if (s.detail && s.detail.version >= c.version) return null;
+  return openCase(c.id, deps);
+}
+
+/**
+ * Sends `action` on the open case at the version shown. Success: the list takes the answer, the panel reloads (new
+ * actions, new trail entry). 409: reload and tell the user the case had changed. Anything else: the server's message.
+ * Returns whether the action was done.
+ */
+export async function performAction(action: CaseAction, fields: ActionFields = {}, deps: DetailDeps = API): Promise<boolean> {
+  const s = useCaseDetail.getState();
+  const d = s.detail;
+  if (!d || s.acting) return false;
+  s.setActing(action);
+  s.setMessage(null);
+  try {
+    const updated = await deps.post(d.id, action, d.version, fields);
+    useCases.getState().applyCase(updated);
+    useCaseDetail.getState().setActing(null);
+    await openCase(d.id, deps);
+    useCaseDetail.getState().setMessage({ level: 'info', key: 'done', action });
+    return true;
+  } catch (e) {
+    useCaseDetail.getState().setActing(null);
+    if (e instanceof ApiError && e.status === 409) {
+      await openCase(d.id, deps);
+      useCaseDetail.getState().setMessage({ level: 'warning', key: 'stale', text: e.message, action });
+    } else {
+      useCaseDetail.getState().setMessage({ level: 'error', key: 'failed', text: (e as Error).message, action });
+    }
+    return false;
+  }
+}

@@ -1,0 +1,206 @@
+// The cases the signed-in user may see: loaded from GET /api/cases, kept current by /api/live, with each case's
+// light recomputed from the clock. A live event older than what we hold is ignored (events can arrive late or twice,
+// and a list answer can be older than an event that overtook it).
+import { create } from 'zustand';
+import { fetchCases, type CaseQuery } from '../api/cases.js';
+import type { CaseList, CaseStatus, CaseSummary, Light, LiveCaseEvent } from '../api/types.js';
+import type { LiveStatus } from '../api/live.js';
+import { OPEN_STATUSES } from '../../../server/domain/workflow.js';
+import { compareCases, countLights, withLight, type LightCounts } from './case-lights.js';
+
+export { OPEN_STATUSES };
+
+/** How long a newly reported case flashes on the wall. */
+export const FLASH_MS = 10_000;
+/** How often the lights are recomputed. */
+export const TICK_MS = 5_000;
+
+/** Statuses shown as "open" on the wall: the main loop, plus self-handled reports waiting for review. */
+export const WALL_STATUSES: readonly CaseStatus[] = [...OPEN_STATUSES, 'pending_review'];
+
+export type StatusFilter = 'open' | CaseStatus;
+
+export type CaseFilter = { status: StatusFilter; lights: Record<Light, boolean> };
+
+export const ALL_LIGHTS: Record<Light, boolean> = { red: true, yellow: true, green: true };
+
+type CasesState = {
+  byId: Record<string, CaseSummary>;
+  /** The clock the lights were computed at (ms). */
+  now: number;
+  /** Bumped by every change; an id's entry in `touched` says when live news last changed it. */
+  rev: number;
+  touched: Record<string, number>;
+  /** Cases that arrived live after the list was loaded, until when they flash (ms). */
+  flash: Record<string, number>;
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  error: string | null;
+  /** What the current screen lists (resync reloads the same). */
+  query: CaseQuery;
+  filter: CaseFilter;
+  live: LiveStatus | 'off';
+  /** Starts a list request; returns the rev to hand back to `receive`. */
+  begin: (query?: CaseQuery) => number;
+  /**
+   * Applies a list answer requested at `startedRev`: the list replaces what we hold, except where live news since the
+   * request is newer (same id, higher version) or is a case the list could not know of yet.
+   */
+  receive: (list: CaseList, startedRev: number) => void;
+  fail: (message: string) => void;
+  /** One /api/live event: merged when newer than what we hold, else ignored. Returns what happened. */
+  applyLive: (event: LiveCaseEvent) => 'new' | 'updated' | 'ignored';
+  /** A full case from an action's answer or a detail read (ignored when older). */
+  applyCase: (c: CaseSummary) => void;
+  /** Recomputes every light at `now`; forgets finished flashes. */
+  tick: (now?: number) => void;
+  setFilter: (patch: Partial<CaseFilter>) => void;
+  toggleLight: (light: Light) => void;
+  setLive: (live: LiveStatus | 'off') => void;
+  clear: () => void;
+};
+
+const INITIAL = {
+  byId: {} as Record<string, CaseSummary>,
+  rev: 0,
+  touched: {} as Record<string, number>,
+  flash: {} as Record<string, number>,
+  status: 'idle' as const,
+  error: null,
+  query: {} as CaseQuery,
+  filter: { status: 'open', lights: ALL_LIGHTS } as CaseFilter,
+  live: 'off' as const,
+};
+
+export const useCases = create<CasesState>()((set, get) => ({
+  ...INITIAL,
+  now: Date.now(),
+  begin: (query) => {
+    set((s) => ({ status: s.status === 'ready' ? 'ready' : 'loading', error: null, query: query ?? s.query }));
+    return get().rev;
+  },
+  receive: (list, startedRev) => set((s) => {
+    const byId: Record<string, CaseSummary> = {};
+    for (const item of list.items) {
+      const known = s.byId[item.id];
+      byId[item.id] = known && known.version > item.version ? known : withLight(item, s.now);
+    }
+    for (const [id, rev] of Object.entries(s.touched)) {
+      if (rev > startedRev && !byId[id] && s.byId[id]) byId[id] = s.byId[id]; // reported while the list was on its way
+    }
+    const touched = Object.fromEntries(Object.entries(s.touched).filter(([, rev]) => rev > startedRev));
+    return { byId, touched, status: 'ready', error: null, rev: s.rev + 1 };
+  }),
+  fail: (message) => set({ status: 'error', error: message }),
+  applyLive: (event) => {
+    const s = get();
+    const known = s.byId[event.id];
+    if (known && known.version >= event.version) return 'ignored';
+    const merged = withLight({ ...(known ?? {}), ...event } as CaseSummary, s.now);
+    const rev = s.rev + 1;
+    const isNew = !known;
+    set({
+      byId: { ...s.byId, [event.id]: merged },
+      rev,
+      touched: { ...s.touched, [event.id]: rev },
+      flash: isNew && s.status === 'ready' ? { ...s.flash, [event.id]: s.now + FLASH_MS } : s.flash,
+    });
+    return isNew ? 'new' : 'updated';
+  },
+  applyCase: (c) => set((s) => {
+    const known = s.byId[c.id];
+    if (known && known.version > c.version) return s;
+    const rev = s.rev + 1;
+    const { available_actions: _a, trail: _t, possible_duplicates: _d, ...summary } = c as CaseSummary & { available_actions?: unknown; trail?: unknown; possible_duplicates?: unknown };
+    return { byId: { ...s.byId, [c.id]: withLight({ ...(known ?? {}), ...summary } as CaseSummary, s.now) }, rev, touched: { ...s.touched, [c.id]: rev } };
+  }),
+  tick: (now = Date.now()) => set((s) => {
+    let changed = false;
+    const byId: Record<string, CaseSummary> = {};
+    for (const [id, c] of Object.entries(s.byId)) {
+      const next = withLight(c, now);
+      if (next !== c) changed = true;
+      byId[id] = next;
+    }
+    const flash = Object.fromEntries(Object.entries(s.flash).filter(([, until]) => until > now));
+    const flashChanged = Object.keys(flash).length !== Object.keys(s.flash).length;
+    return { now, ...(changed ? { byId } : {}), ...(flashChanged ? { flash } : {}) };
+  }),
+  setFilter: (patch) => set((s) => ({ filter: { ...s.filter, ...patch } })),
+  toggleLight: (light) => set((s) => {
+    const lights = { ...s.filter.lights, [light]: !s.filter.lights[light] };
+    // Turning the last one off means "only this one" would be empty: show all instead.
+    return { filter: { ...s.filter, lights: Object.values(lights).some(Boolean) ? lights : ALL_LIGHTS } };
+  }),
+  setLive: (live) => set({ live }),
+  clear: () => set({ ...INITIAL, now: Date.now() }),
+}));
+
+// ---- Selectors (module level: stable identity; array-returning ones go with useShallow) --------------------------
+
+export const selectCasesById = (s: CasesState) => s.byId;
+export const selectCasesStatus = (s: CasesState) => s.status;
+export const selectCasesError = (s: CasesState) => s.error;
+export const selectNow = (s: CasesState) => s.now;
+export const selectFlash = (s: CasesState) => s.flash;
+export const selectFilter = (s: CasesState) => s.filter;
+export const selectLive = (s: CasesState) => s.live;
+export const selectSetFilter = (s: CasesState) => s.setFilter;
+export const selectToggleLight = (s: CasesState) => s.toggleLight;
+
+function inStatus(c: CaseSummary, status: StatusFilter): boolean {
+  return status === 'open' ? WALL_STATUSES.includes(c.status) : c.status === status;
+}
+
+/** The wall's cases: status-filtered (not light-filtered), red first, new reports first within their light. */
+export function statusFiltered(byId: Record<string, CaseSummary>, filter: CaseFilter, flash: Readonly<Record<string, number>> = {}): CaseSummary[] {
+  return Object.values(byId).filter((c) => inStatus(c, filter.status)).sort((a, b) => compareCases(a, b, flash));
+}
+
+/** Cases matching both filters, red first: the wall's list and map. */
+export const selectWallCases = (s: CasesState) =>
+  statusFiltered(s.byId, s.filter, s.flash).filter((c) => (c.light === null ? true : s.filter.lights[c.light]));
+
+/** Counts per light over the status-filtered cases. */
+export const selectLightCounts = (s: CasesState): LightCounts => countLights(statusFiltered(s.byId, s.filter));
+
+/** Open cases per status, with how many of them are red: the wall's stage strip. */
+export function stageCounts(byId: Record<string, CaseSummary>): Record<string, { n: number; red: number }> {
+  const out: Record<string, { n: number; red: number }> = {};
+  for (const s of WALL_STATUSES) out[s] = { n: 0, red: 0 };
+  for (const c of Object.values(byId)) {
+    const e = out[c.status];
+    if (!e) continue;
+    e.n++;
+    if (c.light === 'red') e.red++;
+  }
+  return out;
+}
+
+/** Every case held, red first (inspector and crew screens filter further). */
+export const selectAllCases = (s: CasesState) => Object.values(s.byId).sort((a, b) => compareCases(a, b, s.flash));
+
+// ---- Loading ---------------------------------------------------------------------------------------------------
+
+/** Page size of GET /api/cases (the server's maximum). */
+const PAGE = 1000;
+/** At most this many cases are held; the wall shows the worst first anyway. */
+const MAX_CASES = 5000;
+
+/** (Re)loads the list for `query` (default: the last one); `fetcher` is the endpoint wrapper, replaceable in tests. */
+export async function loadCases(query?: CaseQuery, fetcher: (q: CaseQuery) => Promise<CaseList> = (q) => fetchCases(q)): Promise<void> {
+  const store = useCases.getState();
+  const started = store.begin(query);
+  const q = useCases.getState().query;
+  try {
+    const first = await fetcher({ ...q, limit: PAGE, offset: 0 });
+    const items = [...first.items];
+    while (items.length < Math.min(first.total, MAX_CASES)) {
+      const page = await fetcher({ ...q, limit: PAGE, offset: items.length });
+      if (!page.items.length) break;
+      items.push(...page.items);
+    }
+    useCases.getState().receive({ items, total: first.total }, started);
+  } catch (e) {
+    useCases.getState().fail((e as Error).message);
+  }
+}
