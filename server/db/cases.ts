@@ -153,12 +153,15 @@ export type TrailRow = {
 
 const TRAIL_COLUMNS = 'case_id::text as case_id, seq, at, actor, role, action, from_status, to_status, note, photo_ids, deadline_at, data, prev_hash, hash';
 
-export async function appendTrail(db: Queryable, e: TrailRow): Promise<void> {
+/** Appends one chained entry (domain/trail.ts chainEntry); missing optional fields are stored as null. */
+export async function appendTrail(db: Queryable, e: Omit<TrailRow, 'note' | 'photo_ids' | 'deadline_at' | 'data' | 'at'> & {
+  at: Date | string; note?: string | null; photo_ids?: readonly string[] | null; deadline_at?: Date | string | null; data?: Readonly<Record<string, unknown>> | null;
+}): Promise<void> {
   await db.query(
     `insert into case_trail (case_id, seq, at, actor, role, action, from_status, to_status, note, photo_ids, deadline_at, data, prev_hash, hash)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-    [e.case_id, e.seq, e.at, e.actor, e.role, e.action, e.from_status, e.to_status, e.note, e.photo_ids, e.deadline_at,
-      e.data === null ? null : JSON.stringify(e.data), e.prev_hash, e.hash],
+    [e.case_id, e.seq, e.at, e.actor, e.role, e.action, e.from_status, e.to_status, e.note ?? null, e.photo_ids ?? null, e.deadline_at ?? null,
+      e.data == null ? null : JSON.stringify(e.data), e.prev_hash, e.hash],
   );
 }
 

@@ -284,8 +284,7 @@ export async function actOnCase(deps: CaseDeps, user: CaseUser, caseId: string, 
     patch.trail_head = chained.hash;
     const updated = await cases.update(tx, c.id, c.version, patch, now);
     if (!updated) throw new DomainError('stale_version', 'The case was changed by someone else a moment ago: reload it and try again');
-    await cases.appendTrail(tx, { ...chained, note: chained.note ?? null, photo_ids: (chained.photo_ids as string[] | null) ?? null,
-      deadline_at: (chained.deadline_at as Date | null) ?? null, data: (chained.data as Record<string, unknown>) ?? null, at: now, actor: chained.actor, role: chained.role });
+    await cases.appendTrail(tx, chained);
     eventId = await cases.appendEvent(tx, { case_id: updated.id, version: updated.version, at: now, payload: eventPayload(updated) });
     await audit.record(tx, { at: now, action: `case.${action}`, user_id: user?.id ?? null, username: user?.username ?? null,
       target: `case:${c.id}`, detail: { from: decision.from, to: decision.to, version: updated.version } });
@@ -369,8 +368,7 @@ export async function mergeCase(deps: CaseDeps, user: CaseUser, caseId: string, 
       const chained = chainEntry(last, { ...entry, case_id: c.id, seq: (last?.seq ?? 0) + 1, at: now, actor: user ? String(user.id) : null, role });
       const updated = await cases.update(tx, c.id, c.version, { ...patch, trail_head: chained.hash, updated_at: now }, now);
       if (!updated) throw new DomainError('stale_version', 'The case was changed by someone else a moment ago: reload it and try again');
-      await cases.appendTrail(tx, { ...chained, note: chained.note ?? null, photo_ids: null, deadline_at: (chained.deadline_at as Date | null) ?? null,
-        data: (chained.data as Record<string, unknown>) ?? null, at: now, actor: chained.actor, role: chained.role });
+      await cases.appendTrail(tx, chained);
       events.push(await cases.appendEvent(tx, { case_id: updated.id, version: updated.version, at: now, payload: eventPayload(updated) }));
       await audit.record(tx, { at: now, action: 'case.merge', user_id: user?.id ?? null, username: user?.username ?? null, target: `case:${c.id}`,
         detail: entry.data as Record<string, unknown> });
