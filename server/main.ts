@@ -31,6 +31,7 @@ async function main() {
   if (config.demo !== 'off' && (await isEmpty(db))) {
     const summary = await step(`loading demo district "${config.demo}"`, () => loadDemo(db, config));
     log(summary);
+    log('demo logins (password "demo"): inspector1 inspector2 (监督员), operator1 (受理员), shiftlead1 (值班长), dispatcher1 (派遣员), crew1 (专业部门), leader1 (领导), admin');
   }
   const app = await buildApp(config, { db, logger: false });
   await app.listen({ port: config.port, host: config.host });
