@@ -1,4 +1,11 @@
-// COPY text-format encoding of one value (PostgreSQL docs, COPY "Text Format").
+// COPY text-format encoding of one value (PostgreSQL docs, COPY "Text Format"), and identifier quoting for COPY's
+// table and column names, shared by both engines.
+
+/** A double-quoted SQL identifier. */
+export function quoteIdent(s: string): string {
+  return '"' + s.replace(/"/g, '""') + '"';
+}
+
 export function copyValue(v: unknown): string {
   if (v === null || v === undefined) return '\\N';
   const s = typeof v === 'object' ? JSON.stringify(v) : String(v);

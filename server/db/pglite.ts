@@ -2,13 +2,10 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
 import { mkdirSync } from 'node:fs';
+import { quoteIdent } from './copy-text.js';
 import type { Db, Queryable, Sql } from './types.js';
 
 type Raw = Pick<PGlite, 'query' | 'exec'> | Transaction;
-
-function quoteIdent(s: string): string {
-  return '"' + s.replace(/"/g, '""') + '"';
-}
 
 let savepoints = 0;
 

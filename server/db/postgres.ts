@@ -3,6 +3,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { quoteIdent } from './copy-text.js';
 import type { Db, Queryable, Sql } from './types.js';
 
 /** Plain text runs as an unnamed statement; a Prepared one is parsed and planned once per connection. */
@@ -13,10 +14,6 @@ function toConfig(sql: Sql, params: readonly unknown[]): pg.QueryConfig {
 // Return bigint and numeric as JS numbers (ids and counts stay well inside 2^53), timestamps as Date.
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
-
-function quoteIdent(s: string): string {
-  return '"' + s.replace(/"/g, '""') + '"';
-}
 
 let savepoints = 0;
 

@@ -32,14 +32,15 @@ export async function firstDistrict(db: Queryable): Promise<RegionView | null> {
 
 export type RegionFeature = { code: string; name: string; level: RegionLevel; parent_code: string | null; area_m2: number | null; geometry: string };
 
-/** Regions of a level with GeoJSON geometry, paged, optionally inside a bbox (OGC API). */
+/** Regions of a level with GeoJSON geometry, paged; a bbox keeps the regions whose geometry intersects it (the index
+ * finds candidates, st_intersects decides), as OGC API – Features requires. */
 export async function features(
   db: Queryable,
   p: { level: RegionLevel; bbox?: Bbox; limit: number; offset: number; code?: string },
 ): Promise<{ items: RegionFeature[]; total: number }> {
   const params = [p.level, p.bbox?.[0] ?? null, p.bbox?.[1] ?? null, p.bbox?.[2] ?? null, p.bbox?.[3] ?? null, p.code ?? null];
   const where = `level = $1 and geom is not null
-    and ($2::float8 is null or geom && st_makeenvelope($2, $3, $4, $5, 4326))
+    and ($2::float8 is null or st_intersects(geom, st_makeenvelope($2, $3, $4, $5, 4326)))
     and ($6::text is null or code = $6)`;
   const { rows } = await db.query<RegionFeature>(
     `select code, name, level, parent_code, area_m2, st_asgeojson(geom, 7) as geometry from regions
@@ -63,25 +64,4 @@ export async function extent(db: Queryable, level: RegionLevel): Promise<Bbox | 
     [level],
   );
   return rows[0]?.bbox ?? null;
-}
-
-
-/**
- * Like features(), but the bbox keeps only regions whose geometry intersects it (st_intersects: the index finds
- * candidates, then the exact test), as OGC API – Features requires; features() keeps every bbox overlap.
- */
-export async function intersecting(
-  db: Queryable,
-  p: { level: RegionLevel; bbox?: Bbox; limit: number; offset: number },
-): Promise<{ items: RegionFeature[]; total: number }> {
-  const params = [p.level, p.bbox?.[0] ?? null, p.bbox?.[1] ?? null, p.bbox?.[2] ?? null, p.bbox?.[3] ?? null];
-  const where = `level = $1 and geom is not null
-    and ($2::float8 is null or st_intersects(geom, st_makeenvelope($2, $3, $4, $5, 4326)))`;
-  const { rows } = await db.query<RegionFeature>(
-    `select code, name, level, parent_code, area_m2, st_asgeojson(geom, 7) as geometry from regions
-      where ${where} order by code limit ${Number(p.limit)} offset ${Number(p.offset)}`,
-    params,
-  );
-  const count = await db.query<{ n: number }>(`select count(*)::int as n from regions where ${where}`, params);
-  return { items: rows, total: count.rows[0].n };
 }

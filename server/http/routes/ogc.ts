@@ -38,7 +38,7 @@ const regionCollection = (level: 'street' | 'community', title: string, descript
   title,
   description,
   idKey: 'code',
-  items: (db, p) => regions.intersecting(db, { level, ...p }),
+  items: (db, p) => regions.features(db, { level, ...p }),
   item: async (db, code) => (await regions.features(db, { level, code, limit: 1, offset: 0 })).items[0] ?? null,
   extent: (db) => regions.extent(db, level),
 });
