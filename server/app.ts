@@ -23,6 +23,9 @@ import liveRoutes from './http/routes/live.js';
 import departmentRoutes from './http/routes/departments.js';
 import photoRoutes from './http/routes/photos.js';
 import importRoutes from './http/routes/import.js';
+import evaluationRoutes from './http/routes/evaluation.js';
+import statsRoutes from './http/routes/stats.js';
+import exportRoutes from './http/routes/exports.js';
 import { LiveHub } from './live/hub.js';
 import { loadWorkRules, type WorkRules } from './services/work-rules.js';
 import type { Db } from './db/types.js';
@@ -54,6 +57,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
         { name: 'meta' }, { name: 'classes' }, { name: 'regions' }, { name: 'grids' },
         { name: 'components' }, { name: 'tiles' }, { name: 'ogc' }, { name: 'auth' }, { name: 'users' },
         { name: 'cases' }, { name: 'departments' }, { name: 'photos' }, { name: 'import' },
+        { name: 'evaluation' }, { name: 'stats' }, { name: 'exports' },
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
@@ -83,6 +87,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     fault_response_delay_ms: config.fault_response_delay_ms };
   await app.register(caseRoutes, { deps: { ...d, cases: caseDeps } });
   await app.register(liveRoutes, { deps: { ...d, live } });
+  await app.register(evaluationRoutes, { deps: { ...d, cases: caseDeps } });
+  await app.register(statsRoutes, { deps: { ...d, cases: caseDeps } });
+  await app.register(exportRoutes, { deps: { ...d, cases: caseDeps } });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

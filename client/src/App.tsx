@@ -7,6 +7,8 @@ import { LoginScreen } from './screens/login/LoginScreen.js';
 import { WallScreen } from './screens/wall/WallScreen.js';
 import { InspectorScreen } from './screens/inspector/InspectorScreen.js';
 import { CrewScreen } from './screens/crew/CrewScreen.js';
+import { LeaderScreen } from './screens/leader/LeaderScreen.js';
+import { SearchScreen } from './screens/search/SearchScreen.js';
 import { selectConfigStatus, selectLoadConfig, useConfig } from './state/config-store.js';
 import { PATHS, screenFor, selectNavigate, selectPath, useRoute } from './state/route-store.js';
 import { selectToken, selectUser, useSession } from './state/session-store.js';
@@ -53,6 +55,8 @@ export function App() {
       {screen === 'wall' ? <WallScreen /> : null}
       {screen === 'inspector' ? <InspectorScreen /> : null}
       {screen === 'crew' ? <CrewScreen /> : null}
+      {screen === 'leader' ? <LeaderScreen /> : null}
+      {screen === 'search' ? <SearchScreen /> : null}
     </div>
   );
 }

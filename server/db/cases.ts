@@ -17,6 +17,8 @@ export type CaseRow = {
   handling_started_at: Date | null; handling_deadline_at: Date | null; overdue_after: Date | null;
   filed_at: Date | null; dispatched_at: Date | null; closed_at: Date | null; merged_into: string | null;
   trail_head: string; version: number; created_at: Date; updated_at: Date;
+  /** live, imported (from another system, by source id) or simulated (the demo's generated history). */
+  origin: 'live' | 'imported' | 'simulated'; source_system: string | null; source_id: string | null; source_type: string | null;
   light: 'green' | 'yellow' | 'red' | null;
 };
 
@@ -29,7 +31,7 @@ export const CASE_FIELDS = [
   'rework_count', 'urge_count', 'extension_count', 'extension_hours', 'suspension_count', 'suspended_at', 'closing_type',
   'void_reason', 'step', 'step_started_at', 'step_deadline_at', 'yellow_at', 'red_at', 'handling_started_at',
   'handling_deadline_at', 'overdue_after', 'filed_at', 'dispatched_at', 'closed_at', 'merged_into', 'trail_head',
-  'version', 'created_at', 'updated_at',
+  'version', 'created_at', 'updated_at', 'origin', 'source_system', 'source_id', 'source_type',
 ] as const;
 export type CaseField = (typeof CASE_FIELDS)[number];
 

@@ -8,6 +8,7 @@ export function quoteIdent(s: string): string {
 
 export function copyValue(v: unknown): string {
   if (v === null || v === undefined) return '\\N';
+  if (v instanceof Date) return v.toISOString();
   const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
   return s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }

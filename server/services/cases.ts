@@ -21,6 +21,7 @@ import { YELLOW_AT } from '../domain/lights.js';
 import { maskName, maskPhone } from '../domain/privacy.js';
 import { randomUUID } from 'node:crypto';
 import type { WorkRules } from './work-rules.js';
+import { refreshFacts } from './facts.js';
 
 export type CaseDeps = {
   db: Queryable; clock: { now(): Date }; work: WorkRules; duplicate_meters?: number; onCommitted?(event_id: number): void;
@@ -180,6 +181,7 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
       trail_head: chained.hash, created_at: now, updated_at: now,
     }, now);
     await cases.appendTrail(tx, chained);
+    await refreshFacts(tx, deps.work, created);
     const final = created;
     eventId = await cases.appendEvent(tx, { case_id: final.id, version: final.version, at: now, payload: eventPayload(final) });
     if (key) await cases.saveKey(tx, { scope, key, request_hash: requestHash(input), case_id: final.id, now });
@@ -285,6 +287,7 @@ export async function actOnCase(deps: CaseDeps, user: CaseUser, caseId: string, 
     const updated = await cases.update(tx, c.id, c.version, patch, now);
     if (!updated) throw new DomainError('stale_version', 'The case was changed by someone else a moment ago: reload it and try again');
     await cases.appendTrail(tx, chained);
+    await refreshFacts(tx, deps.work, updated);
     eventId = await cases.appendEvent(tx, { case_id: updated.id, version: updated.version, at: now, payload: eventPayload(updated) });
     await audit.record(tx, { at: now, action: `case.${action}`, user_id: user?.id ?? null, username: user?.username ?? null,
       target: `case:${c.id}`, detail: { from: decision.from, to: decision.to, version: updated.version } });
@@ -369,6 +372,7 @@ export async function mergeCase(deps: CaseDeps, user: CaseUser, caseId: string, 
       const updated = await cases.update(tx, c.id, c.version, { ...patch, trail_head: chained.hash, updated_at: now }, now);
       if (!updated) throw new DomainError('stale_version', 'The case was changed by someone else a moment ago: reload it and try again');
       await cases.appendTrail(tx, chained);
+      await refreshFacts(tx, deps.work, updated);
       events.push(await cases.appendEvent(tx, { case_id: updated.id, version: updated.version, at: now, payload: eventPayload(updated) }));
       await audit.record(tx, { at: now, action: 'case.merge', user_id: user?.id ?? null, username: user?.username ?? null, target: `case:${c.id}`,
         detail: entry.data as Record<string, unknown> });

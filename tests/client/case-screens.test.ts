@@ -193,8 +193,10 @@ describe('the report', () => {
 describe('screens by role', () => {
   const u = (...roles: SessionUser['roles']): SessionUser => ({ id: 1, username: 'u', roles, department_id: null });
 
-  test('the command centre gets the wall map, inspectors the report screen, crews their tasks', () => {
-    for (const r of ['dispatcher', 'operator', 'shift_leader', 'leader'] as const) expect(homeOf(u(r))).toBe('wall');
+  test('leaders get their screen, the command centre the wall map, inspectors the report screen, crews their tasks', () => {
+    for (const r of ['dispatcher', 'operator', 'shift_leader'] as const) expect(homeOf(u(r))).toBe('wall');
+    expect(homeOf(u('leader'))).toBe('leader');
+    expect(screensOf(u('leader'))).toEqual(['leader', 'wall', 'search', 'district']);
     expect(homeOf(u('inspector'))).toBe('inspector');
     expect(homeOf(u('department'))).toBe('crew');
     expect(homeOf(null)).toBe('district');
@@ -208,7 +210,7 @@ describe('screens by role', () => {
     expect(screenFor('/login', u('inspector'))).toBe('inspector');
     expect(screenFor('/map', u('inspector'))).toBe('district');
     expect(screenFor('/nowhere/', u('department'))).toBe('crew');
-    expect(screensOf(u('inspector'))).toEqual(['inspector', 'district']);
+    expect(screensOf(u('inspector'))).toEqual(['inspector', 'search', 'district']);
   });
 });
 

@@ -2,6 +2,10 @@
 
 export type Lang = 'zh' | 'en';
 
+import { WORDS_LEADER } from './words-leader.js';
+import { WORDS_SEARCH } from './words-search.js';
+import { WORDS_EXPORTS } from './words-exports.js';
+
 export const DICTIONARY = {
   app_title: { zh: '网格化城市管理', en: 'Grid-based urban management' },
   app_subtitle: { zh: '数字化城管 · 综合指挥', en: 'Digital city management · Command centre' },
@@ -300,6 +304,11 @@ export const DICTIONARY = {
   tab_todo: { zh: '待处置', en: 'To handle' },
   tab_history: { zh: '已办', en: 'Done' },
   crew_hint: { zh: '处置完成后上传处置后照片并反馈', en: 'When fixed, upload an after-photo and feed back' },
+  nav_leader: { zh: '领导驾驶舱', en: 'Leader' },
+  nav_search: { zh: '案卷查询', en: 'Case search' },
+  ...WORDS_LEADER,
+  ...WORDS_SEARCH,
+  ...WORDS_EXPORTS,
 } as const satisfies Record<string, Record<Lang, string>>;
 
 export type MessageKey = keyof typeof DICTIONARY;

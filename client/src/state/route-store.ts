@@ -3,26 +3,30 @@
 import { create } from 'zustand';
 import type { Role, SessionUser } from '../api/types.js';
 
-export type Screen = 'district' | 'login' | 'wall' | 'inspector' | 'crew';
+export type Screen = 'district' | 'login' | 'wall' | 'inspector' | 'crew' | 'leader' | 'search';
 
 /** Paths of the screens. */
-export const PATHS: Record<Screen, string> = { district: '/map', login: '/login', wall: '/wall', inspector: '/inspector', crew: '/crew' };
+export const PATHS: Record<Screen, string> = {
+  district: '/map', login: '/login', wall: '/wall', inspector: '/inspector', crew: '/crew', leader: '/leader', search: '/search',
+};
 
 /** Who may open which screen (the server still checks every request). */
-const SCREEN_ROLES: Record<'wall' | 'inspector' | 'crew', readonly Role[]> = {
+const SCREEN_ROLES: Record<'leader' | 'wall' | 'inspector' | 'crew' | 'search', readonly Role[]> = {
+  leader: ['leader'],
   wall: ['dispatcher', 'operator', 'shift_leader', 'leader', 'admin'],
   inspector: ['inspector'],
   crew: ['department'],
+  search: ['dispatcher', 'operator', 'shift_leader', 'leader', 'admin', 'inspector', 'department'],
 };
 
 /** The screens a user may open, in the order of the header's navigation. */
 export function screensOf(user: SessionUser | null): Screen[] {
   if (!user) return ['district'];
-  const own = (['wall', 'inspector', 'crew'] as const).filter((s) => SCREEN_ROLES[s].some((r) => user.roles.includes(r)));
+  const own = (['leader', 'wall', 'inspector', 'crew', 'search'] as const).filter((s) => SCREEN_ROLES[s].some((r) => user.roles.includes(r)));
   return [...own, 'district'];
 }
 
-/** The home of a role: command centre → wall map, inspector → report screen, department crew → tasks. */
+/** The home of a role: leader → leader screen, command centre → wall map, inspector → report screen, department crew → tasks. */
 export function homeOf(user: SessionUser | null): Screen {
   return screensOf(user)[0];
 }

@@ -1,0 +1,2 @@
+// Leader screen (being built).
+export function LeaderScreen() { return null; }
