@@ -38,7 +38,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
       return reply.status(fe.statusCode).send({ error: { code: (fe.code ?? 'bad_request').toLowerCase(), message: fe.message } });
     }
-    req.log.error({ err }, 'unhandled error');
+    req.log.error({ err }, 'unhandled error'); if (process.env.GRIDLINE_DEBUG_500) console.error('DEBUG500', err);
     return reply.status(500).send({ error: { code: 'internal', message: 'Internal server error' } });
   });
   app.setNotFoundHandler((req, reply) =>

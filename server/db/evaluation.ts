@@ -1,0 +1,241 @@
+// The evaluation's counts (evaluation.md) and the cases behind each of them: the only SQL of the evaluation.
+// Every indicator is ONE definition below — a base relation, the instant that puts a row in a period, the key that
+// groups rows into objects, a denominator predicate and a numerator predicate — and both the figure (counts) and its
+// drill-down (the cases) are generated from that one definition, so they cannot disagree.
+//
+// Bases: `cases` (alias c), `dispatches` (case_dispatches d joined to its case c), `steps` (case_steps s joined to
+// its case c). Parameters of every query: $1 the period's first instant, $2 the instant after its last, $3 now.
+import type { Queryable } from './types.js';
+import { CASE_FIELDS, LIGHT_SQL, type CaseRow } from './cases.js';
+import type { Post, RegionLevel } from '../domain/evaluation.js';
+
+type Base = 'cases' | 'dispatches' | 'steps';
+
+export type IndicatorSql = {
+  base: Base;
+  /** Column that places a row in the period. */
+  period: string;
+  /** Key expression (text) that groups rows into the evaluated objects. */
+  key: string;
+  /** Extra join (e.g. the responsibility grid of a case). */
+  join?: string;
+  /** Denominator predicate (for count indicators: the rows counted). */
+  den: string;
+  /** Numerator predicate, applied on top of `den`. */
+  num: string;
+};
+
+const FROM: Record<Base, string> = {
+  cases: 'cases c',
+  dispatches: 'case_dispatches d join cases c on c.id = d.case_id',
+  steps: 'case_steps s join cases c on c.id = s.case_id',
+};
+
+const NOT_VOID = `c.status <> 'void'`;
+const PUBLIC_SOURCES = `c.source in ('public', 'hotline', 'media')`;
+/** Closed with every handling episode fed back in time (none late). */
+const CLOSED_ON_TIME = `c.status = 'closed' and not exists (select 1 from case_dispatches x where x.case_id = c.id and x.on_time = false)`;
+const KEPT = `d.outcome is distinct from 'returned'`;
+const ACCURATE_DISPATCH = `not d.sent_on and ${KEPT}`;
+const step = (name: string): Pick<IndicatorSql, 'base' | 'period' | 'key' | 'den' | 'num'> =>
+  ({ base: 'steps', period: 's.ended_at', key: 's.actor_id::text', den: `s.step = '${name}'`, num: 's.on_time' });
+
+export const REGION_KEY: Record<RegionLevel, string> = {
+  district: 'c.district_code', street: 'c.street_code', community: 'c.community_code', grid: 'c.grid_code',
+};
+
+/** Regions: cases filed in the period, grouped by the region's code column. */
+export function regionIndicators(level: RegionLevel): Record<string, IndicatorSql> {
+  const key = REGION_KEY[level];
+  const filed = { base: 'cases' as const, period: 'c.filed_at', key };
+  return {
+    public_report_rate: { ...filed, den: NOT_VOID, num: PUBLIC_SOURCES },
+    filed_count: { ...filed, den: `c.status not in ('void', 'suspended')`, num: 'true' }, // suspended cases left out
+    closing_rate: { ...filed, den: NOT_VOID, num: `c.status = 'closed'` },
+    on_time_closing_rate: { ...filed, den: NOT_VOID, num: CLOSED_ON_TIME },
+  };
+}
+
+/** Departments: dispatches (tasks) in the period, grouped by the department they went to. */
+const DISPATCHED = { base: 'dispatches' as const, period: 'd.dispatched_at', key: 'd.department_id::text' };
+export const DEPARTMENT_INDICATORS: Record<string, IndicatorSql> = {
+  filed_count: { ...DISPATCHED, den: KEPT, num: 'true' },
+  closing_rate: { ...DISPATCHED, den: `${KEPT} and ${NOT_VOID}`, num: `c.status = 'closed'` },
+  // Due to handle: fed back, or still handling with the deadline passed (by the period's end or now).
+  on_time_handling_rate: { ...DISPATCHED, den: `${KEPT} and ${NOT_VOID} and (d.outcome in ('feedback', 'closed') or (d.outcome is null and d.deadline_at < least($2::timestamptz, $3::timestamptz)))`, num: 'd.on_time is true' },
+  rework_rate: { ...DISPATCHED, den: `d.outcome = 'feedback'`, num: 'd.rework' },
+};
+
+/** Also shown for departments (evaluation.md): counts over the same dispatches. */
+export const DEPARTMENT_EXTRAS: Record<string, string> = {
+  pending: `count(*) filter (where d.outcome is null and ${NOT_VOID})`,
+  pending_overdue: `count(*) filter (where d.outcome is null and ${NOT_VOID} and d.deadline_at < $3)`,
+  overdue_handled: `count(*) filter (where d.outcome = 'feedback' and d.on_time = false)`,
+  returns: `count(*) filter (where d.outcome = 'returned')`,
+  late_returns: 'count(*) filter (where d.late_return)',
+  extensions: 'coalesce(sum(d.extension_count), 0)',
+  extension_hours: 'coalesce(sum(d.extension_hours), 0)',
+  suspensions: 'coalesce(sum(d.suspension_count), 0)',
+  avg_working_hours: `avg(d.working_hours) filter (where d.outcome = 'feedback')`,
+  avg_natural_hours: `avg(d.natural_hours) filter (where d.outcome = 'feedback')`,
+};
+
+/** Posts: what each person did in the period. */
+export const POST_INDICATORS: Record<Post, Record<string, IndicatorSql>> = {
+  inspector: {
+    valid_report_rate: { base: 'cases', period: 'c.created_at', key: 'c.reporter_id::text', den: `c.source = 'inspector' and c.reporter_id is not null`, num: `c.filed_at is not null and ${NOT_VOID}` },
+    missed_report_rate: {
+      base: 'cases', period: 'c.filed_at', key: 'rg.inspector_id::text', join: 'join responsibility_grids rg on rg.code = c.responsibility_code',
+      den: `${NOT_VOID} and rg.inspector_id is not null`, num: PUBLIC_SOURCES,
+    },
+    on_time_verify_rate: step('verify'),
+    on_time_check_rate: step('check'),
+  },
+  operator: {
+    accepted_count: { base: 'steps', period: 's.ended_at', key: 's.actor_id::text', den: `s.action = 'accept'`, num: 'true' },
+    on_time_verify_dispatch_rate: step('send_verify'),
+    on_time_check_dispatch_rate: step('send_check'),
+  },
+  shift_leader: {
+    on_time_filing_rate: step('file'),
+    accurate_filing_rate: { base: 'steps', period: 's.ended_at', key: 's.actor_id::text', den: `s.step = 'file' and s.action = 'file'`, num: NOT_VOID },
+    on_time_closing_rate: step('close'),
+  },
+  dispatcher: {
+    dispatch_count: { base: 'dispatches', period: 'd.dispatched_at', key: 'd.dispatcher_id::text', den: 'true', num: 'true' },
+    on_time_dispatch_rate: step('dispatch'),
+    accurate_dispatch_rate: { base: 'dispatches', period: 'd.dispatched_at', key: 'd.dispatcher_id::text', den: 'true', num: ACCURATE_DISPATCH },
+  },
+};
+
+/** The headline indicators (evaluation.md §Headline), for the whole district or one region (key = its code). */
+export function headlineIndicators(level: RegionLevel): Record<string, IndicatorSql> {
+  const key = REGION_KEY[level];
+  const filed = { base: 'cases' as const, period: 'c.filed_at', key };
+  const dispatched = { base: 'dispatches' as const, period: 'd.dispatched_at', key };
+  return {
+    discovery_rate: { ...filed, den: NOT_VOID, num: `c.source = 'inspector'` },
+    dispatch_accuracy: { ...dispatched, den: 'true', num: ACCURATE_DISPATCH },
+    suggestion_accuracy: { ...dispatched, den: 'd.suggested is not null', num: `d.suggested and ${ACCURATE_DISPATCH}` },
+    closing_rate: { ...filed, den: NOT_VOID, num: `c.status = 'closed'` },
+    on_time_closing_rate: { ...filed, den: NOT_VOID, num: CLOSED_ON_TIME },
+    avg_handling_hours: { ...dispatched, den: `d.outcome = 'feedback'`, num: 'true' },
+  };
+}
+
+export type Period = { start: Date; end: Date; now: Date };
+
+function where(def: IndicatorSql, extra: string[]): string {
+  // $3 (now) is referenced in every query, used by a predicate or not: both engines refuse unused parameters.
+  return [`${def.period} >= $1`, `${def.period} < $2`, '$3::timestamptz is not null', ...extra].join(' and ');
+}
+
+/** Numerator and denominator per key (only keys with rows). `scope` narrows to one region's rows (its code). */
+export async function counts(db: Queryable, def: IndicatorSql, p: Period, scope?: { column: string; code: string }): Promise<Map<string, { numerator: number; denominator: number }>> {
+  const params: unknown[] = [p.start, p.end, p.now];
+  const extra: string[] = [`${def.key} is not null`];
+  if (scope) { params.push(scope.code); extra.push(`${scope.column} = $${params.length}`); }
+  const { rows } = await db.query<{ key: string; den: string; num: string }>(
+    `select ${def.key} as key, count(*) filter (where ${def.den}) as den, count(*) filter (where (${def.den}) and (${def.num})) as num
+       from ${FROM[def.base]} ${def.join ?? ''}
+      where ${where(def, extra)}
+      group by 1`, params);
+  return new Map(rows.map((r) => [r.key, { numerator: Number(r.num), denominator: Number(r.den) }]));
+}
+
+/** Department extras (pending, returns, extensions …) per department. */
+export async function departmentExtras(db: Queryable, p: Period): Promise<Map<string, Record<string, number | null>>> {
+  const def = DEPARTMENT_INDICATORS.filed_count;
+  const { rows } = await db.query<Record<string, unknown> & { key: string }>(
+    `select ${def.key} as key, ${Object.entries(DEPARTMENT_EXTRAS).map(([k, e]) => `${e} as ${k}`).join(', ')}
+       from ${FROM[def.base]} where ${where(def, [`${def.key} is not null`])} group by 1`, [p.start, p.end, p.now]);
+  return new Map(rows.map((r) => [r.key, Object.fromEntries(Object.keys(DEPARTMENT_EXTRAS).map((k) => [k, r[k] === null ? null : Number(r[k])]))]));
+}
+
+/** Average handling hours (dispatch → feedback) over the headline's dispatches. */
+export async function handlingHours(db: Queryable, p: Period, scope?: { column: string; code: string }): Promise<{ working: number | null; natural: number | null; count: number }> {
+  const params: unknown[] = [p.start, p.end, p.now];
+  let extra = '';
+  if (scope) { params.push(scope.code); extra = ` and ${scope.column} = $4`; }
+  const { rows } = await db.query<{ working: number | null; natural: number | null; n: string }>(
+    `select avg(d.working_hours) as working, avg(d.natural_hours) as natural, count(*) as n
+       from ${FROM.dispatches} where d.dispatched_at >= $1 and d.dispatched_at < $2 and $3::timestamptz is not null and d.outcome = 'feedback'${extra}`, params);
+  const r = rows[0];
+  return { working: r.working === null ? null : Number(r.working), natural: r.natural === null ? null : Number(r.natural), count: Number(r.n) };
+}
+
+const SUMMARY = `c.id::text as id, ${CASE_FIELDS.map((f) => `c.${f}`).join(', ')}, st_x(c.geom) as lon, st_y(c.geom) as lat, ${LIGHT_SQL.replace(/\$1/g, '$3')} as light`;
+
+/**
+ * The cases behind one figure: the distinct cases of the rows in `part` (numerator or denominator) of the object
+ * `key` (null: every key, for the headline of the whole district), newest first. `events` counts the rows (the
+ * figure itself), `total` the distinct cases.
+ */
+export async function drill(db: Queryable, def: IndicatorSql, p: Period, q: {
+  key: string | null; part: 'numerator' | 'denominator'; limit: number; offset: number; scope?: { column: string; code: string };
+}): Promise<{ items: CaseRow[]; total: number; events: number }> {
+  const params: unknown[] = [p.start, p.end, p.now];
+  const extra: string[] = [`${def.key} is not null`, `(${def.den})`];
+  if (q.part === 'numerator') extra.push(`(${def.num})`);
+  if (q.key !== null) { params.push(q.key); extra.push(`${def.key} = $${params.length}`); }
+  if (q.scope) { params.push(q.scope.code); extra.push(`${q.scope.column} = $${params.length}`); }
+  const rowsSql = `select c.id as case_id from ${FROM[def.base]} ${def.join ?? ''} where ${where(def, extra)}`;
+  const count = await db.query<{ events: string; total: string }>(
+    `select count(*) as events, count(distinct case_id) as total from (${rowsSql}) r`, params);
+  const { rows } = await db.query<CaseRow>(
+    `select ${SUMMARY} from cases c where c.id in (select case_id from (${rowsSql}) r)
+      order by c.created_at desc, c.id limit ${Number(q.limit)} offset ${Number(q.offset)}`, params);
+  return { items: rows, total: Number(count.rows[0].total), events: Number(count.rows[0].events) };
+}
+
+// Objects --------------------------------------------------------------------------------------------------------
+
+/** The regions of a level (for `grid`: the current unit grids) with their unit-grid counts; `parent` narrows. */
+export async function regionsOf(db: Queryable, level: RegionLevel, parent: string | null): Promise<{ key: string; name: string; grids: number }[]> {
+  if (level === 'grid') {
+    const { rows } = await db.query<{ key: string; name: string }>(
+      `select code as key, code as name from grids where valid_to is null and ($1::text is null or code like $1 || '%') order by code`, [parent]);
+    return rows.map((r) => ({ ...r, grids: 1 }));
+  }
+  const col = { district: 'district_code', street: 'street_code', community: 'community_code' }[level];
+  const { rows } = await db.query<{ key: string; name: string; grids: string }>(
+    `select r.code as key, r.name, (select count(*) from grids g where g.valid_to is null and g.${col} = r.code) as grids
+       from regions r where r.level = $1 and ($2::text is null or r.code like $2 || '%') order by r.code`, [level, parent]);
+  return rows.map((r) => ({ ...r, grids: Number(r.grids) }));
+}
+
+export async function regionExists(db: Queryable, code: string): Promise<boolean> {
+  const { rows } = await db.query<{ ok: boolean }>(
+    `select exists (select 1 from regions where code = $1) or exists (select 1 from grids where code = $1 and valid_to is null) as ok`, [code]);
+  return rows[0].ok;
+}
+
+export async function departmentsAll(db: Queryable): Promise<{ key: string; name: string }[]> {
+  const { rows } = await db.query<{ key: string; name: string }>('select id::text as key, name from departments order by id');
+  return rows;
+}
+
+export async function postHolders(db: Queryable, post: Post): Promise<{ key: string; name: string }[]> {
+  const { rows } = await db.query<{ key: string; name: string }>(
+    `select id::text as key, case when display_name <> '' then display_name || ' (' || username || ')' else username end as name
+       from users where $1 = any (roles) order by id`, [post]);
+  return rows;
+}
+
+// Settings -------------------------------------------------------------------------------------------------------
+
+export async function latestSettings(db: Queryable): Promise<{ version: number; settings: unknown; created_at: Date } | null> {
+  const { rows } = await db.query<{ version: number; settings: unknown; created_at: Date }>(
+    'select version, settings, created_at from evaluation_settings order by version desc limit 1');
+  return rows[0] ?? null;
+}
+
+/** Stores a new version (the next number); returns it. */
+export async function saveSettings(db: Queryable, settings: unknown, userId: number | null): Promise<number> {
+  await db.query('lock table evaluation_settings in share row exclusive mode');
+  const { rows } = await db.query<{ version: number }>(
+    `insert into evaluation_settings (version, settings, created_by)
+     values ((select coalesce(max(version), 0) + 1 from evaluation_settings), $1, $2) returning version`,
+    [JSON.stringify(settings), userId]);
+  return rows[0].version;
+}
