@@ -132,24 +132,39 @@ function where(def: IndicatorSql, extra: string[]): string {
 
 /** Numerator and denominator per key (only keys with rows). `scope` narrows to one region's rows (its code). */
 export async function counts(db: Queryable, def: IndicatorSql, p: Period, scope?: { column: string; code: string }): Promise<Map<string, { numerator: number; denominator: number }>> {
-  const params: unknown[] = [p.start, p.end, p.now];
-  const extra: string[] = [`${def.key} is not null`];
-  if (scope) { params.push(scope.code); extra.push(`${scope.column} = $${params.length}`); }
-  const { rows } = await db.query<{ key: string; den: string; num: string }>(
-    `select ${def.key} as key, count(*) filter (where ${def.den}) as den, count(*) filter (where (${def.den}) and (${def.num})) as num
-       from ${FROM[def.base]} ${def.join ?? ''}
-      where ${where(def, extra)}
-      group by 1`, params);
-  return new Map(rows.map((r) => [r.key, { numerator: Number(r.num), denominator: Number(r.den) }]));
+  return (await countsMany(db, { only: def }, p, scope)).get('only')!;
 }
 
-/** Department extras (pending, returns, extensions …) per department. */
-export async function departmentExtras(db: Queryable, p: Period): Promise<Map<string, Record<string, number | null>>> {
-  const def = DEPARTMENT_INDICATORS.filed_count;
-  const { rows } = await db.query<Record<string, unknown> & { key: string }>(
-    `select ${def.key} as key, ${Object.entries(DEPARTMENT_EXTRAS).map(([k, e]) => `${e} as ${k}`).join(', ')}
-       from ${FROM[def.base]} where ${where(def, [`${def.key} is not null`])} group by 1`, [p.start, p.end, p.now]);
-  return new Map(rows.map((r) => [r.key, Object.fromEntries(Object.keys(DEPARTMENT_EXTRAS).map((k) => [k, r[k] === null ? null : Number(r[k])]))]));
+/**
+ * The counts of several indicators at once: indicators that share a base, period, key and join are counted in one
+ * scan (one query with a pair of filtered counts each), so an object's evaluation reads its rows once per base.
+ */
+export async function countsMany(db: Queryable, defs: Record<string, IndicatorSql>, p: Period, scope?: { column: string; code: string },
+  extras?: { with: string; columns: Record<string, string>; into: Map<string, Record<string, number | null>> }): Promise<Map<string, Map<string, { numerator: number; denominator: number }>>> {
+  const out = new Map<string, Map<string, { numerator: number; denominator: number }>>();
+  const groups = new Map<string, [string, IndicatorSql][]>();
+  for (const [name, def] of Object.entries(defs)) {
+    const g = `${def.base}|${def.period}|${def.key}|${def.join ?? ''}`;
+    groups.set(g, [...(groups.get(g) ?? []), [name, def]]);
+  }
+  for (const members of groups.values()) {
+    const def = members[0][1];
+    const params: unknown[] = [p.start, p.end, p.now];
+    const extra: string[] = [`${def.key} is not null`];
+    if (scope) { params.push(scope.code); extra.push(`${scope.column} = $${params.length}`); }
+    const cols = members.map(([, d], i) => `count(*) filter (where ${d.den}) as den${i}, count(*) filter (where (${d.den}) and (${d.num})) as num${i}`);
+    const withExtras = extras && members.some(([name]) => name === extras.with);
+    if (withExtras) cols.push(...Object.entries(extras.columns).map(([k, e]) => `${e} as x_${k}`));
+    const { rows } = await db.query<Record<string, string>>(
+      `select ${def.key} as key, ${cols.join(', ')} from ${FROM[def.base]} ${def.join ?? ''} where ${where(def, extra)} group by 1`, params);
+    if (withExtras) {
+      for (const r of rows) extras.into.set(r.key, Object.fromEntries(Object.keys(extras.columns).map((k) => [k, r[`x_${k}`] === null ? null : Number(r[`x_${k}`])])));
+    }
+    members.forEach(([name], i) => {
+      out.set(name, new Map(rows.map((r) => [r.key, { numerator: Number(r[`num${i}`]), denominator: Number(r[`den${i}`]) }])));
+    });
+  }
+  return out;
 }
 
 /** Average handling hours (dispatch → feedback) over the headline's dispatches. */

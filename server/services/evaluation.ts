@@ -97,9 +97,8 @@ export async function evaluate(deps: EvalDeps, object: EvalObject, q: EvalQuery)
   const parent = object === 'regions' ? await regionScope(deps.db, q.parent, 'parent') : undefined;
   const objects: { key: string; name: string; grids?: number }[] = object === 'regions' ? await ev.regionsOf(deps.db, g.level!, parent?.code ?? null)
     : object === 'departments' ? await ev.departmentsAll(deps.db) : await ev.postHolders(deps.db, g.post!);
-  const byIndicator = new Map<string, Map<string, { numerator: number; denominator: number }>>();
-  for (const spec of g.specs) byIndicator.set(spec.key, await ev.counts(deps.db, g.defs[spec.key], period, parent));
-  const extras = object === 'departments' ? await ev.departmentExtras(deps.db, period) : null;
+  const extras = object === 'departments' ? new Map<string, Record<string, number | null>>() : null;
+  const byIndicator = await ev.countsMany(deps.db, g.defs, period, parent, extras ? { with: 'filed_count', columns: ev.DEPARTMENT_EXTRAS, into: extras } : undefined);
 
   const rows = objects.map((o) => {
     const counts: Record<string, { numerator: number; denominator: number | null }> = {};
@@ -161,9 +160,9 @@ export async function headline(deps: EvalDeps, q: EvalQuery) {
   const scope = await regionScope(deps.db, q.region, 'region');
   const defs = ev.headlineIndicators('district');
   const out = {} as Record<(typeof HEADLINE_KEYS)[number], { numerator: number; denominator: number; rate: number | null }>;
+  const all = await ev.countsMany(deps.db, Object.fromEntries(HEADLINE_KEYS.map((k) => [k, { ...defs[k], key: `'all'` }])), period, scope);
   for (const k of HEADLINE_KEYS) {
-    const all = await ev.counts(deps.db, { ...defs[k], key: `'all'` }, period, scope);
-    const c = all.get('all') ?? { numerator: 0, denominator: 0 };
+    const c = all.get(k)!.get('all') ?? { numerator: 0, denominator: 0 };
     out[k] = { ...c, rate: rateScore('rate', c.numerator, c.denominator).rate };
   }
   const hours = await ev.handlingHours(deps.db, period, scope);
