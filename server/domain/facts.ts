@@ -96,7 +96,9 @@ export function caseFacts(trail: readonly FactEntry[], ctx: FactsContext): CaseF
     open.ended_at = at;
     open.outcome = outcome;
     if (outcome === 'feedback') {
-      open.on_time = open.deadline_at ? at.getTime() <= open.deadline_at.getTime() : null;
+      // The engine records whether the feedback was late (its lights' rule, `late` in the entry); else the deadline.
+      const late = e.data?.late;
+      open.on_time = typeof late === 'boolean' ? !late : open.deadline_at ? at.getTime() <= open.deadline_at.getTime() : null;
       open.natural_hours = (at.getTime() - open.dispatched_at.getTime()) / 3_600_000;
       open.working_hours = ctx.workingHours(open.dispatched_at, at, suspensions);
       lastFed = open;
