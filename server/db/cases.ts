@@ -2,6 +2,7 @@
 import type { Queryable } from './types.js';
 import { prepared } from './prepared.js';
 import { lightAtSqlExpression } from '../domain/lights.js';
+import type { CaseSearch, CaseSort, SearchRefs } from '../domain/case-search.js';
 
 export type CaseRow = {
   id: string; case_no: string; status: string; source: string; kind: string; class_code: string; condition: string | null;
@@ -71,20 +72,40 @@ export async function update(db: Queryable, id: string, version: number, patch: 
   return rows[0] ?? null;
 }
 
-export type CaseFilter = {
-  status?: string[]; light?: string; grid?: string; department?: number; limit: number; offset: number;
+/** A case search (domain/case-search.ts) with paging and the caller's visibility. */
+export type CaseFilter = Omit<CaseSearch, 'sort'> & {
+  sort?: CaseSort; limit: number; offset: number;
   /** Visibility: null = every case; otherwise only cases matching one of these. */
   scope: null | { department_id?: number | null; reporter_id?: number | null; responsibility_of?: number | null };
 };
 
-export async function list(db: Queryable, f: CaseFilter, now: Date): Promise<{ items: CaseRow[]; total: number }> {
-  const params: unknown[] = [now];
+const ORDER: Record<CaseSort, string> = {
+  light: `case ${LIGHT_SQL} when 'red' then 0 when 'yellow' then 1 when 'green' then 2 else 3 end, c.updated_at desc, c.id`,
+  newest: 'c.created_at desc, c.id desc',
+  oldest: 'c.created_at, c.id',
+};
+
+/** The where clause of a filter; `$1` is always `now` (the light). */
+function whereOf(f: CaseFilter, params: unknown[]): string {
   const where: string[] = [];
   const p = (v: unknown) => { params.push(v); return `$${params.length}`; };
-  if (f.status?.length) where.push(`c.status = any(${p(f.status)}::text[])`);
-  if (f.light) where.push(`${LIGHT_SQL} = ${p(f.light)}`);
+  if (f.text) {
+    // three index-friendly tests OR-ed: case_no text_pattern_ops for the prefix, trigram GIN (0018) for the text
+    const contains = p(f.text.contains);
+    where.push(`(c.case_no like ${p(f.text.prefix)} or c.description ilike ${contains} or c.address ilike ${contains})`);
+  }
+  if (f.class_code) where.push(`c.class_code = ${p(f.class_code)}`);
+  if (f.major_code) where.push(`c.class_code like ${p(`${f.major_code}%`)}`);
   if (f.grid) where.push(`c.grid_code = ${p(f.grid)}`);
+  if (f.community) where.push(`c.community_code = ${p(f.community)}`);
+  if (f.street) where.push(`c.street_code = ${p(f.street)}`);
   if (f.department !== undefined) where.push(`c.department_id = ${p(f.department)}`);
+  if (f.status?.length) where.push(`c.status = any(${p(f.status)}::text[])`);
+  if (f.source?.length) where.push(`c.source = any(${p(f.source)}::text[])`);
+  if (f.origin?.length) where.push(`c.origin = any(${p(f.origin)}::text[])`);
+  if (f.light) where.push(`${LIGHT_SQL} = ${p(f.light)}`);
+  if (f.created_from) where.push(`c.created_at >= ${p(f.created_from)}`);
+  if (f.created_before) where.push(`c.created_at < ${p(f.created_before)}`);
   if (f.scope) {
     const or: string[] = [];
     if (f.scope.department_id != null) or.push(`c.department_id = ${p(f.scope.department_id)}`);
@@ -94,15 +115,35 @@ export async function list(db: Queryable, f: CaseFilter, now: Date): Promise<{ i
     }
     where.push(or.length ? `(${or.join(' or ')})` : 'false');
   }
-  const w = where.length ? `where ${where.join(' and ')}` : '';
+  return where.length ? `where ${where.join(' and ')}` : '';
+}
+
+/** One page of the cases matching `f`, and how many match in all. */
+export async function list(db: Queryable, f: CaseFilter, now: Date): Promise<{ items: CaseRow[]; total: number }> {
+  const params: unknown[] = [now];
+  const w = whereOf(f, params);
   const { rows } = await db.query<CaseRow>(
     `select ${SELECT} from cases c ${w}
-      order by case ${LIGHT_SQL} when 'red' then 0 when 'yellow' then 1 when 'green' then 2 else 3 end, c.updated_at desc
+      order by ${ORDER[f.sort ?? 'light']}
       limit ${Number(f.limit)} offset ${Number(f.offset)}`,
     params,
   );
   const count = await db.query<{ n: number }>(`select count(*)::int as n, $1::timestamptz as at from cases c ${w}`, params);
   return { items: rows, total: count.rows[0].n };
+}
+
+/** Which of the codes a search names the database does not know (any version of a grid counts: old cases keep old codes). */
+export async function unknownRefs(db: Queryable, r: SearchRefs): Promise<(keyof SearchRefs)[]> {
+  const { rows } = await db.query<Record<keyof SearchRefs, boolean>>(
+    `select ($1::text is null or exists (select 1 from classes where kind = 'matter' and code = $1)) as class_code,
+            ($2::text is null or exists (select 1 from classes where kind = 'matter' and major_code = $2)) as major_code,
+            ($3::text is null or exists (select 1 from grids where code = $3)) as grid,
+            ($4::text is null or exists (select 1 from regions where code = $4 and level = 'community')) as community,
+            ($5::text is null or exists (select 1 from regions where code = $5 and level = 'street')) as street,
+            ($6::bigint is null or exists (select 1 from departments where id = $6)) as department`,
+    [r.class_code ?? null, r.major_code ?? null, r.grid ?? null, r.community ?? null, r.street ?? null, r.department ?? null],
+  );
+  return (Object.keys(rows[0]) as (keyof SearchRefs)[]).filter((k) => !rows[0][k]);
 }
 
 /** Open cases of the same class within `meters` of a point (possible duplicates), nearest first. */

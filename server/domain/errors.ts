@@ -17,7 +17,8 @@ export type ErrorCode =
   | 'unprocessable'
   | 'payload_too_large'
   | 'unsupported_media_type'
-  | 'too_many_requests';
+  | 'too_many_requests'
+  | 'unavailable';
 
 export class DomainError extends Error {
   constructor(

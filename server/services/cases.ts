@@ -22,6 +22,7 @@ import { maskName, maskPhone } from '../domain/privacy.js';
 import { randomUUID } from 'node:crypto';
 import type { WorkRules } from './work-rules.js';
 import { refreshFacts } from './facts.js';
+import { assertKnownRefs, parseCaseSearch, type CaseSearch, type CaseSearchQuery } from '../domain/case-search.js';
 
 export type CaseDeps = {
   db: Queryable; clock: { now(): Date }; work: WorkRules; duplicate_meters?: number; onCommitted?(event_id: number): void;
@@ -280,7 +281,7 @@ export async function actOnCase(deps: CaseDeps, user: CaseUser, caseId: string, 
       case_id: c.id, seq: (last?.seq ?? 0) + 1, at: now, actor: user ? String(user.id) : null, role: decision.role,
       action, from_status: decision.from, to_status: decision.to, note: decision.fields.note ?? null,
       photo_ids: decision.fields.photo_ids ?? null, deadline_at: (patch.step_deadline_at ?? c.step_deadline_at) as Date | null,
-      data: { fields: decision.fields, department_id: patch.department_id ?? c.department_id },
+      data: { fields: decision.fields, department_id: patch.department_id ?? c.department_id, ...(action === 'feedback' ? { late: !!patch.handled_late } : {}) },
     };
     const chained = chainEntry(last, entry);
     patch.trail_head = chained.hash;
@@ -310,6 +311,23 @@ export async function listCases(deps: CaseDeps, user: CaseUser, f: Omit<cases.Ca
   const now = deps.clock.now();
   const { items, total } = await cases.list(deps.db, { ...f, scope: scopeOf(user) }, now);
   return { items: items.map((c) => caseView(c, user)), total };
+}
+
+/**
+ * Checks a case search (docs/leader-api.md §Case search) against the district's calendar and the codes the database
+ * knows. The case exports take the same query through this.
+ * @throws DomainError bad_request naming the field
+ */
+export async function caseSearchOf(deps: Pick<CaseDeps, 'db' | 'work'>, query: CaseSearchQuery): Promise<CaseSearch> {
+  const search = parseCaseSearch(query, deps.work.calendar);
+  assertKnownRefs(search, await cases.unknownRefs(deps.db, search));
+  return search;
+}
+
+/** GET /api/cases: the cases the caller may see that match the search, one page, with the total. */
+export async function searchCases(deps: CaseDeps, user: CaseUser, query: CaseSearchQuery & { limit: number; offset: number }) {
+  const search = await caseSearchOf(deps, query);
+  return listCases(deps, user, { ...search, limit: query.limit, offset: query.offset });
 }
 
 /** Verifies the trail chain of every case; returns the broken ones with where and why. */

@@ -2,10 +2,10 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
-import { actOnCase, listCases, mergeCase, readCase, reportCase, type CaseDeps, type CaseUser } from '../../services/cases.js';
-import { CASE_ACTIONS, CASE_SOURCES, CASE_STATUSES, CLOSING_TYPES } from '../../domain/workflow.js';
-import { DomainError } from '../../domain/errors.js';
-import { ClassCode, ComponentId, Crs, GridCode, Lat, Lon, errorResponses } from '../schemas/common.js';
+import { actOnCase, mergeCase, readCase, reportCase, searchCases, type CaseDeps, type CaseUser } from '../../services/cases.js';
+import { CASE_ACTIONS, CASE_SOURCES, CLOSING_TYPES } from '../../domain/workflow.js';
+import { ClassCode, ComponentId, Crs, Lat, Lon, errorResponses } from '../schemas/common.js';
+import { CaseSearchQuerystring } from '../schemas/case-search.js';
 
 const lit = <T extends string>(xs: readonly T[]) => Type.Union(xs.map((x) => Type.Literal(x)));
 
@@ -71,23 +71,12 @@ const caseRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps } }
   app.get('/api/cases', {
     onRequest: auth,
     schema: {
-      tags: ['cases'], summary: 'Cases the caller may see, red first',
-      querystring: Type.Object({
-        status: Type.Optional(Type.String({ description: 'one status or several, comma-separated' })),
-        light: Type.Optional(lit(['green', 'yellow', 'red'] as const)),
-        grid: Type.Optional(GridCode),
-        department: Type.Optional(Type.Integer({ minimum: 1 })),
-        limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-        offset: Type.Integer({ minimum: 0, default: 0 }),
-      }, { additionalProperties: false }),
-      response: { 200: Type.Unknown({ description: '{ items, total }' }), ...errorResponses },
+      tags: ['cases'],
+      summary: 'Search the cases the caller may see (docs/leader-api.md §Case search), closed and void included; red first by default',
+      querystring: CaseSearchQuerystring,
+      response: { 200: Type.Unknown({ description: '{ items, total }; each item carries origin (live, imported, simulated)' }), ...errorResponses },
     },
-  }, async (req) => {
-    const status = req.query.status?.split(',').map((s) => s.trim()).filter(Boolean);
-    const bad = status?.filter((s) => !(CASE_STATUSES as readonly string[]).includes(s));
-    if (bad?.length) throw new DomainError('bad_request', `Unknown status ${bad.join(', ')}; use ${CASE_STATUSES.join(', ')}`);
-    return listCases(deps.cases, userOf(req), { ...req.query, status });
-  });
+  }, async (req) => searchCases(deps.cases, userOf(req), req.query));
 
   app.get('/api/cases/:id', {
     onRequest: auth,

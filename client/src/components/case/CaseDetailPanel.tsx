@@ -11,6 +11,8 @@ import { selectUser, useSession } from '../../state/session-store.js';
 import { Bilingual, useT } from '../Bilingual.js';
 import { ActionBar } from './ActionBar.js';
 import { CaseStatusChip, LightBadge, TimeLeft, useClassName, useDepartmentName } from './CaseBits.js';
+import { OriginBadge } from './CaseList.js';
+import type { SearchCase } from '../../api/search.js';
 
 function Field({ k, children, testId }: { k: MessageKey; children: ReactNode; testId?: string }) {
   return (
@@ -82,6 +84,7 @@ function Body({ d }: { d: CaseDetail }) {
         <div className="case-hero-top">
           <LightBadge light={light} />
           <CaseStatusChip status={d.status} />
+          <OriginBadge origin={(d as SearchCase).origin} />
           {d.urged ? <span className="tag tag-urged">{t('urged')}</span> : null}
           {d.urgent ? <span className="tag tag-urgent">{t('urgent')}</span> : null}
           <span className="grow" />
@@ -112,6 +115,7 @@ function Body({ d }: { d: CaseDetail }) {
         <Field k="f_address">{d.address || '—'}</Field>
         <Field k="f_grid"><span className="mono">{d.grid_code}</span></Field>
         <Field k="f_created">{formatFull(d.created_at)}</Field>
+        {(d as SearchCase).source_id ? <Field k="sr_origin"><OriginBadge origin={(d as SearchCase).origin} /> <span className="mono dim">{(d as SearchCase).source_system} · {(d as SearchCase).source_id}</span></Field> : null}
         {d.reporter_name || d.reporter_phone ? <Field k="f_reporter">{[d.reporter_name, d.reporter_phone].filter(Boolean).join(' · ')}</Field> : null}
         <Field k="f_counts"><span className="mono">{d.return_count ?? 0} / {d.rework_count ?? 0}</span></Field>
       </dl>
