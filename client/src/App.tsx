@@ -9,6 +9,7 @@ import { InspectorScreen } from './screens/inspector/InspectorScreen.js';
 import { CrewScreen } from './screens/crew/CrewScreen.js';
 import { LeaderScreen } from './screens/leader/LeaderScreen.js';
 import { SearchScreen } from './screens/search/SearchScreen.js';
+import { ReportScreen } from './screens/report/ReportScreen.js';
 import { selectConfigStatus, selectLoadConfig, useConfig } from './state/config-store.js';
 import { PATHS, screenFor, selectNavigate, selectPath, useRoute } from './state/route-store.js';
 import { selectToken, selectUser, useSession } from './state/session-store.js';
@@ -57,6 +58,7 @@ export function App() {
       {screen === 'crew' ? <CrewScreen /> : null}
       {screen === 'leader' ? <LeaderScreen /> : null}
       {screen === 'search' ? <SearchScreen /> : null}
+      {screen === 'report' ? <ReportScreen /> : null}
     </div>
   );
 }

@@ -196,7 +196,7 @@ describe('screens by role', () => {
   test('leaders get their screen, the command centre the wall map, inspectors the report screen, crews their tasks', () => {
     for (const r of ['dispatcher', 'operator', 'shift_leader'] as const) expect(homeOf(u(r))).toBe('wall');
     expect(homeOf(u('leader'))).toBe('leader');
-    expect(screensOf(u('leader'))).toEqual(['leader', 'wall', 'search', 'district']);
+    expect(screensOf(u('leader'))).toEqual(['leader', 'wall', 'search', 'report', 'district']);
     expect(homeOf(u('inspector'))).toBe('inspector');
     expect(homeOf(u('department'))).toBe('crew');
     expect(homeOf(null)).toBe('district');

@@ -22,7 +22,7 @@ function Clock() {
 
 const NAV_LABEL: Record<Screen, MessageKey> = {
   wall: 'nav_wall', inspector: 'nav_inspector', crew: 'nav_crew', district: 'nav_district', login: 'sign_in',
-  leader: 'nav_leader', search: 'nav_search',
+  leader: 'nav_leader', search: 'nav_search', report: 'nav_report',
 };
 
 function LiveState() {

@@ -3,26 +3,27 @@
 import { create } from 'zustand';
 import type { Role, SessionUser } from '../api/types.js';
 
-export type Screen = 'district' | 'login' | 'wall' | 'inspector' | 'crew' | 'leader' | 'search';
+export type Screen = 'district' | 'login' | 'wall' | 'inspector' | 'crew' | 'leader' | 'search' | 'report';
 
 /** Paths of the screens. */
 export const PATHS: Record<Screen, string> = {
-  district: '/map', login: '/login', wall: '/wall', inspector: '/inspector', crew: '/crew', leader: '/leader', search: '/search',
+  district: '/map', login: '/login', wall: '/wall', inspector: '/inspector', crew: '/crew', leader: '/leader', search: '/search', report: '/report',
 };
 
 /** Who may open which screen (the server still checks every request). */
-const SCREEN_ROLES: Record<'leader' | 'wall' | 'inspector' | 'crew' | 'search', readonly Role[]> = {
+const SCREEN_ROLES: Record<'leader' | 'wall' | 'inspector' | 'crew' | 'search' | 'report', readonly Role[]> = {
   leader: ['leader'],
   wall: ['dispatcher', 'operator', 'shift_leader', 'leader', 'admin'],
   inspector: ['inspector'],
   crew: ['department'],
   search: ['dispatcher', 'operator', 'shift_leader', 'leader', 'admin', 'inspector', 'department'],
+  report: ['leader', 'operator', 'shift_leader', 'dispatcher', 'admin'],
 };
 
 /** The screens a user may open, in the order of the header's navigation. */
 export function screensOf(user: SessionUser | null): Screen[] {
   if (!user) return ['district'];
-  const own = (['leader', 'wall', 'inspector', 'crew', 'search'] as const).filter((s) => SCREEN_ROLES[s].some((r) => user.roles.includes(r)));
+  const own = (['leader', 'wall', 'inspector', 'crew', 'search', 'report'] as const).filter((s) => SCREEN_ROLES[s].some((r) => user.roles.includes(r)));
   return [...own, 'district'];
 }
 
