@@ -32,14 +32,15 @@ export function registerErrorHandler(app: FastifyInstance): void {
     const fe = err as FastifyError;
     if (fe.validation) {
       const message = fe.validation
-        .map((v) => `${(fe.validationContext ?? 'request')}${v.instancePath ? v.instancePath.replace(/\//g, '.') : ''} ${v.message}`)
+        .map((v) => `${(fe.validationContext ?? 'request')}${v.instancePath ? v.instancePath.replace(/\//g, '.') : ''} ${v.message}${
+          v.keyword === 'additionalProperties' && v.params?.additionalProperty ? `: "${String(v.params.additionalProperty)}" is not one of them` : ''}`)
         .join('; ');
       return reply.status(400).send({ error: { code: 'bad_request', message, details: fe.validation } });
     }
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
       return reply.status(fe.statusCode).send({ error: { code: (fe.code ?? 'bad_request').toLowerCase(), message: fe.message } });
     }
-    req.log.error({ err }, 'unhandled error'); if (process.env.GRIDLINE_DEBUG_500) console.error('DEBUG500', err);
+    req.log.error({ err }, 'unhandled error');
     return reply.status(500).send({ error: { code: 'internal', message: 'Internal server error' } });
   });
   app.setNotFoundHandler((req, reply) =>
