@@ -71,7 +71,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(regionRoutes, { deps: d });
   await app.register(gridRoutes, { deps: d });
   await app.register(componentRoutes, { deps: d });
-  await app.register(tileRoutes, { deps: d });
   await app.register(ogcRoutes, { deps: d });
   await app.register(authRoutes, { deps: { ...d, clock } });
   await app.register(userRoutes, { deps: { ...d, clock } });
@@ -85,6 +84,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.addHook('onClose', () => live.stop());
   const caseDeps = { db: deps.db, clock, work: deps.work ?? loadWorkRules(), onCommitted: () => live.poke(),
     fault_response_delay_ms: config.fault_response_delay_ms };
+  await app.register(tileRoutes, { deps: { ...d, cases: caseDeps } });
   await app.register(caseRoutes, { deps: { ...d, cases: caseDeps } });
   await app.register(liveRoutes, { deps: { ...d, live } });
   await app.register(evaluationRoutes, { deps: { ...d, cases: caseDeps } });

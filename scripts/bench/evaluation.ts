@@ -158,7 +158,7 @@ const bareRegions = (col: string) => `
   select c.${col},
          count(*) filter (where c.status <> 'void') as filed, count(*) filter (where c.status <> 'void' and c.source in ('public', 'hotline', 'media')) as public,
          count(*) filter (where c.status not in ('void', 'suspended')) as counted, count(*) filter (where c.status <> 'void' and c.status = 'closed') as closed,
-         count(*) filter (where c.status <> 'void' and c.status = 'closed' and not exists (select 1 from case_dispatches x where x.case_id = c.id and x.on_time = false)) as on_time
+         count(*) filter (where c.status <> 'void' and c.status = 'closed' and not c.handled_late) as on_time
     from cases c where c.filed_at >= $1 and c.filed_at < $2 group by 1`;
 
 async function benchEngine(label: string, db: Db, cases: number, grids: number) {

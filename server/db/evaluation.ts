@@ -33,8 +33,8 @@ const FROM: Record<Base, string> = {
 
 const NOT_VOID = `c.status <> 'void'`;
 const PUBLIC_SOURCES = `c.source in ('public', 'hotline', 'media')`;
-/** Closed with every handling episode fed back in time (none late). */
-const CLOSED_ON_TIME = `c.status = 'closed' and not exists (select 1 from case_dispatches x where x.case_id = c.id and x.on_time = false)`;
+/** Closed, and the feedback that closed it came in time (the engine's handled_late, kept on the case). */
+const CLOSED_ON_TIME = `c.status = 'closed' and not c.handled_late`;
 const KEPT = `d.outcome is distinct from 'returned'`;
 const ACCURATE_DISPATCH = `not d.sent_on and ${KEPT}`;
 const step = (name: string): Pick<IndicatorSql, 'base' | 'period' | 'key' | 'den' | 'num'> =>

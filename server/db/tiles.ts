@@ -4,10 +4,11 @@
 import vtpbf from 'vt-pbf';
 import type { Queryable } from './types.js';
 import { prepared } from './prepared.js';
+import { lightAtSqlExpression } from '../domain/lights.js';
 
 export const TILE_EXTENT = 4096;
 export const TILE_BUFFER = 64;
-export const TILE_SETS = ['grids', 'components', 'basemap'] as const;
+export const TILE_SETS = ['grids', 'components', 'basemap', 'cases'] as const;
 export type TileSet = (typeof TILE_SETS)[number];
 
 /** Grids are drawn one by one from this zoom; below it the layer shows communities with their grid counts. */
@@ -18,6 +19,30 @@ export const GRID_DETAIL_ZOOM = 13;
  * ST_AsMVT alone; at z17 a unit grid is ~80 px wide, so one cluster per grid at z16 reads well. */
 export const COMPONENT_DETAIL_ZOOM = 17;
 export const COMPONENT_COMMUNITY_ZOOM = 12;
+
+/** Cases are drawn one by one from this zoom (a z16 tile is ~600 m wide, a few dozen unit grids); one cluster per
+ * unit grid at CASE_COMMUNITY_ZOOM < z < 16, one per community at and below it (< 13, like the grid layer). */
+export const CASE_DETAIL_ZOOM = 16;
+export const CASE_COMMUNITY_ZOOM = 12;
+
+/** What the `cases` layer shows: the light at `now`, cases reported in [start, end) when given, and the filters. */
+export type CaseTileFilter = {
+  now: Date; start?: Date | null; end?: Date | null; class_code?: string | null; major?: string | null; channel?: string | null;
+};
+
+/** Extra parameters of the cases layer's SQL, $4…$9 after z, x, y. */
+function caseTileParams(f: CaseTileFilter): unknown[] {
+  return [f.now, f.start ?? null, f.end ?? null, f.class_code ?? null, f.major ?? null, f.channel ?? null];
+}
+
+// $4 = now, $5/$6 = reported from/before (null: no bound), $7 class, $8 major, $9 channel (null: any).
+const CASE_FILTER = `($5::timestamptz is null or c.created_at >= $5::timestamptz) and ($6::timestamptz is null or c.created_at < $6::timestamptz)
+  and ($7::text is null or c.class_code = $7::text) and ($8::text is null or left(c.class_code, 2) = $8::text)
+  and ($9::text is null or c.source = $9::text)`;
+const CASE_LIGHT = `(case when c.red_at is null or c.status in ('closed', 'void', 'suspended') then null
+  else ${lightAtSqlExpression('$4::timestamptz', 'c.yellow_at', 'c.red_at')} end)`;
+const CASE_COUNTS = `count(*)::int as count, count(*) filter (where c.status not in ('closed', 'void'))::int as open,
+  count(*) filter (where ${CASE_LIGHT} = 'red')::int as red`;
 
 type LayerSql = { name: string; props: string[]; rows: string };
 
@@ -75,6 +100,38 @@ export function tileLayers(set: TileSet, z: number): LayerSql[] {
                                 where g.valid_to is null and g.geom && env.q
                                 group by 1, 2) m
                         group by m.community_code) s
+                 join regions r on r.code = s.community_code`,
+      }];
+    case 'cases':
+      // No personal data: no reporter, no description, no address; the light at $4 (the server's now).
+      if (z >= CASE_DETAIL_ZOOM) {
+        return [{
+          name: 'cases', props: ['id', 'case_no', 'status', 'class_code', 'light', 'origin', 'created_at'],
+          rows: `select c.id::text as id, c.case_no, c.status, c.class_code, ${CASE_LIGHT} as light, c.origin,
+                        to_char(c.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as created_at,
+                        st_transform(c.geom, 3857) as g3857
+                   from cases c, env where c.geom && env.q and ${CASE_FILTER}`,
+        }];
+      }
+      if (z > CASE_COMMUNITY_ZOOM) {
+        // Every case of each grid the tile touches, drawn at the grid's label point (in the tile that holds it).
+        return [{
+          name: 'cases', props: ['count', 'open', 'red', 'cluster', 'grid_code'],
+          rows: `select s.count, s.open, s.red, true as cluster, g.code as grid_code, st_transform(st_pointonsurface(g.geom), 3857) as g3857
+                   from (select c.grid_code, ${CASE_COUNTS}
+                           from cases c where c.grid_code in (select g.code from grids g, env where g.valid_to is null and g.geom && env.q)
+                            and ${CASE_FILTER}
+                          group by c.grid_code) s
+                   join grids g on g.code = s.grid_code and g.valid_to is null`,
+        }];
+      }
+      return [{
+        name: 'cases', props: ['count', 'open', 'red', 'cluster', 'community_code'],
+        rows: `select s.count, s.open, s.red, true as cluster, r.code as community_code, st_transform(st_pointonsurface(r.geom), 3857) as g3857
+                 from (select c.community_code, ${CASE_COUNTS}
+                         from cases c where c.community_code in (select r.code from regions r, env where r.level = 'community' and r.geom && env.q)
+                          and ${CASE_FILTER}
+                        group by c.community_code) s
                  join regions r on r.code = s.community_code`,
       }];
     case 'basemap':
@@ -161,22 +218,26 @@ export function defaultEncoder(db: Queryable): Encoder {
 /**
  * Renders one tile of a tile set as MVT bytes. `encoder` is normally the engine's default; tests run the JS
  * encoder on PostgreSQL too, so both sides of the seam are held to the same expectations on the same data.
+ * `cases` (the cases layer only): the instant of the lights, the period and the filters.
  */
 export async function renderTile(
   db: Queryable, set: TileSet, z: number, x: number, y: number, encoder: Encoder = defaultEncoder(db),
+  cases?: CaseTileFilter,
 ): Promise<Buffer> {
+  if (set === 'cases' && !cases) throw new Error('the cases layer needs a CaseTileFilter (at least now, for the lights)');
   const layers = tileLayers(set, z);
+  const params = set === 'cases' ? [z, x, y, ...caseTileParams(cases!)] : [z, x, y];
   if (encoder === 'postgis') {
     const parts: Buffer[] = [];
     for (const l of layers) {
-      const { rows } = await db.query<{ mvt: Buffer | null }>(prepared(postgresLayerSql(l)), [z, x, y]);
+      const { rows } = await db.query<{ mvt: Buffer | null }>(prepared(postgresLayerSql(l)), params);
       if (rows[0]?.mvt?.length) parts.push(rows[0].mvt);
     }
     return Buffer.concat(parts); // MVT layers are independent messages: concatenation is a valid tile
   }
   const vtLayers: Record<string, { features: VtFeature[] }> = {};
   for (const l of layers) {
-    const { rows } = await db.query<Record<string, unknown> & { geom: string }>(prepared(pgliteLayerSql(l)), [z, x, y]);
+    const { rows } = await db.query<Record<string, unknown> & { geom: string }>(prepared(pgliteLayerSql(l)), params);
     if (!rows.length) continue;
     const features: VtFeature[] = [];
     for (const r of rows) {

@@ -1,6 +1,9 @@
 // OGC API – Features, Part 1 Core with GeoJSON and OpenAPI 3.0 (OGC 17-069r4), so QGIS, ArcGIS and GDAL
 // (`ogrinfo OAPIF:http://host:port/ogc`) open the streets, communities, unit grids and components directly.
 // Links are absolute (GDAL follows `next` as given), built from GRIDLINE_PUBLIC_URL when set, else from the request.
+// The `cases` collection is listed and served only to a bearer token of a role that sees every case (leader,
+// operator, shift_leader, dispatcher, admin): GDAL sends it with GDAL_HTTP_HEADERS="Authorization: Bearer <token>",
+// QGIS with an authentication configuration of type "API header". Anonymous callers get 401, other roles 403.
 import type { FastifyRequest } from 'fastify';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Deps } from '../deps.js';
@@ -8,6 +11,9 @@ import type { Queryable } from '../../db/types.js';
 import * as regions from '../../db/regions.js';
 import * as grids from '../../db/grids.js';
 import * as components from '../../db/components.js';
+import * as caseFeatures from '../../db/case-features.js';
+import type { AuthUser } from '../../services/auth.js';
+import { STATS_ROLES } from './stats.js';
 import { parseBbox, type Bbox } from '../../domain/coords.js';
 import { DomainError } from '../../domain/errors.js';
 import { ErrorBody, errorResponses } from '../schemas/common.js';
@@ -21,7 +27,7 @@ const JSON_TYPE = 'application/json';
 const GEOJSON = 'application/geo+json';
 const OPENAPI = 'application/vnd.oai.openapi+json;version=3.0';
 
-type Page = { bbox?: Bbox; limit: number; offset: number };
+type Page = { bbox?: Bbox; limit: number; offset: number; datetime?: [Date | null, Date | null] };
 
 /** What a collection needs: its metadata and three reads. Adding `cases` later is one more entry. */
 type CollectionDef = {
@@ -29,6 +35,8 @@ type CollectionDef = {
   description: string;
   /** Column that becomes the feature id. */
   idKey: string;
+  /** Who may read it: everyone, or only roles that see every case. */
+  access?: 'cases';
   items(db: Queryable, p: Page): Promise<{ items: FeatureRow[]; total: number }>;
   item(db: Queryable, id: string): Promise<FeatureRow | null>;
   extent(db: Queryable): Promise<Bbox | null>;
@@ -66,11 +74,33 @@ const COLLECTIONS = new Map<string, CollectionDef>([
     item: (db, id) => components.feature(db, id),
     extent: (db) => components.extent(db),
   }],
+  ['cases', {
+    title: '案件 Cases',
+    description: '城市管理案件（点位），无个人信息；datetime 按上报时间筛选。仅限可查看全部案件的角色（持令牌）。Cases as points with '
+      + 'case number, status, class, light, origin (live, imported, simulated) and report time; no personal data. datetime '
+      + 'filters by report time. Needs a bearer token of a role that sees every case.',
+    idKey: 'id',
+    access: 'cases',
+    items: (db, p) => caseFeatures.features(db, { now: new Date(), bbox: p.bbox, start: p.datetime?.[0], end: p.datetime?.[1], limit: p.limit, offset: p.offset }),
+    item: (db, id) => caseFeatures.feature(db, id, new Date()),
+    // The district's extent (cases lie in its grids): no scan of every case for a bounding box.
+    extent: (db) => grids.currentExtent(db),
+  }],
 ]);
 
-function collectionDef(id: string): CollectionDef {
+/** Whether a caller may read a collection. */
+function mayRead(c: CollectionDef, user: AuthUser | null): boolean {
+  return c.access !== 'cases' || (user !== null && user.roles.some((r) => (STATS_ROLES as readonly string[]).includes(r)));
+}
+
+function collectionDef(id: string, user: AuthUser | null): CollectionDef {
   const c = COLLECTIONS.get(id);
-  if (!c) throw new DomainError('not_found', `No collection "${id}"; the collections are ${[...COLLECTIONS.keys()].join(', ')}`);
+  const listed = [...COLLECTIONS].filter(([, d]) => mayRead(d, user)).map(([k]) => k);
+  if (!c) throw new DomainError('not_found', `No collection "${id}"; the collections are ${listed.join(', ')}`);
+  if (!mayRead(c, user)) {
+    if (!user) throw new DomainError('unauthorized', `Collection ${id} needs a login: send "Authorization: Bearer <token>" from POST /api/auth/login`);
+    throw new DomainError('forbidden', `Collection ${id} is for roles that see every case (${STATS_ROLES.join(', ')}); yours are ${user.roles.join(', ')}`);
+  }
   return c;
 }
 
@@ -109,6 +139,17 @@ function checkDatetime(text: string): void {
   }
 }
 
+/** The interval of a checked `datetime` as instants (closed; null = open end). A date alone means its whole UTC day. */
+function datetimeRange(text: string): [Date | null, Date | null] {
+  const at = (s: string, end: boolean): Date | null => {
+    if (s === '..' || s === '') return null;
+    if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return new Date(Date.parse(s) + (end ? 86_400_000 - 1 : 0));
+    return new Date(Date.parse(s.replace(' ', 'T')));
+  };
+  const parts = text.split('/');
+  return parts.length === 1 ? [at(parts[0], false), at(parts[0], true)] : [at(parts[0], false), at(parts[1], true)];
+}
+
 /** True when an Accept header admits JSON (any application/…json type, application/* or *\/*) with q > 0. */
 function acceptsJson(accept: string): boolean {
   return accept.split(',').some((range) => {
@@ -135,6 +176,9 @@ const ogcRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps 
   /** `f=json` carries over into the links so a client that asked for it keeps getting it. */
   const fOf = (req: FastifyRequest) => (req.query as { f?: string } | undefined)?.f;
   const fq = (req: FastifyRequest) => queryText({ f: fOf(req) });
+
+  // Who is asking (a token is optional; a token that is sent must be valid): decides whether `cases` is served.
+  app.addHook('onRequest', app.authenticateOptional);
 
   // Content negotiation for every route of this plugin (it is encapsulated): JSON only.
   app.addHook('preHandler', async (req) => {
@@ -200,13 +244,13 @@ const ogcRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps 
 
   app.get('/ogc/collections', {
     schema: {
-      tags: ['ogc'], summary: 'The feature collections: streets, communities, grids, components',
+      tags: ['ogc'], summary: 'The feature collections: streets, communities, grids, components (and cases, with a token of a role that sees every case)',
       querystring: FormatQuery,
       response: { 200: Collections, ...errorResponses, ...notAcceptable },
     },
   }, async (req) => {
     const collections = [];
-    for (const [id, c] of COLLECTIONS) collections.push(await collectionDoc(req, id, c));
+    for (const [id, c] of COLLECTIONS) if (mayRead(c, req.user)) collections.push(await collectionDoc(req, id, c));
     return { links: [{ href: `${root(req)}/collections${fq(req)}`, rel: 'self', type: JSON_TYPE, title: 'Collections' }], collections };
   });
 
@@ -217,7 +261,7 @@ const ogcRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps 
       querystring: FormatQuery,
       response: { 200: Collection, ...errorResponses, ...notAcceptable },
     },
-  }, async (req) => collectionDoc(req, req.params.collectionId, collectionDef(req.params.collectionId)));
+  }, async (req) => collectionDoc(req, req.params.collectionId, collectionDef(req.params.collectionId, req.user)));
 
   app.get('/ogc/collections/:collectionId/items', {
     schema: {
@@ -240,11 +284,11 @@ const ogcRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps 
     },
   }, async (req, reply) => {
     const id = req.params.collectionId;
-    const c = collectionDef(id);
+    const c = collectionDef(id, req.user);
     const { limit, offset, datetime, f } = req.query;
     const bbox = req.query.bbox === undefined ? undefined : ogcBbox(req.query.bbox);
     if (datetime !== undefined) checkDatetime(datetime);
-    const { items, total } = await c.items(deps.db, { bbox, limit, offset });
+    const { items, total } = await c.items(deps.db, { bbox, limit, offset, datetime: datetime === undefined ? undefined : datetimeRange(datetime) });
 
     const href = `${root(req)}/collections/${id}`;
     const page = (at: number) => `${href}/items${queryText({ bbox: req.query.bbox, datetime, limit, offset: at || undefined, f })}`;
@@ -275,7 +319,7 @@ const ogcRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps 
     },
   }, async (req, reply) => {
     const { collectionId: id, featureId } = req.params;
-    const c = collectionDef(id);
+    const c = collectionDef(id, req.user);
     const row = await c.item(deps.db, featureId);
     if (!row) throw new DomainError('not_found', `No feature "${featureId}" in collection ${id}`);
     const href = `${root(req)}/collections/${id}`;

@@ -1,32 +1,66 @@
-// Mapbox Vector Tiles of grids, components and the offline basemap (server/db/tiles.ts is the engine seam).
+// Mapbox Vector Tiles of grids, components, the offline basemap and cases (server/db/tiles.ts is the engine seam).
+// grids, components and basemap are public; `cases` needs a login with a role that sees every case: the web client
+// sends its bearer token with maplibre's transformRequest (Authorization header) on /api/tiles/cases/… URLs.
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
+import type { CaseDeps } from '../../services/cases.js';
 import { renderTile, TILE_SETS, type TileSet } from '../../db/tiles.js';
 import { DomainError } from '../../domain/errors.js';
-import { errorResponses, rawOk } from '../schemas/common.js';
+import { caseTileFilter } from '../../services/stats.js';
+import { loadWorkRules, type WorkRules } from '../../services/work-rules.js';
+import { ErrorBody, errorResponses, rawOk } from '../schemas/common.js';
+import { STATS_ROLES } from './stats.js';
 
 export const MAX_ZOOM = 22;
 
-const tileRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
+const tileRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases?: CaseDeps } }> = async (app, { deps }) => {
+  // The cases layer's dates are local dates of the city's calendar (app.ts hands the case deps in; without them,
+  // as in a bare tile server, the default rules are read once, when first needed).
+  let work: WorkRules | null = deps.cases?.work ?? null;
+  const clock = deps.cases?.clock ?? { now: () => new Date() };
+  const casesGuard = app.requireRole(...STATS_ROLES);
+
   app.get('/api/tiles/:set/:z/:x/:tile', {
+    onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
+      if ((req.params as { set?: string }).set === 'cases') await casesGuard(req, reply);
+    },
     schema: {
-      tags: ['tiles'], summary: 'A Mapbox Vector Tile: /api/tiles/{grids|components|basemap}/{z}/{x}/{y}.mvt',
-      description: 'grids: one polygon per unit grid from z13, communities with grid_count below. components: one feature per component from z17, one cluster per unit grid at z13–16, per community below. basemap: streets, communities, roads.',
+      tags: ['tiles'], summary: 'A Mapbox Vector Tile: /api/tiles/{grids|components|basemap|cases}/{z}/{x}/{y}.mvt',
+      description: 'grids: one polygon per unit grid from z13, communities with grid_count below. components: one feature per component from z17, one cluster per unit grid at z13–16, per community below. basemap: streets, communities, roads. '
+        + 'cases (bearer token of leader, operator, shift_leader, dispatcher or admin): one point per case from z16 with id, case_no, status, class_code, light, origin, created_at (no personal data); '
+        + 'one cluster per unit grid at z13–15 and per community below, with count, open and red. Optional from/to (local dates, both or neither), class, major, channel filter the cases layer.',
       params: Type.Object({
         set: Type.Union(TILE_SETS.map((s) => Type.Literal(s))),
         z: Type.Integer({ minimum: 0, maximum: MAX_ZOOM }),
         x: Type.Integer({ minimum: 0 }),
         tile: Type.String({ pattern: '^[0-9]+\\.mvt$', description: '{y}.mvt' }),
       }),
-      response: { ...rawOk('application/vnd.mapbox-vector-tile'), 204: Type.Null({ description: 'empty tile' }), ...errorResponses },
+      querystring: Type.Object({
+        from: Type.Optional(Type.String({ description: 'cases only: first local date reported (YYYY-MM-DD)' })),
+        to: Type.Optional(Type.String({ description: 'cases only: last local date reported (YYYY-MM-DD)' })),
+        class: Type.Optional(Type.String({ description: 'cases only: 5-digit matter class' })),
+        major: Type.Optional(Type.String({ description: 'cases only: 2-digit major class' })),
+        channel: Type.Optional(Type.String({ description: 'cases only: inspector, public, hotline, media, video, leader or other' })),
+      }, { additionalProperties: false }),
+      response: {
+        ...rawOk('application/vnd.mapbox-vector-tile'), 204: Type.Null({ description: 'empty tile' }), ...errorResponses,
+        401: ErrorBody, 403: ErrorBody,
+      },
     },
   }, async (req, reply) => {
     const { set, z, x } = req.params;
     const y = Number(req.params.tile.slice(0, -4));
     const n = 2 ** z;
     if (x >= n || y >= n) throw new DomainError('bad_request', `Tile ${z}/${x}/${y} does not exist: x and y must be below ${n} at zoom ${z}`);
-    const mvt = await renderTile(deps.db, set as TileSet, z, x, y);
-    reply.header('cache-control', 'public, max-age=30');
+    let filter;
+    if (set === 'cases') {
+      work ??= loadWorkRules();
+      filter = await caseTileFilter({ db: deps.db, work, clock }, req.query);
+    }
+    const mvt = await renderTile(deps.db, set as TileSet, z, x, y, undefined, filter);
+    // Cases are per user and change by the minute: never in a shared cache.
+    reply.header('cache-control', set === 'cases' ? 'private, max-age=30' : 'public, max-age=30');
     if (!mvt.length) return reply.status(204).send(null);
     return reply.type('application/vnd.mapbox-vector-tile').send(mvt);
   });

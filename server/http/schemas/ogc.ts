@@ -49,12 +49,12 @@ export const Collections = Type.Object({ links: Type.Array(Link), collections: T
 export const FormatParam = Type.Optional(Type.String({ description: 'output format; only `json` is served', examples: ['json'] }));
 
 export const CollectionParams = Type.Object({
-  collectionId: Type.String({ description: 'streets, communities, grids or components' }),
+  collectionId: Type.String({ description: 'streets, communities, grids, components or cases' }),
 });
 
 export const FeatureParams = Type.Object({
-  collectionId: Type.String({ description: 'streets, communities, grids or components' }),
-  featureId: Type.String({ description: 'street or community code, 15-digit grid code or 17-digit component identifier' }),
+  collectionId: Type.String({ description: 'streets, communities, grids, components or cases' }),
+  featureId: Type.String({ description: 'street or community code, 15-digit grid code, 17-digit component identifier or case id (UUID)' }),
 });
 
 export const ItemsQuery = Type.Object({
@@ -69,8 +69,9 @@ export const ItemsQuery = Type.Object({
   }),
   offset: Type.Integer({ minimum: 0, default: 0, description: 'features to skip (the next and prev links set it)' }),
   datetime: Type.Optional(Type.String({
-    description: 'RFC 3339 instant or interval (`..` for an open end). Accepted and checked for conformance; '
-      + 'these collections hold the current state and have no temporal geometry, so it does not filter.',
+    description: 'RFC 3339 instant or interval (`..` for an open end; a date alone means its whole UTC day). The cases '
+      + 'collection keeps the cases reported in it; the other collections hold the current state and have no temporal '
+      + 'geometry, so for them it is checked but does not filter.',
     examples: ['2026-01-01T00:00:00Z/..'],
   })),
   f: FormatParam,

@@ -145,3 +145,102 @@ if (testBackends().includes('postgres')) describe('the two encoders agree on Pos
     }),
   );
 });
+
+// ---------------------------------------------------------------------------------------------------------------
+// The cases layer: points from z16, clusters per grid and per community below, no personal data.
+
+/** 120 cases around the district's centre grids (inserted in the rolled-back transaction), a few with a red light. */
+async function seedTileCases(db: Queryable): Promise<void> {
+  await db.query(
+    `insert into cases (case_no, status, source, kind, class_code, geom, district_code, street_code, community_code, grid_code,
+                        trail_head, created_at, updated_at, reporter_name, reporter_phone, description, yellow_at, red_at)
+     select 'TILE-' || i, case when i % 4 = 0 then 'closed' else 'handling' end, (array['inspector', 'public', 'hotline'])[1 + i % 3],
+            'event', case when i % 2 = 0 then '06010' else (select min(code) from classes where kind = 'matter' and major_code = '07') end,
+            st_pointonsurface(g.geom), g.district_code, g.street_code, g.community_code, g.code, repeat('0', 64),
+            timestamptz '2026-03-01 00:00+08' + (i || ' hours')::interval, now(), '张三', '13800000000', 'secret text',
+            case when i % 4 <> 0 then (case when i % 5 = 0 then timestamptz '2026-03-10 00:00+08' else timestamptz '2026-05-01 00:00+08' end) end,
+            case when i % 4 <> 0 then (case when i % 5 = 0 then timestamptz '2026-03-11 00:00+08' else timestamptz '2026-06-01 00:00+08' end) end
+       from generate_series(1, 120) i
+       cross join lateral (select g.* from grids g
+                            where g.valid_to is null
+                            order by st_distance(st_centroid(g.geom), (select st_centroid(st_collect(geom)) from grids)), g.code
+                            offset i % 12 limit 1) g`);
+}
+
+const NOW = { now: new Date('2026-03-20T02:00:00Z') };
+
+describe.each(cases)('the cases tile layer on %s with the %s encoder', (backend, encoder) => {
+  test('a z16 tile holds exactly the cases inside it, with their light and no personal data', () => withTestDb(backend, async (db) => {
+    await seedTileCases(db);
+    const { rows: [red] } = await db.query<{ lon: number; lat: number }>(`select st_x(geom) as lon, st_y(geom) as lat from cases where case_no = 'TILE-5'`);
+    const t = tileOf(red.lon, red.lat, 16); // the tile of a red case (its grid also holds green and closed ones)
+    const { rows } = await db.query<{ id: string; light: string | null }>(
+      `select id::text as id, case when red_at is null or status in ('closed', 'void', 'suspended') then null
+                                   when $4::timestamptz > red_at then 'red' when $4::timestamptz > yellow_at then 'yellow' else 'green' end as light
+         from cases where case_no like 'TILE-%' and st_intersects(st_transform(geom, 3857), st_tileenvelope($1, $2, $3))`,
+      [t.z, t.x, t.y, NOW.now]);
+    expect(rows.length).toBeGreaterThan(0);
+    const layers = decodeTile(await renderTile(db, 'cases', t.z, t.x, t.y, encoder, NOW));
+    const got = new Map(layers.cases.map((f) => [f.properties.id as string, f]));
+    for (const r of rows) {
+      const f = got.get(r.id);
+      expect(f, r.id).toBeDefined();
+      expect(f!.type).toBe(1);
+      expect(f!.properties.light ?? null).toBe(r.light);
+    }
+    expect(rows.some((r) => r.light === 'red') && rows.some((r) => r.light === 'green')).toBe(true);
+    for (const f of layers.cases) {
+      for (const k of Object.keys(f.properties)) expect(['id', 'case_no', 'status', 'class_code', 'light', 'origin', 'created_at']).toContain(k);
+      expect(f.properties.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+      expect(f.properties.origin).toBe('live');
+    }
+  }));
+
+  test('a z14 tile clusters per unit grid: each count, open and red count is the grid\'s', () => withTestDb(backend, async (db) => {
+    await seedTileCases(db);
+    const c = await centre(db);
+    const t = tileOf(c.lon, c.lat, 14);
+    const layers = decodeTile(await renderTile(db, 'cases', t.z, t.x, t.y, encoder, NOW));
+    const { rows } = await db.query<{ grid_code: string; n: number; open: number; red: number }>(
+      `select grid_code, count(*)::int as n, count(*) filter (where status not in ('closed', 'void'))::int as open,
+              count(*) filter (where status not in ('closed', 'void', 'suspended') and red_at < $1)::int as red
+         from cases group by grid_code`, [NOW.now]);
+    const truth = new Map(rows.map((r) => [r.grid_code, r]));
+    expect(layers.cases.length).toBeGreaterThan(0);
+    for (const f of layers.cases) {
+      const r = truth.get(f.properties.grid_code as string)!;
+      expect(f.properties).toMatchObject({ cluster: true, count: r.n, open: r.open, red: r.red });
+    }
+  }));
+
+  test('a z8 tile has one cluster per community; with from/to, class and channel it counts only those cases', () => withTestDb(backend, async (db) => {
+    await seedTileCases(db);
+    const c = await centre(db);
+    const t = tileOf(c.lon, c.lat, 8);
+    const all = decodeTile(await renderTile(db, 'cases', t.z, t.x, t.y, encoder, NOW));
+    const { rows: [n] } = await db.query<{ n: number; communities: number }>(
+      'select count(*)::int as n, count(distinct community_code)::int as communities from cases');
+    expect(all.cases.reduce((s, f) => s + Number(f.properties.count), 0)).toBe(n.n);
+    expect(all.cases.length).toBe(n.communities);
+    const filter = { ...NOW, start: new Date('2026-03-02T00:00:00+08:00'), end: new Date('2026-03-04T00:00:00+08:00'), class_code: '06010', channel: 'public' };
+    const some = decodeTile(await renderTile(db, 'cases', t.z, t.x, t.y, encoder, filter));
+    const { rows: [m] } = await db.query<{ n: number }>(
+      `select count(*)::int as n from cases where created_at >= $1 and created_at < $2 and class_code = '06010' and source = 'public'`,
+      [filter.start, filter.end]);
+    expect(m.n).toBeGreaterThan(0);
+    expect(some.cases.reduce((s, f) => s + Number(f.properties.count), 0)).toBe(m.n);
+  }));
+});
+
+if (testBackends().includes('postgres')) describe('the two encoders agree on the cases layer on PostgreSQL', () => {
+  test.each([16, 14, 10])('cases at z%s: same features and properties', (z) => withTestDb('postgres', async (db) => {
+    await seedTileCases(db);
+    const c = await centre(db);
+    const t = tileOf(c.lon, c.lat, z);
+    const a = decodeTile(await renderTile(db, 'cases', t.z, t.x, t.y, 'postgis', NOW));
+    const b = decodeTile(await renderTile(db, 'cases', t.z, t.x, t.y, 'js', NOW));
+    const key = (f: { properties: Record<string, unknown>; bbox: number[] }) => JSON.stringify(f.properties) + f.bbox.map((v) => Math.round(v / 4)).join(',');
+    expect(a.cases.length).toBeGreaterThan(0);
+    expect(b.cases.map(key).sort()).toEqual(a.cases.map(key).sort());
+  }));
+});

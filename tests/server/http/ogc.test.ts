@@ -344,3 +344,116 @@ describe.each(testBackends())('OGC API – Features on %s', (backend) => {
       }
     }));
 });
+
+// ---------------------------------------------------------------------------------------------------------------
+// The `cases` collection: only for a token of a role that sees every case; no personal data; datetime filters.
+
+/** 30 cases a day apart from 2026-03-01T00:00Z in the first grids, with personal data that must never show. */
+async function seedOgcCases(db: Queryable): Promise<void> {
+  await db.query(
+    `insert into cases (case_no, status, source, kind, class_code, geom, district_code, street_code, community_code, grid_code,
+                        trail_head, created_at, updated_at, reporter_name, reporter_phone, description, address)
+     select 'OGC-' || lpad(i::text, 2, '0'), 'handling', 'public', 'event', '06010', st_pointonsurface(g.geom), g.district_code,
+            g.street_code, g.community_code, g.code, repeat('0', 64), timestamptz '2026-03-01 00:00:00+00' + (i - 1) * interval '1 day',
+            now(), '李四', '13900000000', 'private words', 'No. 1 Secret Lane'
+       from generate_series(1, 30) i
+       cross join lateral (select * from grids where valid_to is null order by code offset i % 20 limit 1) g`);
+}
+
+async function tokenOf(app: FastifyInstance, username: string): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password: 'demo' } });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json().token;
+}
+
+describe.each(testBackends())('the OGC cases collection on %s', (backend) => {
+  test('anonymous callers do not see it and get 401; a crew gets 403; a leader sees it listed with the others', () =>
+    withTestApp(backend, async ({ app, db }) => {
+      await seedOgcCases(db);
+      for (const url of ['/ogc/collections/cases', '/ogc/collections/cases/items']) {
+        const res = await get(app, url);
+        expect(res.statusCode, url).toBe(401);
+        expect(res.json().error.message).toContain('Bearer');
+      }
+      const crew = { authorization: `Bearer ${await tokenOf(app, 'crew1')}` };
+      expect((await get(app, '/ogc/collections/cases/items', crew)).statusCode).toBe(403);
+      expect((await get(app, '/ogc/collections', crew)).json().collections.map((c: any) => c.id)).toEqual(COLLECTION_IDS);
+      const leader = { authorization: `Bearer ${await tokenOf(app, 'leader1')}` };
+      const list = (await get(app, '/ogc/collections', leader)).json();
+      expect(list.collections.map((c: any) => c.id)).toEqual([...COLLECTION_IDS, 'cases']);
+      const cases = list.collections.find((c: any) => c.id === 'cases');
+      expect(cases.title).toMatch(/^案件 Cases/);
+      expect(linkOf(cases, 'items')?.href).toBe(`${ORIGIN}/ogc/collections/cases/items`);
+      expect((await get(app, '/ogc/collections', { authorization: 'Bearer nonsense' })).statusCode).toBe(401);
+    }));
+
+  test('items: every case once across pages, the tile layer\'s properties and nothing personal; datetime and bbox filter', () =>
+    withTestApp(backend, async ({ app, db }) => {
+      await seedOgcCases(db);
+      const h = { authorization: `Bearer ${await tokenOf(app, 'leader1')}` };
+      const ids = await column(db, `select id::text as v from cases order by created_at, id`);
+      const seen: string[] = [];
+      let url: string | undefined = '/ogc/collections/cases/items?limit=7';
+      while (url) {
+        const res = await get(app, url, h);
+        expect(res.statusCode, res.body).toBe(200);
+        const fc = res.json();
+        expect(fc.numberMatched).toBe(ids.length);
+        for (const f of fc.features) {
+          expect(Object.keys(f.properties).sort()).toEqual(['case_no', 'class_code', 'created_at', 'id', 'light', 'origin', 'status']);
+          expect(f).toMatchObject({ id: f.properties.id, geometry: { type: 'Point' } });
+          seen.push(f.id);
+        }
+        expect(res.body).not.toMatch(/李四|13900000000|private words|Secret Lane/);
+        url = linkOf(fc, 'next') && local(linkOf(fc, 'next')!.href);
+      }
+      expect(seen).toEqual(ids);
+
+      // Reported 2026-03-10 … 2026-03-12 (whole UTC days): three cases; an open start counts from the first.
+      const span = (await get(app, '/ogc/collections/cases/items?datetime=2026-03-10/2026-03-12', h)).json();
+      expect(span.features.map((f: any) => f.properties.case_no)).toEqual(['OGC-10', 'OGC-11', 'OGC-12']);
+      const open = (await get(app, '/ogc/collections/cases/items?datetime=../2026-03-05T00:00:00Z', h)).json();
+      expect(open.numberMatched).toBe(await column<number>(db, `select count(*)::int as v from cases where created_at <= '2026-03-05T00:00:00Z'`).then((r) => r[0]));
+      const instant = (await get(app, '/ogc/collections/cases/items?datetime=2026-03-02T00:00:00Z', h)).json();
+      expect(instant.features.map((f: any) => f.properties.case_no)).toEqual(['OGC-02']);
+
+      const { rows: [g] } = await db.query<{ x0: number; y0: number; x1: number; y1: number }>(
+        `select st_xmin(geom) as x0, st_ymin(geom) as y0, st_xmax(geom) as x1, st_ymax(geom) as y1 from grids where valid_to is null order by code offset 3 limit 1`);
+      const inBox = await column(db, `select id::text as v from cases where st_intersects(geom, st_makeenvelope($1, $2, $3, $4, 4326)) order by created_at, id`, [g.x0, g.y0, g.x1, g.y1]);
+      const boxed = (await get(app, `/ogc/collections/cases/items?bbox=${g.x0},${g.y0},${g.x1},${g.y1}`, h)).json();
+      expect(inBox.length).toBeGreaterThan(0);
+      expect(boxed.features.map((f: any) => f.id)).toEqual(inBox);
+
+      const one = await get(app, `/ogc/collections/cases/items/${ids[0]}`, h);
+      expect(one.statusCode).toBe(200);
+      expect(one.json()).toMatchObject({ id: ids[0], properties: { origin: 'live' } });
+      for (const bad of ['00000000-0000-0000-0000-000000000000', 'not-a-uuid']) {
+        expect((await get(app, `/ogc/collections/cases/items/${bad}`, h)).statusCode, bad).toBe(404);
+      }
+    }));
+
+  test('GDAL opens the cases collection with the token in GDAL_HTTP_HEADERS and counts every case', () =>
+    withTestApp(backend, async ({ app, db }) => {
+      await seedOgcCases(db);
+      const token = await tokenOf(app, 'leader1');
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = app.server.address() as AddressInfo;
+      const url = `OAPIF:http://127.0.0.1:${port}/ogc`;
+      const [n] = await column<number>(db, 'select count(*)::int as v from cases');
+      const prev = process.env.GDAL_HTTP_HEADERS;
+      process.env.GDAL_HTTP_HEADERS = `Authorization: Bearer ${token}`;
+      try {
+        const summary = await gdal('ogrinfo', ['-ro', '-al', '-so', url, 'cases']);
+        console.log(`[${backend}] ogrinfo -ro -al -so ${url} cases\n${summary}`);
+        expect(summary).toMatch(/Layer name: cases/);
+        expect(summary).toMatch(new RegExp(`Feature Count: ${n}\\b`));
+        expect(summary).toMatch(/Geometry: Point/);
+        expect(summary).not.toMatch(/reporter|description/);
+      } finally {
+        if (prev === undefined) delete process.env.GDAL_HTTP_HEADERS; else process.env.GDAL_HTTP_HEADERS = prev;
+      }
+      // Without the token GDAL does not see the layer at all.
+      const anonymous = await gdal('ogrinfo', ['-ro', '-so', url]);
+      expect(anonymous).not.toMatch(/^\d+: cases\b/m);
+    }));
+});
