@@ -29,6 +29,7 @@ import exportRoutes from './http/routes/exports.js';
 import { LiveHub } from './live/hub.js';
 import { loadWorkRules, type WorkRules } from './services/work-rules.js';
 import type { Db } from './db/types.js';
+import type { HistoryProgress } from './services/history.js';
 
 export type AppDeps = {
   db: Queryable & Partial<Pick<Db, 'listen'>>;
@@ -36,6 +37,8 @@ export type AppDeps = {
   clock?: { now(): Date };
   /** The city's calendar and limits; loaded from data/ when not given. */
   work?: WorkRules;
+  /** Progress of the demo history's background load (GET /api/config reports it). */
+  history?: HistoryProgress;
 };
 
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
@@ -63,7 +66,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     },
   });
 
-  const d = { db: deps.db, config };
+  const d = { db: deps.db, config, history: deps.history };
   const clock = deps.clock ?? { now: () => new Date() };
   await app.register(authPlugin, { db: deps.db, config, clock }); // before the routes: app.authenticate, app.requireRole, req.user
   await app.register(metaRoutes, { deps: d });

@@ -9,6 +9,8 @@ export type Config = Readonly<{
   demo: 'off' | 'dongcheng' | 'cambridge';
   demo_grids: number;
   demo_components: number;
+  /** Days of simulated case history the Cambridge demo gets (GRIDLINE_DEMO_HISTORY=0 disables; GRIDLINE_DEMO_HISTORY_DAYS, default 365). */
+  demo_history_days: number;
   max_bbox_area: number;
   max_features: number;
   basemap_url: string | null;
@@ -69,6 +71,7 @@ export function loadConfig(env: Env): Config {
     demo,
     demo_grids: int('GRIDLINE_DEMO_GRIDS', 1000, 169, 160_000),
     demo_components: int('GRIDLINE_DEMO_COMPONENTS', 20_000, 0, 8_000_000),
+    demo_history_days: historyOff(env.GRIDLINE_DEMO_HISTORY, errors) ? 0 : int('GRIDLINE_DEMO_HISTORY_DAYS', 365, 1, 1830),
     max_bbox_area: num('GRIDLINE_MAX_BBOX_AREA', 0.05),
     max_features: int('GRIDLINE_MAX_FEATURES', 10_000, 1, 1_000_000),
     basemap_url: url('GRIDLINE_BASEMAP_URL', ['http:', 'https:']),
@@ -84,4 +87,12 @@ export function loadConfig(env: Env): Config {
   };
   if (errors.length) throw new Error('Invalid configuration:\n  ' + errors.join('\n  '));
   return Object.freeze(config);
+}
+
+/** GRIDLINE_DEMO_HISTORY: 0/off/false disables the demo's simulated history; empty, 1, on or true keeps it. */
+function historyOff(raw: string | undefined, errors: string[]): boolean {
+  const v = (raw ?? '').trim().toLowerCase();
+  if (['0', 'off', 'false'].includes(v)) return true;
+  if (!['', '1', 'on', 'true'].includes(v)) errors.push(`GRIDLINE_DEMO_HISTORY must be 1 (on) or 0 (off); got "${raw}"`);
+  return false;
 }

@@ -6,6 +6,7 @@ import { loadClasses } from './services/classes.js';
 import { isEmpty, loadDemo } from './services/demo.js';
 import { buildApp } from './app.js';
 import { checkDurability } from './services/durability.js';
+import { runHistory, type HistoryProgress } from './services/history.js';
 
 const log = (msg: string) => console.log(`[gridline] ${msg}`);
 
@@ -33,17 +34,33 @@ async function main() {
     log(summary);
     log('demo logins (password "demo"): inspector1 inspector2 (监督员), operator1 (受理员), shiftlead1 (值班长), dispatcher1 (派遣员), crew1 (专业部门), leader1 (领导), admin');
   }
-  const app = await buildApp(config, { db, logger: false });
+  const history: HistoryProgress = { state: 'none', days: 0, loaded_days: 0, cases: 0, loaded_until: null };
+  const app = await buildApp(config, { db, logger: false, history });
   await app.listen({ port: config.port, host: config.host });
   const shown = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   log(`Gridline is serving on http://${shown}:${config.port}/  (API: /api/openapi.json, OGC API – Features: /ogc)`);
   log(`database: ${db.engine}${config.database_url ? '' : ` (${config.data_dir})`}`);
 
+  // The demo's simulated history (planned with the demo district) loads in the background, a day per transaction,
+  // resuming after a restart; the server answers meanwhile.
   let closing = false;
+  const t0 = performance.now();
+  let said = -1;
+  const loading = runHistory(db, {
+    progress: history, shouldStop: () => closing,
+    onDay: (p) => {
+      const pct = Math.floor((p.loaded_days / p.days) * 10) * 10;
+      if (pct !== said) { said = pct; log(`simulated history: ${pct} % (${p.loaded_days}/${p.days} days, ${p.cases} cases so far, up to ${p.loaded_until})`); }
+    },
+  }).then((p) => {
+    if (p && p.state === 'done') log(`simulated history: loaded ${p.cases} cases in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }, (e) => log(`simulated history stopped: ${e instanceof Error ? e.message : e} (it resumes at the next start)`));
+
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     log(`${signal}: shutting down`);
+    await loading;
     await app.close();
     await db.close();
     process.exit(0);

@@ -30,6 +30,17 @@ const FROM: Record<Base, string> = {
   dispatches: 'case_dispatches d join cases c on c.id = d.case_id',
   steps: 'case_steps s join cases c on c.id = s.case_id',
 };
+/** The same without the case, for definitions that read nothing of it (no join: a fact table scan only). */
+const FROM_FACTS: Record<Base, string> = { cases: 'cases c', dispatches: 'case_dispatches d', steps: 'case_steps s' };
+
+/** The FROM of definitions (and a region scope): joins the case only when one of them reads it. */
+function fromOf(defs: readonly IndicatorSql[], scope?: { column: string }): string {
+  const needsCase = !!scope || defs.some((d) => [d.key, d.den, d.num, d.period, d.join ?? ''].some((x) => /\bc\./.test(x)));
+  return (needsCase ? FROM : FROM_FACTS)[defs[0].base];
+}
+
+/** A key expression without its text cast, so an equality on it can use the column's index. */
+const rawKey = (key: string) => key.replace(/::text$/, '');
 
 const NOT_VOID = `c.status <> 'void'`;
 const PUBLIC_SOURCES = `c.source in ('public', 'hotline', 'media')`;
@@ -92,7 +103,7 @@ export const POST_INDICATORS: Record<Post, Record<string, IndicatorSql>> = {
     on_time_check_rate: step('check'),
   },
   operator: {
-    accepted_count: { base: 'steps', period: 's.ended_at', key: 's.actor_id::text', den: `s.action = 'accept'`, num: 'true' },
+    accepted_count: { base: 'steps', period: 's.ended_at', key: 's.actor_id::text', den: `s.step = 'accept' and s.action = 'accept'`, num: 'true' },
     on_time_verify_dispatch_rate: step('send_verify'),
     on_time_check_dispatch_rate: step('send_check'),
   },
@@ -156,7 +167,7 @@ export async function countsMany(db: Queryable, defs: Record<string, IndicatorSq
     const withExtras = extras && members.some(([name]) => name === extras.with);
     if (withExtras) cols.push(...Object.entries(extras.columns).map(([k, e]) => `${e} as x_${k}`));
     const { rows } = await db.query<Record<string, string>>(
-      `select ${def.key} as key, ${cols.join(', ')} from ${FROM[def.base]} ${def.join ?? ''} where ${where(def, extra)} group by 1`, params);
+      `select ${def.key} as key, ${cols.join(', ')} from ${fromOf(members.map(([, d]) => d), scope)} ${def.join ?? ''} where ${where(def, extra)} group by 1`, params);
     if (withExtras) {
       for (const r of rows) extras.into.set(r.key, Object.fromEntries(Object.keys(extras.columns).map((k) => [k, r[`x_${k}`] === null ? null : Number(r[`x_${k}`])])));
     }
@@ -174,7 +185,7 @@ export async function handlingHours(db: Queryable, p: Period, scope?: { column: 
   if (scope) { params.push(scope.code); extra = ` and ${scope.column} = $4`; }
   const { rows } = await db.query<{ working: number | null; natural: number | null; n: string }>(
     `select avg(d.working_hours) as working, avg(d.natural_hours) as natural, count(*) as n
-       from ${FROM.dispatches} where d.dispatched_at >= $1 and d.dispatched_at < $2 and $3::timestamptz is not null and d.outcome = 'feedback'${extra}`, params);
+       from ${scope ? FROM.dispatches : FROM_FACTS.dispatches} where d.dispatched_at >= $1 and d.dispatched_at < $2 and $3::timestamptz is not null and d.outcome = 'feedback'${extra}`, params);
   const r = rows[0];
   return { working: r.working === null ? null : Number(r.working), natural: r.natural === null ? null : Number(r.natural), count: Number(r.n) };
 }
@@ -192,9 +203,10 @@ export async function drill(db: Queryable, def: IndicatorSql, p: Period, q: {
   const params: unknown[] = [p.start, p.end, p.now];
   const extra: string[] = [`${def.key} is not null`, `(${def.den})`];
   if (q.part === 'numerator') extra.push(`(${def.num})`);
-  if (q.key !== null) { params.push(q.key); extra.push(`${def.key} = $${params.length}`); }
+  if (q.key !== null) { params.push(q.key); extra.push(`${rawKey(def.key)} = $${params.length}`); }
   if (q.scope) { params.push(q.scope.code); extra.push(`${q.scope.column} = $${params.length}`); }
-  const rowsSql = `select c.id as case_id from ${FROM[def.base]} ${def.join ?? ''} where ${where(def, extra)}`;
+  const caseId = def.base === 'cases' ? 'c.id' : def.base === 'dispatches' ? 'd.case_id' : 's.case_id';
+  const rowsSql = `select ${caseId} as case_id from ${fromOf([def], q.scope)} ${def.join ?? ''} where ${where(def, extra)}`;
   const count = await db.query<{ events: string; total: string }>(
     `select count(*) as events, count(distinct case_id) as total from (${rowsSql}) r`, params);
   const { rows } = await db.query<CaseRow>(

@@ -2,4 +2,7 @@
 import type { Config } from '../config.js';
 import type { Queryable } from '../db/types.js';
 
-export type Deps = { db: Queryable; config: Config };
+import type { HistoryProgress } from '../services/history.js';
+
+/** `history`: where the background load of the demo's simulated history stands (main.ts), if one runs. */
+export type Deps = { db: Queryable; config: Config; history?: HistoryProgress };

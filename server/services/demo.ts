@@ -11,6 +11,7 @@ import * as departments from '../db/departments.js';
 import { seedDemoUsers } from './demo-users.js';
 import { CAMBRIDGE_DIR, CAMBRIDGE_DISTRICT, drawGrids, loadCambridgeRegions, readCambridgeBlocks } from './draw-grids.js';
 import { importComponents, type ImportOptions } from './import-components.js';
+import { historySummaryLine, loadHistory, planHistory, type HistoryOptions } from './history.js';
 
 export const DEMO_SEED = 20051;
 
@@ -27,9 +28,24 @@ export const CAMBRIDGE_ASSETS: { file: string; opts: ImportOptions }[] = [
   { file: 'litter-barrels.geojson', opts: { class_code: '03005', id_field: 'GlobalID', source: 'cambridge:litter-barrels', data_source: 'base_geodata', survey_date: '2023-01-01' } },
 ];
 
-/** Loads the configured demo district; returns a one-line summary. */
-export async function loadDemo(db: Queryable, config: Pick<Config, 'demo' | 'demo_grids' | 'demo_components'>): Promise<string> {
-  if (config.demo === 'cambridge') return loadCambridge(db);
+/**
+ * Loads the configured demo district; returns a one-line summary. Cambridge also gets `demo_history_days` of
+ * simulated case history (services/history.ts; none when absent or 0); `history` overrides its seed, end and clock.
+ */
+export async function loadDemo(
+  db: Queryable, config: Pick<Config, 'demo' | 'demo_grids' | 'demo_components'> & Partial<Pick<Config, 'demo_history_days'>>,
+  history: Partial<HistoryOptions> & { load_now?: boolean } = {},
+): Promise<string> {
+  if (config.demo === 'cambridge') {
+    const summary = await loadCambridge(db);
+    const days = history.days ?? config.demo_history_days ?? 0;
+    if (!days) return summary;
+    // The history is planned here and loaded by the server in the background (main.ts → runHistory), so the
+    // first start serves within seconds; `history.load_now` loads it before returning (scripts, tests).
+    if (history.load_now) return `${summary}; ${historySummaryLine(await loadHistory(db, { seed: DEMO_SEED, ...history, days }))}`;
+    const w = await planHistory(db, { seed: DEMO_SEED, ...history, days });
+    return `${summary}; ${days} days of simulated history (${w.start.toISOString().slice(0, 10)} … ${w.end.toISOString().slice(0, 10)}) to load in the background`;
+  }
   await loadDemoDongcheng(db, { seed: DEMO_SEED, grids: config.demo_grids, components: config.demo_components });
   const n = await seedDepartmentsFromClasses(db);
   const assigned = await departments.assignComponentDefaults(db);

@@ -147,6 +147,9 @@ export async function drillDown(deps: EvalDeps, user: CaseUser, object: EvalObje
   const g = groupOf(object, q, settings);
   const def = indicatorOf(g.defs, q.indicator);
   if (!q.key) throw new DomainError('bad_request', 'key is required: the row (region code, department id or user id) whose figure to open', { key: 'is required' });
+  if (!(object === 'regions' ? /^[0-9]{6,15}$/ : /^[1-9][0-9]{0,17}$/).test(q.key)) {
+    throw new DomainError('bad_request', `key "${q.key}" is not ${object === 'regions' ? 'a region code' : object === 'departments' ? 'a department id' : 'a user id'}`, { key: 'malformed' });
+  }
   const parent = object === 'regions' ? await regionScope(deps.db, q.parent, 'parent') : undefined;
   const r = await ev.drill(deps.db, def, period, { key: q.key, part: partOf(q.part), limit: q.limit ?? 50, offset: q.offset ?? 0, scope: parent });
   return { items: r.items.map((c) => caseView(c, user)), total: r.total, events: r.events };

@@ -27,12 +27,19 @@ const metaRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps
         200: Type.Object({
           basemap_url: Type.Union([Type.String(), Type.Null()]),
           district: Type.Union([Type.Object({ code: Type.String(), name: Type.String(), bbox: Type.Union([Bbox, Type.Null()]) }), Type.Null()]),
+          history: Type.Optional(Type.Object({
+            state: Type.String({ description: 'none | loading | done: the demo\'s simulated history, loaded in the background after the first start' }),
+            days: Type.Integer(), loaded_days: Type.Integer(), cases: Type.Integer(), loaded_until: Type.Union([Type.String(), Type.Null()]),
+          })),
         }),
       },
     },
   }, async () => {
     const d = await regions.firstDistrict(deps.db);
-    return { basemap_url: deps.config.basemap_url, district: d ? { code: d.code, name: d.name, bbox: d.bbox } : null };
+    return {
+      basemap_url: deps.config.basemap_url, district: d ? { code: d.code, name: d.name, bbox: d.bbox } : null,
+      ...(deps.history && deps.history.state !== 'none' ? { history: { ...deps.history } } : {}),
+    };
   });
 };
 

@@ -153,6 +153,8 @@ describe.each(testBackends())('evaluation over HTTP on %s', (backend) => {
       [`/api/evaluation/headline?${Q}&region=12x`, 'region'],
       [`/api/evaluation/departments/cases?${Q}&key=1&indicator=speed`, 'indicator'],
       [`/api/evaluation/departments/cases?${Q}&key=1&indicator=closing_rate&part=half`, 'part'],
+      [`/api/evaluation/departments/cases?${Q}&key=abc&indicator=closing_rate`, 'key'],
+      [`/api/evaluation/regions/cases?${Q}&key=1&indicator=closing_rate`, 'key'],
     ];
     for (const [url, field] of bad) {
       const res = await ctx.app.inject({ url, headers: ctx.h.leader1 });
