@@ -23,6 +23,7 @@ import liveRoutes from './http/routes/live.js';
 import departmentRoutes from './http/routes/departments.js';
 import photoRoutes from './http/routes/photos.js';
 import importRoutes from './http/routes/import.js';
+import importCasesRoutes from './http/routes/import-cases.js';
 import evaluationRoutes from './http/routes/evaluation.js';
 import statsRoutes from './http/routes/stats.js';
 import exportRoutes from './http/routes/exports.js';
@@ -89,6 +90,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     fault_response_delay_ms: config.fault_response_delay_ms };
   await app.register(tileRoutes, { deps: { ...d, cases: caseDeps } });
   await app.register(caseRoutes, { deps: { ...d, cases: caseDeps } });
+  await app.register(importCasesRoutes, { deps: { ...d, work: caseDeps.work } }); // not fastify-plugin: its stream parsers stay in its own scope
   await app.register(liveRoutes, { deps: { ...d, live } });
   await app.register(evaluationRoutes, { deps: { ...d, cases: caseDeps } });
   await app.register(statsRoutes, { deps: { ...d, cases: caseDeps } });

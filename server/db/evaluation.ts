@@ -72,8 +72,9 @@ const DISPATCHED = { base: 'dispatches' as const, period: 'd.dispatched_at', key
 export const DEPARTMENT_INDICATORS: Record<string, IndicatorSql> = {
   filed_count: { ...DISPATCHED, den: KEPT, num: 'true' },
   closing_rate: { ...DISPATCHED, den: `${KEPT} and ${NOT_VOID}`, num: `c.status = 'closed'` },
-  // Due to handle: fed back, or still handling with the deadline passed (by the period's end or now).
-  on_time_handling_rate: { ...DISPATCHED, den: `${KEPT} and ${NOT_VOID} and (d.outcome in ('feedback', 'closed') or (d.outcome is null and d.deadline_at < least($2::timestamptz, $3::timestamptz)))`, num: 'd.on_time is true' },
+  // Due to handle: with a deadline, and fed back or still handling with the deadline passed (by the period's end or
+  // now). A task without a time limit (an imported case without a target) is never late, and not judged.
+  on_time_handling_rate: { ...DISPATCHED, den: `${KEPT} and ${NOT_VOID} and d.deadline_at is not null and (d.outcome in ('feedback', 'closed') or (d.outcome is null and d.deadline_at < least($2::timestamptz, $3::timestamptz)))`, num: 'd.on_time is true' },
   rework_rate: { ...DISPATCHED, den: `d.outcome = 'feedback'`, num: 'd.rework' },
 };
 
