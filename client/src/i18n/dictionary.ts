@@ -306,6 +306,7 @@ export const DICTIONARY = {
   crew_hint: { zh: '处置完成后上传处置后照片并反馈', en: 'When fixed, upload an after-photo and feed back' },
   nav_leader: { zh: '领导驾驶舱', en: 'Leader' },
   nav_search: { zh: '案卷查询', en: 'Case search' },
+  simulated_photo: { zh: '（模拟案件：无实拍照片）', en: '(simulated case: no real photo)' },
   ...WORDS_LEADER,
   ...WORDS_SEARCH,
   ...WORDS_EXPORTS,

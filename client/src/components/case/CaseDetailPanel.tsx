@@ -23,13 +23,19 @@ function Field({ k, children, testId }: { k: MessageKey; children: ReactNode; te
   );
 }
 
+/** A stored photo's id is its sha256; simulated history names photos it never took (server/demo/history.ts). */
+const isStoredPhoto = (id: string) => /^[0-9a-f]{64}$/.test(id);
+
 function Photos({ ids }: { ids: readonly string[] | null | undefined }) {
+  const { t } = useT();
   if (!ids?.length) return null;
+  const stored = ids.filter(isStoredPhoto);
   return (
     <span className="trail-photos">
-      {ids.map((id) => (
+      {stored.map((id) => (
         <a key={id} href={photoUrl(id)} target="_blank" rel="noreferrer" className="photo-thumb small"><img src={photoUrl(id)} alt="" loading="lazy" /></a>
       ))}
+      {stored.length < ids.length ? <span className="dim" data-testid="simulated-photo">{t('simulated_photo')}</span> : null}
     </span>
   );
 }
@@ -76,7 +82,7 @@ function Body({ d }: { d: CaseDetail }) {
   const deptOf = useDepartmentName();
   const me = useSession(selectUser)?.id ?? null;
   const message = useCaseDetail(selectPanelMessage);
-  const photos = [...new Set(d.trail.flatMap((e) => e.photo_ids ?? []))];
+  const photos = [...new Set(d.trail.flatMap((e) => e.photo_ids ?? []))].filter(isStoredPhoto);
   const light = lightAt(d, now); // the server's light is as of its answer; the clock moves on
   return (
     <>
