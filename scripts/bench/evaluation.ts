@@ -83,14 +83,14 @@ async function fillCases(db: Db, n: number) {
                case when r_status >= 0.82 then b.created_at + interval '30 hours' end
           from bench_new b join bench_grids g on g.n = b.gn join bench_classes c on c.n = b.cn;
         -- Dispatches: one per dispatched case; 5 % first went to a wrong department and came back (returned).
-        insert into case_dispatches (case_id, seq, department_id, dispatcher_id, suggested, dispatched_at, deadline_at, ended_at, outcome,
+        insert into case_dispatches (case_id, seq, case_status, department_id, dispatcher_id, suggested, dispatched_at, deadline_at, ended_at, outcome,
                                      on_time, rework, sent_on, natural_hours, working_hours, extension_count, extension_hours, suspension_count, late_return)
-        select c.id, 5, 1 + (abs(hashtext(c.id::text)) % ${x.ndep}), ${x.disp}, false, c.dispatched_at, c.dispatched_at + interval '30 hours',
+        select c.id, 5, c.status, 1 + (abs(hashtext(c.id::text)) % ${x.ndep}), ${x.disp}, false, c.dispatched_at, c.dispatched_at + interval '30 hours',
                c.dispatched_at + interval '2 hours', 'returned', null, false, true, null, null, 0, 0, 0, false
           from cases c join bench_new b on b.id = c.id where c.dispatched_at is not null and b.r_wrong < 0.05;
-        insert into case_dispatches (case_id, seq, department_id, dispatcher_id, suggested, dispatched_at, deadline_at, ended_at, outcome,
+        insert into case_dispatches (case_id, seq, case_status, department_id, dispatcher_id, suggested, dispatched_at, deadline_at, ended_at, outcome,
                                      on_time, rework, sent_on, natural_hours, working_hours, extension_count, extension_hours, suspension_count, late_return)
-        select c.id, 7, c.department_id, ${x.disp}, true, c.dispatched_at, c.dispatched_at + interval '30 hours',
+        select c.id, 7, c.status, c.department_id, ${x.disp}, true, c.dispatched_at, c.dispatched_at + interval '30 hours',
                case when c.status = 'closed' then c.closed_at - interval '20 minutes' end,
                case when c.status = 'closed' then 'feedback' end,
                case when c.status = 'closed' then not c.handled_late end,
@@ -100,8 +100,8 @@ async function fillCases(db: Db, n: number) {
                (b.r_late < 0.03)::int, case when b.r_late < 0.03 then 8 else 0 end, (b.r_late > 0.99)::int, false
           from cases c join bench_new b on b.id = c.id where c.department_id is not null;
         -- Steps of the centre: accept, file, dispatch, send_check, check, close (done ones), with their actors.
-        insert into case_steps (case_id, seq, step, started_at, deadline_at, ended_at, end_seq, action, actor_id, role, on_time)
-        select c.id, s.seq, s.step, c.created_at + s.off, c.created_at + s.off + interval '1 hour',
+        insert into case_steps (case_id, seq, case_status, step, started_at, deadline_at, ended_at, end_seq, action, actor_id, role, on_time)
+        select c.id, s.seq, c.status, s.step, c.created_at + s.off, c.created_at + s.off + interval '1 hour',
                case when s.done then c.created_at + s.off + (0.2 + b.r_late * 1.1) * interval '1 hour' end,
                case when s.done then s.seq + 1 end, case when s.done then s.action end,
                case when s.done then s.actor end, s.role, case when s.done then b.r_late < 0.9 end
@@ -142,16 +142,16 @@ async function time(fn: () => Promise<unknown>, runs = RUNS): Promise<{ median: 
 const BARE_DEPARTMENTS = `
   select d.department_id,
          count(*) filter (where d.outcome is distinct from 'returned') as filed,
-         count(*) filter (where d.outcome is distinct from 'returned' and c.status <> 'void') as due_close,
-         count(*) filter (where d.outcome is distinct from 'returned' and c.status <> 'void' and c.status = 'closed') as closed,
-         count(*) filter (where d.outcome is distinct from 'returned' and c.status <> 'void' and d.deadline_at is not null and (d.outcome in ('feedback', 'closed') or (d.outcome is null and d.deadline_at < least($2::timestamptz, $3::timestamptz)))) as due,
-         count(*) filter (where d.outcome is distinct from 'returned' and c.status <> 'void' and d.deadline_at is not null and (d.outcome in ('feedback', 'closed') or (d.outcome is null and d.deadline_at < least($2::timestamptz, $3::timestamptz))) and d.on_time) as on_time,
+         count(*) filter (where d.outcome is distinct from 'returned' and d.case_status <> 'void') as due_close,
+         count(*) filter (where d.outcome is distinct from 'returned' and d.case_status <> 'void' and d.case_status = 'closed') as closed,
+         count(*) filter (where d.outcome is distinct from 'returned' and d.case_status <> 'void' and d.deadline_at is not null and (d.outcome in ('feedback', 'closed') or (d.outcome is null and d.deadline_at < least($2::timestamptz, $3::timestamptz)))) as due,
+         count(*) filter (where d.outcome is distinct from 'returned' and d.case_status <> 'void' and d.deadline_at is not null and (d.outcome in ('feedback', 'closed') or (d.outcome is null and d.deadline_at < least($2::timestamptz, $3::timestamptz))) and d.on_time) as on_time,
          count(*) filter (where d.outcome = 'feedback') as handled, count(*) filter (where d.outcome = 'feedback' and d.rework) as rework,
-         count(*) filter (where d.outcome is null and c.status <> 'void') as pending, count(*) filter (where d.outcome is null and c.status <> 'void' and d.deadline_at < $3) as pending_overdue,
+         count(*) filter (where d.outcome is null and d.case_status <> 'void') as pending, count(*) filter (where d.outcome is null and d.case_status <> 'void' and d.deadline_at < $3) as pending_overdue,
          count(*) filter (where d.outcome = 'feedback' and d.on_time = false) as overdue_handled, count(*) filter (where d.outcome = 'returned') as returns,
          count(*) filter (where d.late_return) as late_returns, sum(d.extension_count), sum(d.extension_hours), sum(d.suspension_count),
          avg(d.working_hours) filter (where d.outcome = 'feedback'), avg(d.natural_hours) filter (where d.outcome = 'feedback')
-    from case_dispatches d join cases c on c.id = d.case_id
+    from case_dispatches d
    where d.dispatched_at >= $1 and d.dispatched_at < $2 group by 1`;
 
 const bareRegions = (col: string) => `

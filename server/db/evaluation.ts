@@ -47,6 +47,9 @@ const PUBLIC_SOURCES = `c.source in ('public', 'hotline', 'media')`;
 /** Closed, and the feedback that closed it came in time (the engine's handled_late, kept on the case). */
 const CLOSED_ON_TIME = `c.status = 'closed' and not c.handled_late`;
 const KEPT = `d.outcome is distinct from 'returned'`;
+/** The same tests on a fact row's copy of the case status (no join). */
+const D_NOT_VOID = `d.case_status <> 'void'`;
+const S_NOT_VOID = `s.case_status <> 'void'`;
 const ACCURATE_DISPATCH = `not d.sent_on and ${KEPT}`;
 const step = (name: string): Pick<IndicatorSql, 'base' | 'period' | 'key' | 'den' | 'num'> =>
   ({ base: 'steps', period: 's.ended_at', key: 's.actor_id::text', den: `s.step = '${name}'`, num: 's.on_time' });
@@ -71,17 +74,17 @@ export function regionIndicators(level: RegionLevel): Record<string, IndicatorSq
 const DISPATCHED = { base: 'dispatches' as const, period: 'd.dispatched_at', key: 'd.department_id::text' };
 export const DEPARTMENT_INDICATORS: Record<string, IndicatorSql> = {
   filed_count: { ...DISPATCHED, den: KEPT, num: 'true' },
-  closing_rate: { ...DISPATCHED, den: `${KEPT} and ${NOT_VOID}`, num: `c.status = 'closed'` },
+  closing_rate: { ...DISPATCHED, den: `${KEPT} and ${D_NOT_VOID}`, num: `d.case_status = 'closed'` },
   // Due to handle: with a deadline, and fed back or still handling with the deadline passed (by the period's end or
   // now). A task without a time limit (an imported case without a target) is never late, and not judged.
-  on_time_handling_rate: { ...DISPATCHED, den: `${KEPT} and ${NOT_VOID} and d.deadline_at is not null and (d.outcome in ('feedback', 'closed') or (d.outcome is null and d.deadline_at < least($2::timestamptz, $3::timestamptz)))`, num: 'd.on_time is true' },
+  on_time_handling_rate: { ...DISPATCHED, den: `${KEPT} and ${D_NOT_VOID} and d.deadline_at is not null and (d.outcome in ('feedback', 'closed') or (d.outcome is null and d.deadline_at < least($2::timestamptz, $3::timestamptz)))`, num: 'd.on_time is true' },
   rework_rate: { ...DISPATCHED, den: `d.outcome = 'feedback'`, num: 'd.rework' },
 };
 
 /** Also shown for departments (evaluation.md): counts over the same dispatches. */
 export const DEPARTMENT_EXTRAS: Record<string, string> = {
-  pending: `count(*) filter (where d.outcome is null and ${NOT_VOID})`,
-  pending_overdue: `count(*) filter (where d.outcome is null and ${NOT_VOID} and d.deadline_at < $3)`,
+  pending: `count(*) filter (where d.outcome is null and ${D_NOT_VOID})`,
+  pending_overdue: `count(*) filter (where d.outcome is null and ${D_NOT_VOID} and d.deadline_at < $3)`,
   overdue_handled: `count(*) filter (where d.outcome = 'feedback' and d.on_time = false)`,
   returns: `count(*) filter (where d.outcome = 'returned')`,
   late_returns: 'count(*) filter (where d.late_return)',
@@ -110,7 +113,7 @@ export const POST_INDICATORS: Record<Post, Record<string, IndicatorSql>> = {
   },
   shift_leader: {
     on_time_filing_rate: step('file'),
-    accurate_filing_rate: { base: 'steps', period: 's.ended_at', key: 's.actor_id::text', den: `s.step = 'file' and s.action = 'file'`, num: NOT_VOID },
+    accurate_filing_rate: { base: 'steps', period: 's.ended_at', key: 's.actor_id::text', den: `s.step = 'file' and s.action = 'file'`, num: S_NOT_VOID },
     on_time_closing_rate: step('close'),
   },
   dispatcher: {

@@ -5,13 +5,13 @@ import type { CaseFacts, DispatchFact, StepFact } from '../domain/facts.js';
 import { copyLine } from './copy-text.js';
 
 export const DISPATCH_COLUMNS = [
-  'case_id', 'seq', 'department_id', 'dispatcher_id', 'suggested', 'dispatched_at', 'deadline_at', 'ended_at', 'outcome',
+  'case_id', 'seq', 'case_status', 'department_id', 'dispatcher_id', 'suggested', 'dispatched_at', 'deadline_at', 'ended_at', 'outcome',
   'on_time', 'rework', 'sent_on', 'natural_hours', 'working_hours', 'extension_count', 'extension_hours',
   'suspension_count', 'late_return',
 ] as const satisfies readonly ('case_id' | keyof DispatchFact)[];
 
 export const STEP_COLUMNS = [
-  'case_id', 'seq', 'step', 'started_at', 'deadline_at', 'ended_at', 'end_seq', 'action', 'actor_id', 'role', 'on_time',
+  'case_id', 'seq', 'case_status', 'step', 'started_at', 'deadline_at', 'ended_at', 'end_seq', 'action', 'actor_id', 'role', 'on_time',
 ] as const satisfies readonly ('case_id' | keyof StepFact)[];
 
 const row = <T extends object>(columns: readonly string[], case_id: string, fact: T): unknown[] =>

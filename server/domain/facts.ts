@@ -19,6 +19,8 @@ export type FactEntry = {
 
 export type DispatchFact = {
   seq: number;
+  /** The case's status now (its last trail entry's), so figures need not join the case. */
+  case_status: string;
   department_id: number | null;
   dispatcher_id: number | null;
   suggested: boolean | null;
@@ -39,6 +41,8 @@ export type DispatchFact = {
 
 export type StepFact = {
   seq: number;
+  /** The case's status now (its last trail entry's). */
+  case_status: string;
   step: Step;
   started_at: Date;
   deadline_at: Date | null;
@@ -128,7 +132,7 @@ export function caseFacts(trail: readonly FactEntry[], ctx: FactsContext): CaseF
         current = null;
       }
       if (step) {
-        current = { seq: e.seq, step, started_at: at, deadline_at: date(e.deadline_at), ended_at: null, end_seq: null,
+        current = { seq: e.seq, case_status: '', step, started_at: at, deadline_at: date(e.deadline_at), ended_at: null, end_seq: null,
           action: null, actor_id: null, role: null, on_time: null };
         steps.push(current);
       }
@@ -143,7 +147,7 @@ export function caseFacts(trail: readonly FactEntry[], ctx: FactsContext): CaseF
         for (const d of dispatches) if (d.department_id !== department_id) d.sent_on = true;
         suspensions = [];
         open = {
-          seq: e.seq, department_id, dispatcher_id: idOf(e.actor),
+          seq: e.seq, case_status: '', department_id, dispatcher_id: idOf(e.actor),
           suggested: ctx.suggested_department_id === null || department_id === null ? null : department_id === ctx.suggested_department_id,
           dispatched_at: at, deadline_at: date(e.deadline_at), ended_at: null, outcome: null, on_time: null, rework: false,
           sent_on: false, natural_hours: null, working_hours: null, extension_count: 0, extension_hours: 0, suspension_count: 0,
@@ -193,5 +197,8 @@ export function caseFacts(trail: readonly FactEntry[], ctx: FactsContext): CaseF
         break;
     }
   }
+  const status = trail.length ? trail[trail.length - 1].to_status : '';
+  for (const d of dispatches) d.case_status = status;
+  for (const st of steps) st.case_status = status;
   return { dispatches, steps };
 }
