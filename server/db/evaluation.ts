@@ -210,12 +210,15 @@ export async function drill(db: Queryable, def: IndicatorSql, p: Period, q: {
   if (q.key !== null) { params.push(q.key); extra.push(`${rawKey(def.key)} = $${params.length}`); }
   if (q.scope) { params.push(q.scope.code); extra.push(`${q.scope.column} = $${params.length}`); }
   const caseId = def.base === 'cases' ? 'c.id' : def.base === 'dispatches' ? 'd.case_id' : 's.case_id';
-  const rowsSql = `select ${caseId} as case_id from ${fromOf([def], q.scope)} ${def.join ?? ''} where ${where(def, extra)}`;
+  const rowsSql = `select ${caseId} as case_id, ${def.period} as at from ${fromOf([def], q.scope)} ${def.join ?? ''} where ${where(def, extra)}`;
   const count = await db.query<{ events: string; total: string }>(
     `select count(*) as events, count(distinct case_id) as total from (${rowsSql}) r`, params);
+  // The page: cases by the figure's own instant (filed, dispatched, ended), newest first; only its rows get the wide
+  // select list.
   const { rows } = await db.query<CaseRow>(
-    `select ${SUMMARY} from cases c where c.id in (select case_id from (${rowsSql}) r)
-      order by c.created_at desc, c.id limit ${Number(q.limit)} offset ${Number(q.offset)}`, params);
+    `with page as (select case_id, max(at) as at from (${rowsSql}) r group by case_id
+                    order by max(at) desc, case_id limit ${Number(q.limit)} offset ${Number(q.offset)})
+     select ${SUMMARY} from page p join cases c on c.id = p.case_id order by p.at desc, p.case_id`, params);
   return { items: rows, total: Number(count.rows[0].total), events: Number(count.rows[0].events) };
 }
 
