@@ -16,11 +16,12 @@ type U = (typeof USERS)[number];
 type Ctx = { app: FastifyInstance; db: Queryable; h: Record<U, Record<string, string>>; clock: { advance(m: number): void } };
 
 const FORMULA = '=HYPERLINK("http://evil.example","click")';
-const Q = 'from=2026-11-01&to=2026-11-30';
+// A month no other test file commits cases in (PostgreSQL runs test files side by side on one database).
+const Q = 'from=2027-03-01&to=2027-03-31';
 
 function withApp<T>(backend: Backend, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
   return withTestDb(backend, async (db) => {
-    let now = new Date('2026-11-23T02:00:00Z'); // Monday 10:00 in Beijing
+    let now = new Date('2027-03-22T02:00:00Z'); // Monday 10:00 in Beijing
     const clock = { now: () => now, advance: (m: number) => { now = new Date(now.getTime() + m * 60_000); } };
     const app = await buildApp(testConfig(), { db, clock });
     try {
@@ -100,7 +101,7 @@ describe.each(testBackends())('exports on %s', (backend) => {
     const res = await ctx.app.inject({ url: `/api/exports/evaluation/departments.csv?${Q}&lang=en`, headers: ctx.h.leader1 });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv; charset=utf-8/);
-    expect(res.headers['content-disposition']).toContain('filename="evaluation_departments_2026-11.csv"');
+    expect(res.headers['content-disposition']).toContain('filename="evaluation_departments_2027-03.csv"');
     const csv = csvOf(res.body);
     expect(csv.data).toHaveLength(json.rows.length);
     const busy = json.rows.find((r: { indicators: Record<string, { denominator: number | null }> }) => (r.indicators.closing_rate?.denominator ?? 0) > 0);
@@ -176,7 +177,7 @@ describe.each(testBackends())('exports on %s', (backend) => {
     const res = await ctx.app.inject({ url: `/api/exports/cases.csv?${Q}&lang=en`, headers: ctx.h.leader1 });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.headers['x-total-count']).toBe('5');
-    expect(res.headers['content-disposition']).toContain('filename="cases_2026-11.csv"');
+    expect(res.headers['content-disposition']).toContain('filename="cases_2027-03.csv"');
     const csv = csvOf(res.body);
     expect(csv.data.map((r) => r[csv.col('Case number')]).sort()).toEqual(numbers);
     expect(csv.header).not.toContain('Reporter phone');
@@ -187,7 +188,7 @@ describe.each(testBackends())('exports on %s', (backend) => {
     expect(descriptions).toContain('overflowing bin, "north" side');
     expect(descriptions.some((d) => d.startsWith('='))).toBe(false);
     const closed = csv.data.find((r) => r[csv.col('Status')] === 'Closed')!;
-    expect(closed[csv.col('Closed at')]).toMatch(/^2026-11-23 \d{2}:\d{2}:\d{2}\+08:00$/);
+    expect(closed[csv.col('Closed at')]).toMatch(/^2027-03-22 \d{2}:\d{2}:\d{2}\+08:00$/);
     expect(closed[csv.col('Origin')]).toBe('live');
 
     // the operator calls reporters back: the columns are there, unmasked
@@ -234,7 +235,7 @@ describe.each(testBackends())('exports on %s', (backend) => {
     const res = await ctx.app.inject({ url: `/api/exports/choropleth.geojson?${Q}&level=community`, headers: ctx.h.leader1 });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/geo\+json/);
-    expect(res.headers['content-disposition']).toContain('filename="choropleth_community_2026-11.geojson"');
+    expect(res.headers['content-disposition']).toContain('filename="choropleth_community_2027-03.geojson"');
     expect(res.json()).toEqual(api.json());
     expect(res.json().total).toBe(5);
     const bad = await ctx.app.inject({ url: `/api/exports/choropleth.geojson?${Q}&level=county`, headers: ctx.h.leader1 });
