@@ -90,6 +90,7 @@ export function eventPayload(c: cases.CaseRow) {
     class_code: c.class_code, grid_code: c.grid_code, department_id: c.department_id, reporter_id: c.reporter_id,
     responsibility_code: c.responsibility_code, step: c.step, red_at: c.red_at, yellow_at: c.yellow_at, updated_at: c.updated_at,
     urged: c.urged, urgent: c.urgent, pending_application: c.pending_application, rework_count: c.rework_count, address: c.address,
+    origin: c.origin,
   };
 }
 

@@ -87,6 +87,8 @@ export type MeResult = { user: SessionUser & { display_name: string }; session: 
  */
 export type CaseSummary = {
   id: string;
+  /** live, or a past case imported from another system, or the demo's simulated history. */
+  origin?: 'live' | 'imported' | 'simulated';
   case_no: string;
   status: CaseStatus;
   class_code: string;

@@ -79,6 +79,7 @@ export function CaseCard({ c, now, selected, fresh, onOpen }: {
             <LightDot light={c.light} />
             <span className="case-no mono">{c.case_no}</span>
             {fresh ? <span className="tag tag-new">{t('new_case')}</span> : null}
+            {c.origin && c.origin !== 'live' ? <span className={`origin-badge origin-${c.origin}`} data-testid="origin-badge">{t(`sr_origin_${c.origin}`)}</span> : null}
             {c.urged ? <span className="tag tag-urged">{t('urged')}</span> : null}
             {c.urgent ? <span className="tag tag-urgent">{t('urgent')}</span> : null}
             {(c.rework_count ?? 0) > 0 ? <span className="tag tag-rework">{t('rework')}</span> : null}
