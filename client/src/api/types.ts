@@ -8,7 +8,10 @@ export type BBox = [minLon: number, minLat: number, maxLon: number, maxLat: numb
 export type DistrictRef = { code: string; name: string; bbox: BBox };
 
 /** GET /api/config */
-export type ClientConfig = { basemap_url: string | null; district: DistrictRef | null };
+/** The demo's simulated history while the server loads it in the background (GET /api/config). */
+export type HistoryLoad = { state: 'none' | 'loading' | 'done'; days: number; loaded_days: number; cases: number; loaded_until: string | null };
+
+export type ClientConfig = { basemap_url: string | null; district: DistrictRef | null; history?: HistoryLoad };
 
 export type RegionLevel = 'district' | 'street' | 'community';
 

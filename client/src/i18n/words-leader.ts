@@ -161,4 +161,5 @@ export const WORDS_LEADER = {
   // Loading and errors
   ld_load_failed: { zh: '读取失败，请点“重试”；仍失败请联系系统管理员', en: 'Could not load this; press Retry, and tell the administrator if it keeps failing' },
   ld_loading: { zh: '加载中…', en: 'Loading…' },
+  ld_history_loading: { zh: '模拟历史数据正在后台加载，指标会随之变化：', en: 'Simulated history is loading in the background; figures will change:' },
 } as const satisfies Record<string, Record<Lang, string>>;

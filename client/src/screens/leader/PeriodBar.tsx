@@ -1,5 +1,7 @@
 // The leader screen's toolbar: period presets and a custom range (checked before it is asked for), the region scope,
 // the history banner (simulated / imported cases in the period), and the monthly report.
+import { fetchConfig } from '../../api/config.js';
+import type { HistoryLoad } from '../../api/types.js';
 import { useEffect, useState } from 'react';
 import type { MessageKey } from '../../i18n/index.js';
 import { useT } from '../../components/Bilingual.js';
@@ -36,10 +38,40 @@ function CustomRange({ onDone }: { onDone: () => void }) {
   );
 }
 
+/** While the server still loads the demo's simulated history: how far it got (polled), so moving figures are explained. */
+function useHistoryLoad(): HistoryLoad | null {
+  const [load, setLoad] = useState<HistoryLoad | null>(null);
+  useEffect(() => {
+    let stop = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      try {
+        const h = (await fetchConfig()).history ?? null;
+        if (stop) return;
+        setLoad(h);
+        if (h?.state === 'loading') timer = setTimeout(() => void poll(), 5000);
+      } catch { /* the banner is a hint: without it the screen still works */ }
+    };
+    void poll();
+    return () => { stop = true; clearTimeout(timer); };
+  }, []);
+  return load?.state === 'loading' ? load : null;
+}
+
 function HistoryBanner() {
   const history = useLeader(selectHistory);
+  const load = useHistoryLoad();
   const { t } = useT();
   const h = history.data;
+  if (load) {
+    return (
+      <div className="ld-banners">
+        <span className="ld-banner simulated" data-testid="ld-history-loading">
+          <i aria-hidden="true">◆</i>{t('ld_history_loading')} {load.loaded_days}/{load.days} {t('ld_days')}
+        </span>
+      </div>
+    );
+  }
   if (!h || (!h.simulated && !h.imported)) return null;
   return (
     <div className="ld-banners">
