@@ -9,6 +9,7 @@
 import type { FastifyPluginAsync, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { Deps } from '../deps.js';
+import { limited, payloadTooLarge } from '../body.js';
 import { DomainError } from '../../domain/errors.js';
 import { CHANNELS, channelValues, parseCaseFieldMap, statusValues, type Channel } from '../../domain/case-import.js';
 import { importCases, readMapping, type CaseImportFormat } from '../../services/import-cases.js';
@@ -46,18 +47,7 @@ const Result = Type.Object({
 
 const FORMATS: Record<string, CaseImportFormat> = { 'application/geo+json': 'geojson', 'application/json': 'geojson', 'text/csv': 'csv' };
 
-function payloadTooLarge(limit: number): Error {
-  return Object.assign(new Error(`The body is larger than ${limit} bytes: split the file, or use npm run import:cases on the server`), { statusCode: 413, code: 'payload_too_large' });
-}
-
-async function* limited(body: AsyncIterable<Uint8Array>, limit: number): AsyncGenerator<Uint8Array> {
-  let n = 0;
-  for await (const chunk of body) {
-    n += chunk.byteLength;
-    if (n > limit) throw payloadTooLarge(limit);
-    yield chunk;
-  }
-}
+const INSTEAD = 'split the file, or use npm run import:cases on the server';
 
 const deny: onRequestHookHandler = async () => {
   throw new DomainError('forbidden', 'Importing needs the admin role, and authentication is not set up on this server');
@@ -91,10 +81,10 @@ const importCasesRoutes: FastifyPluginAsync<Opts> = async (app, { deps, bodyLimi
     const format = FORMATS[type];
     if (!format) throw new DomainError('unsupported_media_type', 'Send the file as text/csv or application/geo+json', { field: 'content-type' });
     const declared = Number(req.headers['content-length']);
-    if (declared > bodyLimit) throw payloadTooLarge(bodyLimit);
+    if (declared > bodyLimit) throw payloadTooLarge(bodyLimit, INSTEAD);
     const q = req.query;
     const user = (req as unknown as { user?: { id: number; username: string } | null }).user ?? null;
-    const report = await importCases(deps.db, limited(req.body as AsyncIterable<Uint8Array>, bodyLimit), {
+    const report = await importCases(deps.db, limited(req.body as AsyncIterable<Uint8Array>, bodyLimit, INSTEAD), {
       format,
       work,
       source_system: q.source_system,

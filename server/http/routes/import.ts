@@ -9,6 +9,7 @@
 import type { FastifyPluginAsync, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { Deps } from '../deps.js';
+import { limited, payloadTooLarge } from '../body.js';
 import { DomainError } from '../../domain/errors.js';
 import { COMPONENT_STATUSES, DATA_SOURCES, parseFieldMap, parseStatusValues, type ComponentStatus, type DataSource } from '../../domain/import.js';
 import { importComponents, type ImportFormat } from '../../services/import-components.js';
@@ -42,19 +43,7 @@ const Result = Type.Object({
 
 const FORMATS: Record<string, ImportFormat> = { 'application/geo+json': 'geojson', 'application/json': 'geojson', 'text/csv': 'csv' };
 
-function payloadTooLarge(limit: number): Error {
-  return Object.assign(new Error(`The body is larger than ${limit} bytes`), { statusCode: 413, code: 'payload_too_large' });
-}
-
-/** The request body as it arrives, failing with 413 once it passes `limit` bytes. */
-async function* limited(body: AsyncIterable<Uint8Array>, limit: number): AsyncGenerator<Uint8Array> {
-  let n = 0;
-  for await (const chunk of body) {
-    n += chunk.byteLength;
-    if (n > limit) throw payloadTooLarge(limit);
-    yield chunk;
-  }
-}
+const INSTEAD = 'split the file, or use npm run import on the server';
 
 const deny: onRequestHookHandler = async () => {
   throw new DomainError('forbidden', 'Importing needs the admin role, and authentication is not set up on this server');
@@ -84,9 +73,9 @@ const importRoutes: FastifyPluginAsync<{ deps: Deps; bodyLimit?: number }> = asy
     const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const format = FORMATS[type];
     const declared = Number(req.headers['content-length']);
-    if (declared > bodyLimit) throw payloadTooLarge(bodyLimit);
+    if (declared > bodyLimit) throw payloadTooLarge(bodyLimit, INSTEAD);
     const q = req.query;
-    const report = await importComponents(deps.db, limited(req.body as AsyncIterable<Uint8Array>, bodyLimit), {
+    const report = await importComponents(deps.db, limited(req.body as AsyncIterable<Uint8Array>, bodyLimit, INSTEAD), {
       format,
       class_code: q.class_code,
       id_field: q.id_field,
