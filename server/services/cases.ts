@@ -192,9 +192,16 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
   });
   if (eventId) deps.onCommitted?.(eventId);
   if (deps.fault_response_delay_ms) await new Promise((r) => setTimeout(r, deps.fault_response_delay_ms));
-  const duplicates = replay ? [] : await cases.nearbyOpen(deps.db, {
+  const nearby = replay ? [] : await cases.nearbyOpen(deps.db, {
     class_code: row.class_code, lon: row.lon, lat: row.lat, meters: deps.duplicate_meters ?? 50, exclude: row.id,
   }, now);
+  // Only the cases the caller may see: the anonymous public sees none, a crew its department's, an inspector its own
+  // and its grids' (a duplicate list must not tell anyone of other people's reports).
+  const duplicates = [];
+  for (const d of nearby) {
+    const c = scopeOf(user) === null ? null : await cases.get(deps.db, d.id, now);
+    if (scopeOf(user) === null || (c && (await mayRead(deps.db, user, c)))) duplicates.push(d);
+  }
   return { case: caseView(row, user), replay, possible_duplicates: duplicates };
 }
 

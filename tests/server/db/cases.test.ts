@@ -121,6 +121,19 @@ describe.each(testBackends())('cases on %s', (backend) => {
     expect(b.possible_duplicates.map((d) => d.id)).toContain(a.case.id);
   }));
 
+  test('possible duplicates list only cases the caller may see: none for the anonymous public, all for the operator', () => withTestDb(backend, async (db) => {
+    const deps = caseDeps(db);
+    const { inspector, operator } = await demoUsers(db);
+    const p = await pointInGrid(db);
+    const a = await reportCase(deps, inspector, { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat }, null);
+    const anon = await reportCase(deps, null, { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat, source: 'public' }, null);
+    expect(anon.possible_duplicates).toEqual([]);
+    const op = await reportCase(deps, operator, { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat, source: 'hotline' }, null);
+    expect(op.possible_duplicates.map((d) => d.id)).toEqual(expect.arrayContaining([a.case.id, anon.case.id]));
+    const again = await reportCase(deps, inspector, { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat }, null);
+    expect(again.possible_duplicates.map((d) => d.id)).toContain(a.case.id); // its own report
+  }));
+
   test('merging a duplicate voids it and both trails name the other; the chains still verify', () => withTestDb(backend, async (db) => {
     const deps = caseDeps(db);
     const { inspector, operator, dispatcher } = await demoUsers(db);
