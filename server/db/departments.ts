@@ -57,3 +57,9 @@ export async function exists(db: Queryable, id: number): Promise<boolean> {
   const { rows } = await db.query<{ ok: boolean }>('select exists (select 1 from departments where id = $1) as ok', [id]);
   return rows[0].ok;
 }
+
+/** How many departments there are (an import reports how many it created). */
+export async function count(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('select count(*)::int as n from departments');
+  return rows[0].n;
+}

@@ -102,3 +102,16 @@ export async function responsibilityOf(db: Queryable, gridCode: string): Promise
     'select responsibility_code as code from responsibility_grid_members where grid_code = $1', [gridCode]);
   return rows[0]?.code ?? null;
 }
+
+/** Whether the responsibility grid is patrolled by this inspector. */
+export async function patrolledBy(db: Queryable, responsibilityCode: string, inspectorId: number): Promise<boolean> {
+  const { rows } = await db.query<{ ok: boolean }>(
+    'select exists (select 1 from responsibility_grids where code = $1 and inspector_id = $2) as ok', [responsibilityCode, inspectorId]);
+  return rows[0].ok;
+}
+
+/** The responsibility grids an inspector patrols. */
+export async function patrolledCodes(db: Queryable, inspectorId: number): Promise<string[]> {
+  const { rows } = await db.query<{ code: string }>('select code from responsibility_grids where inspector_id = $1', [inspectorId]);
+  return rows.map((r) => r.code);
+}

@@ -65,3 +65,9 @@ export async function extent(db: Queryable, level: RegionLevel): Promise<Bbox | 
   );
   return rows[0]?.bbox ?? null;
 }
+
+/** Whether any region is loaded (the demo loads into an empty database only). */
+export async function any(db: Queryable): Promise<boolean> {
+  const { rows } = await db.query<{ any: boolean }>('select exists (select 1 from regions) as any');
+  return rows[0].any;
+}

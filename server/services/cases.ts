@@ -64,9 +64,7 @@ async function mayRead(db: Queryable, u: CaseUser, c: cases.CaseRow): Promise<bo
   if (scope.department_id != null && c.department_id === scope.department_id) return true;
   if (scope.reporter_id != null && c.reporter_id === scope.reporter_id) return true;
   if (scope.responsibility_of != null && c.responsibility_code) {
-    const { rows } = await db.query<{ ok: boolean }>(
-      'select exists (select 1 from responsibility_grids where code = $1 and inspector_id = $2) as ok', [c.responsibility_code, scope.responsibility_of]);
-    return rows[0].ok;
+    return grids.patrolledBy(db, c.responsibility_code, scope.responsibility_of);
   }
   return false;
 }
@@ -363,8 +361,7 @@ export async function liveScopeOf(db: Queryable, user: CaseUser): Promise<import
   if (scope === null) return null;
   let codes: string[] = [];
   if (scope.responsibility_of != null) {
-    const { rows } = await db.query<{ code: string }>('select code from responsibility_grids where inspector_id = $1', [scope.responsibility_of]);
-    codes = rows.map((r) => r.code);
+    codes = await grids.patrolledCodes(db, scope.responsibility_of);
   }
   return { department_id: scope.department_id ?? null, reporter_id: scope.reporter_id ?? null, responsibility_codes: new Set(codes) };
 }

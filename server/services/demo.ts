@@ -1,6 +1,7 @@
 // Demo district on an empty database (api.md: loaded on first start unless GRIDLINE_DEMO=0).
 //   cambridge: the real City of Cambridge (MA) GIS: regions, unit grids drawn by draw-grids.ts, real assets imported.
 //   dongcheng: a synthetic district with Beijing Dongcheng's real street and community codes (also the bench's).
+import * as regions from '../db/regions.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Queryable } from '../db/types.js';
@@ -16,8 +17,7 @@ import { historySummaryLine, loadHistory, planHistory, type HistoryOptions } fro
 export const DEMO_SEED = 20051;
 
 export async function isEmpty(db: Queryable): Promise<boolean> {
-  const { rows } = await db.query<{ any: boolean }>('select exists (select 1 from regions) as any');
-  return !rows[0].any;
+  return !(await regions.any(db));
 }
 
 /** The Cambridge inventories the demo imports: file, class and how its fields map (domain.md §3). */

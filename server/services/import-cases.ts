@@ -5,6 +5,7 @@
 // (db/import-cases.ts), then COPY of the new cases, their hash-chained trails and their evaluation facts, and one
 // UPDATE for re-imported cases. A row is either fully written or rejected with a reason; the same file imported
 // twice changes nothing the second time.
+import * as departmentsDb from '../db/departments.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -251,9 +252,9 @@ async function applyBatch(tx: Queryable, rows: CaseRow[], opts: CaseImportOption
   const rejected: CaseRejection[] = [];
   await db.prepareStaging(tx);
   await db.stage(tx, rows.map((r) => ({ row: r.row, source_id: r.source_id, department: r.department, lon: r.lon, lat: r.lat })));
-  const { rows: [{ n: departmentsBefore }] } = await tx.query<{ n: number }>('select count(*)::int as n from departments');
+  const departmentsBefore = await departmentsDb.count(tx);
   const places = await db.plan(tx);
-  const { rows: [{ n: departmentsAfter }] } = await tx.query<{ n: number }>('select count(*)::int as n from departments');
+  const departmentsAfter = await departmentsDb.count(tx);
   const located: CaseRow[] = [];
   for (const r of rows) {
     if (places.get(r.row)) located.push(r);
