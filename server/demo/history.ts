@@ -7,6 +7,7 @@
 // patch, the same step deadlines and yellow/red instants (calendar.ts deadline with limits.ts), the same hash-chained
 // trail entry (domain/trail.ts chainEntry). A walk stops at the window's end, so the last days leave cases open in
 // every step, some of them overdue.
+import { stepTimes } from '../domain/step-times.js';
 import { mulberry32 } from './dongcheng.js';
 import { chainEntry, type ChainedEntry, type TrailEntry } from '../domain/trail.js';
 import {
@@ -15,7 +16,6 @@ import {
 } from '../domain/workflow.js';
 import { deadline, isWorkingDay, localDateOf, localTime, unitFamily, limitMinutes, type Limit, type Suspension, type WorkCalendar } from '../domain/calendar.js';
 import { handlingLimit, stepLimit, conditionsOf, type CentreStep, type LimitsTable } from '../domain/limits.js';
-import { YELLOW_AT } from '../domain/lights.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Inputs
@@ -352,26 +352,6 @@ function stateOf(c: SimulatedCaseRow): CaseState {
     condition: c.condition ?? undefined, closing_type: c.closing_type as CaseState['closing_type'], void_reason: c.void_reason,
     return_count: c.return_count, rework_count: c.rework_count, urge_count: c.urge_count, extension_count: c.extension_count,
     extension_hours: c.extension_hours, suspension_count: c.suspension_count,
-  };
-}
-
-type StepTimes = Pick<SimulatedCaseRow, 'step' | 'step_started_at' | 'step_deadline_at' | 'yellow_at' | 'red_at'>;
-
-/** Deadline, yellow and red instants of a step started at `start`: the same computation as services/cases.ts. */
-function stepTimes(input: HistoryInput, step: Step | null, start: Date,
-  c: { class_code: string; condition: string | null; urgent: boolean; extension_hours: number }, suspensions: Suspension[] = []): StepTimes {
-  if (step === null) return { step: null, step_started_at: null, step_deadline_at: null, yellow_at: null, red_at: null };
-  const limit = step === 'handling'
-    ? handlingLimit(input.limits, c.class_code, c.condition).limit
-    : stepLimit(input.limits, step as CentreStep, { urgent: c.urgent });
-  const opts = step === 'handling' ? { suspensions, extension_hours: c.extension_hours } : {};
-  const cal = input.calendar;
-  return {
-    step,
-    step_started_at: start,
-    step_deadline_at: deadline(cal, start, limit, opts),
-    yellow_at: deadline(cal, start, limit, { ...opts, share: YELLOW_AT, edge: 'last' }),
-    red_at: deadline(cal, start, limit, { ...opts, edge: 'last' }),
   };
 }
 

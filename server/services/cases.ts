@@ -13,11 +13,11 @@ import { assertPhotosExist } from './photos.js';
 import { assertMerge } from '../domain/merge.js';
 import { DomainError } from '../domain/errors.js';
 import { toWgs84, type Crs } from '../domain/coords.js';
-import { availableActions, decide, decideReport, stepOf, applyDecision, type Actor, type CaseAction, type CaseSource, type CaseState, type Role, type Step } from '../domain/workflow.js';
-import { deadline, localDateOf, type Suspension } from '../domain/calendar.js';
-import { handlingLimit, stepLimit, type CentreStep } from '../domain/limits.js';
+import { availableActions, decide, decideReport, stepOf, applyDecision, type Actor, type CaseAction, type CaseSource, type CaseState, type Role } from '../domain/workflow.js';
+import { localDateOf, type Suspension } from '../domain/calendar.js';
+import { handlingLimit } from '../domain/limits.js';
 import { chainEntry, GENESIS_HASH, verifyChain, type TrailEntry } from '../domain/trail.js';
-import { YELLOW_AT } from '../domain/lights.js';
+import { stepTimes } from '../domain/step-times.js';
 import { maskName, maskPhone } from '../domain/privacy.js';
 import { randomUUID } from 'node:crypto';
 import type { WorkRules } from './work-rules.js';
@@ -89,25 +89,6 @@ export function eventPayload(c: cases.CaseRow) {
     responsibility_code: c.responsibility_code, step: c.step, red_at: c.red_at, yellow_at: c.yellow_at, updated_at: c.updated_at,
     urged: c.urged, urgent: c.urgent, pending_application: c.pending_application, rework_count: c.rework_count, address: c.address,
     origin: c.origin,
-  };
-}
-
-type StepTimes = Pick<cases.CaseRow, 'step' | 'step_started_at' | 'step_deadline_at' | 'yellow_at' | 'red_at'>;
-
-/** Deadline, yellow and red instants of a step started at `start` (handling: with suspensions and extensions). */
-function stepTimes(work: WorkRules, step: Step | null, start: Date, c: { class_code: string; condition: string | null; urgent: boolean; extension_hours: number },
-  suspensions: Suspension[] = []): StepTimes {
-  if (step === null) return { step: null, step_started_at: null, step_deadline_at: null, yellow_at: null, red_at: null };
-  const limit = step === 'handling'
-    ? handlingLimit(work.limits, c.class_code, c.condition).limit
-    : stepLimit(work.limits, step as CentreStep, { urgent: c.urgent });
-  const opts = step === 'handling' ? { suspensions, extension_hours: c.extension_hours } : {};
-  return {
-    step,
-    step_started_at: start,
-    step_deadline_at: deadline(work.calendar, start, limit, opts),
-    yellow_at: deadline(work.calendar, start, limit, { ...opts, share: YELLOW_AT, edge: 'last' }),
-    red_at: deadline(work.calendar, start, limit, { ...opts, edge: 'last' }),
   };
 }
 
