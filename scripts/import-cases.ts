@@ -14,6 +14,7 @@ import { createGunzip } from 'node:zlib';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { migrate } from '../server/db/migrate.js';
+import * as gridsDb from '../server/db/grids.js';
 import type { Db } from '../server/db/types.js';
 import { loadClasses } from '../server/services/classes.js';
 import { loadWorkRules } from '../server/services/work-rules.js';
@@ -153,16 +154,15 @@ async function main() {
     if (applied.length) console.error(`import:cases: migrations applied: ${applied.join(', ')}`);
     await loadClasses(db);
     if (lattice) {
-      const { rows } = await db.query<{ n: number }>('select count(*)::int as n from grids where district_code = $1 and valid_to is null', [lattice.code]);
-      if (rows[0].n > 0) console.error(`import:cases: district ${lattice.code} has ${rows[0].n} grids already; no lattice drawn`);
+      const n = await gridsDb.count(db, { current: true, district_code: lattice.code });
+      if (n > 0) console.error(`import:cases: district ${lattice.code} has ${n} grids already; no lattice drawn`);
       else {
         const t = performance.now();
         const out = await createLatticeDistrict(db, { district_code: lattice.code, name: lattice.name, bbox: lattice.bbox });
         console.error(`import:cases: drew district ${lattice.code} ${lattice.name}: ${out.streets} streets, ${out.communities} communities, ${out.grids} unit grids (${((performance.now() - t) / 1000).toFixed(1)} s)`);
       }
     }
-    const { rows } = await db.query<{ n: number }>('select count(*)::int as n from grids where valid_to is null');
-    if (rows[0].n === 0) console.error('import:cases: warning: the database has no current grids, so every row will be rejected as outside the district');
+    if ((await gridsDb.count(db, { current: true })) === 0) console.error('import:cases: warning: the database has no current grids, so every row will be rejected as outside the district');
     const stream = createReadStream(file, { highWaterMark: 1 << 20 });
     const report = await importCases(db, gz ? stream.pipe(createGunzip()) : stream, { ...opts, work: loadWorkRules() });
     console.error(`import:cases: ${summary(report)}`);

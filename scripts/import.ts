@@ -14,12 +14,13 @@ import { createReadStream, statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { migrate } from '../server/db/migrate.js';
+import * as gridsDb from '../server/db/grids.js';
 import type { Db } from '../server/db/types.js';
 import { loadClasses } from '../server/services/classes.js';
 import { importComponents, type ImportFormat, type ImportOptions, type ImportProgress, type ImportReport } from '../server/services/import-components.js';
 import {
   COMPONENT_STATUSES, DATA_SOURCES, parseFieldMap, parseStatusValues, type ComponentStatus, type DataSource,
-} from '../server/domain/import.js';
+} from '../server/domain/import/vocabulary.js';
 
 const USAGE = `usage: npm run import -- --file F --class-code 01013 --id-field FIELD [--format geojson|csv] [--source NS]
   [--map status=FIELD,class_code=FIELD,note=FIELD,survey_date=FIELD,change_date=FIELD,data_source=FIELD]
@@ -158,8 +159,7 @@ async function main() {
     const applied = await migrate(db);
     if (applied.length) console.error(`import: migrations applied: ${applied.join(', ')}`);
     await loadClasses(db);
-    const { rows } = await db.query<{ n: number }>('select count(*)::int as n from grids where valid_to is null');
-    if (rows[0].n === 0) console.error('import: warning: the database has no current grids, so every row will be rejected as outside the district');
+    if ((await gridsDb.count(db, { current: true })) === 0) console.error('import: warning: the database has no current grids, so every row will be rejected as outside the district');
     const report = await importComponents(db, createReadStream(file, { highWaterMark: 1 << 20 }), opts);
     if (values.json) console.log(JSON.stringify(report, null, 2));
     else console.log(`import: ${formatReport(report, show)}`);

@@ -3,6 +3,19 @@
 // into a bare table with the same columns (no index, constraint or trigger): rows/s of both and the ratio. On
 // PGlite and, when DATABASE_URL names a database whose name contains "bench", on PostgreSQL + PostGIS.
 //   tsx scripts/bench/import.ts [--rows N] [--grids G] [--batch-size B] [--reimport] [--only pglite|postgres]
+//                               [--http] [--parsers [--parsers-from DIR]]
+// --http (issue 8, defect 1): the longest wait of /api/health, polled one request after the other on a listening
+// server, while N rows are imported the old way (one transaction holding the database, as the route did) and the
+// new way (POST to the route: spooled, then slices of HTTP_SLICE_ROWS). --parsers: our CSV and GeoJSON splitters
+// against csv-parse, fast-csv and @streamparser/json on the same N rows (the libraries from the project's
+// node_modules or from --parsers-from DIR, e.g. after `npm install --prefix DIR csv-parse @streamparser/json`).
+//
+// Figures of 2026-12-04 (issue 8), PGlite, 150,000 CSV rows, on a 2-core machine shared with ~20 busy processes
+// (load average ~20: everything ran ~35× slower than on a quiet machine, where the issue measured 8.8 s):
+//   before, one transaction:        max /api/health latency 328,356 ms = the whole import (328.4 s), 1 answer
+//   after, spooled + slices of 2,000: max /api/health latency  17,468 ms (import 331.8 s), 199 answers
+// and the regression test's 20,000-row import (tests/server/http/import-stall.test.ts): PGlite 6.7 s with the
+// longest health gap 1.6 s (15 answers); PostgreSQL 4.9 s, longest gap 0.46 s (748 answers).
 // The database needs grids: an empty one gets a synthetic district of G grids (10,000 by default; the points are
 // then the generator's own components); otherwise the points are jittered around each current grid's point on
 // surface. From the main bench: `rows.push(...(await benchImport(db, 'pglite', { rows: 1e6 })).rows)`.
@@ -15,8 +28,14 @@ import type { Db, Queryable } from '../../server/db/types.js';
 import { migrate } from '../../server/db/migrate.js';
 import { loadClasses } from '../../server/services/classes.js';
 import { demoDongcheng, loadDistrict } from '../../server/services/load-district.js';
-import { importComponents, DEFAULT_BATCH_SIZE, type ImportReport } from '../../server/services/import-components.js';
+import { importComponents, DEFAULT_BATCH_SIZE, HTTP_SLICE_ROWS, type ImportReport } from '../../server/services/import-components.js';
 import { progressPrinter } from '../import.js';
+import { createRequire } from 'node:module';
+import { buildApp } from '../../server/app.js';
+import { loadConfig } from '../../server/config.js';
+import { createUser } from '../../server/services/auth.js';
+import { CsvSplitter } from '../../server/domain/csv.js';
+import { FeatureSplitter } from '../../server/services/geojson-stream.js';
 
 export type ImportBenchOptions = { rows?: number; grids?: number; batch_size?: number; reimport?: boolean; say?: (s: string) => void };
 export type ImportBenchResult = {
@@ -151,12 +170,207 @@ export async function benchImport(db: Db, label: string, opts: ImportBenchOption
   }
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// --http: /api/health while an import runs
+
+/** Polls /api/health one request after the other until `done()`; the longest time from one answer (or the
+ *  start) to the next. */
+async function healthGaps(base: string, done: () => boolean): Promise<{ answers: number; max_ms: number }> {
+  let last = performance.now();
+  let max = 0;
+  let answers = 0;
+  while (!done()) {
+    const r = await fetch(`${base}/api/health`);
+    await r.arrayBuffer();
+    const now = performance.now();
+    max = Math.max(max, now - last);
+    last = now;
+    answers++;
+  }
+  return { answers, max_ms: max };
+}
+
+/**
+ * The longest /api/health latency during an N-row import through a listening server: before (the old route:
+ * one transaction for the whole import, holding the single PGlite connection) and after (the route now: the
+ * body spooled, then slices of short transactions).
+ */
+export async function benchHealthDuringImport(db: Db, label: string, rows: number, say: (s: string) => void): Promise<[string, string, string, string][]> {
+  await migrate(db);
+  await loadClasses(db);
+  const { rows: [g] } = await db.query<{ n: number }>('select count(*)::int as n from grids where valid_to is null');
+  if (g.n === 0) await loadDistrict(db, demoDongcheng({ seed: SEED, grids: 10_000, components: 0 }));
+  const dir = mkdtempSync(join(tmpdir(), 'gridline-import-bench-'));
+  const file = join(dir, 'components.csv');
+  const config = loadConfig({ GRIDLINE_DEMO: '0', GRIDLINE_CLIENT_DIR: '/nonexistent' });
+  const app = await buildApp(config, { db });
+  try {
+    const points: { class_code: string; lon: number; lat: number }[] = [];
+    for await (const p of jittered(db, rows)) points.push(p);
+    writeCsv(file, points);
+    const username = `bench${Date.now().toString(36)}`;
+    const password = `Bench-${Math.random().toString(36).slice(2)}-pw`;
+    await createUser({ db, clock: { now: () => new Date() } }, null, { username, password, roles: ['admin'], department_id: null }, { ip: null });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+    const token = ((await login.json()) as { token: string }).token;
+    const opts = { class_code: '01001', id_field: 'id', format: 'csv' as const, map: { class_code: 'class_code', status: 'status', survey_date: 'survey_date' } };
+
+    await db.query(`delete from components where source_id like 'bench-health-%'`);
+    let done = false;
+    let t0 = performance.now();
+    const before = importComponents(db, createReadStream(file, { highWaterMark: 1 << 20 }), { ...opts, source: 'bench-health-before', atomic: true })
+      .finally(() => { done = true; });
+    const gapsBefore = await healthGaps(base, () => done);
+    const reportBefore = await before;
+    const msBefore = performance.now() - t0;
+    say(`== ${label} before: ${fmt(reportBefore.imported)} imported in one transaction, ${(msBefore / 1000).toFixed(1)} s; /api/health waited up to ${fmt(gapsBefore.max_ms)} ms (${gapsBefore.answers} answers)`);
+
+    done = false;
+    t0 = performance.now();
+    const q = new URLSearchParams({ class_code: '01001', id_field: 'id', source: 'bench-health-after', map: 'class_code=class_code,status=status,survey_date=survey_date' });
+    const { readFileSync } = await import('node:fs');
+    const after = fetch(`${base}/api/admin/import/components?${q}`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body: readFileSync(file),
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as { imported: number } })).finally(() => { done = true; });
+    const gapsAfter = await healthGaps(base, () => done);
+    const reportAfter = await after;
+    const msAfter = performance.now() - t0;
+    if (reportAfter.status !== 200) throw new Error(`the HTTP import failed: ${JSON.stringify(reportAfter.body)}`);
+    say(`== ${label} after: ${fmt(reportAfter.body.imported)} imported by POST in slices, ${(msAfter / 1000).toFixed(1)} s; /api/health waited up to ${fmt(gapsAfter.max_ms)} ms (${gapsAfter.answers} answers)`);
+    await db.query(`delete from components where source_id like 'bench-health-%'`);
+    return [
+      [label, `max /api/health latency during a ${fmt(rows)}-row import, before (one transaction)`, `${fmt(gapsBefore.max_ms)} ms`, `import ${(msBefore / 1000).toFixed(1)} s, ${gapsBefore.answers} health answers meanwhile`],
+      [label, `max /api/health latency during a ${fmt(rows)}-row import, after (POST: spooled, slices of ${fmt(HTTP_SLICE_ROWS)})`, `${fmt(gapsAfter.max_ms)} ms`, `import ${(msAfter / 1000).toFixed(1)} s, ${gapsAfter.answers} health answers meanwhile`],
+    ];
+  } finally {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// --parsers: our splitters against streaming libraries
+
+type ParserRow = [string, string, string, string];
+
+async function timed(label: string, what: string, rows: number, fn: () => Promise<number>): Promise<ParserRow> {
+  const best: number[] = [];
+  let n = 0;
+  for (let i = 0; i < 3; i++) { // best of 3: the machine is shared
+    const t = performance.now();
+    n = await fn();
+    best.push(performance.now() - t);
+  }
+  const ms = Math.min(...best);
+  if (n !== rows) throw new Error(`${what}: ${n} records, expected ${rows}`);
+  return [label, what, `${fmt(rows / (ms / 1000))} rows/s`, `${fmt(ms)} ms (best of 3)`];
+}
+
+/** Our CSV and GeoJSON splitters against csv-parse, fast-csv and @streamparser/json, on N generated rows. */
+export async function benchParsers(rows: number, from?: string): Promise<ParserRow[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'gridline-parser-bench-'));
+  const req = createRequire(from ? join(from, 'noop.js') : import.meta.url);
+  const load = (name: string): unknown => { try { return req(name); } catch { try { return createRequire(import.meta.url)(name); } catch { return null; } } };
+  try {
+    const csvFile = join(dir, 'rows.csv');
+    const geoFile = join(dir, 'rows.geojson');
+    const pts = Array.from({ length: rows }, (_, i) => ({ class_code: '01001', lon: 116.4 + (i % 1000) * 1e-5, lat: 39.9 + Math.floor(i / 1000) * 1e-5 }));
+    writeCsv(csvFile, pts);
+    {
+      const fd = openSync(geoFile, 'w');
+      writeSync(fd, '{"type":"FeatureCollection","features":[\n');
+      let buf = '';
+      pts.forEach((p, i) => {
+        buf += `${i ? ',\n' : ''}{"type":"Feature","geometry":{"type":"Point","coordinates":[${p.lon},${p.lat}]},"properties":{"id":"B${i + 1}","class_code":"${p.class_code}","status":"intact","survey_date":"2026-01-15","note":"a \\"quoted\\" note, with a comma"}}`;
+        if (buf.length > 1 << 20) { writeSync(fd, buf); buf = ''; }
+      });
+      writeSync(fd, buf + '\n]}');
+      closeSync(fd);
+    }
+    const chunks = (f: string) => createReadStream(f, { highWaterMark: 1 << 20, encoding: 'utf8' });
+    const out: ParserRow[] = [];
+    const records = rows + 1; // CSV: the header too
+    out.push(await timed('csv', 'ours: CsvSplitter (server/domain/csv.ts)', records, async () => {
+      const s = new CsvSplitter();
+      let n = 0;
+      for await (const c of chunks(csvFile)) n += s.push(c as string).length;
+      return n + s.end().length;
+    }));
+    const csvParse = load('csv-parse') as { parse: (o: object) => NodeJS.ReadWriteStream } | null;
+    if (csvParse) {
+      out.push(await timed('csv', 'csv-parse (stream API)', records, () => new Promise((resolve, reject) => {
+        let n = 0;
+        const p = csvParse.parse({ relax_column_count: true });
+        p.on('data', () => n++).on('end', () => resolve(n)).on('error', reject);
+        createReadStream(csvFile, { highWaterMark: 1 << 20 }).pipe(p);
+      })));
+    } else out.push(['csv', 'csv-parse', 'not installed', '--parsers-from DIR']);
+    const fastCsv = load('@fast-csv/parse') as { parse: (o: object) => NodeJS.ReadWriteStream } | null;
+    if (fastCsv) {
+      out.push(await timed('csv', 'fast-csv (@fast-csv/parse, in node_modules through exceljs)', records, () => new Promise((resolve, reject) => {
+        let n = 0;
+        const p = fastCsv.parse({});
+        p.on('data', () => n++).on('end', () => resolve(n)).on('error', reject);
+        createReadStream(csvFile, { highWaterMark: 1 << 20 }).pipe(p);
+      })));
+    }
+    out.push(await timed('geojson', 'ours: FeatureSplitter (feature texts)', rows, async () => {
+      const s = new FeatureSplitter();
+      let n = 0;
+      for await (const c of chunks(geoFile)) n += s.push(c as string).length;
+      return n + s.end().length;
+    }));
+    out.push(await timed('geojson', 'ours: FeatureSplitter + JSON.parse of each (as the import does)', rows, async () => {
+      const s = new FeatureSplitter();
+      let n = 0;
+      for await (const c of chunks(geoFile)) for (const t of s.push(c as string)) { JSON.parse(t); n++; }
+      return n + s.end().length;
+    }));
+    const sp = load('@streamparser/json') as { JSONParser: new (o: object) => { onValue: (v: unknown) => void; onError: (e: Error) => void; write: (s: string) => void; end: () => void; isEnded: boolean } } | null;
+    if (sp) {
+      out.push(await timed('geojson', '@streamparser/json (paths $.features.*, parsed values)', rows, async () => {
+        let n = 0;
+        const p = new sp.JSONParser({ paths: ['$.features.*'], keepStack: false });
+        p.onValue = () => { n++; };
+        for await (const c of chunks(geoFile)) p.write(c as string);
+        if (!p.isEnded) p.end(); // it ends by itself after the root value
+        return n;
+      }));
+    } else out.push(['geojson', '@streamparser/json', 'not installed', '--parsers-from DIR']);
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
       rows: { type: 'string' }, grids: { type: 'string' }, 'batch-size': { type: 'string' }, reimport: { type: 'boolean' }, only: { type: 'string' },
+      http: { type: 'boolean' }, parsers: { type: 'boolean' }, 'parsers-from': { type: 'string' },
     },
   });
+  if (values.parsers) {
+    const rows = values.rows ? Number(values.rows.replace(/_/g, '')) : 150_000;
+    console.log('\n| input | parser | figure | note |\n|---|---|---|---|');
+    for (const r of await benchParsers(rows, values['parsers-from'])) console.log(`| ${r.join(' | ')} |`);
+    return;
+  }
+  if (values.http) {
+    const rows = values.rows ? Number(values.rows.replace(/_/g, '')) : 150_000;
+    const { openPglite } = await import('../../server/db/pglite.js');
+    const db = await openPglite();
+    try {
+      const table = await benchHealthDuringImport(db, 'pglite', rows, (s) => console.log(s));
+      console.log('\n| engine | measure | figure | note |\n|---|---|---|---|');
+      for (const r of table) console.log(`| ${r.join(' | ')} |`);
+    } finally {
+      await db.close();
+    }
+    return;
+  }
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v.replace(/_/g, '')));
   const opts: ImportBenchOptions = { rows: num(values.rows), grids: num(values.grids), batch_size: num(values['batch-size']), reimport: values.reimport };
   const table: [string, string, string, string][] = [];

@@ -4,7 +4,8 @@
 // one update. All of it runs inside the caller's transaction; the temporary tables are dropped at commit.
 import { readFileSync } from 'node:fs';
 import type { Queryable } from './types.js';
-import { toEwkt, type NormalRow, type SwapCandidate } from '../domain/import.js';
+import { toEwkt } from '../domain/import/ewkt.js';
+import type { NormalRow, SwapCandidate } from '../domain/import/rows.js';
 
 const PLAN_SQL = readFileSync(new URL('./sql/import-plan.sql', import.meta.url), 'utf8');
 

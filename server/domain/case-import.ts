@@ -25,7 +25,9 @@ import { buildCalendar, localTime } from './calendar.js';
 import { type Crs } from './coords.js';
 import { parseCsv } from './csv.js';
 import { DomainError } from './errors.js';
-import { checkGeometry, mapClassCode, vocabularyKey } from './import.js';
+import { checkGeometry } from './import/geometry.js';
+import { nulInFields, unstorable } from './import/rows.js';
+import { mapClassCode, vocabularyKey } from './import/vocabulary.js';
 import type { TrailEntry } from './trail.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -80,7 +82,7 @@ export type CaseImportSpec = {
   source_system: string;
   /** Column (CSV) or property (GeoJSON) of each field. */
   map: CaseFieldMap;
-  /** Source type → 5-digit matter class code (a 4-digit 2013 event code is mapped by domain.md §2). */
+  /** Source type → 5-digit matter class code (a 4-digit 2013 event code is mapped by docs/domain.md §2). */
   type_map: Readonly<Record<string, string>>;
   /** Extra channel words, e.g. { 'City Worker App': 'inspector' }, on top of the built-in ones. */
   channel_values?: Readonly<Record<string, Channel>>;
@@ -427,6 +429,8 @@ export class CaseRowReader {
     const ix = this.csvIndex;
     if (!ix) throw new Error('csvHeader() must come first');
     if (fields.length !== ix.width) return reject(row, 'malformed_row', `row has ${fields.length} fields; the header has ${ix.width}`);
+    const nul = nulInFields(fields);
+    if (nul) return reject(row, 'malformed_row', nul);
     const raw: Partial<Record<CaseImportField, unknown>> = {};
     for (const [f, i] of ix.fields) raw[f] = fields[i];
     const lon = fields[ix.lon].trim();
@@ -450,6 +454,8 @@ export class CaseRowReader {
     if (!f || typeof f !== 'object' || Array.isArray(f) || (f as { type?: unknown }).type !== 'Feature') {
       return reject(row, 'malformed_row', 'element of "features" is not a GeoJSON Feature');
     }
+    const bad = unstorable(f);
+    if (bad) return reject(row, 'malformed_row', bad);
     const feat = f as { id?: unknown; geometry?: unknown; properties?: unknown };
     const props = (feat.properties && typeof feat.properties === 'object' && !Array.isArray(feat.properties) ? feat.properties : {}) as Record<string, unknown>;
     const raw: Partial<Record<CaseImportField, unknown>> = {};

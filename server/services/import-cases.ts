@@ -15,7 +15,8 @@ import * as db from '../db/import-cases.js';
 import * as facts from '../db/facts.js';
 import * as audit from '../db/audit.js';
 import { DomainError } from '../domain/errors.js';
-import { CsvSplitter, FeatureSplitter } from '../domain/import.js';
+import { CsvSplitter } from '../domain/csv.js';
+import { FeatureSplitter } from './geojson-stream.js';
 import {
   CaseRowReader, importedCaseColumns, importedTrail, parseValueMap, reimport,
   type CaseImportSpec, type CaseRejectCode, type CaseRejection, type CaseRow, type CaseRowResult, type DraftEntry,
@@ -74,6 +75,8 @@ export type CaseImportReport = {
 };
 
 export const DEFAULT_CASE_BATCH_SIZE = 5_000;
+/** Rows per slice of an HTTP import: a short transaction each, the event loop free in between. */
+export const HTTP_CASE_SLICE_ROWS = 500;
 const PROGRESS_EVERY_MS = 200;
 export const MAPPINGS_DIR = 'data/mappings';
 
@@ -146,6 +149,8 @@ export async function importCases(q: Queryable, input: CaseImportInput, opts: Ca
     totals.batches++;
     for (const r of out.rejected) log.add(r);
     progress(false);
+    // Between slices: requests that waited for the database (one connection on PGlite) go first.
+    if (!opts.atomic) await setImmediate();
   };
 
   const run = async (tx: Queryable) => {

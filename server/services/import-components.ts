@@ -1,5 +1,5 @@
-// Component import (部件导入), api.md `POST /api/admin/import/components` and `npm run import`: streams a GeoJSON
-// FeatureCollection or a CSV with lon/lat columns, validates every row (server/domain/import.ts), and loads the
+// Component import (部件导入), docs/api.md `POST /api/admin/import/components` and `npm run import`: streams a GeoJSON
+// FeatureCollection or a CSV with lon/lat columns, validates every row (server/domain/import/rows.ts), and loads the
 // good ones in batches, each in its own transaction (or all in one with `atomic`): COPY into a staging table, one
 // set-based plan, one insert, one update (server/db/import.ts). A row is either fully written or rejected with a
 // reason; the same file imported twice updates instead of duplicating (source ids).
@@ -7,10 +7,10 @@ import { setImmediate } from 'node:timers/promises';
 import type { Queryable } from '../db/types.js';
 import * as importDb from '../db/import.js';
 import { DomainError } from '../domain/errors.js';
-import {
-  CsvSplitter, FeatureSplitter, parseDateValue, RejectionLog, RowNormaliser,
-  type ComponentStatus, type DataSource, type ImportSpec, type Rejection, type RejectCode, type RowResult, type SwapCandidate,
-} from '../domain/import.js';
+import { CsvSplitter } from '../domain/csv.js';
+import { RejectionLog, RowNormaliser, type RowResult, type SwapCandidate } from '../domain/import/rows.js';
+import { parseDateValue, type ComponentStatus, type DataSource, type ImportSpec, type Rejection, type RejectCode } from '../domain/import/vocabulary.js';
+import { FeatureSplitter } from './geojson-stream.js';
 
 export type ImportFormat = 'geojson' | 'csv';
 
@@ -39,9 +39,11 @@ export type ImportOptions = ImportSpec & {
   /** Survey date (YYYY-MM-DD) of new components whose row gives none; today by default. Updated components get
    *  today as their change date unless the row gives one. */
   survey_date?: string | null;
-  /** Rows per batch (one transaction each unless atomic). */
+  /** Rows per batch (one transaction each unless atomic). The HTTP import uses small ones (HTTP_SLICE_ROWS), so
+   *  each transaction is short and other requests get the database between them. */
   batch_size?: number;
-  /** All batches in one transaction: on any error nothing of this import remains. */
+  /** All batches in one transaction: on any error nothing of this import remains. It holds the database for the
+   *  whole import (PGlite has one connection): never on a request that waits for the network. */
   atomic?: boolean;
   /** How many rejections the report lists one by one (all are counted). */
   reject_limit?: number;
@@ -69,6 +71,9 @@ export type ImportReport = {
 };
 
 export const DEFAULT_BATCH_SIZE = 20_000;
+/** Rows per slice of an HTTP import: a short transaction each (~0.1 s on PGlite), the event loop free in between
+ *  (scripts/bench/import.ts --http measures /api/health during an import). */
+export const HTTP_SLICE_ROWS = 2_000;
 const PROGRESS_EVERY_MS = 200;
 
 /** The local calendar date of `d` (the server's time zone), YYYY-MM-DD. */
@@ -126,6 +131,8 @@ export async function importComponents(db: Queryable, input: ImportInput, opts: 
     totals.batches++;
     for (const r of out.rejected) log.add(plannedRejection(r, batch.swaps.get(r.row_no)));
     progress(false);
+    // Between slices: requests that waited for the database (one connection on PGlite) go first.
+    if (!opts.atomic) await setImmediate();
   };
 
   const run = async (q: Queryable) => {

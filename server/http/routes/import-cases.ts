@@ -1,7 +1,8 @@
 // Historical case import (历史案卷导入), `POST /api/admin/import/cases`: admin only. The body, CSV (`text/csv`) or a
-// GeoJSON FeatureCollection (`application/geo+json` or `application/json`), is not buffered: this plugin's own
-// content-type parsers hand the raw request stream to the service, which parses it as it arrives. One transaction:
-// a request that fails part-way (bad document, 413, dropped connection) changes nothing.
+// GeoJSON FeatureCollection (`application/geo+json` or `application/json`), is not buffered in memory: this
+// plugin's own content-type parsers hand the raw request stream to http/body.ts, which spools it to a temporary
+// file (413 past the limit, 408 when it stalls) while DocumentCheck checks the document, so a refused document
+// changes nothing; only then does the service import the file, in slices of short transactions.
 //
 // Registration (server/app.ts), after the auth plugin and where the case deps (work rules) exist; not wrapped in
 // fastify-plugin, so its stream parsers stay in its own scope:
@@ -9,10 +10,11 @@
 import type { FastifyPluginAsync, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { Deps } from '../deps.js';
-import { limited, payloadTooLarge } from '../body.js';
+import { spoolImport } from '../body.js';
+import { DocumentCheck } from '../../services/import-document.js';
 import { DomainError } from '../../domain/errors.js';
 import { CHANNELS, channelValues, parseCaseFieldMap, statusValues, type Channel } from '../../domain/case-import.js';
-import { importCases, readMapping, type CaseImportFormat } from '../../services/import-cases.js';
+import { HTTP_CASE_SLICE_ROWS, importCases, readMapping, type CaseImportFormat } from '../../services/import-cases.js';
 import { loadWorkRules, type WorkRules } from '../../services/work-rules.js';
 import { ErrorBody, errorResponses } from '../schemas/common.js';
 
@@ -59,8 +61,7 @@ const importCasesRoutes: FastifyPluginAsync<Opts> = async (app, { deps, bodyLimi
   app.removeContentTypeParser(['application/json']);
   app.addContentTypeParser(Object.keys(FORMATS), (_req: FastifyRequest, payload: unknown, done: (err: Error | null, body?: unknown) => void) => done(null, payload));
 
-  const requireRole = (app as unknown as { requireRole?: (...roles: string[]) => onRequestHookHandler }).requireRole;
-  const guard = requireRole ? requireRole.call(app, 'admin') : deny;
+  const guard = app.hasDecorator('requireRole') ? app.requireRole('admin') : deny;
   const work = deps.work ?? loadWorkRules();
 
   app.post<{ Querystring: Static<typeof Query> }>('/api/admin/import/cases', {
@@ -71,20 +72,18 @@ const importCasesRoutes: FastifyPluginAsync<Opts> = async (app, { deps, bodyLimi
       summary: 'Import past cases of another system from CSV or GeoJSON (admin)',
       description: 'Body: CSV (text/csv) or a GeoJSON FeatureCollection of points (application/geo+json), streamed. Each row becomes an '
         + 'imported case (origin imported) with a hash-chained trail of its known steps, or updates the case imported before from the '
-        + 'same source system and id; bad rows are rejected with a reason and the rest imported, in one transaction. '
+        + 'same source system and id; bad rows are rejected with a reason and the rest imported. The body is spooled before import (408 when it stalls). '
         + 'row = data row after the CSV header / position in `features`, from 1.',
       querystring: Query,
-      response: { 200: Result, ...errorResponses, 403: ErrorBody, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody },
+      response: { 200: Result, ...errorResponses, 403: ErrorBody, 408: ErrorBody, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody },
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const format = FORMATS[type];
     if (!format) throw new DomainError('unsupported_media_type', 'Send the file as text/csv or application/geo+json', { field: 'content-type' });
-    const declared = Number(req.headers['content-length']);
-    if (declared > bodyLimit) throw payloadTooLarge(bodyLimit, INSTEAD);
     const q = req.query;
-    const user = (req as unknown as { user?: { id: number; username: string } | null }).user ?? null;
-    const report = await importCases(deps.db, limited(req.body as AsyncIterable<Uint8Array>, bodyLimit, INSTEAD), {
+    const user = req.user;
+    const options = {
       format,
       work,
       source_system: q.source_system,
@@ -95,14 +94,24 @@ const importCasesRoutes: FastifyPluginAsync<Opts> = async (app, { deps, bodyLimi
       default_channel: q.default_channel as Channel | undefined,
       time_zone: q.time_zone,
       crs: q.crs,
-      atomic: true,
-      total_bytes: Number.isFinite(declared) ? declared : null,
       actor: user ? { id: user.id, username: user.username } : null,
-    });
-    return {
-      imported: report.imported, updated: report.updated, unchanged: report.unchanged, rejected: report.rejected,
-      rejected_total: report.rejected_total, rows: report.rows, departments_created: report.departments_created,
     };
+    // The whole body first, outside the database: a slow or stalled client never holds it (408 instead), and a
+    // document that is cut short or not CSV/GeoJSON at all is refused before anything is written.
+    const body = await spoolImport(req, reply, { limit: bodyLimit, instead: INSTEAD, config: deps.config, check: new DocumentCheck(format) });
+    try {
+      // Slices of short transactions, so other requests get the database in between; an import that fails
+      // part-way in the database can be run again (it updates by source system and id).
+      const report = await importCases(deps.db, body.open(), {
+        ...options, atomic: false, batch_size: HTTP_CASE_SLICE_ROWS, total_bytes: body.bytes,
+      });
+      return {
+        imported: report.imported, updated: report.updated, unchanged: report.unchanged, rejected: report.rejected,
+        rejected_total: report.rejected_total, rows: report.rows, departments_created: report.departments_created,
+      };
+    } finally {
+      await body.remove();
+    }
   });
 };
 

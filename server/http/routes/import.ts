@@ -1,6 +1,8 @@
-// Component import (部件导入), api.md `POST /api/admin/import/components?class_code=&id_field=`: admin only.
-// The body, GeoJSON (`application/geo+json` or `application/json`) or CSV (`text/csv`), is not buffered: this
-// plugin's own content-type parsers hand the raw request stream to the service, which parses it as it arrives.
+// Component import (部件导入), docs/api.md `POST /api/admin/import/components?class_code=&id_field=`: admin only.
+// The body, GeoJSON (`application/geo+json` or `application/json`) or CSV (`text/csv`), is not buffered in memory:
+// this plugin's own content-type parsers hand the raw request stream to http/body.ts, which spools it to a
+// temporary file (413 past the limit, 408 when it stalls) while DocumentCheck checks the document; only then does
+// the service import the file, in slices of short transactions.
 //
 // Registration (server/app.ts), after the auth plugin, which decorates `app.requireRole`:
 //   await app.register(importRoutes, { deps: d });                       // body limit 200 MB
@@ -9,10 +11,11 @@
 import type { FastifyPluginAsync, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { Deps } from '../deps.js';
-import { limited, payloadTooLarge } from '../body.js';
+import { spoolImport } from '../body.js';
+import { DocumentCheck } from '../../services/import-document.js';
 import { DomainError } from '../../domain/errors.js';
-import { COMPONENT_STATUSES, DATA_SOURCES, parseFieldMap, parseStatusValues, type ComponentStatus, type DataSource } from '../../domain/import.js';
-import { importComponents, type ImportFormat } from '../../services/import-components.js';
+import { COMPONENT_STATUSES, DATA_SOURCES, parseFieldMap, parseStatusValues, type ComponentStatus, type DataSource } from '../../domain/import/vocabulary.js';
+import { HTTP_SLICE_ROWS, importComponents, type ImportFormat } from '../../services/import-components.js';
 import { ClassCode, ErrorBody, errorResponses } from '../schemas/common.js';
 
 export const DEFAULT_IMPORT_BODY_LIMIT = 200 * 1024 * 1024;
@@ -54,8 +57,7 @@ const importRoutes: FastifyPluginAsync<{ deps: Deps; bodyLimit?: number }> = asy
   app.removeContentTypeParser(['application/json']);
   app.addContentTypeParser(Object.keys(FORMATS), (_req: FastifyRequest, payload: unknown, done: (err: Error | null, body?: unknown) => void) => done(null, payload));
 
-  const requireRole = (app as unknown as { requireRole?: (...roles: string[]) => onRequestHookHandler }).requireRole;
-  const guard = requireRole ? requireRole.call(app, 'admin') : deny;
+  const guard = app.hasDecorator('requireRole') ? app.requireRole('admin') : deny;
 
   app.post<{ Querystring: Static<typeof Query> }>('/api/admin/import/components', {
     onRequest: guard,
@@ -64,42 +66,53 @@ const importRoutes: FastifyPluginAsync<{ deps: Deps; bodyLimit?: number }> = asy
       tags: ['components'],
       summary: 'Import components from GeoJSON or CSV (admin)',
       description: 'Body: a GeoJSON FeatureCollection (application/geo+json or application/json) or CSV with lon,lat columns (text/csv), '
-        + 'streamed. Each row becomes a component with a 17-digit id, or updates the component with the same source id; bad rows are '
+        + 'spooled before import (408 when it stalls). Each row becomes a component with a 17-digit id, or updates the component with the same source id; bad rows are '
         + 'rejected with a reason and the rest imported. row = position in `features` / data row after the CSV header, from 1.',
       querystring: Query,
-      response: { 200: Result, ...errorResponses, 403: ErrorBody, 413: ErrorBody },
+      response: { 200: Result, ...errorResponses, 403: ErrorBody, 408: ErrorBody, 413: ErrorBody, 415: ErrorBody },
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const format = FORMATS[type];
-    const declared = Number(req.headers['content-length']);
-    if (declared > bodyLimit) throw payloadTooLarge(bodyLimit, INSTEAD);
+    if (!format) throw new DomainError('unsupported_media_type', 'Send the file as text/csv or application/geo+json', { field: 'content-type' });
     const q = req.query;
-    const report = await importComponents(deps.db, limited(req.body as AsyncIterable<Uint8Array>, bodyLimit, INSTEAD), {
-      format,
-      class_code: q.class_code,
-      id_field: q.id_field,
-      source: q.source ?? null,
-      map: q.map ? parseFieldMap(q.map) : undefined,
-      status_values: q.status_values ? parseStatusValues(q.status_values) : undefined,
-      lon_field: q.lon_field ?? null,
-      lat_field: q.lat_field ?? null,
-      crs: q.crs,
-      default_status: q.default_status as ComponentStatus | undefined,
-      data_source: q.data_source as DataSource | undefined,
-      survey_date: q.survey_date ?? null,
-      // One transaction: a request that fails part-way (bad document, 413, dropped connection) changes nothing.
-      atomic: true,
-      total_bytes: Number.isFinite(declared) ? declared : null,
-    });
-    return {
-      imported: report.imported,
-      updated: report.updated,
-      rejected: report.rejected,
-      unchanged: report.unchanged,
-      rejected_total: report.rejected_total,
-      rows: report.rows,
-    };
+    const map = q.map ? parseFieldMap(q.map) : undefined;
+    const status_values = q.status_values ? parseStatusValues(q.status_values) : undefined;
+    // The whole body first, outside the database: a slow or stalled client never holds it (408 instead), and a
+    // document that is cut short or not GeoJSON/CSV at all is refused before anything is written.
+    const body = await spoolImport(req, reply, { limit: bodyLimit, instead: INSTEAD, config: deps.config, check: new DocumentCheck(format) });
+    try {
+      const report = await importComponents(deps.db, body.open(), {
+        format,
+        class_code: q.class_code,
+        id_field: q.id_field,
+        source: q.source ?? null,
+        map,
+        status_values,
+        lon_field: q.lon_field ?? null,
+        lat_field: q.lat_field ?? null,
+        crs: q.crs,
+        default_status: q.default_status as ComponentStatus | undefined,
+        data_source: q.data_source as DataSource | undefined,
+        survey_date: q.survey_date ?? null,
+        // Slices of short transactions, so other requests get the database in between. A refused document (bad,
+        // 413, 408, dropped connection) was refused while spooling, before any write; an import that fails
+        // part-way in the database can be run again (it updates by source id).
+        atomic: false,
+        batch_size: HTTP_SLICE_ROWS,
+        total_bytes: body.bytes,
+      });
+      return {
+        imported: report.imported,
+        updated: report.updated,
+        rejected: report.rejected,
+        unchanged: report.unchanged,
+        rejected_total: report.rejected_total,
+        rows: report.rows,
+      };
+    } finally {
+      await body.remove();
+    }
   });
 };
 

@@ -3,8 +3,8 @@
 // departments; GeoJSON; and the HTTP route.
 import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
-import { describe, expect, test } from 'vitest';
-import { testBackends, withTestDb } from '../../helpers/backends.js';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { sharedPglite, testBackends, withTestDb } from '../../helpers/backends.js';
 import { testConfig } from '../../helpers/app.js';
 import type { Queryable } from '../../../server/db/types.js';
 import { createLatticeDistrict } from '../../../server/db/lattice.js';
@@ -137,6 +137,9 @@ async function brokenChains(db: Queryable): Promise<string[]> {
 function csvLine(fields: string[]): string {
   return fields.map((f) => (/[",\n\r]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',');
 }
+
+// The shared PGlite boots (and seeds the fixture) here, so its minutes on a busy machine do not count against the first test.
+beforeAll(async () => { await sharedPglite(); }, 600_000);
 
 describe.each(testBackends())('historical case import on %s', (backend) => {
   test('the Boston 311 sample: rejected rows, per-department on-time, closing rate and handling hours equal the CSV; re-imports update, never duplicate', () => withTestDb(backend, async (db) => {
@@ -388,6 +391,30 @@ describe.each(testBackends())('POST /api/admin/import/cases on %s', (backend) =>
     const { rows } = await db.query<{ class_code: string; source: string }>(`select class_code, source from cases where source_system = 'oldsys' order by source_id`);
     expect(rows).toEqual([{ class_code: '01037', source: 'hotline' }, { class_code: '07001', source: 'public' }]);
     expect((await post()).json()).toMatchObject({ imported: 0, updated: 2, unchanged: 2 });
+  }));
+
+  test('rows with a NUL character or deep nesting are rejected one by one, not a 500 (defect 5)', () => withApp(async (app, db) => {
+    const points = await gridPoints(db, 3);
+    const csv = smallCsv(points, [{ type: 'Street Light Outages', text: 'light\u0000out' }, { type: 'Street Light Outages' }]);
+    const res = await app.inject({
+      method: 'POST', url: `${URL_}&type_map=boston311-types`, headers: { 'content-type': 'text/csv', 'x-role': 'admin' }, payload: csv,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ rows: 2, imported: 1, rejected: [{ row: 1, code: 'malformed_row', reason: expect.stringMatching(/NUL character/) }] });
+    const deep = `${'['.repeat(5000)}1${']'.repeat(5000)}`;
+    const props = (id: string) => `"id":"${id}","type":"Street Light Outages","opened":"2025-06-04 09:00"`;
+    const geo = `{"type":"FeatureCollection","features":[`
+      + `{"type":"Feature","geometry":{"type":"Point","coordinates":${deep}},"properties":{${props('D1')}}},`
+      + `{"type":"Feature","geometry":{"type":"Point","coordinates":[${points[0].x},${points[0].y}]},"properties":{${props('D2')},"x":${deep}}},`
+      + `{"type":"Feature","geometry":{"type":"Point","coordinates":[${points[1].x},${points[1].y}]},"properties":{${props('D3')}}}]}`;
+    const res2 = await app.inject({
+      method: 'POST', url: `${URL_.replace('oldsys', 'deepsys')}&type_map=boston311-types`, headers: { 'content-type': 'application/geo+json', 'x-role': 'admin' }, payload: geo,
+    });
+    expect(res2.statusCode, res2.body).toBe(200);
+    expect(res2.json()).toMatchObject({ rows: 3, imported: 1, rejected_total: 2 });
+    expect(res2.json().rejected.map((r: { reason: string }) => r.reason)).toEqual([
+      expect.stringMatching(/geometry\.coordinates.* nested deeper than 32 levels/), expect.stringMatching(/properties\.x.* nested deeper than 32 levels/),
+    ]);
   }));
 
   test('only an admin may import; bad options are 4xx naming the field', () => withApp(async (app) => {

@@ -2,8 +2,8 @@
 // own grids (st_pointonsurface), plus the broken-rows CSV and the real Cambridge hydrants moved into the district.
 import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
-import { describe, expect, test } from 'vitest';
-import { testBackends, withTestDb } from '../../helpers/backends.js';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { sharedPglite, testBackends, withTestDb } from '../../helpers/backends.js';
 import { testConfig } from '../../helpers/app.js';
 import type { Queryable } from '../../../server/db/types.js';
 import { importComponents, type ImportOptions } from '../../../server/services/import-components.js';
@@ -49,6 +49,9 @@ async function countMismatches(db: Queryable): Promise<number> {
     ) fresh full join grid_component_counts k using (grid_code, major_code)
     where fresh.n is distinct from k.n`);
 }
+
+// The shared PGlite boots (and seeds the fixture) here, so its minutes on a busy machine do not count against the first test.
+beforeAll(async () => { await sharedPglite(); }, 600_000);
 
 describe.each(testBackends())('component import on %s', (backend) => {
   test('importing the same file twice leaves the same components: the second run only updates', () => withTestDb(backend, async (db) => {
@@ -344,6 +347,40 @@ describe.each(testBackends())('POST /api/admin/import/components on %s', (backen
     expect(feature.statusCode).toBe(400);
     const badMap = await post('/api/admin/import/components?class_code=01013&id_field=ID&map=colour=C', 'text/csv', 'ID,lon,lat\n');
     expect(badMap.statusCode).toBe(400);
+  }));
+
+  test('rows with a NUL character or deep nesting are rejected one by one, not a 500; the rest are imported (defect 5)', () => withImportApp(async (app, db) => {
+    const points = await gridPoints(db, 4);
+    const deep = `${'['.repeat(4000)}1${']'.repeat(4000)}`; // two of them stay under this app's 20,000-byte limit
+    const f = (id: string, p: GridPoint, props = '{}', coords = `[${p.x},${p.y}]`) =>
+      `{"type":"Feature","geometry":{"type":"Point","coordinates":${coords}},"properties":{"ID":"${id}","extra":${props}}}`;
+    const payload = `{"type":"FeatureCollection","features":[${[
+      f('N1', points[0], '"a\\u0000b"'), f('N2', points[1], deep), f('N3', points[2], '1', deep), f('N4', points[3]),
+    ].join(',')}]}`;
+    const res = await app.inject({
+      method: 'POST', url: '/api/admin/import/components?class_code=01013&id_field=ID&source=nul',
+      headers: { 'content-type': 'application/geo+json', 'x-role': 'admin' }, payload,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ imported: 1, rejected_total: 3 });
+    expect(res.json().rejected.map((r: { row: number; code: string }) => [r.row, r.code])).toEqual([[1, 'malformed_row'], [2, 'malformed_row'], [3, 'malformed_row']]);
+    expect(res.json().rejected[0].reason).toMatch(/properties\.extra contains a NUL character/);
+    expect(res.json().rejected[2].reason).toMatch(/geometry\.coordinates.* nested deeper than 32 levels/);
+    const csv = await app.inject({
+      method: 'POST', url: '/api/admin/import/components?class_code=01013&id_field=ID&source=nulcsv',
+      headers: { 'content-type': 'text/csv', 'x-role': 'admin' }, payload: `ID,lon,lat,NOTE\nC1,${points[0].x},${points[0].y},a\u0000b\nC2,${points[1].x},${points[1].y},ok\n`,
+    });
+    expect(csv.statusCode, csv.body).toBe(200);
+    expect(csv.json()).toMatchObject({ imported: 1, rejected: [{ row: 1, code: 'malformed_row', reason: expect.stringMatching(/column NOTE contains a NUL/) }] });
+    expect(await count(db, `select count(*)::int as n from components where source_id like 'nul%'`)).toBe(2);
+  }));
+
+  test('an empty body (no stream from fastify) is a 400 saying so, not a 500', () => withImportApp(async (app) => {
+    for (const type of ['text/csv', 'application/geo+json']) {
+      const res = await app.inject({ method: 'POST', url: '/api/admin/import/components?class_code=01013&id_field=ID', headers: { 'content-type': type, 'x-role': 'admin' } });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().error.message).toMatch(/the input is empty/);
+    }
   }));
 
   test('an unsupported content type is a 415', () => withImportApp(async (app) => {

@@ -269,3 +269,20 @@ describe('re-import', () => {
     expect(d.kind === 'rejected' && d.rejection.reason).toMatch(/a closed case is not reopened/);
   });
 });
+
+describe('rows that cannot be stored (defect 5)', () => {
+  test('a NUL character in a field, or nesting deeper than 32 levels in a feature, is a per-row rejection', () => {
+    const { row } = reader();
+    expect(row({ TITLE: 'Light\u0000out' })).toMatchObject({ ok: false, rejection: { code: 'malformed_row', reason: expect.stringMatching(/contains a NUL character \(U\+0000\)/) } });
+    expect(row()).toMatchObject({ ok: true });
+    const r = new CaseRowReader(SPEC, MATTERS, NOW);
+    // JSON text (JSON.stringify itself overflows the stack on 10,000 levels; JSON.parse does not).
+    const deep = '__deep__';
+    const props = { ID: 'G1', TYPE: 'Street Light Outages', OPEN: '01/05/2015 08:00:00 AM' };
+    const feature = (p: object, coordinates: unknown) => JSON.stringify({ type: 'Feature', geometry: { type: 'Point', coordinates }, properties: p })
+      .replace(`"${deep}"`, `${'['.repeat(10_000)}1${']'.repeat(10_000)}`);
+    expect(r.feature(1, feature({ ...props, extra: deep }, [-71.06, 42.35]))).toMatchObject({ ok: false, rejection: { code: 'malformed_row', reason: expect.stringMatching(/nested deeper than 32 levels/) } });
+    expect(r.feature(2, feature(props, deep))).toMatchObject({ ok: false, rejection: { code: 'malformed_row', reason: expect.stringMatching(/^geometry\.coordinates.* nested deeper/) } });
+    expect(r.feature(3, feature({ ...props, TYPE: 'Street Light\u0000Outages' }, [-71.06, 42.35]))).toMatchObject({ ok: false, rejection: { code: 'malformed_row', reason: expect.stringMatching(/properties\.TYPE contains a NUL/) } });
+  });
+});

@@ -2,10 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
+import { CsvSplitter } from '../../../server/domain/csv.js';
+import { toEwkt } from '../../../server/domain/import/ewkt.js';
+import { checkGeometry } from '../../../server/domain/import/geometry.js';
+import { RejectionLog, RowNormaliser, type RowResult } from '../../../server/domain/import/rows.js';
 import {
-  checkGeometry, CsvSplitter, FeatureSplitter, mapClassCode, parseDataSource, parseDateValue, parseFieldMap, parseStatus,
-  parseStatusValues, RejectionLog, RowNormaliser, statusWords, toEwkt, type ImportSpec, type RowResult,
-} from '../../../server/domain/import.js';
+  mapClassCode, parseDataSource, parseDateValue, parseFieldMap, parseStatus, parseStatusValues, statusWords, type ImportSpec,
+} from '../../../server/domain/import/vocabulary.js';
+import { FeatureSplitter } from '../../../server/services/geojson-stream.js';
 import { errorOf } from '../../helpers/errors.js';
 
 const FIXTURES = new URL('../../fixtures/import/', import.meta.url);
@@ -305,6 +309,27 @@ describe('RowNormaliser on the real Cambridge hydrants', () => {
     const n = new RowNormaliser(HYDRANTS, KNOWN);
     expect(n.feature(1, 'null')).toMatchObject({ ok: false, rejection: { code: 'malformed_row' } });
     expect(n.feature(2, '{"type":"Feature",')).toMatchObject({ ok: false, rejection: { code: 'malformed_row' } });
+  });
+
+  test('a NUL character or nesting deeper than 32 levels is a per-row rejection naming where (defect 5)', () => {
+    const n = new RowNormaliser({ class_code: '01013', id_field: 'id' }, KNOWN);
+    // JSON text (JSON.stringify itself overflows the stack on 10,000 levels; JSON.parse does not).
+    const DEEP = '__deep__';
+    const deep = DEEP;
+    const feature = (props: object, coordinates: unknown = [1, 2]) => JSON.stringify({ type: 'Feature', id: 'f', geometry: { type: 'Point', coordinates }, properties: props })
+      .replace(`"${DEEP}"`, `${'['.repeat(10_000)}1${']'.repeat(10_000)}`);
+    expect(n.feature(1, feature({ note: 'a\u0000b' }))).toEqual({ ok: false, rejection: { row: 1, code: 'malformed_row', reason: expect.stringMatching(/^properties\.note contains a NUL character \(U\+0000\).*remove it/) } });
+    expect(n.feature(2, feature({ ['k\u0000']: 1 }))).toMatchObject({ ok: false, rejection: { code: 'malformed_row', reason: expect.stringMatching(/property name in properties contains a NUL/) } });
+    expect(n.feature(3, feature({ deep }))).toMatchObject({ ok: false, rejection: { code: 'malformed_row', reason: expect.stringMatching(/^properties\.deep(\[0\])* is nested deeper than 32 levels/) } });
+    expect(n.feature(4, feature({}, deep))).toMatchObject({ ok: false, rejection: { code: 'malformed_row', reason: expect.stringMatching(/^geometry\.coordinates(\[0\])* is nested deeper than 32/) } });
+    // A MultiPolygon is well inside the limit.
+    const square = [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]];
+    expect(n.feature(5, JSON.stringify({ type: 'Feature', id: 'm', geometry: { type: 'MultiPolygon', coordinates: [square] }, properties: { a: { b: [1] } } }))).toMatchObject({ ok: true });
+
+    const c = new RowNormaliser({ class_code: '01013', id_field: 'ID' }, KNOWN);
+    c.csvHeader(['ID', 'lon', 'lat', 'NOTE']);
+    expect(c.csvRecord(1, ['A1', '116.4', '39.9', 'x\u0000y'])).toEqual({ ok: false, rejection: { row: 1, code: 'malformed_row', reason: expect.stringMatching(/^column NOTE contains a NUL character/) } });
+    expect(c.csvRecord(2, ['A2', '116.4', '39.9', 'fine'])).toMatchObject({ ok: true });
   });
 
   test('id_field "id" falls back to the feature id', () => {
