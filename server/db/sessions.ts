@@ -58,21 +58,57 @@ export async function touch(db: Queryable, id: number, now: Date, staleBefore: D
   await db.query('update sessions set last_seen_at = $2 where id = $1 and ended_at is null and last_seen_at <= $3', [id, now, staleBefore]);
 }
 
-/** Ends one session; false when it had already ended. */
+/**
+ * Sessions ending are announced on this channel (NOTIFY, delivered at commit to every server process on the
+ * database, PGlite's in-process LISTEN too): live/hub.ts closes the streams of ended sessions at once.
+ */
+export const SESSION_ENDS_CHANNEL = 'gridline_session_ends';
+
+async function announce(db: Queryable, what: string): Promise<void> {
+  await db.query(`select pg_notify('${SESSION_ENDS_CHANNEL}', $1)`, [what]);
+}
+
+/** Ends one session; false when it had already ended. Announced on SESSION_ENDS_CHANNEL. */
 export async function end(db: Queryable, id: number, now: Date, reason: EndReason): Promise<boolean> {
   const { rows } = await db.query<{ id: number }>(
     'update sessions set ended_at = $2, end_reason = $3 where id = $1 and ended_at is null returning id', [id, now, reason]);
+  if (rows.length) await announce(db, `session:${id}`);
   return rows.length > 0;
 }
 
-/** Ends every open session of a user; returns how many. */
+/** Ends every open session of a user; returns how many. Announced on SESSION_ENDS_CHANNEL (also when none were
+ * open: a disabled user's streams end whatever the count says). */
 export async function endAllOfUser(db: Queryable, user_id: number, now: Date, reason: EndReason): Promise<number> {
   const { rows } = await db.query<{ n: number }>(
     `with e as (update sessions set ended_at = $2, end_reason = $3 where user_id = $1 and ended_at is null returning 1)
      select count(*)::int as n from e`,
     [user_id, now, reason],
   );
+  await announce(db, `user:${user_id}`);
   return rows[0].n;
+}
+
+/** What a live stream needs to know of its session: whether it still holds, and why not. */
+export type StreamSessionState = {
+  session_id: number;
+  created_at: Date;
+  last_seen_at: Date;
+  expires_at: Date;
+  ended_at: Date | null;
+  end_reason: EndReason | null;
+  user_disabled: boolean;
+};
+
+/** The state of these sessions; a session missing from the answer no longer exists (purged). */
+export async function streamStates(db: Queryable, ids: readonly number[]): Promise<StreamSessionState[]> {
+  if (!ids.length) return [];
+  const { rows } = await db.query<StreamSessionState & { session_id: number | string }>(
+    `select s.id as session_id, s.created_at, s.last_seen_at, s.expires_at, s.ended_at, s.end_reason, u.disabled as user_disabled
+       from sessions s join users u on u.id = s.user_id
+      where s.id = any ($1::bigint[])`,
+    [ids],
+  );
+  return rows.map((r) => ({ ...r, session_id: Number(r.session_id) }));
 }
 
 export async function countOpen(db: Queryable, user_id: number): Promise<number> {

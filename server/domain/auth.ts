@@ -1,11 +1,11 @@
 // Accounts and sessions, the pure part: roles, usernames, password policy, session expiry and login backoff
-// arithmetic (workflow.md §Roles, api.md). No I/O and no clock: every function takes `now`.
+// arithmetic (docs/workflow.md §Roles, docs/api.md). No I/O and no clock: every function takes `now`.
 import { DomainError } from './errors.js';
 import type { Role } from './workflow.js';
 
 export { maskName, maskPhone } from './privacy.js';
 
-/** The roles a user account can hold: the posts of workflow.md plus `admin` (never `public`: that is nobody). */
+/** The roles a user account can hold: the posts of docs/workflow.md plus `admin` (never `public`: that is nobody). */
 export type UserRole = Exclude<Role, 'public'>;
 export const USER_ROLES = ['inspector', 'operator', 'shift_leader', 'dispatcher', 'department', 'leader', 'admin'] as const satisfies readonly UserRole[];
 
@@ -115,6 +115,15 @@ export function needsTouch(lastSeen: Date, now: Date, everySeconds: number = SES
 }
 
 // ── Login throttling ────────────────────────────────────────────────────────────────────────────────────────
+//
+// Three counters of recent failures (README §Login throttling):
+//   pair     (account, address): the guesser at one address waits 1, 2, 4 … s, up to 5 min, after 5 failures;
+//            the owner at another address is not affected.
+//   address  (any account, one address): password spraying; after 20 failures the address waits 1, 2, 4 … s.
+//   account  (one account, any address): a distributed guesser; after 50 failures every attempt on the account
+//            is held a few seconds before it is answered — it only slows, it never refuses, so nobody can lock
+//            an owner out of their account.
+// A counter whose last failure is older than `forget_after_minutes` starts over; a login clears its pair counter.
 
 export type ThrottlePolicy = {
   /** Failures allowed without any wait. */
@@ -122,11 +131,23 @@ export type ThrottlePolicy = {
   /** Wait after the first failure past the allowance; it doubles with each further one. */
   base_seconds: number;
   max_seconds: number;
-  /** A counter whose last failure is older than this starts over. */
+  /** A counter whose last failure is older than this starts over (the same for every counter: see forgetBefore). */
   forget_after_minutes: number;
 };
 
-export const THROTTLE: ThrottlePolicy = { free: 5, base_seconds: 1, max_seconds: 30, forget_after_minutes: 15 };
+const FORGET_AFTER_MINUTES = 15;
+
+export type LoginThrottlePolicy = { pair: ThrottlePolicy; address: ThrottlePolicy; account: ThrottlePolicy };
+
+export const LOGIN_THROTTLE: LoginThrottlePolicy = {
+  pair: { free: 5, base_seconds: 1, max_seconds: 300, forget_after_minutes: FORGET_AFTER_MINUTES },
+  address: { free: 20, base_seconds: 1, max_seconds: 300, forget_after_minutes: FORGET_AFTER_MINUTES },
+  /** Slows (holds the answer), never refuses. */
+  account: { free: 50, base_seconds: 1, max_seconds: 4, forget_after_minutes: FORGET_AFTER_MINUTES },
+};
+
+/** The (account, address) policy. */
+export const THROTTLE: ThrottlePolicy = LOGIN_THROTTLE.pair;
 
 export type ThrottleState = { failures: number; last_failed_at: Date };
 
@@ -135,7 +156,7 @@ export type ThrottleState = { failures: number; last_failed_at: Date };
  * base, 2·base, 4·base … capped at max.
  * @example backoffSeconds(5) // 1
  * @example backoffSeconds(7) // 4
- * @example backoffSeconds(20) // 30
+ * @example backoffSeconds(20) // 300
  */
 export function backoffSeconds(failures: number, p: ThrottlePolicy = THROTTLE): number {
   if (failures < p.free) return 0;
@@ -156,11 +177,33 @@ export function forgetBefore(now: Date, p: ThrottlePolicy = THROTTLE): Date {
   return new Date(now.getTime() - p.forget_after_minutes * 60_000);
 }
 
-/** The two throttle keys of a login attempt: the username (case-insensitive) and the client address. */
-export function throttleKeys(username: string, ip: string | null): string[] {
-  const keys = [`user:${usernameKey(username)}`];
-  if (ip) keys.push(`ip:${ip}`);
-  return keys;
+/** The throttle keys of a login attempt: the account (case-insensitive username), the address, and the pair. */
+export type ThrottleKeys = { account: string; address: string | null; pair: string | null };
+
+export function throttleKeys(username: string, ip: string | null): ThrottleKeys {
+  const user = usernameKey(username);
+  return { account: `user:${user}`, address: ip ? `ip:${ip}` : null, pair: ip ? `pair:${JSON.stringify([ip, user])}` : null };
+}
+
+/** Every key of an attempt, for reading and counting. */
+export function allKeys(k: ThrottleKeys): string[] {
+  return [k.account, k.address, k.pair].filter((x): x is string => x !== null);
+}
+
+/**
+ * What the counters say about an attempt at `now`: `refuse_s` > 0 refuses it (429, Retry-After) because of the
+ * pair or the address; `delay_s` holds its answer because of the account (never a refusal).
+ */
+export function loginThrottle(
+  states: ReadonlyMap<string, ThrottleState>, k: ThrottleKeys, now: Date, p: LoginThrottlePolicy = LOGIN_THROTTLE,
+): { refuse_s: number; refused_by: 'pair' | 'address' | null; delay_s: number } {
+  const pair = k.pair ? retryAfterSeconds(states.get(k.pair) ?? null, now, p.pair) : 0;
+  const address = k.address ? retryAfterSeconds(states.get(k.address) ?? null, now, p.address) : 0;
+  const acct = states.get(k.account);
+  const recent = acct && now.getTime() - acct.last_failed_at.getTime() < p.account.forget_after_minutes * 60_000;
+  const delay_s = recent ? backoffSeconds(acct.failures, p.account) : 0;
+  const refuse_s = Math.max(pair, address);
+  return { refuse_s, refused_by: refuse_s === 0 ? null : pair >= address ? 'pair' : 'address', delay_s };
 }
 
 // ── Audit retention ─────────────────────────────────────────────────────────────────────────────────────────

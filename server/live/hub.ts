@@ -1,12 +1,25 @@
-// Fan-out of committed case changes to Server-Sent-Events clients (api.md GET /api/live). Driven by the database:
+// Fan-out of committed case changes to Server-Sent-Events clients (docs/api.md GET /api/live). Driven by the database:
 // case_events rows are read in id order after a NOTIFY (PostgreSQL: every server process on the database hears it;
 // PGlite: the in-process LISTEN) or a local poke after commit. Each client sees only what it may see, can resume
 // with Last-Event-ID, and one slow client never slows the others: its queue is bounded, and past the bound it is
 // told to resync and disconnected.
+//
+// A stream lives no longer than its session (issue 8, defect 2): logout, revocation, disabling, idle timeout and
+// lifetime close it with `event: closed` (data: reason, message). The hub re-reads the sessions of its streams when
+// a session ends (NOTIFY on db/sessions.ts SESSION_ENDS_CHANNEL from the ending transaction, heard by every server
+// process on the database; plus a local call after commit, which is all a test transaction has), and every
+// RECHECK_MS in any case (a lost notification, idle timeouts). An open stream is not use of its session: it does
+// not move last_seen_at, and it ends when the session would end if left unused (GRIDLINE_SESSION_IDLE_MINUTES
+// after the session's last request). A session holds at most MAX_STREAMS_PER_SESSION streams; a further one
+// closes the oldest (a reconnecting tab's old socket is usually dead, and a wall must not be locked out by it).
 import type { Db, Queryable } from '../db/types.js';
 import * as cases from '../db/cases.js';
+import { inSight, type Sight, type VisibleCase } from '../domain/visibility.js';
+import * as sessions from '../db/sessions.js';
+import { SESSION_DEFAULTS, sessionStatus } from '../domain/auth.js';
 
-export type LiveScope = null | { department_id: number | null; reporter_id: number | null; responsibility_codes: ReadonlySet<string> };
+/** What a stream may see (domain/visibility.ts sightOf: null = every case). */
+export type LiveScope = Sight;
 
 export type LiveEvent = { id: number; case_id: string; payload: Record<string, unknown> };
 
@@ -16,8 +29,15 @@ export interface LiveSink {
   end(): void;
 }
 
+/** The session a stream belongs to; null for streams outside any session (hub tests). */
+export type LiveSession = { id: number } | null;
+
+/** Why a stream was closed by the server (the `reason` of `event: closed`). */
+export type CloseReason = sessions.EndReason | 'ended' | 'too_many_streams';
+
 export type LiveClient = {
   scope: LiveScope;
+  session: LiveSession;
   sink: LiveSink;
   cursor: number;
   catchingUp: boolean;
@@ -27,12 +47,36 @@ export type LiveClient = {
 };
 
 export const MAX_QUEUED = 1000;
+/** Streams one session may hold at once; a further one closes the oldest. */
+export const MAX_STREAMS_PER_SESSION = 4;
+/** The sessions of open streams are re-read at least this often (idle timeouts, a lost NOTIFY). */
+export const RECHECK_MS = 10_000;
+
+export type LiveHubOptions = {
+  clock?: { now(): Date };
+  /** config.session_idle_minutes */
+  session_idle_minutes?: number;
+  recheck_ms?: number;
+  max_streams_per_session?: number;
+};
+
+/** What `event: closed` tells the client, by reason. */
+export function closeMessage(reason: CloseReason, idleMinutes: number, maxStreams = MAX_STREAMS_PER_SESSION): string {
+  switch (reason) {
+    case 'logout': return 'The session was logged out: log in again to receive live updates';
+    case 'revoked': return 'An administrator ended this session: log in again';
+    case 'disabled': return 'This account has been disabled: ask an administrator to enable it';
+    case 'idle': return `The session ended after ${idleMinutes} minutes without use: log in again`;
+    case 'expired': return 'The session has reached its maximum lifetime: log in again';
+    case 'too_many_streams':
+      return `This session already had ${maxStreams} live streams open (other tabs or screens), so the oldest was closed: `
+        + 'keep one live view per tab, or log in separately on each screen';
+    default: return 'The session has ended: log in again';
+  }
+}
 
 export function visible(scope: LiveScope, p: Record<string, unknown>): boolean {
-  if (scope === null) return true;
-  if (scope.department_id != null && p.department_id === scope.department_id) return true;
-  if (scope.reporter_id != null && p.reporter_id === scope.reporter_id) return true;
-  return typeof p.responsibility_code === 'string' && scope.responsibility_codes.has(p.responsibility_code);
+  return inSight(scope, p as VisibleCase);
 }
 
 export function frame(e: LiveEvent): string {
@@ -46,21 +90,42 @@ export class LiveHub {
   private again = false;
   private stopListening: (() => Promise<void>) | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
+  private rechecker: NodeJS.Timeout | null = null;
+  private stopListeningSessions: (() => Promise<void>) | null = null;
+  private checking: Promise<void> | null = null;
+  private checkAgain = false;
+  private readonly clock: { now(): Date };
+  private readonly idleMinutes: number;
+  private readonly maxStreams: number;
+  private readonly recheckMs: number;
 
-  constructor(private readonly db: Queryable & Partial<Pick<Db, 'listen'>>) {}
+  constructor(private readonly db: Queryable & Partial<Pick<Db, 'listen'>>, opts: LiveHubOptions = {}) {
+    this.clock = opts.clock ?? { now: () => new Date() };
+    this.idleMinutes = opts.session_idle_minutes ?? SESSION_DEFAULTS.idle_minutes;
+    this.maxStreams = opts.max_streams_per_session ?? MAX_STREAMS_PER_SESSION;
+    this.recheckMs = opts.recheck_ms ?? RECHECK_MS;
+  }
 
   async start(): Promise<void> {
     this.lastId = await cases.lastEventId(this.db);
-    if (this.db.listen) this.stopListening = await this.db.listen(cases.EVENTS_CHANNEL, () => this.poke());
+    if (this.db.listen) {
+      this.stopListening = await this.db.listen(cases.EVENTS_CHANNEL, () => this.poke());
+      this.stopListeningSessions = await this.db.listen(sessions.SESSION_ENDS_CHANNEL, () => this.recheckSessions());
+    }
     this.heartbeat = setInterval(() => { for (const c of this.clients) this.send(c, ': ping\n\n'); }, 15_000);
     this.heartbeat.unref();
+    this.rechecker = setInterval(() => this.recheckSessions(), this.recheckMs);
+    this.rechecker.unref();
   }
 
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.rechecker) clearInterval(this.rechecker);
     await this.stopListening?.();
+    await this.stopListeningSessions?.();
     for (const c of this.clients) this.drop(c);
     await this.pumping;
+    while (this.checking) await this.checking;
   }
 
   get size(): number { return this.clients.size; }
@@ -94,11 +159,32 @@ export class LiveHub {
     }
   }
 
-  /** Adds a client; with `lastEventId` it first gets every visible event after that id, then the live ones. */
-  async add(sink: LiveSink, scope: LiveScope, lastEventId: number | null): Promise<LiveClient> {
-    const c: LiveClient = { scope, sink, cursor: lastEventId ?? this.lastId, catchingUp: lastEventId !== null, held: [], queued: 0, closed: false };
+  /**
+   * Adds a client; with `lastEventId` it first gets every visible event after that id, then the live ones. A
+   * `lastEventId` past the newest event (another database, a made-up id) gets `event: resync` and is closed: the
+   * client reloads and starts over. With a session, the session's oldest stream is closed past the cap, and the
+   * session is checked once more (it may have ended between the request's authentication and now).
+   */
+  async add(sink: LiveSink, scope: LiveScope, lastEventId: number | null, session: LiveSession = null): Promise<LiveClient> {
+    const c: LiveClient = {
+      scope, session, sink, cursor: lastEventId ?? this.lastId, catchingUp: lastEventId !== null, held: [], queued: 0, closed: false,
+    };
+    if (lastEventId !== null && lastEventId > this.lastId) {
+      const newest = await cases.lastEventId(this.db);
+      if (lastEventId > newest) {
+        sink.write(`retry: 2000\n\nevent: resync\ndata: {"last_event_id":${newest}}\n\n`);
+        c.closed = true;
+        sink.end();
+        return c;
+      }
+    }
+    if (session) {
+      const mine = [...this.clients].filter((o) => o.session?.id === session.id);
+      for (const old of mine.slice(0, Math.max(0, mine.length - this.maxStreams + 1))) this.close(old, 'too_many_streams');
+    }
     this.clients.add(c);
     this.send(c, `retry: 2000\n\n`);
+    if (session) this.recheckSessions();
     if (lastEventId !== null) {
       try {
         for (;;) {
@@ -112,6 +198,58 @@ export class LiveHub {
       }
     }
     return c;
+  }
+
+  /** Streams of this session still open (tests). */
+  streamsOf(sessionId: number): number {
+    return [...this.clients].filter((c) => c.session?.id === sessionId).length;
+  }
+
+  /**
+   * Re-reads the sessions of the open streams and closes those whose session has ended, whose user is disabled,
+   * or that are idle or past their lifetime by now (coalesced; safe to call often).
+   */
+  recheckSessions(): void {
+    if (this.checking) { this.checkAgain = true; return; }
+    this.checking = this.checkSessions().catch(() => { /* the next recheck tries again */ }).finally(() => {
+      this.checking = null;
+      if (this.checkAgain) { this.checkAgain = false; this.recheckSessions(); }
+    });
+  }
+
+  /** Waits until the sessions of every stream open so far have been checked (tests). */
+  async settleSessions(): Promise<void> {
+    this.recheckSessions();
+    while (this.checking) await this.checking;
+  }
+
+  private async checkSessions(): Promise<void> {
+    const ids = [...new Set([...this.clients].flatMap((c) => (c.session ? [c.session.id] : [])))];
+    if (!ids.length) return;
+    const states = new Map((await sessions.streamStates(this.db, ids)).map((s) => [s.session_id, s]));
+    const now = this.clock.now();
+    const asked = new Set(ids);
+    for (const c of [...this.clients]) {
+      if (!c.session || !asked.has(c.session.id)) continue; // added meanwhile: the next check (coalesced) judges it
+      const s = states.get(c.session.id);
+      let reason: CloseReason | null;
+      if (!s) reason = 'ended';
+      else if (s.ended_at) reason = s.end_reason ?? 'ended';
+      else if (s.user_disabled) reason = 'disabled';
+      else {
+        const status = sessionStatus(s, now, this.idleMinutes);
+        reason = status === 'active' ? null : status;
+      }
+      if (reason) this.close(c, reason);
+    }
+  }
+
+  /** Tells the client why and ends its stream. */
+  private close(c: LiveClient, reason: CloseReason): void {
+    if (c.closed) return;
+    // A long retry: a client that reconnects anyway (EventSource does) is not refused or closed again at once.
+    c.sink.write(`retry: 30000\nevent: closed\ndata: ${JSON.stringify({ reason, message: closeMessage(reason, this.idleMinutes, this.maxStreams) })}\n\n`);
+    this.drop(c);
   }
 
   remove(c: LiveClient): void {

@@ -9,7 +9,7 @@ import * as audit from '../db/audit.js';
 import * as departments from '../db/departments.js';
 import { DomainError } from '../domain/errors.js';
 import {
-  SESSION_DEFAULTS, checkPassword, checkRoles, checkUsername, forgetBefore, needsTouch, retryAfterSeconds,
+  SESSION_DEFAULTS, allKeys, checkPassword, checkRoles, checkUsername, forgetBefore, loginThrottle, needsTouch,
   sessionEndsAt, sessionExpiresAt, sessionStatus, throttleKeys, usernameKey, type UserRole,
 } from '../domain/auth.js';
 
@@ -22,7 +22,14 @@ export type AuthDeps = {
   session_idle_minutes: number;
   /** Absolute lifetime; 7 days unless given. */
   session_max_days?: number;
+  /** Called after a commit that ended sessions (logout, revocation, disabling): the live hub closes their streams
+   * at once in this process; other processes hear the NOTIFY of db/sessions.ts. */
+  onSessionsEnded?: () => void;
+  /** Holds a slowed login's answer (tests may replace it); setTimeout unless given. */
+  sleep?: (ms: number) => Promise<void>;
 };
+
+const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The caller as routes see it (req.user). */
 export type AuthUser = {
@@ -36,7 +43,7 @@ export type AuthUser = {
 /** Where a request came from, for the audit log. */
 export type RequestMeta = { ip: string | null; user_agent?: string | null };
 
-/** The user as the login response of api.md shows it. */
+/** The user as the login response of docs/api.md shows it. */
 export type LoginUser = { id: number; username: string; roles: UserRole[]; department_id: number | null };
 
 // ── Passwords ───────────────────────────────────────────────────────────────────────────────────────────────
@@ -74,8 +81,10 @@ const BAD_LOGIN = 'Wrong username or password';
 
 /**
  * Logs a user in and opens a session. Unknown usernames, wrong passwords and disabled accounts get the same
- * 401 after the same work (one argon2 verification). Past the free allowance of failures per username and per
- * client address the attempt is refused with `too_many_requests` (details.retry_after_s) before any checking.
+ * 401 after the same work (one argon2 verification). Throttled per (account, address) and per address (refused
+ * with `too_many_requests`, details.retry_after_s, before any checking), and per account (the answer is held a
+ * few seconds, never refused: an owner cannot be locked out by someone else's failures): domain/auth.ts
+ * LOGIN_THROTTLE.
  */
 export async function login(
   deps: AuthDeps,
@@ -87,19 +96,21 @@ export async function login(
   const typed = input.username.trim();
   const keys = throttleKeys(typed, meta.ip);
 
-  const states = await sessions.throttleStates(db, keys);
-  const wait = Math.max(0, ...states.map((s) => retryAfterSeconds(s, now)));
-  if (wait > 0) {
-    await audit.record(db, { at: now, action: 'login_throttled', username: typed, ip: meta.ip, detail: { retry_after_s: wait } });
-    throw new DomainError('too_many_requests', `Too many failed logins; try again in ${wait} s`, { retry_after_s: wait });
+  const states = new Map((await sessions.throttleStates(db, allKeys(keys))).map((s) => [s.key, s]));
+  const t = loginThrottle(states, keys, now);
+  if (t.refuse_s > 0) {
+    await audit.record(db, { at: now, action: 'login_throttled', username: typed, ip: meta.ip, detail: { retry_after_s: t.refuse_s, by: t.refused_by } });
+    const why = t.refused_by === 'pair' ? `Too many failed logins for "${typed}" from this address` : 'Too many failed logins from this address';
+    throw new DomainError('too_many_requests', `${why}: try again in ${t.refuse_s} s`, { retry_after_s: t.refuse_s });
   }
+  if (t.delay_s > 0) await (deps.sleep ?? realSleep)(t.delay_s * 1000);
 
   const user = await users.findForLogin(db, usernameKey(typed));
   const passwordOk = await verifyPassword(user?.password_hash ?? DUMMY_HASH, input.password);
   if (!user || !passwordOk || user.disabled) {
     const reason = !user ? 'unknown_user' : !passwordOk ? 'wrong_password' : 'disabled';
     await db.transaction(async (tx) => {
-      await sessions.recordFailure(tx, keys, now, forgetBefore(now));
+      await sessions.recordFailure(tx, allKeys(keys), now, forgetBefore(now));
       await audit.record(tx, { at: now, action: 'login_failed', user_id: user?.id ?? null, username: typed, ip: meta.ip, detail: { reason } });
     });
     throw new DomainError('unauthorized', BAD_LOGIN);
@@ -108,7 +119,7 @@ export async function login(
   const token = newToken();
   const roles = user.roles as UserRole[];
   await db.transaction(async (tx) => {
-    await sessions.clearThrottle(tx, [keys[0]]); // the username's count; the address keeps its own
+    if (keys.pair) await sessions.clearThrottle(tx, [keys.pair]); // the account's and the address's counts stay: they decay
     const session_id = await sessions.create(tx, {
       user_id: user.id, token_sha256: tokenHash(token), now,
       expires_at: sessionExpiresAt(now, deps.session_max_days ?? SESSION_DEFAULTS.max_days),
@@ -132,6 +143,7 @@ export async function authenticate(deps: AuthDeps, token: string): Promise<AuthU
   const status = sessionStatus(s, now, deps.session_idle_minutes);
   if (status !== 'active') {
     await sessions.end(deps.db, s.session_id, now, status);
+    deps.onSessionsEnded?.();
     throw new DomainError('unauthorized', status === 'idle'
       ? `The session ended after ${deps.session_idle_minutes} minutes without use: log in again`
       : 'The session has reached its maximum lifetime: log in again');
@@ -158,6 +170,7 @@ export async function logout(deps: AuthDeps, user: AuthUser, meta: RequestMeta):
     await sessions.end(tx, user.session_id, now, 'logout');
     await audit.record(tx, { at: now, action: 'logout', user_id: user.id, username: user.username, target: `session:${user.session_id}`, ip: meta.ip });
   });
+  deps.onSessionsEnded?.();
 }
 
 /** Records a refused request (403) and returns the error to throw. */
@@ -234,7 +247,7 @@ export type UserPatchInput = {
  * Changes a user. Disabling a user or setting a new password ends every session of that user.
  * @throws DomainError `not_found`, `bad_request`
  */
-export async function updateUser(deps: Pick<AuthDeps, 'db' | 'clock'>, by: Admin, id: number, input: UserPatchInput, meta: RequestMeta): Promise<UserView> {
+export async function updateUser(deps: Pick<AuthDeps, 'db' | 'clock' | 'onSessionsEnded'>, by: Admin, id: number, input: UserPatchInput, meta: RequestMeta): Promise<UserView> {
   const now = deps.clock.now();
   const current = await users.get(deps.db, id);
   if (!current) throw new DomainError('not_found', `No user with id ${id}`);
@@ -245,14 +258,14 @@ export async function updateUser(deps: Pick<AuthDeps, 'db' | 'clock'>, by: Admin
     throw new DomainError('bad_request', 'An admin cannot disable themself or drop their own admin role');
   }
   const password_hash = input.password !== undefined ? await hashPassword(input.password) : undefined;
-  return deps.db.transaction(async (tx) => {
+  const endReason = input.disabled === true ? 'disabled' : password_hash ? 'revoked' : null;
+  const out = await deps.db.transaction(async (tx) => {
     await checkDepartment(tx, input.department_id ?? null);
     const updated = await users.update(tx, id, {
       display_name: input.display_name?.trim(), phone: input.phone, roles: input.roles, department_id: input.department_id,
       disabled: input.disabled, password_hash,
     });
     if (!updated) throw new DomainError('not_found', `No user with id ${id}`);
-    const endReason = input.disabled === true ? 'disabled' : password_hash ? 'revoked' : null;
     const ended = endReason ? await sessions.endAllOfUser(tx, id, now, endReason) : 0;
     const changed = Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined);
     await audit.record(tx, {
@@ -261,12 +274,14 @@ export async function updateUser(deps: Pick<AuthDeps, 'db' | 'clock'>, by: Admin
     });
     return updated;
   });
+  if (endReason) deps.onSessionsEnded?.();
+  return out;
 }
 
 /** Ends every session of a user (a lost phone); returns how many were open. @throws DomainError `not_found` */
-export async function revokeSessions(deps: Pick<AuthDeps, 'db' | 'clock'>, by: Admin, id: number, meta: RequestMeta): Promise<{ revoked: number }> {
+export async function revokeSessions(deps: Pick<AuthDeps, 'db' | 'clock' | 'onSessionsEnded'>, by: Admin, id: number, meta: RequestMeta): Promise<{ revoked: number }> {
   const now = deps.clock.now();
-  return deps.db.transaction(async (tx) => {
+  const out = await deps.db.transaction(async (tx) => {
     const target = await users.get(tx, id);
     if (!target) throw new DomainError('not_found', `No user with id ${id}`);
     const revoked = await sessions.endAllOfUser(tx, id, now, 'revoked');
@@ -276,6 +291,8 @@ export async function revokeSessions(deps: Pick<AuthDeps, 'db' | 'clock'>, by: A
     });
     return { revoked };
   });
+  deps.onSessionsEnded?.();
+  return out;
 }
 
 export async function listUsers(deps: Pick<AuthDeps, 'db'>, f: users.UserFilter) {

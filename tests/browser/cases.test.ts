@@ -33,6 +33,8 @@ const foreign: string[] = [];
 /** The case the inspector reports in this run. */
 const reported = { id: '', case_no: '' };
 
+/** The decoded width of an <img> (0 until it has loaded, or when it failed). */
+const naturalWidth = (img: import('playwright-core').Locator) => img.evaluate((el) => ((el as HTMLImageElement).complete ? (el as HTMLImageElement).naturalWidth : 0));
 const zhName = (name: string) => name.split(/\s+/).filter((w) => /[\u4e00-\u9fff]/.test(w)).join(' ') || name;
 
 function watch(page: Page, who: string): void {
@@ -155,6 +157,7 @@ describe('case screens', () => {
     await phone.getByTestId('report-description').fill('人行道旁垃圾堆放，约两平方米，影响通行');
     await phone.getByTestId('report-photo-input').setInputFiles({ name: 'before.png', mimeType: 'image/png', buffer: photoPng(320, 240, 1) });
     await phone.locator('.report-form .photo-thumb img').waitFor({ timeout: 10_000 });
+    await expect.poll(() => naturalWidth(phone.locator('.report-form .photo-thumb img').first()), { timeout: 10_000 }).toBe(320); // the upload's signed link
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390); // no sideways scrolling
     await shot(phone, '20-inspector-report-form');
 
@@ -215,6 +218,11 @@ describe('case screens', () => {
     await expect.poll(() => panel.getByTestId('case-status').first().getAttribute('data-status'), { timeout: 10_000 }).toBe('handling');
     await expect(panel.getByTestId('case-department').textContent()).resolves.toBe(dept);
     await expect(panel.locator('[data-testid="trail-entry"][data-action="dispatch"]').count()).resolves.toBe(1);
+    // The report's photo, shown through the signed link the case detail carries for this user (an <img> sends no token).
+    const strip = panel.locator('.photo-strip [data-testid="case-photo"]');
+    await expect.poll(() => strip.count()).toBe(1);
+    await expect.poll(() => naturalWidth(strip.first()), { timeout: 10_000 }).toBe(320);
+    expect(await strip.first().getAttribute('src')).toMatch(/^\/api\/photos\/[0-9a-f]{64}\?u=[0-9]+&exp=[0-9]+&sig=/);
     await expect.poll(() => card(wall, reported.case_no).getByTestId('case-status').getAttribute('data-status')).toBe('handling');
     const after = await api.dispatcher.get<{ status: string; department_id: number; suggestion_taken: boolean }>(`/api/cases/${reported.id}`);
     expect(after).toMatchObject({ status: 'handling', department_id: c.suggested_department_id, suggestion_taken: true });
@@ -249,6 +257,9 @@ describe('case screens', () => {
     await phone.getByTestId('action-check-passed').click();
     await expect.poll(() => phone.getByTestId('case-detail').getByTestId('case-status').first().getAttribute('data-status'), { timeout: 10_000 }).toBe('pending_closing');
     await expect(phone.getByTestId('trail').textContent()).resolves.toContain('核查');
+    const photos = phone.getByTestId('case-detail').locator('.photo-strip [data-testid="case-photo"]'); // before and after
+    await expect.poll(() => photos.count()).toBe(2);
+    for (const i of [0, 1]) await expect.poll(() => naturalWidth(photos.nth(i)), { timeout: 10_000 }).toBe(320);
     await shot(phone, '23-inspector-checked');
   });
 
@@ -291,6 +302,22 @@ describe('case screens', () => {
     await shot(clockPage, '18-wall-english');
     await clockPage.getByRole('button', { name: '中文' }).click();
     await clockPage.close();
+  });
+
+  test('a session ended elsewhere (logout from another client) closes the live stream: the wall goes to the login screen', async () => {
+    const page = await wallCtx.newPage();
+    page.on('pageerror', (e) => problems.push(`ended-session pageerror: ${e.message}`));
+    await signIn(page, 'dispatcher1', /\/wall$/);
+    await expect.poll(() => page.getByTestId('live-state').getAttribute('data-live'), { timeout: 15_000 }).toBe('open');
+    const token = await page.evaluate(() => (JSON.parse(sessionStorage.getItem('gridline.session') ?? '{}') as { token?: string }).token);
+    expect(token).toBeTruthy();
+    const res = await fetch(`${server.url}/api/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBeLessThan(300);
+    // No request of the page's own: `event: closed` on the stream ends the session in the client at once.
+    await page.waitForURL(/\/login/, { timeout: 10_000 });
+    await expect(page.getByText('登录已失效，请重新登录').count()).resolves.toBe(1);
+    await shot(page, '19-session-ended');
+    await page.close();
   });
 
   test('no page errors, no failed requests, nothing from any other host', () => {

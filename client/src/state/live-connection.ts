@@ -4,6 +4,10 @@ import { openLive } from '../api/live.js';
 import { fetchCase } from '../api/cases.js';
 import { loadCases, TICK_MS, useCases } from './cases-store.js';
 import { refreshIfNewer } from './case-detail-store.js';
+import { useSession } from './session-store.js';
+import { useNotices } from './notices-store.js';
+import { useLang } from './lang-store.js';
+import { t } from '../i18n/index.js';
 
 /** Connects; returns the disconnect. */
 export function connectLive(token: string): () => void {
@@ -21,6 +25,12 @@ export function connectLive(token: string): () => void {
     },
     onResync: () => { void loadCases(); },
     onStatus: (status) => useCases.getState().setLive(status),
+    onClosed: (reason) => {
+      // Too many streams: this tab's stream gave way to a newer one; the session itself is fine. Any other reason:
+      // the session has ended, and the login screen says so.
+      if (reason === 'too_many_streams') useNotices.getState().push('warning', t(useLang.getState().lang, 'live_too_many_streams'));
+      else useSession.getState().expire();
+    },
   });
   const timer = setInterval(() => useCases.getState().tick(), TICK_MS);
   return () => {

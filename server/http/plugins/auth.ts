@@ -34,7 +34,11 @@ declare module 'fastify' {
   }
 }
 
-export type AuthPluginOptions = { db: Queryable; config: Pick<Config, 'session_idle_minutes'>; clock: auth.Clock };
+export type AuthPluginOptions = {
+  db: Queryable; config: Pick<Config, 'session_idle_minutes'>; clock: auth.Clock;
+  /** A session found idle or expired was ended: the live hub closes its streams. */
+  onSessionsEnded?: () => void;
+};
 
 /** The caller of a route guarded by authenticate or requireRole. @throws DomainError `unauthorized` if none */
 export function currentUser(req: FastifyRequest): auth.AuthUser {
@@ -42,7 +46,15 @@ export function currentUser(req: FastifyRequest): auth.AuthUser {
   return req.user;
 }
 
-/** The request's origin for the audit log. */
+/**
+ * config.trust_proxy (GRIDLINE_TRUST_PROXY) as fastify's `trustProxy`, which makes req.ip the client's address: a
+ * hop count becomes the function fastify itself makes of one (its types omit the number form).
+ */
+export function trustProxyOption(t: Config['trust_proxy']): false | string[] | ((addr: string, hop: number) => boolean) {
+  return typeof t === 'number' ? (_addr, hop) => hop < t : t;
+}
+
+/** The request's origin for the audit log and the login throttle: the client's address (see trustProxyOption). */
 export function requestMeta(req: FastifyRequest): auth.RequestMeta {
   const ua = req.headers['user-agent'];
   return { ip: req.ip ?? null, user_agent: typeof ua === 'string' ? ua : null };
@@ -57,7 +69,9 @@ function bearerToken(req: FastifyRequest): string | null {
 }
 
 const authPlugin: FastifyPluginAsync<AuthPluginOptions> = async (app: FastifyInstance, opts) => {
-  const deps: auth.AuthDeps = { db: opts.db, clock: opts.clock, session_idle_minutes: opts.config.session_idle_minutes };
+  const deps: auth.AuthDeps = {
+    db: opts.db, clock: opts.clock, session_idle_minutes: opts.config.session_idle_minutes, onSessionsEnded: opts.onSessionsEnded,
+  };
 
   app.decorateRequest('user', null);
 
@@ -99,7 +113,7 @@ const authPlugin: FastifyPluginAsync<AuthPluginOptions> = async (app: FastifyIns
 };
 
 // fastify-plugin's effect without the dependency: do not encapsulate, so the decorators reach every route plugin.
-(authPlugin as unknown as Record<symbol, unknown>)[Symbol.for('skip-override')] = true;
-(authPlugin as unknown as Record<symbol, unknown>)[Symbol.for('fastify.display-name')] = 'gridline-auth';
+Object.defineProperty(authPlugin, Symbol.for('skip-override'), { value: true });
+Object.defineProperty(authPlugin, Symbol.for('fastify.display-name'), { value: 'gridline-auth' });
 
 export default authPlugin;

@@ -1,36 +1,37 @@
-// Login, logout and the current user: api.md (POST /api/auth/login is part of the public contract).
+// Login, logout and the current user: docs/api.md (POST /api/auth/login is part of the public contract).
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Deps } from '../deps.js';
 import * as auth from '../../services/auth.js';
-import { USER_ROLES, type UserRole } from '../../domain/auth.js';
 import { ErrorBody } from '../schemas/common.js';
+import { LoginResultSchema, MeResultSchema } from '../schemas/auth.js';
 import { currentUser, requestMeta } from '../plugins/auth.js';
 
-export type AuthRouteDeps = Deps & { clock: auth.Clock };
+/** onSessionsEnded: the live hub closes the streams of sessions that logout, revocation or disabling ended. */
+export type AuthRouteDeps = Deps & { clock: auth.Clock; onSessionsEnded?: () => void };
 
-export const RoleName = Type.Unsafe<UserRole>({ type: 'string', enum: [...USER_ROLES], description: 'a role (岗位) of workflow.md, or admin' });
-
-export const LoginUserView = Type.Object({
-  id: Type.Integer(),
-  username: Type.String(),
-  roles: Type.Array(RoleName),
-  department_id: Type.Union([Type.Integer(), Type.Null()], { description: 'the department of a crew (role department), else usually null' }),
-});
+export { RoleName, LoginUserView } from '../schemas/auth.js';
 
 const authRoutes: FastifyPluginAsyncTypebox<{ deps: AuthRouteDeps }> = async (app, { deps }) => {
-  const authDeps: auth.AuthDeps = { db: deps.db, clock: deps.clock, session_idle_minutes: deps.config.session_idle_minutes };
+  const authDeps: auth.AuthDeps = {
+    db: deps.db, clock: deps.clock, session_idle_minutes: deps.config.session_idle_minutes, onSessionsEnded: deps.onSessionsEnded,
+  };
 
   app.post('/api/auth/login', {
     schema: {
       tags: ['auth'], summary: 'Log in; the token goes in "Authorization: Bearer …"',
-      description: 'A wrong username and a wrong password get the same 401. After 5 failures for a username or a client '
-        + 'address within 15 minutes, further attempts wait 1, 2, 4 … up to 30 s: refused meanwhile with 429 and Retry-After.',
+      description: 'A wrong username and a wrong password get the same 401. Failures are counted per (username, client address), '
+        + 'per client address and per username, each forgotten 15 minutes after its last failure. After 5 failures of one '
+        + 'username from one address, that pair waits 1, 2, 4 … up to 300 s; after 20 failures from one address (any '
+        + 'usernames), that address waits likewise: refused meanwhile with 429 and Retry-After. After 50 failures of one '
+        + 'username from any addresses, every attempt on it is answered 1–4 s later, never refused: the owner\'s right '
+        + 'password from another address still logs in. The client address is the socket\'s, or behind proxies trusted by '
+        + 'GRIDLINE_TRUST_PROXY the X-Forwarded-For client\'s.',
       body: Type.Object({
         username: Type.String({ minLength: 1, maxLength: 100 }),
         password: Type.String({ minLength: 1, maxLength: 1024 }),
       }, { additionalProperties: false }),
       response: {
-        200: Type.Object({ token: Type.String({ description: 'opaque bearer token' }), user: LoginUserView }),
+        200: LoginResultSchema,
         400: ErrorBody, 401: ErrorBody, 429: ErrorBody,
       },
     },
@@ -52,14 +53,7 @@ const authRoutes: FastifyPluginAsyncTypebox<{ deps: AuthRouteDeps }> = async (ap
     schema: {
       tags: ['auth'], summary: 'The logged-in user and when the session ends if left unused',
       response: {
-        200: Type.Object({
-          user: Type.Object({ ...LoginUserView.properties, display_name: Type.String() }),
-          session: Type.Object({
-            ends_at: Type.String({ format: 'date-time', description: 'idle timeout or absolute lifetime, whichever is first' }),
-            expires_at: Type.String({ format: 'date-time', description: 'absolute lifetime' }),
-            idle_minutes: Type.Integer(),
-          }),
-        }),
+        200: MeResultSchema,
         401: ErrorBody,
       },
     },

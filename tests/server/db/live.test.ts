@@ -1,10 +1,14 @@
 // The live hub on real engines: every committed change exactly once, in order, filtered by visibility,
 // resumable with Last-Event-ID; a slow client is cut off with a resync, the others keep going.
 import { describe, expect, test } from 'vitest';
-import { testBackends, withTestDb } from '../../helpers/backends.js';
+import { randomBytes } from 'node:crypto';
+import { committedDb, sharedPglite, testBackends, withTestDb } from '../../helpers/backends.js';
 import { caseDeps, demoUsers, pointInGrid, someDepartment } from '../../helpers/cases.js';
 import { actOnCase, reportCase } from '../../../server/services/cases.js';
-import { LiveHub, MAX_QUEUED, type LiveSink } from '../../../server/live/hub.js';
+import { LiveHub, MAX_QUEUED, MAX_STREAMS_PER_SESSION, type LiveSink } from '../../../server/live/hub.js';
+import type { Db, Queryable } from '../../../server/db/types.js';
+import * as users from '../../../server/db/users.js';
+import * as sessions from '../../../server/db/sessions.js';
 
 /** A sink that records the SSE frames it gets; `full` makes write report backpressure. */
 function recorder(full = false) {
@@ -112,3 +116,122 @@ describe.each(testBackends())('live events on %s', (backend) => {
     await hub.stop();
   }));
 });
+
+// ── Streams end with their session (issue 8, defect 2) ─────────────────────────────────────────────────────────
+
+/** A user of this test alone (own marker) with an open session; returns its ids. */
+async function userWithSession(db: Queryable, now: Date, tag: string): Promise<{ user_id: number; session_id: number }> {
+  const u = await users.insert(db, {
+    username: `stream.${tag}.${Math.random().toString(36).slice(2, 10)}`, display_name: '', phone: null, password_hash: '$argon2id$not-a-real-hash',
+    roles: ['leader'], department_id: null, created_at: now,
+  });
+  const session_id = await sessions.create(db, {
+    user_id: u!.id, token_sha256: randomBytes(32).toString('hex'), now, expires_at: new Date(now.getTime() + 7 * 86_400_000), ip: null, user_agent: null,
+  });
+  return { user_id: u!.id, session_id };
+}
+
+const closedReason = (frames: string[]) => {
+  const f = frames.find((x) => x.includes('event: closed'));
+  return f ? (JSON.parse(f.split('\n').find((l) => l.startsWith('data: '))!.slice(6)) as { reason: string; message: string }) : null;
+};
+
+describe.each(testBackends())('live streams and sessions on %s', (backend) => {
+  test('a session that ends, or whose user is disabled, closes its streams with the reason; others stay open', () => withTestDb(backend, async (db) => {
+    let now = new Date('2026-11-23T02:00:00Z');
+    const hub = new LiveHub(db, { clock: { now: () => now }, session_idle_minutes: 120, recheck_ms: 3_600_000 });
+    await hub.start();
+    const a = await userWithSession(db, now, 'a');
+    const b = await userWithSession(db, now, 'b');
+    const c = await userWithSession(db, now, 'c');
+    const ra = recorder(); const rb = recorder(); const rc = recorder(); const free = recorder();
+    await hub.add(ra.sink, null, null, { id: a.session_id });
+    await hub.add(rb.sink, null, null, { id: b.session_id });
+    await hub.add(rc.sink, null, null, { id: c.session_id });
+    await hub.add(free.sink, null, null);
+    await hub.settleSessions();
+    expect([ra.ended(), rb.ended(), rc.ended()]).toEqual([false, false, false]);
+
+    await sessions.endAllOfUser(db, a.user_id, now, 'revoked');
+    await users.update(db, b.user_id, { disabled: true });
+    await hub.settleSessions();
+    expect(ra.ended()).toBe(true);
+    expect(closedReason(ra.frames)).toMatchObject({ reason: 'revoked', message: expect.stringMatching(/log in again/) });
+    expect(rb.ended()).toBe(true);
+    expect(closedReason(rb.frames)?.reason).toBe('disabled');
+    expect(rc.ended()).toBe(false);
+    expect(free.ended()).toBe(false);
+    expect(hub.size).toBe(2);
+
+    // idle: a stream is not use of its session; it ends when the session would, unless a request moved last_seen_at
+    now = new Date(now.getTime() + 119 * 60_000);
+    await hub.settleSessions();
+    expect(rc.ended()).toBe(false);
+    now = new Date(now.getTime() + 2 * 60_000);
+    await hub.settleSessions();
+    expect(rc.ended()).toBe(true);
+    expect(closedReason(rc.frames)).toMatchObject({ reason: 'idle', message: expect.stringMatching(/120 minutes/) });
+    await hub.stop();
+  }));
+
+  test('a session holds at most four streams: a fifth closes the oldest', () => withTestDb(backend, async (db) => {
+    const now = new Date('2026-11-23T02:00:00Z');
+    const hub = new LiveHub(db, { clock: { now: () => now }, recheck_ms: 3_600_000 });
+    await hub.start();
+    const s = await userWithSession(db, now, 'cap');
+    const rs = Array.from({ length: MAX_STREAMS_PER_SESSION + 1 }, () => recorder());
+    for (const r of rs) await hub.add(r.sink, null, null, { id: s.session_id });
+    expect(rs.map((r) => r.ended())).toEqual([true, ...Array(MAX_STREAMS_PER_SESSION).fill(false)]);
+    expect(closedReason(rs[0].frames)).toMatchObject({ reason: 'too_many_streams', message: expect.stringMatching(/oldest was closed/) });
+    expect(hub.streamsOf(s.session_id)).toBe(MAX_STREAMS_PER_SESSION);
+    await hub.stop();
+  }));
+
+  test('a Last-Event-ID past the newest event gets resync and is closed, not a silent stream', () => withTestDb(backend, async (db) => {
+    const hub = new LiveHub(db);
+    await hub.start();
+    const r = recorder();
+    await hub.add(r.sink, null, Number.MAX_SAFE_INTEGER);
+    expect(r.ended()).toBe(true);
+    expect(r.frames.join('')).toMatch(/event: resync\ndata: \{"last_event_id":\d+\}/);
+    expect(hub.size).toBe(0);
+    await hub.stop();
+  }));
+
+  test('a session ended by another process (NOTIFY, no local call) closes the stream at once', async () => {
+    // committed data: a user of this test alone, deleted at the end
+    const committed = await committedDb(backend);
+    const listening = backend === 'postgres' ? committed as Queryable & Pick<Db, 'listen'> : await pgliteWithListen();
+    const now = new Date();
+    const hub = new LiveHub(listening, { recheck_ms: 3_600_000 }); // the periodic re-check cannot be what ends it
+    await hub.start();
+    const s = await userWithSession(committed, now, 'notify');
+    try {
+      const r = recorder();
+      await hub.add(r.sink, null, null, { id: s.session_id });
+      await hub.settleSessions();
+      expect(r.ended()).toBe(false);
+      await committed.transaction((tx) => sessions.endAllOfUser(tx, s.user_id, now, 'revoked')); // as another server would
+      const deadline = Date.now() + 5_000;
+      while (!r.ended() && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 20));
+      expect(r.ended()).toBe(true);
+      expect(closedReason(r.frames)?.reason).toBe('revoked');
+    } finally {
+      await hub.stop();
+      await committed.query('delete from users where id = $1', [s.user_id]);
+    }
+  });
+});
+
+/** The shared PGlite with its in-process LISTEN, as openPglite gives it to a server. */
+async function pgliteWithListen(): Promise<Queryable & Pick<Db, 'listen'>> {
+  const raw = await sharedPglite();
+  const { wrapPglite } = await import('../../../server/db/pglite.js');
+  return {
+    ...wrapPglite(raw),
+    async listen(channel: string, onPayload: (p: string) => void) {
+      const stop = await raw.listen(channel, onPayload);
+      return async () => { await stop(); };
+    },
+  };
+}

@@ -141,13 +141,13 @@ describe.each(testBackends())('sessions on %s', (backend) => {
   }));
 
   test('failures count per key and start over after the window', () => withTestDb(backend, async (db) => {
-    const keys = ['user:nobody-here', 'ip:192.0.2.1'];
+    const keys = ['user:nobody-here', 'ip:192.0.2.1', 'pair:["192.0.2.1","nobody-here"]'];
     for (let i = 0; i < 3; i++) await sessions.recordFailure(db, keys, T0, new Date(T0.getTime() - 15 * 60_000));
-    expect((await sessions.throttleStates(db, keys)).map((r) => r.failures)).toEqual([3, 3]);
+    expect((await sessions.throttleStates(db, keys)).map((r) => r.failures)).toEqual([3, 3, 3]);
     const later = new Date(T0.getTime() + 16 * 60_000);
     await sessions.recordFailure(db, keys.slice(0, 1), later, new Date(later.getTime() - 15 * 60_000));
     const byKey = Object.fromEntries((await sessions.throttleStates(db, keys)).map((r) => [r.key, r.failures]));
-    expect(byKey).toEqual({ 'user:nobody-here': 1, 'ip:192.0.2.1': 3 });
+    expect(byKey).toEqual({ 'user:nobody-here': 1, 'ip:192.0.2.1': 3, 'pair:["192.0.2.1","nobody-here"]': 3 });
   }));
 });
 

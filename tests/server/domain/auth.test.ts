@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
-  AUDIT_MIN_RETENTION_DAYS, THROTTLE, auditPurgeBefore, backoffSeconds, checkRoles, checkUsername, forgetBefore, maskName,
+  AUDIT_MIN_RETENTION_DAYS, LOGIN_THROTTLE, THROTTLE, allKeys, auditPurgeBefore, backoffSeconds, loginThrottle, checkRoles, checkUsername, forgetBefore, maskName,
   maskPhone, needsTouch, passwordProblems, retryAfterSeconds, sessionEndsAt, sessionExpiresAt, sessionStatus, throttleKeys,
   usernameKey,
 } from '../../../server/domain/auth.js';
@@ -25,9 +25,9 @@ describe('masking', () => {
 });
 
 describe('login backoff', () => {
-  test('five failures are free, then the wait doubles up to 30 s', () => {
+  test('five failures of a pair are free, then the wait doubles up to 300 s', () => {
     expect([0, 1, 4].map((n) => backoffSeconds(n))).toEqual([0, 0, 0]);
-    expect([5, 6, 7, 8, 9, 10, 11, 50].map((n) => backoffSeconds(n))).toEqual([1, 2, 4, 8, 16, 30, 30, 30]);
+    expect([5, 6, 7, 8, 9, 10, 11, 13, 14, 50].map((n) => backoffSeconds(n))).toEqual([1, 2, 4, 8, 16, 32, 64, 256, 300, 300]);
   });
 
   test('Retry-After counts down from the last failure and rounds up', () => {
@@ -48,9 +48,30 @@ describe('login backoff', () => {
     expect(forgetBefore(T0).getTime()).toBe(T0.getTime() - THROTTLE.forget_after_minutes * 60_000);
   });
 
-  test('attempts are throttled per username (any case) and per address', () => {
-    expect(throttleKeys(' Inspector1 ', '10.0.0.7')).toEqual(['user:inspector1', 'ip:10.0.0.7']);
-    expect(throttleKeys('a', null)).toEqual(['user:a']);
+  test('attempts are counted per username (any case), per address, and per (address, username) pair', () => {
+    expect(throttleKeys(' Inspector1 ', '10.0.0.7')).toEqual({ account: 'user:inspector1', address: 'ip:10.0.0.7', pair: 'pair:["10.0.0.7","inspector1"]' });
+    expect(allKeys(throttleKeys('a', null))).toEqual(['user:a']);
+    // a typed username cannot forge another kind of key, or another pair
+    const forged = throttleKeys('crew1","10.9.9.9', '10.0.0.7');
+    expect([forged.account, forged.pair]).not.toContain(throttleKeys('crew1', '10.9.9.9').pair);
+  });
+
+  const k = throttleKeys('crew1', '10.0.0.7');
+  const states = (entries: [string, number][], at = T0) => new Map(entries.map(([key, failures]) => [key, { failures, last_failed_at: at }]));
+
+  test('the pair and the address refuse (Retry-After); the account only slows, never refuses', () => {
+    expect(loginThrottle(states([]), k, T0)).toEqual({ refuse_s: 0, refused_by: null, delay_s: 0 });
+    expect(loginThrottle(states([[k.pair!, 5]]), k, T0)).toEqual({ refuse_s: 1, refused_by: 'pair', delay_s: 0 });
+    expect(loginThrottle(states([[k.address!, 19]]), k, T0).refuse_s).toBe(0);
+    expect(loginThrottle(states([[k.address!, 22]]), k, T0)).toEqual({ refuse_s: 4, refused_by: 'address', delay_s: 0 });
+    expect(loginThrottle(states([[k.account, 49]]), k, T0).delay_s).toBe(0);
+    expect(loginThrottle(states([[k.account, 50]]), k, T0)).toEqual({ refuse_s: 0, refused_by: null, delay_s: 1 });
+    expect(loginThrottle(states([[k.account, 5000]]), k, T0)).toEqual({ refuse_s: 0, refused_by: null, delay_s: LOGIN_THROTTLE.account.max_seconds });
+    // forgotten after the window, like the others
+    expect(loginThrottle(states([[k.account, 5000]]), k, at(LOGIN_THROTTLE.account.forget_after_minutes * 60)).delay_s).toBe(0);
+    // another address is another pair and another address: nothing of the attacker's counts there
+    expect(loginThrottle(states([[k.pair!, 50], [k.address!, 50], [k.account, 50]]), throttleKeys('crew1', '10.0.0.8'), T0))
+      .toEqual({ refuse_s: 0, refused_by: null, delay_s: 1 });
   });
 });
 

@@ -35,6 +35,19 @@ function withClockApp<T>(
 const login = (app: FastifyInstance, username: string, password: string, ip = '127.0.0.1') =>
   app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password }, remoteAddress: ip });
 
+describe('GRIDLINE_TRUST_PROXY', () => {
+  test('off by default; a hop count or proxy addresses/CIDRs; anything else, and "trust everyone", is refused', () => {
+    expect(testConfig().trust_proxy).toBe(false);
+    expect(testConfig({ GRIDLINE_TRUST_PROXY: 'off' }).trust_proxy).toBe(false);
+    expect(testConfig({ GRIDLINE_TRUST_PROXY: '2' }).trust_proxy).toBe(2);
+    expect(testConfig({ GRIDLINE_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1,fd00::/8,loopback' }).trust_proxy)
+      .toEqual(['10.0.0.0/8', '127.0.0.1', '::1', 'fd00::/8', 'loopback']);
+    for (const bad of ['true', '10.0.0.0/33', 'proxy.example', '11', '10.0.0.1/8/1']) {
+      expect(() => testConfig({ GRIDLINE_TRUST_PROXY: bad }), bad).toThrow(/GRIDLINE_TRUST_PROXY/);
+    }
+  });
+});
+
 describe.each(testBackends())('auth over HTTP on %s', (backend) => {
   test('login answers api.md\'s shape and the token works on /api/auth/me', () => withTestApp(backend, async ({ app, db }) => {
     const res = await login(app, 'crew1', 'demo');
@@ -78,7 +91,7 @@ describe.each(testBackends())('auth over HTTP on %s', (backend) => {
     }
   }));
 
-  test('after five failures the sixth attempt is refused with 429 and Retry-After, even with the right password', () =>
+  test('after five failures of a username from one address, the sixth from there is refused with 429 and Retry-After, even with the right password', () =>
     withClockApp(backend, async ({ app, db, clock }) => {
       for (let i = 1; i <= 5; i++) expect((await login(app, 'dispatcher1', `guess-${i}`)).statusCode).toBe(401);
       const sixth = await login(app, 'dispatcher1', 'demo');
@@ -94,14 +107,62 @@ describe.each(testBackends())('auth over HTTP on %s', (backend) => {
       expect(waitLonger.headers['retry-after']).toBe('2');
       clock.advance(2 / 60);
       expect((await login(app, 'dispatcher1', 'demo')).statusCode).toBe(200);
-      expect((await login(app, 'dispatcher1', 'guess-7', '10.0.0.2')).statusCode).toBe(401); // counter reset by success
+      for (let i = 1; i <= 5; i++) expect((await login(app, 'dispatcher1', `again-${i}`)).statusCode).toBe(401); // the pair's count was reset by the login
+      expect((await login(app, 'dispatcher1', 'demo')).statusCode).toBe(429);
     }));
 
-  test('failures from one address slow down every username tried from it', () => withClockApp(backend, async ({ app }) => {
-    for (let i = 1; i <= 5; i++) expect((await login(app, `someone${i}`, 'x', '10.6.6.6')).statusCode).toBe(401);
+  test('an attacker\'s failures do not lock the owner out: the right password from another address logs in at once', () =>
+    withClockApp(backend, async ({ app, db }) => {
+      for (let i = 1; i <= 8; i++) {
+        const res = await login(app, 'dispatcher1', `guess-${i}`, '203.0.113.66');
+        expect(res.statusCode).toBe(i <= 5 ? 401 : 429); // the pair (dispatcher1, attacker) waits after 5
+        if (i > 5) expect(res.json().error.message).toMatch(/for "dispatcher1" from this address: try again in \d+ s/);
+      }
+      const owner = await login(app, 'dispatcher1', 'demo', '198.51.100.20');
+      expect(owner.statusCode).toBe(200);
+      const [entry] = await audit.list(db, { action: 'login_throttled', username: 'dispatcher1', limit: 1 });
+      expect(entry).toMatchObject({ ip: '203.0.113.66', detail: { by: 'pair' } });
+    }));
+
+  test('failures from one address across usernames (spraying) make that address wait, not others', () => withClockApp(backend, async ({ app }) => {
+    for (let i = 1; i <= 20; i++) expect((await login(app, `someone${i}`, 'x', '10.6.6.6')).statusCode).toBe(401);
     const res = await login(app, 'leader1', 'demo', '10.6.6.6');
     expect(res.statusCode).toBe(429);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.json().error.message).toMatch(/from this address: try again in 1 s/);
     expect((await login(app, 'leader1', 'demo', '10.7.7.7')).statusCode).toBe(200);
+  }));
+
+  test('failures of one account from many addresses only slow it: the owner still logs in', () => withClockApp(backend, async ({ app, db }) => {
+    for (let i = 1; i <= 50; i++) expect((await login(app, 'crew1', `guess-${i}`, `10.50.0.${i}`)).statusCode).toBe(401);
+    const t0 = Date.now();
+    const owner = await login(app, 'crew1', 'demo', '198.51.100.30');
+    expect(owner.statusCode).toBe(200);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(950); // held 1 s, not refused
+    const t1 = Date.now();
+    expect((await login(app, 'inspector2', 'demo', '198.51.100.31')).statusCode).toBe(200);
+    expect(Date.now() - t1).toBeLessThan(950); // other accounts are not slowed
+    expect(await audit.list(db, { action: 'login_throttled', username: 'crew1', limit: 1 })).toHaveLength(0);
+  }), 120_000);
+
+  test('behind a trusted proxy the client\'s address (X-Forwarded-For) is the one audited and throttled', () => withClockApp(backend, async ({ app, db }) => {
+    const via = (username: string, password: string, client: string) => app.inject({
+      method: 'POST', url: '/api/auth/login', payload: { username, password }, remoteAddress: '10.0.0.5', headers: { 'x-forwarded-for': client },
+    });
+    for (let i = 1; i <= 5; i++) expect((await via('operator1', `guess-${i}`, '203.0.113.9')).statusCode).toBe(401);
+    expect((await via('operator1', 'demo', '203.0.113.9')).statusCode).toBe(429);
+    const ok = await via('operator1', 'demo', '198.51.100.9'); // another user behind the same proxy
+    expect(ok.statusCode).toBe(200);
+    const [entry] = await audit.list(db, { action: 'login', user_id: ok.json().user.id, limit: 1 });
+    expect(entry.ip).toBe('198.51.100.9');
+  }, { GRIDLINE_TRUST_PROXY: '10.0.0.0/8' }));
+
+  test('without GRIDLINE_TRUST_PROXY, X-Forwarded-For is ignored: the socket\'s address counts', () => withClockApp(backend, async ({ app, db }) => {
+    const res = await app.inject({
+      method: 'POST', url: '/api/auth/login', payload: { username: 'operator1', password: 'demo' }, remoteAddress: '10.0.0.5', headers: { 'x-forwarded-for': '198.51.100.9' },
+    });
+    const [entry] = await audit.list(db, { action: 'login', user_id: res.json().user.id, limit: 1 });
+    expect(entry.ip).toBe('10.0.0.5');
   }));
 
   test('logout ends the session', () => withClockApp(backend, async ({ app, db, loginAs }) => {
