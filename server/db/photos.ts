@@ -2,6 +2,8 @@
 // (services/photos.ts); a row is the checked facts about one stored file.
 import type { Queryable } from './types.js';
 import type { ImageMime } from '../domain/images.js';
+import type { Viewer } from '../domain/visibility.js';
+import { visibleWhere } from './visibility.js';
 
 export type PhotoRow = {
   id: string; mime: ImageMime; bytes: number; width: number; height: number;
@@ -34,4 +36,45 @@ export async function getMany(db: Queryable, ids: readonly string[]): Promise<Ph
   if (ids.length === 0) return [];
   const { rows } = await db.query<PhotoRow>(`select ${COLUMNS} from photos where id = any($1::text[])`, [ids]);
   return rows;
+}
+
+/** Records that `user_id` uploaded the photo's bytes (once per user; migrations/0025_photo_access.sql). */
+export async function recordUpload(db: Queryable, p: { photo_id: string; user_id: number; at: Date }): Promise<void> {
+  await db.query(
+    `insert into photo_uploads (photo_id, user_id, uploaded_at) values ($1, $2, $3) on conflict (photo_id, user_id) do nothing`,
+    [p.photo_id, p.user_id, p.at],
+  );
+}
+
+/**
+ * The condition "viewer may see photo p": a case the viewer may read cites it in its trail (the rule of
+ * domain/visibility.ts, written out by db/visibility.ts), or the viewer uploaded these bytes. null: nothing (the public).
+ */
+function mayReadPhoto(viewer: Viewer, p: (v: unknown) => string): string | null {
+  const visible = visibleWhere(viewer, p, 'c');
+  const shown = visible === 'false' ? null // the anonymous public reads no case
+    : `exists (select 1 from case_trail t join cases c on c.id = t.case_id
+               where t.photo_ids @> array[p.id]${visible ? ` and ${visible}` : ''})`;
+  const own = viewer ? `exists (select 1 from photo_uploads u where u.photo_id = p.id and u.user_id = ${p(viewer.id)})` : null;
+  const may = [shown, own].filter((x) => x !== null);
+  return may.length ? `(${may.join(' or ')})` : null;
+}
+
+/** The photo, if `viewer` may see it; null otherwise, whether or not it exists: the caller answers both alike. */
+export async function getVisible(db: Queryable, id: string, viewer: Viewer): Promise<PhotoRow | null> {
+  const params: unknown[] = [id];
+  const may = mayReadPhoto(viewer, (v) => { params.push(v); return `$${params.length}`; });
+  if (!may) return null;
+  const { rows } = await db.query<PhotoRow>(`select ${COLUMNS} from photos p where p.id = $1 and ${may}`, params);
+  return rows[0] ?? null;
+}
+
+/** The ids among `ids` of photos `viewer` may see, in no particular order. */
+export async function visibleIds(db: Queryable, ids: readonly string[], viewer: Viewer): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const params: unknown[] = [ids];
+  const may = mayReadPhoto(viewer, (v) => { params.push(v); return `$${params.length}`; });
+  if (!may) return [];
+  const { rows } = await db.query<{ id: string }>(`select p.id from photos p where p.id = any($1::text[]) and ${may}`, params);
+  return rows.map((r) => r.id);
 }

@@ -1,7 +1,7 @@
 // Helpers for the case-screen browser tests: the API as the demo users (plain fetch with a bearer token), a small
 // synthetic PNG "photo", and a seed of cases spread over the demo district in every stage of the loop, so that the
 // wall map looks like a working day.
-import { deflateSync } from 'node:zlib';
+import { encodePng } from '../helpers/png.js';
 
 export type Api = {
   token: string;
@@ -40,39 +40,16 @@ export async function loginApi(base: string, username: string): Promise<Api> {
 
 /** A w × h PNG: a street-ish scene in flat colours (sky, wall, pavement, a bin), tinted by `seed`. */
 export function photoPng(w = 240, h = 180, seed = 0): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (buf: Buffer) => {
-    let c = 0xffffffff;
-    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const c = Buffer.alloc(4); c.writeUInt32BE(crc(td));
-    return Buffer.concat([len, td, c]);
-  };
-  const raw = Buffer.alloc((w * 3 + 1) * h);
   const tint = (seed * 37) % 60;
-  for (let y = 0; y < h; y++) {
-    raw[y * (w * 3 + 1)] = 0;
-    for (let x = 0; x < w; x++) {
-      let px: [number, number, number];
-      if (y < h * 0.35) px = [150 + tint, 185, 215];                                 // sky
-      else if (y < h * 0.7) px = (x >> 4) % 2 ? [176, 150, 120] : [168, 142, 112];   // brick wall
-      else px = ((x + y) >> 3) % 2 ? [120, 120, 118] : [110, 110, 108];              // pavement
-      const bx = x - w * 0.6, by = y - h * 0.62;
-      if (bx > 0 && bx < w * 0.16 && by > 0 && by < h * 0.26) px = [40, 120 + tint, 60]; // a green bin
-      raw.set(px, y * (w * 3 + 1) + 1 + x * 3);
-    }
-  }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 2;
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return encodePng(w, h, (x, y) => {
+    let px: [number, number, number];
+    if (y < h * 0.35) px = [150 + tint, 185, 215];                                 // sky
+    else if (y < h * 0.7) px = (x >> 4) % 2 ? [176, 150, 120] : [168, 142, 112];   // brick wall
+    else px = ((x + y) >> 3) % 2 ? [120, 120, 118] : [110, 110, 108];              // pavement
+    const bx = x - w * 0.6, by = y - h * 0.62;
+    if (bx > 0 && bx < w * 0.16 && by > 0 && by < h * 0.26) px = [40, 120 + tint, 60]; // a green bin
+    return px;
+  });
 }
 
 type GridFeature = { properties: { code: string }; geometry: { type: string; coordinates: number[][][][] | number[][][] } };

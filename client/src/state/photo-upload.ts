@@ -1,6 +1,6 @@
 // Photo uploads for action forms (feedback's after-photos): POST /api/photos one by one. The report form has its own
 // (state/report-store.ts addPhotos), which also keeps the photos in the draft.
-import { photoUrl as apiPhotoUrl, uploadPhoto } from '../api/photos.js';
+import { uploadPhoto } from '../api/photos.js';
 import type { PhotoRef } from '../api/types.js';
 
 export type UploadOutcome = { photos: PhotoRef[]; errors: string[] };
@@ -13,5 +13,6 @@ export async function uploadFiles(files: readonly Blob[], upload: (f: Blob) => P
   return out;
 }
 
-/** Where a stored photo is shown from (GET /api/photos/{id}, no token needed). */
-export const photoUrl = apiPhotoUrl;
+// A stored photo is shown from the signed link the server hands out (`url` of the upload's answer for its uploader,
+// `photos[].url` of GET /api/cases/{id} for the case's reader): an <img> sends no token, and GET /api/photos/{id}
+// without a link or a token is 404.

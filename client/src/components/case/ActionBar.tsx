@@ -10,7 +10,7 @@ import type { CaseAction, CaseDetail, ClosingType, PhotoRef } from '../../api/ty
 import { actionKey, tOr, type MessageKey } from '../../i18n/index.js';
 import { performAction, selectActing, useCaseDetail } from '../../state/case-detail-store.js';
 import { departmentName, selectDepartmentList, useReference } from '../../state/reference-store.js';
-import { photoUrl, uploadFiles } from '../../state/photo-upload.js';
+import { uploadFiles } from '../../state/photo-upload.js';
 import { useT } from '../Bilingual.js';
 import { useDepartmentName } from './CaseBits.js';
 
@@ -80,7 +80,7 @@ function PhotoField({ photos, onChange }: { photos: PhotoRef[]; onChange: (p: Ph
       <div className="photo-strip">
         {photos.map((p) => (
           <span key={p.id} className="photo-thumb">
-            <img src={photoUrl(p.id)} alt="" />
+            <img src={p.url} alt="" />
             <button type="button" onClick={() => onChange(photos.filter((x) => x.id !== p.id))} aria-label={t('remove')}>×</button>
           </span>
         ))}

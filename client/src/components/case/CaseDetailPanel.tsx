@@ -1,11 +1,10 @@
 // The open case: its fields, the actions this user may take, and the trail (who, in which role, did what, when).
 import type { ReactNode } from 'react';
-import type { CaseDetail, TrailEntry } from '../../api/types.js';
+import type { CaseDetail, PhotoLink, TrailEntry } from '../../api/types.js';
 import { actionKey, caseStatusKey, roleKey, sourceKey, stepKey, tOr, type MessageKey } from '../../i18n/index.js';
 import { formatFull, formatShort } from '../../i18n/format.js';
 import { selectCaseDetail, selectCloseCase, selectDetailError, selectDetailId, selectDetailStatus, selectPanelMessage, useCaseDetail, openCase } from '../../state/case-detail-store.js';
 import { selectNow, useCases } from '../../state/cases-store.js';
-import { photoUrl } from '../../state/photo-upload.js';
 import { lightAt } from '../../state/case-lights.js';
 import { selectUser, useSession } from '../../state/session-store.js';
 import { Bilingual, useT } from '../Bilingual.js';
@@ -23,28 +22,32 @@ function Field({ k, children, testId }: { k: MessageKey; children: ReactNode; te
   );
 }
 
-/** A stored photo's id is its sha256; simulated history names photos it never took (server/demo/history.ts). */
-const isStoredPhoto = (id: string) => /^[0-9a-f]{64}$/.test(id);
+/**
+ * The stored photos of a case, by id, each with the signed link the server made for this user (GET /api/cases/{id}
+ * `photos`; an <img> sends no token). Simulated history names photos it never took (server/demo/history.ts): no link.
+ */
+type PhotoLinks = ReadonlyMap<string, PhotoLink>;
 
-function Photos({ ids }: { ids: readonly string[] | null | undefined }) {
+function Photos({ ids, links }: { ids: readonly string[] | null | undefined; links: PhotoLinks }) {
   const { t } = useT();
   if (!ids?.length) return null;
-  const stored = ids.filter(isStoredPhoto);
+  const stored = ids.filter((id) => links.has(id));
   return (
     <span className="trail-photos">
-      {stored.map((id) => (
-        <a key={id} href={photoUrl(id)} target="_blank" rel="noreferrer" className="photo-thumb small"><img src={photoUrl(id)} alt="" loading="lazy" /></a>
-      ))}
+      {stored.map((id) => {
+        const url = links.get(id)!.url;
+        return <a key={id} href={url} target="_blank" rel="noreferrer" className="photo-thumb small"><img src={url} alt="" loading="lazy" data-testid="case-photo" /></a>;
+      })}
       {stored.length < ids.length ? <span className="dim" data-testid="simulated-photo">{t('simulated_photo')}</span> : null}
     </span>
   );
 }
 
-function TrailItem({ e, me }: { e: TrailEntry; me: number | null }) {
+function TrailItem({ e, me, links }: { e: TrailEntry; me: number | null; links: PhotoLinks }) {
   const { t, lang } = useT();
   const deptOf = useDepartmentName();
-  const who = e.actor_name ?? (e.actor === null ? (e.role === 'public' ? t('actor_public') : t('actor_system'))
-    : me !== null && e.actor === String(me) ? `${t('user_no')} #${e.actor} ★` : `${t('user_no')} #${e.actor}`);
+  const who = e.actor === null ? (e.role === 'public' ? t('actor_public') : t('actor_system'))
+    : me !== null && e.actor === String(me) ? `${t('user_no')} #${e.actor} ★` : `${t('user_no')} #${e.actor}`;
   const dept = e.action === 'dispatch' && typeof e.data?.department_id === 'number' ? deptOf(e.data.department_id as number) : null;
   const fields = (e.data?.fields ?? {}) as Record<string, unknown>;
   const extra: string[] = [];
@@ -69,7 +72,7 @@ function TrailItem({ e, me }: { e: TrailEntry; me: number | null }) {
       </div>
       {extra.length ? <div className="trail-extra">{extra.join(' · ')}</div> : null}
       {e.note ? <div className="trail-note">{e.note}</div> : null}
-      <Photos ids={e.photo_ids} />
+      <Photos ids={e.photo_ids} links={links} />
       {e.deadline_at ? <div className="trail-deadline dim">{t('f_deadline')} {formatShort(e.deadline_at)}</div> : null}
     </li>
   );
@@ -82,7 +85,8 @@ function Body({ d }: { d: CaseDetail }) {
   const deptOf = useDepartmentName();
   const me = useSession(selectUser)?.id ?? null;
   const message = useCaseDetail(selectPanelMessage);
-  const photos = [...new Set(d.trail.flatMap((e) => e.photo_ids ?? []))].filter(isStoredPhoto);
+  const links: PhotoLinks = new Map((d.photos ?? []).map((p) => [p.id, p]));
+  const photos = [...new Set(d.trail.flatMap((e) => e.photo_ids ?? []))].filter((id) => links.has(id));
   const light = lightAt(d, now); // the server's light is as of its answer; the clock moves on
   return (
     <>
@@ -128,13 +132,13 @@ function Body({ d }: { d: CaseDetail }) {
       {photos.length ? (
         <section className="case-section">
           <h4 className="subhead"><Bilingual k="f_photos" /></h4>
-          <div className="photo-strip padded"><Photos ids={photos} /></div>
+          <div className="photo-strip padded"><Photos ids={photos} links={links} /></div>
         </section>
       ) : null}
       <section className="case-section">
         <h4 className="subhead"><Bilingual k="trail" /></h4>
         <ol className="trail" data-testid="trail">
-          {[...d.trail].reverse().map((e) => <TrailItem key={e.seq} e={e} me={me} />)}
+          {[...d.trail].reverse().map((e) => <TrailItem key={e.seq} e={e} me={me} links={links} />)}
         </ol>
       </section>
     </>

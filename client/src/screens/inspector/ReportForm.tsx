@@ -6,7 +6,6 @@ import { Bilingual, useT } from '../../components/Bilingual.js';
 import { CaseStatusChip } from '../../components/case/CaseBits.js';
 import { showPoint } from '../../map/map-handle.js';
 import { openCase } from '../../state/case-detail-store.js';
-import { photoUrl } from '../../state/photo-upload.js';
 import {
   addPhotos, draftProblems, pickPoint, selectDraft, selectDraftActions, selectReportAttempt, selectReportError, selectReportPhase, selectReportResult,
   selectUploadError, selectUploading, submitReport, useReport,
@@ -103,7 +102,7 @@ export function ReportForm() {
         <div className="photo-strip">
           {draft.photos.map((p) => (
             <span key={p.id} className="photo-thumb">
-              <img src={photoUrl(p.id)} alt="" />
+              <img src={p.url} alt="" />
               <button type="button" onClick={() => removePhoto(p.id)} aria-label={t('remove')}>×</button>
             </span>
           ))}
