@@ -3,9 +3,12 @@ import type { Queryable } from './types.js';
 import { prepared } from './prepared.js';
 import { lightAtSqlExpression } from '../domain/lights.js';
 import type { CaseSearch, CaseSort, SearchRefs } from '../domain/case-search.js';
+import type { CaseStatus, ClosingType } from '../domain/workflow.js';
+import type { Viewer } from '../domain/visibility.js';
+import { visibleWhere } from './visibility.js';
 
 export type CaseRow = {
-  id: string; case_no: string; status: string; source: string; kind: string; class_code: string; condition: string | null;
+  id: string; case_no: string; status: CaseStatus; source: string; kind: 'component_anomaly' | 'event'; class_code: string; condition: string | null;
   component_id: string | null; description: string | null; address: string | null; lon: number; lat: number;
   district_code: string; street_code: string; community_code: string; grid_code: string; responsibility_code: string | null;
   reporter_id: number | null; reporter_name: string | null; reporter_phone: string | null; self_handled: boolean; urgent: boolean;
@@ -13,7 +16,7 @@ export type CaseRow = {
   pending_application: 'return' | 'extension' | 'suspension' | null; pending_extension_hours: number | null;
   verify_found: boolean | null; handled_late: boolean; urged: boolean;
   return_count: number; rework_count: number; urge_count: number; extension_count: number; extension_hours: number; suspension_count: number;
-  suspended_at: Date | null; closing_type: string | null; void_reason: string | null;
+  suspended_at: Date | null; closing_type: ClosingType | null; void_reason: string | null;
   step: string | null; step_started_at: Date | null; step_deadline_at: Date | null; yellow_at: Date | null; red_at: Date | null;
   handling_started_at: Date | null; handling_deadline_at: Date | null; overdue_after: Date | null;
   filed_at: Date | null; dispatched_at: Date | null; closed_at: Date | null; merged_into: string | null;
@@ -75,8 +78,8 @@ export async function update(db: Queryable, id: string, version: number, patch: 
 /** A case search (domain/case-search.ts) with paging and the caller's visibility. */
 export type CaseFilter = Omit<CaseSearch, 'sort'> & {
   sort?: CaseSort; limit: number; offset: number;
-  /** Visibility: null = every case; otherwise only cases matching one of these. */
-  scope: null | { department_id?: number | null; reporter_id?: number | null; responsibility_of?: number | null };
+  /** Only the cases this viewer may see (domain/visibility.ts; the SQL is db/visibility.ts). */
+  viewer: Viewer;
 };
 
 const ORDER: Record<CaseSort, string> = {
@@ -106,15 +109,8 @@ function whereOf(f: CaseFilter, params: unknown[]): string {
   if (f.light) where.push(`${LIGHT_SQL} = ${p(f.light)}`);
   if (f.created_from) where.push(`c.created_at >= ${p(f.created_from)}`);
   if (f.created_before) where.push(`c.created_at < ${p(f.created_before)}`);
-  if (f.scope) {
-    const or: string[] = [];
-    if (f.scope.department_id != null) or.push(`c.department_id = ${p(f.scope.department_id)}`);
-    if (f.scope.reporter_id != null) or.push(`c.reporter_id = ${p(f.scope.reporter_id)}`);
-    if (f.scope.responsibility_of != null) {
-      or.push(`c.responsibility_code in (select code from responsibility_grids where inspector_id = ${p(f.scope.responsibility_of)})`);
-    }
-    where.push(or.length ? `(${or.join(' or ')})` : 'false');
-  }
+  const visible = visibleWhere(f.viewer, p);
+  if (visible) where.push(visible);
   return where.length ? `where ${where.join(' and ')}` : '';
 }
 
@@ -148,7 +144,7 @@ export async function unknownRefs(db: Queryable, r: SearchRefs): Promise<(keyof 
 
 /** Open cases of the same class within `meters` of a point (possible duplicates), nearest first. */
 const NEARBY_OPEN = prepared(`
-  select c.id::text as id, c.case_no, c.status,
+  select c.id::text as id, c.case_no, c.status, c.department_id, c.reporter_id, c.responsibility_code,
          round(st_distance(c.geom::geography, st_setsrid(st_makepoint($3, $4), 4326)::geography))::int as distance_m
     from cases c
    where c.geom && st_expand(st_setsrid(st_makepoint($3::float8, $4::float8), 4326), $5::float8 / 111320 / greatest(cos(radians($4::float8)), 0.01))
@@ -157,12 +153,16 @@ const NEARBY_OPEN = prepared(`
      and c.created_at <= $1
    order by distance_m limit 10`);
 
-/** Open cases of the same class within `meters` of a point (possible duplicates), nearest first. The box test
- * (degrees of longitude shrink with latitude) lets the GiST index find candidates before the exact distance. */
+/** Open cases of the same class within `meters` of a point (possible duplicates), nearest first, with the fields
+ * visibility depends on (domain/visibility.ts). The box test (degrees of longitude shrink with latitude) lets the
+ * GiST index find candidates before the exact distance. */
 export async function nearbyOpen(db: Queryable, p: { class_code: string; lon: number; lat: number; meters: number; exclude: string }, now: Date) {
-  const { rows } = await db.query<{ id: string; case_no: string; status: string; distance_m: number }>(
-    NEARBY_OPEN, [now, p.class_code, p.lon, p.lat, p.meters, p.exclude]);
-  return rows;
+  const { rows } = await db.query<{
+    id: string; case_no: string; status: CaseStatus; distance_m: number;
+    department_id: number | null; reporter_id: number | null; responsibility_code: string | null;
+  }>(NEARBY_OPEN, [now, p.class_code, p.lon, p.lat, p.meters, p.exclude]);
+  const id = (v: number | null) => (v === null ? null : Number(v)); // bigint: a number on both engines
+  return rows.map((r) => ({ ...r, department_id: id(r.department_id), reporter_id: id(r.reporter_id) }));
 }
 
 export async function nextCaseNo(db: Queryable, district: string, localDate: string): Promise<string> {

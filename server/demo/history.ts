@@ -1,18 +1,17 @@
 // The demo's simulated history: about a year of cases driven through the real workflow engine (domain/workflow.ts
-// decide / applyDecision / decideReport / stepOf) on a simulated clock. Pure: no I/O, no clock; every random choice
+// decideReport / openCase / transition) on a simulated clock. Pure: no I/O, no clock; every random choice
 // comes from seeded streams, so a seed and a window give the same cases, trails and suspensions every time. A day's
 // cases depend only on the seed and the day (not on the window), so a short window is the tail of a long one.
 //
-// Each case is walked exactly as services/cases.ts reportCase / actOnCase would move it: the same decision, the same
-// patch, the same step deadlines and yellow/red instants (calendar.ts deadline with limits.ts), the same hash-chained
-// trail entry (domain/trail.ts chainEntry). A walk stops at the window's end, so the last days leave cases open in
+// Each case is walked exactly as services/cases.ts reportCase / actOnCase moves it: the same pure transition gives
+// the patch (status, department, step deadlines and yellow/red instants), the suspension and the hash-chained trail
+// entry; the walk only applies them. A walk stops at the window's end, so the last days leave cases open in
 // every step, some of them overdue.
-import { stepTimes } from '../domain/step-times.js';
 import { mulberry32 } from './dongcheng.js';
-import { chainEntry, type ChainedEntry, type TrailEntry } from '../domain/trail.js';
+import type { ChainedEntry } from '../domain/trail.js';
 import {
-  applyDecision, decide, decideReport, stepOf,
-  type Actor, type ActionInput, type CaseAction, type CaseSource, type CaseState, type CaseStatus, type Role, type Step,
+  decideReport, openCase, transition,
+  type Actor, type ActionInput, type CaseAction, type CaseSource, type CaseStatus, type Role, type Step,
 } from '../domain/workflow.js';
 import { deadline, isWorkingDay, localDateOf, localTime, unitFamily, limitMinutes, type Limit, type Suspension, type WorkCalendar } from '../domain/calendar.js';
 import { handlingLimit, stepLimit, conditionsOf, type CentreStep, type LimitsTable } from '../domain/limits.js';
@@ -282,77 +281,18 @@ class Walk {
     const when = new Date(Math.max(Math.round(at.getTime() / 1000) * 1000, this.last.getTime() + 1000));
     if (when >= this.world.input.end) { this.alive = false; return false; }
     const c = this.c;
-    const state = stateOf(c);
-    const decision = decide(state, action, who.actor, input, when);
-    const next = applyDecision(state, decision);
-    const patch: Partial<Record<keyof SimulatedCaseRow, unknown>> = { ...decision.effects.set, status: decision.to, updated_at: when };
-    for (const k of Object.keys(decision.effects.add)) patch[k as keyof SimulatedCaseRow] = next[k as keyof CaseState];
-    if (patch.department_id !== undefined) patch.department_id = patch.department_id === null ? null : Number(patch.department_id);
-
-    if (action === 'dispatch') {
-      const asked = decision.fields.department_id !== undefined ? Number(decision.fields.department_id) : null;
-      const rework = c.rework_count > 0 && c.department_id !== null && asked === null;
-      const to = asked ?? (rework ? c.department_id : c.suggested_department_id);
-      if (to === null) throw new Error(`simulated case ${c.id}: no department to dispatch to`);
-      patch.department_id = to;
-      patch.dispatched_at = when;
-      patch.handling_started_at = when;
-      if (c.suggestion_taken === null) patch.suggestion_taken = to === c.suggested_department_id;
-    }
-    if (action === 'file') {
-      patch.filed_at = when;
-      if (decision.fields.class_code) patch.class_code = decision.fields.class_code;
-      if (decision.fields.condition) patch.condition = decision.fields.condition;
-    }
-    if (decision.to === 'closed' || decision.to === 'void') patch.closed_at = when;
-    const susp = decision.effects.suspension;
-    if (susp) {
-      if ('end' in susp) { for (const s of this.suspensions) if (s.ended_at === null) s.ended_at = susp.end; }
-      else this.suspensions.push({ started_at: susp.start, ended_at: null });
-    }
-
-    const merged = { ...c, ...patch } as SimulatedCaseRow;
-    const step = stepOf({ status: decision.to, source: c.source, verify_found: merged.verify_found ?? null });
-    if (step === 'handling') {
-      const start = merged.handling_started_at ?? when;
-      const closed = this.suspensions.filter((s) => s.ended_at).map((s) => [s.started_at, s.ended_at!] as Suspension);
-      Object.assign(patch, stepTimes(this.world.input, 'handling', start, merged, closed));
-      patch.step_started_at = start;
-      patch.handling_deadline_at = patch.step_deadline_at;
-      patch.overdue_after = patch.red_at;
-      if (decision.to === 'suspended') Object.assign(patch, { yellow_at: null, red_at: null });
-    } else if (step !== c.step || decision.from !== decision.to) {
-      Object.assign(patch, stepTimes(this.world.input, step, when, merged));
-    }
-
     const prev = this.trail[this.trail.length - 1];
-    const entry: TrailEntry = {
-      case_id: c.id, seq: prev.seq + 1, at: when, actor: who.user === null ? null : String(who.user), role: decision.role,
-      action, from_status: decision.from, to_status: decision.to, note: decision.fields.note ?? null,
-      photo_ids: decision.fields.photo_ids ?? null, deadline_at: (patch.step_deadline_at ?? c.step_deadline_at) as Date | null,
-      data: { fields: decision.fields, department_id: patch.department_id ?? c.department_id },
-    };
-    const chained = chainEntry(prev, entry);
-    Object.assign(c, patch);
-    c.trail_head = chained.hash;
+    const t = transition(c, action, who.actor, input, when, { rules: this.world.input, suspensions: this.suspensions, last_entry: prev });
+    if (t.suspension) {
+      if ('close' in t.suspension) { for (const s of this.suspensions) if (s.ended_at === null) s.ended_at = t.suspension.close; }
+      else this.suspensions.push({ started_at: t.suspension.open, ended_at: null });
+    }
+    Object.assign(c, t.patch);
     c.version += 1;
-    this.trail.push(chained);
+    this.trail.push(t.entry);
     this.last = when;
     return true;
   }
-}
-
-/** What decide needs (as services/cases.ts stateOf). */
-function stateOf(c: SimulatedCaseRow): CaseState {
-  return {
-    status: c.status, source: c.source, pending_application: c.pending_application,
-    pending_extension_hours: c.pending_extension_hours, verify_found: c.verify_found,
-    department_id: c.department_id === null ? null : String(c.department_id), overdue_after: c.overdue_after,
-    handled_late: c.handled_late, suspended_at: c.suspended_at, urged: c.urged, class_code: c.class_code,
-    condition: c.condition ?? undefined, closing_type: c.closing_type as CaseState['closing_type'], void_reason: c.void_reason,
-    return_count: c.return_count, rework_count: c.rework_count, urge_count: c.urge_count, extension_count: c.extension_count,
-    extension_hours: c.extension_hours, suspension_count: c.suspension_count,
-  };
 }
 
 function walkCase(world: World, r: Report): SimulatedCase {
@@ -383,31 +323,30 @@ function walkCase(world: World, r: Report): SimulatedCase {
   const selfHandled = r.channel === 'inspector' && chance(rates.self_handled);
   const source: CaseSource = r.channel;
   const reporter: Who = r.channel === 'inspector' ? inspector : r.channel === 'hotline' ? operator : who('public', null);
-  const first = decideReport(reporter.actor, { source, self_handled: selfHandled });
+  const photos = selfHandled ? [SIMULATED_PHOTO.before, SIMULATED_PHOTO.after] : null;
+  const first = decideReport(reporter.actor, { source, self_handled: selfHandled, photo_ids: photos ?? undefined });
   const urgent = condition?.urgent ?? false;
+  const description = `${cls.name_zh} · ${cls.name_en}（模拟历史 simulated history）`;
+  const opening = openCase(first, reporter.actor, {
+    id: r.id, source, self_handled: selfHandled, class_code: cls.code, urgent, grid_code: r.grid.code, note: description,
+    photo_ids: photos, data: { simulated: true },
+  }, r.at, input);
 
   const row: SimulatedCaseRow = {
     id: r.id, status: first.to, source, kind: cls.kind, class_code: cls.code, condition: null, component_id: component?.id ?? null,
-    description: `${cls.name_zh} · ${cls.name_en}（模拟历史 simulated history）`, address: r.grid.address,
+    description, address: r.grid.address,
     lon, lat, district_code: r.grid.district_code, street_code: r.grid.street_code, community_code: r.grid.community_code,
     grid_code: r.grid.code, responsibility_code: r.grid.responsibility_code, reporter_id: reporter.user, reporter_name: null,
     reporter_phone: null, self_handled: selfHandled, urgent, department_id: null, suggested_department_id: suggested,
     suggestion_taken: null, pending_application: null, pending_extension_hours: null, verify_found: null, handled_late: false,
     urged: false, return_count: 0, rework_count: 0, urge_count: 0, extension_count: 0, extension_hours: 0, suspension_count: 0,
     suspended_at: null, closing_type: null, void_reason: null,
-    ...stepTimes(input, first.step, r.at, { class_code: cls.code, condition: null, urgent, extension_hours: 0 }),
+    ...opening.times,
     handling_started_at: null, handling_deadline_at: null, overdue_after: null, filed_at: null, dispatched_at: null, closed_at: null,
-    trail_head: '', version: 1, created_at: r.at, updated_at: r.at, origin: 'simulated',
+    trail_head: opening.entry.hash, version: 1, created_at: r.at, updated_at: r.at, origin: 'simulated',
   };
-  const report = chainEntry(null, {
-    case_id: r.id, seq: 1, at: r.at, actor: reporter.user === null ? null : String(reporter.user), role: first.role, action: 'report',
-    from_status: null, to_status: first.to, note: row.description, photo_ids: selfHandled ? [SIMULATED_PHOTO.before, SIMULATED_PHOTO.after] : null,
-    deadline_at: row.step_deadline_at,
-    data: { source, self_handled: selfHandled, class_code: cls.code, grid_code: r.grid.code, simulated: true },
-  });
-  row.trail_head = report.hash;
   const w = new Walk(world, row);
-  w.trail.push(report);
+  w.trail.push(opening.entry);
 
   // Centre steps take a share of their limit; a few run late, more of them at night --------------------------------
   const centre = (step: CentreStep | 'decide'): Date => {

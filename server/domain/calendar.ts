@@ -1,4 +1,4 @@
-// Working-time calendar and time limits (时限): workflow.md §Time. Pure: no clock and no I/O; the calendar
+// Working-time calendar and time limits (时限): docs/workflow.md §Time. Pure: no clock and no I/O; the calendar
 // (working periods, weekends, public holidays, adjusted working days 调休, time zone) is data passed in.
 //
 // Time zone: wall-clock rules (08:00–12:00 …) are applied in the calendar's IANA zone, converted to instants with
@@ -9,7 +9,7 @@
 import { DomainError } from './errors.js';
 
 /**
- * Units of a limit (workflow.md §Time). Two families:
+ * Units of a limit (docs/workflow.md §Time). Two families:
  * - working: `working_minutes`, `working_hours`, `working_days` (= `working_day_hours`, default 8 working hours)
  *   count only inside working periods of working days;
  * - continuous: `minutes`, `urgent_hours` (紧急工作时: nights and holidays included), `natural_days` (24 h each).
@@ -29,7 +29,7 @@ export type CalendarYear = {
   workdays: { date: string; for?: string }[];
 };
 
-/** Per-city settings (workflow.md: "defaults; per-city configuration"). */
+/** Per-city settings (docs/workflow.md: "defaults; per-city configuration"). */
 export type CalendarOptions = {
   id?: string;
   /** IANA zone ("Asia/Shanghai", the default) or a fixed offset ("+08:00"). */

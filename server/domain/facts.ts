@@ -1,4 +1,4 @@
-// Evaluation facts (evaluation.md) derived from a case's trail: one row per dispatch (the departments' and
+// Evaluation facts (docs/evaluation.md) derived from a case's trail: one row per dispatch (the departments' and
 // dispatchers' indicators) and one per timed step (the posts' indicators). Pure: the trail is the single source,
 // so a live case, an imported one and a simulated one give their facts the same way, and the facts of any case can
 // be rebuilt from its trail at any time.

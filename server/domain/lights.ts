@@ -1,4 +1,4 @@
-// Traffic lights, workflow.md §Time (vendor default, configurable per city): green while time used ≤ 80 % of the
+// Traffic lights, docs/workflow.md §Time (vendor default, configurable per city): green while time used ≤ 80 % of the
 // step limit, yellow up to 100 %, red beyond. Pure; the same thresholds are written out for SQL below.
 export type Light = 'green' | 'yellow' | 'red';
 export const LIGHTS: readonly Light[] = ['green', 'yellow', 'red'];

@@ -1,15 +1,16 @@
 // Time limits as data (时限标准): step limits of the centre steps, and handling limits per (class, filing
-// condition) with their closing conditions: workflow.md §Time. Pure: the caller reads data/limits/*.json.
+// condition) with their closing conditions: docs/workflow.md §Time. Pure: the caller reads data/limits/*.json.
 import { DomainError } from './errors.js';
 import { TIME_UNITS, type Limit } from './calendar.js';
-import { STEPS, type Step } from './workflow.js';
+import type { Step } from './workflow.js';
 
 /** A step limit; `file` also has an urgent one (file + dispatch ≤ 10 min). */
 export type StepLimit = Limit & { urgent?: Limit; note?: string };
 
 /** The steps with a fixed limit: every step except handling, whose limit comes from the case's class. */
 export type CentreStep = Exclude<Step, 'handling'>;
-export const CENTRE_STEPS = STEPS.filter((s): s is CentreStep => s !== 'handling');
+/** workflow.ts STEPS without `handling`, written out so that workflow.ts may import this module (tests/server/domain/transition.test.ts checks). */
+export const CENTRE_STEPS: readonly CentreStep[] = ['send_verify', 'verify', 'accept', 'file', 'dispatch', 'send_check', 'check', 'close', 'review'];
 
 /** One filing condition (立案条件) of a class, with its handling limit and closing condition (结案条件). */
 export type HandlingCondition = Readonly<{

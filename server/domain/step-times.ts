@@ -1,5 +1,6 @@
-// The clock of a step (workflow.md §Time): when it is due, and when its light turns yellow and red. Pure; the live
-// workflow (services/cases.ts) and the simulated history (demo/history.ts) both take a step's times from here.
+// The clock of a step (docs/workflow.md §Time): when it is due, and when its light turns yellow and red. Pure; the live
+// workflow (services/cases.ts) and the simulated history (demo/history.ts) both take a step's times from here,
+// through domain/workflow.ts transition (each action) and openCase (a new report).
 import { deadline, type Suspension, type WorkCalendar } from './calendar.js';
 import { handlingLimit, stepLimit, type CentreStep, type LimitsTable } from './limits.js';
 import { YELLOW_AT } from './lights.js';

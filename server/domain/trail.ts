@@ -1,4 +1,4 @@
-// The trail (案卷轨迹): append-only, tamper-evident entries, workflow.md §Trail. Each entry carries the hash of
+// The trail (案卷轨迹): append-only, tamper-evident entries, docs/workflow.md §Trail. Each entry carries the hash of
 // the one before it, so changing, removing or reordering an entry breaks the chain at that entry. Pure computation
 // (node:crypto's sha256 is a function of its input).
 import { createHash } from 'node:crypto';

@@ -1,6 +1,14 @@
-// The case workflow (立案、处置和结案): workflow.md §States and transitions, one entry of RULES per row.
-// Pure: the case, the actor and `now` are arguments; deadlines come from calendar.ts and limits.ts in services.
+// The case workflow (立案、处置和结案): docs/workflow.md §States and transitions, one entry of RULES per row.
+// Pure: the case, the actor, `now` and the facts (limits, calendar, suspensions, the last trail entry) are arguments.
+// `transition` is the one decision of a case action: the whole patch of the stored case (status, department,
+// timestamps, the step's deadline and its yellow and red instants), the suspension to open or close and the chained
+// trail entry; services/cases.ts and the simulated history (demo/history.ts) only save what it returns.
 import { DomainError } from './errors.js';
+import { handlingLimit, type LimitsTable } from './limits.js';
+import { stepTimes, type StepTimes } from './step-times.js';
+import { chainEntry, type ChainedEntry, type TrailEntry } from './trail.js';
+import { assertMerge } from './merge.js';
+import type { Suspension, WorkCalendar } from './calendar.js';
 
 export const CASE_STATUSES = [
   'pending_acceptance', 'verifying', 'pending_filing', 'pending_dispatch', 'handling', 'suspended',
@@ -19,11 +27,11 @@ export const OPEN_STATUSES: readonly CaseStatus[] = [
   'pending_check', 'checking', 'pending_closing',
 ];
 
-/** Posts (岗位) of workflow.md §Roles, plus `admin` (accounts and settings: no case actions). */
+/** Posts (岗位) of docs/workflow.md §Roles, plus `admin` (accounts and settings: no case actions). */
 export const ROLES = ['inspector', 'operator', 'shift_leader', 'dispatcher', 'department', 'leader', 'admin', 'public'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Where a report came from (domain.md §3). */
+/** Where a report came from (docs/domain.md §3). */
 export const CASE_SOURCES = ['inspector', 'public', 'hotline', 'media', 'video', 'leader'] as const;
 export type CaseSource = (typeof CASE_SOURCES)[number];
 
@@ -66,6 +74,8 @@ export type CaseState = {
   verify_found?: boolean | null;
   /** The department the case is (or was last) dispatched to; cleared by an approved return. */
   department_id?: string | null;
+  /** The department suggested at intake (the component's, else the class's): where a first dispatch goes by default. */
+  suggested_department_id?: string | null;
   /**
    * While handling: the last instant that is still on time, i.e. calendar `deadline(..., { edge: 'last' })` of the
    * handling limit with extensions and suspensions. `now > overdue_after` means overdue (red).
@@ -106,7 +116,7 @@ export type ActionInput = Readonly<Record<string, unknown>>;
 export type Branch = Readonly<{ field: 'passed'; if_true: CaseStatus; if_false: CaseStatus }>;
 
 export type Rule = Readonly<{
-  /** Row of workflow.md's table. */
+  /** Row of docs/workflow.md's table. */
   row: number;
   from: readonly CaseStatus[];
   /** The status after the action; `same` keeps it. */
@@ -121,7 +131,7 @@ export type Rule = Readonly<{
   example: ActionInput;
 }>;
 
-/** One entry per row of workflow.md's table (rows 1 and 19's report: `decideReport`). Read the table, then this. */
+/** One entry per row of docs/workflow.md's table (rows 1 and 19's report: `decideReport`). Read the table, then this. */
 export const RULES: Readonly<Record<CaseAction, Rule>> = {
   send_verify:          { row: 2,  from: ['pending_acceptance'], to: 'verifying',          by: ['operator'], example: {} },
   verify:               { row: 3,  from: ['verifying'],          to: 'pending_acceptance', by: ['inspector'], required: ['found'], example: { found: true } }, // 核实
@@ -181,11 +191,6 @@ export type Effects = {
   set: CasePatch;
   /** Amounts to add to the case's counters. */
   add: Partial<Record<Counter, number>>;
-  /**
-   * Step clocks: `stop` ends the current step's clock; `start` begins the next one, whose limit is the deadline in
-   * force next (null: none, the case is finished). `pause`/`resume`: the handling clock during a suspension.
-   */
-  clock: { stop: Step | null; start: Step | null; pause: boolean; resume: boolean };
   /** A suspension interval opens or closes; closed intervals are excluded from the handling deadline. */
   suspension: { start: Date } | { start: Date | null; end: Date } | null;
 };
@@ -212,10 +217,6 @@ export function decide(state: CaseState, action: CaseAction, actor: Actor, input
   const fields = validate(action, rule, input);
   const effects = effectsOf(state, action, fields, now);
   const to = rule.to === 'same' ? state.status : typeof rule.to === 'string' ? rule.to : fields[rule.to.field] ? rule.to.if_true : rule.to.if_false;
-  if (to !== state.status && effects.clock.stop === null && effects.clock.start === null && !effects.clock.pause && !effects.clock.resume) {
-    effects.clock.stop = stepOf(state);
-    effects.clock.start = stepOf({ ...state, ...effects.set, status: to } as CaseState);
-  }
   return { action, from: state.status, to, role, fields, effects };
 }
 
@@ -236,7 +237,7 @@ export function availableActions(state: CaseState, actor: Actor, now: Date): Cas
  * The status and first step of a new report (rows 1 and 19).
  * @throws DomainError `role_not_allowed`, `unprocessable`
  */
-export function decideReport(actor: Actor, input: { source: CaseSource; self_handled?: boolean }): { to: CaseStatus; role: Role; step: Step } {
+export function decideReport(actor: Actor, input: { source: CaseSource; self_handled?: boolean; photo_ids?: readonly string[] }): ReportDecision {
   if (!(CASE_SOURCES as readonly string[]).includes(input.source)) {
     throw new DomainError('unprocessable', `Unknown report source "${input.source}"; use one of ${CASE_SOURCES.join(', ')}`, { source: 'unknown source' });
   }
@@ -244,12 +245,17 @@ export function decideReport(actor: Actor, input: { source: CaseSource; self_han
     if (input.source !== 'inspector' || !actor.roles.includes('inspector')) {
       throw new DomainError('role_not_allowed', 'Only an inspector may report a problem as self-handled (自处置)');
     }
+    if ((input.photo_ids?.length ?? 0) < 2) {
+      throw new DomainError('unprocessable', 'A self-handled report needs a before-photo and an after-photo (photo_ids with at least two ids)', { photo_ids: 'needs at least two ids' });
+    }
     return { to: 'pending_review', role: 'inspector', step: 'review' };
   }
   const role = REPORT_RULES[input.source].find((r) => actor.roles.includes(r));
   if (!role) throw new DomainError('role_not_allowed', `Only ${REPORT_RULES[input.source].join(' or ')} may register a ${input.source} report`);
   return { to: 'pending_acceptance', role, step: stepOf({ status: 'pending_acceptance', source: input.source }) as Step };
 }
+
+export type ReportDecision = { to: CaseStatus; role: Role; step: Step };
 
 /** The timed step a case in this state is on (whose light it shows), or null when finished. */
 export function stepOf(state: Pick<CaseState, 'status' | 'source' | 'verify_found'>): Step | null {
@@ -275,6 +281,187 @@ export function applyDecision<S extends CaseState>(state: S, decision: Decision)
   const next: S = { ...state, ...decision.effects.set, status: decision.to };
   for (const [k, v] of Object.entries(decision.effects.add) as [Counter, number][]) next[k] = (state[k] ?? 0) + v;
   return next;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The transition of a stored case: one decision, the whole patch
+
+/** The calendar and the time limits (services/work-rules.ts WorkRules): what deadlines are computed from. */
+export type WorkflowRules = { calendar: WorkCalendar; limits: LimitsTable };
+
+/**
+ * The stored case as the workflow reads it (db/cases.ts CaseRow and demo/history.ts SimulatedCaseRow are both one);
+ * department ids are the database's numbers.
+ */
+export type CaseRecord = {
+  id: string; status: string; source: string; class_code: string; condition: string | null; urgent: boolean;
+  department_id: number | null; suggested_department_id: number | null; suggestion_taken: boolean | null;
+  pending_application: PendingApplication | null; pending_extension_hours: number | null; verify_found: boolean | null;
+  handled_late: boolean; urged: boolean; suspended_at: Date | null; closing_type: string | null; void_reason: string | null;
+  step: string | null; step_deadline_at: Date | null; handling_started_at: Date | null; overdue_after: Date | null;
+} & Record<Counter, number>;
+
+/** Stored fields a transition sets (only those it changes, plus status, updated_at and trail_head always). */
+export type RecordPatch = Partial<StepTimes & Record<Counter, number> & {
+  pending_application: PendingApplication | null; pending_extension_hours: number | null; verify_found: boolean | null;
+  department_id: number | null; suggestion_taken: boolean; urged: boolean; class_code: string; condition: string;
+  handled_late: boolean; closing_type: ClosingType; void_reason: string | null; suspended_at: Date | null;
+  filed_at: Date; dispatched_at: Date; handling_started_at: Date; handling_deadline_at: Date | null; overdue_after: Date | null;
+  closed_at: Date; merged_into: string;
+}> & { status: CaseStatus; updated_at: Date; trail_head: string };
+
+/** What a transition needs to know besides the case: rules, the case's suspensions, its last trail entry. */
+export type TransitionFacts = {
+  rules: WorkflowRules;
+  /** Every suspension of the case so far, in order; `ended_at` null is the one in progress. */
+  suspensions: readonly { started_at: Date; ended_at: Date | null }[];
+  /** The case's last trail entry (the new one is chained after it). */
+  last_entry: { seq: number; hash: string };
+};
+
+export type Transition = {
+  decision: Decision;
+  /** Every stored field that changes: save it as it is (version aside). */
+  patch: RecordPatch;
+  /** The suspension interval to open, or the one in progress to close, at this instant. */
+  suspension: { open: Date } | { close: Date } | null;
+  /** The trail entry, chained after `facts.last_entry`; `patch.trail_head` is its hash. */
+  entry: ChainedEntry;
+};
+
+/** The case state `decide` works on, read from the stored case. */
+export function caseStateOf(c: CaseRecord): CaseState {
+  const id = (d: number | null) => (d === null ? null : String(d));
+  return {
+    status: c.status as CaseStatus, source: c.source as CaseSource, pending_application: c.pending_application,
+    pending_extension_hours: c.pending_extension_hours, verify_found: c.verify_found,
+    department_id: id(c.department_id), suggested_department_id: id(c.suggested_department_id), overdue_after: c.overdue_after,
+    handled_late: c.handled_late, suspended_at: c.suspended_at, urged: c.urged, class_code: c.class_code,
+    condition: c.condition ?? undefined, closing_type: c.closing_type as CaseState['closing_type'], void_reason: c.void_reason,
+    return_count: c.return_count, rework_count: c.rework_count, urge_count: c.urge_count, extension_count: c.extension_count,
+    extension_hours: c.extension_hours, suspension_count: c.suspension_count,
+  };
+}
+
+/**
+ * What `actor` performing `action` at `now` does to the stored case `c`: the decision (decide), and everything to
+ * save: the patch with status, department (the one named, else the last one, else the suggestion), the step's
+ * start, deadline and yellow/red instants from the limits and the calendar (handling: from the dispatch, with the
+ * case's closed suspensions and approved extension hours; while suspended no light), timestamps and counters.
+ * @throws DomainError `role_not_allowed`, `not_allowed_in_state`, `unprocessable` (bad fields; no department to
+ *   dispatch to; a filing condition the class does not have)
+ */
+export function transition(c: CaseRecord, action: string, actor: Actor, input: ActionInput, now: Date, facts: TransitionFacts): Transition {
+  const state = caseStateOf(c);
+  const decision = decide(state, action as CaseAction, actor, input, now);
+  const next = applyDecision(state, decision);
+  const { department_id, ...set } = decision.effects.set;
+  const patch: RecordPatch = { ...set, status: decision.to, updated_at: now, trail_head: '' };
+  for (const k of Object.keys(decision.effects.add) as Counter[]) patch[k] = next[k];
+  if (department_id !== undefined) patch.department_id = department_id === null ? null : Number(department_id);
+
+  if (decision.action === 'dispatch') {
+    const to = patch.department_id ?? null;
+    if (to === null) throw new DomainError('unprocessable', 'No department to dispatch to: the class has no default department; give department_id', { department_id: 'is required: no suggested department' });
+    patch.dispatched_at = now;
+    patch.handling_started_at = now;
+    if (c.suggestion_taken === null) patch.suggestion_taken = to === c.suggested_department_id;
+  }
+  if (decision.action === 'file') {
+    patch.filed_at = now;
+    handlingLimit(facts.rules.limits, patch.class_code ?? c.class_code, patch.condition ?? c.condition); // the condition must be the class's
+  }
+  if (decision.to === 'closed' || decision.to === 'void') patch.closed_at = now;
+
+  const s = decision.effects.suspension;
+  const suspension = s === null ? null : 'end' in s ? { close: s.end } : { open: s.start };
+  const closed = facts.suspensions
+    .map((x) => (x.ended_at === null && suspension && 'close' in suspension ? { ...x, ended_at: suspension.close } : x))
+    .filter((x) => x.ended_at !== null).map((x) => [x.started_at, x.ended_at!] as Suspension);
+  Object.assign(patch, stepClock(c, patch, decision, now, facts.rules, closed));
+
+  const entry: TrailEntry = {
+    case_id: c.id, seq: facts.last_entry.seq + 1, at: now, actor: actor.id ?? null, role: decision.role,
+    action: decision.action, from_status: decision.from, to_status: decision.to, note: decision.fields.note ?? null,
+    photo_ids: decision.fields.photo_ids ?? null, deadline_at: patch.step_deadline_at ?? c.step_deadline_at,
+    data: {
+      fields: decision.fields, department_id: patch.department_id ?? c.department_id,
+      ...(decision.action === 'feedback' ? { late: !!patch.handled_late } : {}),
+    },
+  };
+  const chained = chainEntry(facts.last_entry, entry);
+  patch.trail_head = chained.hash;
+  return { decision, patch, suspension, entry: chained };
+}
+
+/**
+ * The step clock after a transition: on the handling step (handling or suspended) the deadline is recomputed from
+ * the dispatch with suspensions and extensions (no light while suspended); another step starts now when the step or
+ * the status changes; otherwise the clock runs on untouched.
+ */
+function stepClock(c: CaseRecord, patch: RecordPatch, d: Decision, now: Date, rules: WorkflowRules, closed: readonly Suspension[]): Partial<RecordPatch> {
+  const merged = { ...c, ...patch };
+  const step = stepOf({ status: d.to, source: c.source as CaseSource, verify_found: merged.verify_found ?? null });
+  if (step === 'handling') {
+    const start = merged.handling_started_at ?? now;
+    const t = stepTimes(rules, 'handling', start, merged, closed);
+    return {
+      ...t, step_started_at: start, handling_deadline_at: t.step_deadline_at, overdue_after: t.red_at,
+      ...(d.to === 'suspended' ? { yellow_at: null, red_at: null } : {}),
+    };
+  }
+  if (step !== c.step || d.from !== d.to) return stepTimes(rules, step, now, merged);
+  return {};
+}
+
+/** What a new report starts with (rows 1 and 19): its first step's times and the `report` trail entry. */
+export type Opening = { times: StepTimes; entry: ChainedEntry };
+
+/**
+ * The first step and trail entry of a report already decided by `decideReport`: the step's clock starts at `now`
+ * (the urgent file limit for urgent cases; no filing condition yet).
+ */
+export function openCase(first: ReportDecision, actor: Actor, r: {
+  id: string; source: CaseSource; self_handled: boolean; class_code: string; urgent: boolean; grid_code: string;
+  note: string | null; photo_ids: readonly string[] | null; data?: Readonly<Record<string, unknown>>;
+}, now: Date, rules: WorkflowRules): Opening {
+  const times = stepTimes(rules, first.step, now, { class_code: r.class_code, condition: null, urgent: r.urgent, extension_hours: 0 });
+  const entry = chainEntry(null, {
+    case_id: r.id, seq: 1, at: now, actor: actor.id ?? null, role: first.role, action: 'report', from_status: null,
+    to_status: first.to, note: r.note, photo_ids: r.photo_ids, deadline_at: times.step_deadline_at,
+    data: { source: r.source, self_handled: r.self_handled, class_code: r.class_code, grid_code: r.grid_code, ...r.data },
+  });
+  return { times, entry };
+}
+
+/** A case as a merge reads it. */
+export type MergeRecord = Pick<CaseRecord, 'id' | 'status' | 'class_code'> & { case_no: string; merged_into: string | null };
+
+export type MergeSide = { patch: Omit<RecordPatch, 'status'> & { status?: CaseStatus }; entry: ChainedEntry };
+
+/**
+ * Merging the duplicate `source` into `target` (domain/merge.ts checks it): the source becomes void with
+ * `merged_into` and no step; the target keeps its status; each gets a trail entry naming the other.
+ * @throws DomainError from assertMerge
+ */
+export function decideMerge(source: MergeRecord, target: MergeRecord, actor: Actor, note: string | null, now: Date,
+  last: { source: { seq: number; hash: string }; target: { seq: number; hash: string } }): { source: MergeSide; target: MergeSide } {
+  const role = assertMerge(
+    { id: source.id, status: source.status as CaseStatus, class_code: source.class_code, merged_into: source.merged_into },
+    { id: target.id, status: target.status as CaseStatus, class_code: target.class_code, merged_into: target.merged_into },
+    actor.roles,
+  );
+  const side = (c: MergeRecord, prev: { seq: number; hash: string }, e: Pick<TrailEntry, 'action' | 'to_status' | 'data'>, patch: Partial<RecordPatch>): MergeSide => {
+    const entry = chainEntry(prev, { ...e, case_id: c.id, seq: prev.seq + 1, at: now, actor: actor.id ?? null, role, from_status: c.status, note });
+    return { patch: { ...patch, updated_at: now, trail_head: entry.hash }, entry };
+  };
+  return {
+    source: side(source, last.source, { action: 'merge', to_status: 'void', data: { merged_into: target.id, merged_into_case_no: target.case_no } }, {
+      status: 'void', merged_into: target.id, void_reason: `merged into ${target.case_no}`, closed_at: now,
+      step: null, step_started_at: null, step_deadline_at: null, yellow_at: null, red_at: null,
+    }),
+    target: side(target, last.target, { action: 'merged_from', to_status: target.status, data: { merged_from: source.id, merged_from_case_no: source.case_no } }, {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -375,7 +562,7 @@ function validate(action: CaseAction, rule: Rule, input: ActionInput | null | un
 }
 
 function effectsOf(state: CaseState, action: CaseAction, f: ActionFields, now: Date): Effects {
-  const e: Effects = { set: {}, add: {}, clock: { stop: null, start: null, pause: false, resume: false }, suspension: null };
+  const e: Effects = { set: {}, add: {}, suspension: null };
   const noApplication = () => {
     if ((state.pending_application ?? null) !== null) e.set.pending_application = null;
     if ((state.pending_extension_hours ?? null) !== null) e.set.pending_extension_hours = null;
@@ -397,9 +584,10 @@ function effectsOf(state: CaseState, action: CaseAction, f: ActionFields, now: D
       if (f.condition) e.set.condition = f.condition;
       break;
     case 'dispatch':
-      // Rework goes back to the same department unless the dispatcher names another; after an approved return the
-      // department was cleared, and null means "the class's suggested department" (services resolve it).
-      e.set.department_id = f.department_id ?? state.department_id ?? null;
+      // The department named, else the one it was dispatched to (rework goes back there), else the suggestion: a
+      // first dispatch, and after an approved return (which cleared the department). null: nowhere to send it
+      // (transition refuses that).
+      e.set.department_id = f.department_id ?? state.department_id ?? state.suggested_department_id ?? null;
       break;
     case 'apply_return':
       e.set.pending_application = 'return';
@@ -438,12 +626,10 @@ function effectsOf(state: CaseState, action: CaseAction, f: ActionFields, now: D
       e.set.suspended_at = now;
       e.add.suspension_count = 1;
       e.suspension = { start: now };
-      e.clock.pause = true;
       break;
     case 'resume':
       e.set.suspended_at = null;
       e.suspension = { start: state.suspended_at ?? null, end: now };
-      e.clock.resume = true;
       break;
     case 'feedback':
       noApplication(); // finishing withdraws whatever was asked for

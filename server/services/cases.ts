@@ -10,14 +10,12 @@ import * as classes from '../db/classes.js';
 import * as componentsDb from '../db/components.js';
 import * as audit from '../db/audit.js';
 import { assertPhotosExist } from './photos.js';
-import { assertMerge } from '../domain/merge.js';
 import { DomainError } from '../domain/errors.js';
 import { toWgs84, type Crs } from '../domain/coords.js';
-import { availableActions, decide, decideReport, stepOf, applyDecision, type Actor, type CaseAction, type CaseSource, type CaseState, type Role } from '../domain/workflow.js';
-import { localDateOf, type Suspension } from '../domain/calendar.js';
-import { handlingLimit } from '../domain/limits.js';
-import { chainEntry, GENESIS_HASH, verifyChain, type TrailEntry } from '../domain/trail.js';
-import { stepTimes } from '../domain/step-times.js';
+import { availableActions, caseStateOf, decideMerge, decideReport, openCase, transition, type Actor, type CaseSource, type MergeSide, type Role } from '../domain/workflow.js';
+import { localDateOf } from '../domain/calendar.js';
+import { verifyChain } from '../domain/trail.js';
+import { maySee, needsPatrolledCodes, sightOf, type Sight, type VisibleCase } from '../domain/visibility.js';
 import { maskName, maskPhone } from '../domain/privacy.js';
 import { randomUUID } from 'node:crypto';
 import type { WorkRules } from './work-rules.js';
@@ -43,30 +41,22 @@ const actorOf = (u: CaseUser): Actor => u
   ? { id: String(u.id), roles: u.roles as Role[], department_id: u.department_id === null ? null : String(u.department_id) }
   : { roles: ['public'] };
 
-/** Roles that may see every case; others see their department's, their own and their grids' cases. */
-const SEE_ALL: readonly string[] = ['operator', 'shift_leader', 'dispatcher', 'leader', 'admin'];
 /** Roles that need the reporter's phone and name (call-back); others see them masked. */
 const SEE_REPORTER: readonly string[] = ['operator', 'shift_leader'];
 
-export function scopeOf(u: CaseUser): cases.CaseFilter['scope'] {
-  if (u && u.roles.some((r) => SEE_ALL.includes(r))) return null;
-  if (!u) return { reporter_id: -1 };
-  return {
-    department_id: u.roles.includes('department') ? u.department_id : null,
-    reporter_id: u.id,
-    responsibility_of: u.roles.includes('inspector') ? u.id : null,
-  };
+const NO_GRIDS: ReadonlySet<string> = new Set();
+
+/** The responsibility-grid codes the user patrols (read only for inspectors): what domain/visibility.ts maySee needs. */
+export async function patrolledCodesOf(db: Queryable, u: CaseUser): Promise<ReadonlySet<string>> {
+  return u && needsPatrolledCodes(u) ? new Set(await grids.patrolledCodes(db, u.id)) : NO_GRIDS;
 }
 
-async function mayRead(db: Queryable, u: CaseUser, c: cases.CaseRow): Promise<boolean> {
-  const scope = scopeOf(u);
-  if (scope === null) return true;
-  if (scope.department_id != null && c.department_id === scope.department_id) return true;
-  if (scope.reporter_id != null && c.reporter_id === scope.reporter_id) return true;
-  if (scope.responsibility_of != null && c.responsibility_code) {
-    return grids.patrolledBy(db, c.responsibility_code, scope.responsibility_of);
-  }
-  return false;
+/**
+ * Whether the user may see the case (domain/visibility.ts maySee). Photos and everything else that hangs off a case
+ * ask this; lists use the same rule in SQL (db/visibility.ts).
+ */
+export async function mayReadCase(db: Queryable, u: CaseUser, c: VisibleCase): Promise<boolean> {
+  return maySee(u, await patrolledCodesOf(db, u), c);
 }
 
 /** The case as the caller may see it: reporter masked unless the role needs it. */
@@ -105,11 +95,8 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
   const now = deps.clock.now();
   const source: CaseSource = input.source ?? (user?.roles.includes('inspector') ? 'inspector' : 'public');
   const actor = actorOf(user);
-  const first = decideReport(actor, { source, self_handled: input.self_handled });
+  const first = decideReport(actor, { source, self_handled: input.self_handled, photo_ids: input.photo_ids });
   const [lon, lat] = toWgs84(input.lon, input.lat, input.crs);
-  if (input.self_handled && (input.photo_ids?.length ?? 0) < 2) {
-    throw new DomainError('unprocessable', 'A self-handled report needs a before-photo and an after-photo (photo_ids with at least two ids)');
-  }
   const scope = user ? `user:${user.id}` : 'public';
   let replay = false;
   let eventId = 0;
@@ -145,23 +132,20 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
     const responsibility_code = await grids.responsibilityOf(tx, grid.code);
     const suggested = await departments.suggestFor(tx, { class_code: input.class_code, component_id: input.component_id ?? null });
     const case_no = await cases.nextCaseNo(tx, grid.district_code, localDateOf(deps.work.calendar, now));
-    const times = stepTimes(deps.work, first.step, now, { class_code: input.class_code, condition: null, urgent: !!input.urgent, extension_hours: 0 });
-    const entry = {
-      seq: 1, at: now, actor: user ? String(user.id) : null, role: first.role, action: 'report', from_status: null,
-      to_status: first.to, note: input.description ?? null, photo_ids: input.photo_ids ?? null, deadline_at: times.step_deadline_at,
-      data: { source, self_handled: !!input.self_handled, class_code: input.class_code, grid_code: grid.code },
-    };
     const id = randomUUID();
-    const chained = chainEntry(null, { ...entry, case_id: id });
+    const { times, entry } = openCase(first, actor, {
+      id, source, self_handled: !!input.self_handled, class_code: input.class_code, urgent: !!input.urgent, grid_code: grid.code,
+      note: input.description ?? null, photo_ids: input.photo_ids ?? null,
+    }, now, deps.work);
     const created = await cases.insert(tx, {
       id, case_no, status: first.to, source, kind: input.kind, class_code: input.class_code, component_id: input.component_id ?? null,
       description: input.description ?? null, address: input.address ?? (road ? road.name : null), lon, lat,
       district_code: grid.district_code, street_code: grid.street_code, community_code: grid.community_code, grid_code: grid.code,
       responsibility_code, reporter_id: user?.id ?? null, reporter_name: input.reporter_name ?? null, reporter_phone: input.reporter_phone ?? null,
       self_handled: !!input.self_handled, urgent: !!input.urgent, suggested_department_id: suggested, ...times,
-      trail_head: chained.hash, created_at: now, updated_at: now,
+      trail_head: entry.hash, created_at: now, updated_at: now,
     }, now);
-    await cases.appendTrail(tx, chained);
+    await cases.appendTrail(tx, entry);
     await refreshFacts(tx, deps.work, created);
     const final = created;
     eventId = await cases.appendEvent(tx, { case_id: final.id, version: final.version, at: now, payload: eventPayload(final) });
@@ -176,109 +160,49 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
   }, now);
   // Only the cases the caller may see: the anonymous public sees none, a crew its department's, an inspector its own
   // and its grids' (a duplicate list must not tell anyone of other people's reports).
-  const duplicates = [];
-  for (const d of nearby) {
-    const c = scopeOf(user) === null ? null : await cases.get(deps.db, d.id, now);
-    if (scopeOf(user) === null || (c && (await mayRead(deps.db, user, c)))) duplicates.push(d);
-  }
+  const patrolled = await patrolledCodesOf(deps.db, user);
+  const duplicates = nearby.filter((d) => maySee(user, patrolled, d))
+    .map(({ id, case_no, status, distance_m }) => ({ id, case_no, status, distance_m }));
   return { case: caseView(row, user), replay, possible_duplicates: duplicates };
-}
-
-/** The case state the pure workflow decides on. */
-function stateOf(c: cases.CaseRow): CaseState {
-  return {
-    status: c.status as CaseState['status'], source: c.source as CaseSource, pending_application: c.pending_application,
-    pending_extension_hours: c.pending_extension_hours, verify_found: c.verify_found,
-    department_id: c.department_id === null ? null : String(c.department_id), overdue_after: c.overdue_after,
-    handled_late: c.handled_late, suspended_at: c.suspended_at, urged: c.urged, class_code: c.class_code,
-    condition: c.condition ?? undefined, closing_type: c.closing_type as CaseState['closing_type'], void_reason: c.void_reason,
-    return_count: c.return_count, rework_count: c.rework_count, urge_count: c.urge_count, extension_count: c.extension_count,
-    extension_hours: c.extension_hours, suspension_count: c.suspension_count,
-  };
 }
 
 export type ActionInput = { action: string; version: number } & Record<string, unknown>;
 
 /**
- * Performs one workflow action: decide (pure), move the case, append the trail entry and the live event, in one
- * transaction. @throws DomainError not_found, stale_version (409), role_not_allowed (403), not_allowed_in_state /
- * unprocessable (422)
+ * Performs one workflow action in one transaction: lock the case, check the version and that the caller may see it,
+ * decide (domain/workflow.ts transition: the whole patch), then save the patch, the suspension, the trail entry, the
+ * facts, the live event and the audit record.
+ * @throws DomainError not_found, stale_version (409), role_not_allowed (403), not_allowed_in_state / unprocessable (422)
  */
 export async function actOnCase(deps: CaseDeps, user: CaseUser, caseId: string, input: ActionInput) {
   const now = deps.clock.now();
   let eventId = 0;
   const row = await deps.db.transaction(async (tx) => {
     const c = await cases.get(tx, caseId, now, true);
-    if (!c || !(await mayRead(tx, user, c))) throw new DomainError('not_found', `No case with id ${caseId}`);
+    if (!c || !(await mayReadCase(tx, user, c))) throw new DomainError('not_found', `No case with id ${caseId}`);
     if (c.version !== input.version) {
       throw new DomainError('stale_version', `The case is at version ${c.version}, not ${input.version}: reload it and try again`, { version: c.version });
     }
     const { action, version: _v, ...fields } = input;
-    const state = stateOf(c);
-    const decision = decide(state, action as CaseAction, actorOf(user), fields, now);
-    if (decision.fields.photo_ids?.length) await assertPhotosExist(tx, decision.fields.photo_ids);
-    const next = applyDecision(state, decision);
-    const patch: Partial<Record<cases.CaseField, unknown>> = { ...decision.effects.set, status: decision.to, updated_at: now };
-    for (const k of Object.keys(decision.effects.add)) patch[k as cases.CaseField] = next[k as keyof CaseState];
-    if (patch.department_id !== undefined) patch.department_id = patch.department_id === null ? null : Number(patch.department_id);
-
-    // Dispatch: to the department asked for, else the suggestion; record whether the suggestion was taken.
-    if (action === 'dispatch') {
-      const asked = decision.fields.department_id !== undefined ? Number(decision.fields.department_id) : null;
-      const rework = c.rework_count > 0 && c.department_id !== null && asked === null;
-      const to = asked ?? (rework ? c.department_id : c.suggested_department_id);
-      if (to === null || !Number.isInteger(to)) {
-        throw new DomainError('unprocessable', 'No department to dispatch to: the class has no default department; give department_id');
-      }
-      if (!(await departments.exists(tx, to))) throw new DomainError('unprocessable', `No department with id ${to}`);
-      patch.department_id = to;
-      patch.dispatched_at = now;
-      patch.handling_started_at = now;
-      if (c.suggestion_taken === null) patch.suggestion_taken = to === c.suggested_department_id;
-    }
-    if (action === 'file') {
-      patch.filed_at = now;
-      if (decision.fields.class_code) patch.class_code = decision.fields.class_code;
-      if (decision.fields.condition) patch.condition = decision.fields.condition;
-      handlingLimit(deps.work.limits, (patch.class_code ?? c.class_code) as string, (patch.condition ?? c.condition) as string | null);
-    }
-    if (decision.to === 'closed' || decision.to === 'void') patch.closed_at = now;
-    if (decision.effects.suspension) {
-      if ('end' in decision.effects.suspension) await cases.closeSuspension(tx, c.id, decision.effects.suspension.end);
-      else await cases.openSuspension(tx, c.id, decision.effects.suspension.start);
+    const t = transition(c, action, actorOf(user), fields, now, {
+      rules: deps.work, suspensions: await cases.suspensions(tx, c.id), last_entry: (await cases.lastTrail(tx, c.id))!,
+    });
+    if (t.decision.fields.photo_ids?.length) await assertPhotosExist(tx, t.decision.fields.photo_ids);
+    if (t.patch.department_id != null && !(await departments.exists(tx, t.patch.department_id))) {
+      throw new DomainError('unprocessable', `No department with id ${t.patch.department_id}`, { department_id: 'unknown department' });
     }
 
-    // The step clock: a new step starts now; the handling deadline is recomputed with suspensions and extensions.
-    const merged = { ...c, ...patch } as cases.CaseRow;
-    const step = stepOf({ status: decision.to, source: c.source as CaseSource, verify_found: (merged.verify_found ?? null) });
-    if (step === 'handling') {
-      const start = (merged.handling_started_at ?? now) as Date;
-      const susp = (await cases.suspensions(tx, c.id)).filter((s) => s.ended_at).map((s) => [s.started_at, s.ended_at!] as Suspension);
-      Object.assign(patch, stepTimes(deps.work, 'handling', start, merged, susp));
-      patch.step_started_at = start;
-      patch.handling_deadline_at = patch.step_deadline_at;
-      patch.overdue_after = patch.red_at;
-      if (decision.to === 'suspended') Object.assign(patch, { yellow_at: null, red_at: null });
-    } else if (step !== c.step || decision.from !== decision.to) {
-      Object.assign(patch, stepTimes(deps.work, step, now, merged));
+    if (t.suspension) {
+      if ('close' in t.suspension) await cases.closeSuspension(tx, c.id, t.suspension.close);
+      else await cases.openSuspension(tx, c.id, t.suspension.open);
     }
-
-    const last = await cases.lastTrail(tx, c.id);
-    const entry: TrailEntry = {
-      case_id: c.id, seq: (last?.seq ?? 0) + 1, at: now, actor: user ? String(user.id) : null, role: decision.role,
-      action, from_status: decision.from, to_status: decision.to, note: decision.fields.note ?? null,
-      photo_ids: decision.fields.photo_ids ?? null, deadline_at: (patch.step_deadline_at ?? c.step_deadline_at) as Date | null,
-      data: { fields: decision.fields, department_id: patch.department_id ?? c.department_id, ...(action === 'feedback' ? { late: !!patch.handled_late } : {}) },
-    };
-    const chained = chainEntry(last, entry);
-    patch.trail_head = chained.hash;
-    const updated = await cases.update(tx, c.id, c.version, patch, now);
+    const updated = await cases.update(tx, c.id, c.version, t.patch, now);
     if (!updated) throw new DomainError('stale_version', 'The case was changed by someone else a moment ago: reload it and try again');
-    await cases.appendTrail(tx, chained);
+    await cases.appendTrail(tx, t.entry);
     await refreshFacts(tx, deps.work, updated);
     eventId = await cases.appendEvent(tx, { case_id: updated.id, version: updated.version, at: now, payload: eventPayload(updated) });
-    await audit.record(tx, { at: now, action: `case.${action}`, user_id: user?.id ?? null, username: user?.username ?? null,
-      target: `case:${c.id}`, detail: { from: decision.from, to: decision.to, version: updated.version } });
+    await audit.record(tx, { at: now, action: `case.${t.decision.action}`, user_id: user?.id ?? null, username: user?.username ?? null,
+      target: `case:${c.id}`, detail: { from: t.decision.from, to: t.decision.to, version: updated.version } });
     return updated;
   });
   deps.onCommitted?.(eventId);
@@ -289,14 +213,14 @@ export async function actOnCase(deps: CaseDeps, user: CaseUser, caseId: string, 
 export async function readCase(deps: CaseDeps, user: CaseUser, caseId: string) {
   const now = deps.clock.now();
   const c = await cases.get(deps.db, caseId, now);
-  if (!c || !(await mayRead(deps.db, user, c))) throw new DomainError('not_found', `No case with id ${caseId}`);
+  if (!c || !(await mayReadCase(deps.db, user, c))) throw new DomainError('not_found', `No case with id ${caseId}`);
   const trail = await cases.trail(deps.db, caseId);
-  return { ...caseView(c, user), available_actions: availableActions(stateOf(c), actorOf(user), now), trail };
+  return { ...caseView(c, user), available_actions: availableActions(caseStateOf(c), actorOf(user), now), trail };
 }
 
-export async function listCases(deps: CaseDeps, user: CaseUser, f: Omit<cases.CaseFilter, 'scope'>) {
+export async function listCases(deps: CaseDeps, user: CaseUser, f: Omit<cases.CaseFilter, 'viewer'>) {
   const now = deps.clock.now();
-  const { items, total } = await cases.list(deps.db, { ...f, scope: scopeOf(user) }, now);
+  const { items, total } = await cases.list(deps.db, { ...f, viewer: user }, now);
   return { items: items.map((c) => caseView(c, user)), total };
 }
 
@@ -336,15 +260,9 @@ export async function verifyAllTrails(db: Queryable): Promise<{ checked: number;
   return { checked, broken };
 }
 
-/** What a live-stream client may hear of: everything, or its department's, own and grids' cases. */
-export async function liveScopeOf(db: Queryable, user: CaseUser): Promise<import('../live/hub.js').LiveScope> {
-  const scope = scopeOf(user);
-  if (scope === null) return null;
-  let codes: string[] = [];
-  if (scope.responsibility_of != null) {
-    codes = await grids.patrolledCodes(db, scope.responsibility_of);
-  }
-  return { department_id: scope.department_id ?? null, reporter_id: scope.reporter_id ?? null, responsibility_codes: new Set(codes) };
+/** What a live-stream client may hear of (domain/visibility.ts sightOf): everything, or its department's, own and grids' cases. */
+export async function liveScopeOf(db: Queryable, user: CaseUser): Promise<Sight> {
+  return sightOf(user, await patrolledCodesOf(db, user));
 }
 
 /**
@@ -360,34 +278,26 @@ export async function mergeCase(deps: CaseDeps, user: CaseUser, caseId: string, 
     const second = firstId === secondId ? first : await cases.get(tx, secondId, now, true);
     const source = firstId === caseId ? first : second;
     const target = firstId === caseId ? second : first;
-    if (!source || !(await mayRead(tx, user, source))) throw new DomainError('not_found', `No case with id ${caseId}`);
-    if (!target || !(await mayRead(tx, user, target))) throw new DomainError('not_found', `No case with id ${p.into}`);
+    const patrolled = await patrolledCodesOf(tx, user);
+    if (!source || !maySee(user, patrolled, source)) throw new DomainError('not_found', `No case with id ${caseId}`);
+    if (!target || !maySee(user, patrolled, target)) throw new DomainError('not_found', `No case with id ${p.into}`);
     if (source.version !== p.version) {
       throw new DomainError('stale_version', `The case is at version ${source.version}, not ${p.version}: reload it and try again`, { version: source.version });
     }
-    const role = assertMerge(
-      { id: source.id, status: source.status as CaseState['status'], class_code: source.class_code, merged_into: source.merged_into },
-      { id: target.id, status: target.status as CaseState['status'], class_code: target.class_code, merged_into: target.merged_into },
-      (user?.roles ?? []) as Role[],
-    );
-    const write = async (c: cases.CaseRow, entry: Omit<TrailEntry, 'case_id' | 'seq' | 'at' | 'actor' | 'role'>, patch: Partial<Record<cases.CaseField, unknown>>) => {
-      const last = await cases.lastTrail(tx, c.id);
-      const chained = chainEntry(last, { ...entry, case_id: c.id, seq: (last?.seq ?? 0) + 1, at: now, actor: user ? String(user.id) : null, role });
-      const updated = await cases.update(tx, c.id, c.version, { ...patch, trail_head: chained.hash, updated_at: now }, now);
+    const lastOf = async (id: string) => (await cases.lastTrail(tx, id))!;
+    const m = decideMerge(source, target, actorOf(user), p.note ?? null, now, { source: await lastOf(source.id), target: await lastOf(target.id) });
+    const save = async (c: cases.CaseRow, side: MergeSide) => {
+      const updated = await cases.update(tx, c.id, c.version, side.patch, now);
       if (!updated) throw new DomainError('stale_version', 'The case was changed by someone else a moment ago: reload it and try again');
-      await cases.appendTrail(tx, chained);
+      await cases.appendTrail(tx, side.entry);
       await refreshFacts(tx, deps.work, updated);
       events.push(await cases.appendEvent(tx, { case_id: updated.id, version: updated.version, at: now, payload: eventPayload(updated) }));
       await audit.record(tx, { at: now, action: 'case.merge', user_id: user?.id ?? null, username: user?.username ?? null, target: `case:${c.id}`,
-        detail: entry.data as Record<string, unknown> });
+        detail: side.entry.data as Record<string, unknown> });
       return updated;
     };
-    const merged = await write(source, { action: 'merge', from_status: source.status, to_status: 'void', note: p.note ?? null,
-      data: { merged_into: target.id, merged_into_case_no: target.case_no } },
-    { status: 'void', merged_into: target.id, void_reason: `merged into ${target.case_no}`, closed_at: now,
-      step: null, step_started_at: null, step_deadline_at: null, yellow_at: null, red_at: null });
-    await write(target, { action: 'merged_from', from_status: target.status, to_status: target.status, note: p.note ?? null,
-      data: { merged_from: source.id, merged_from_case_no: source.case_no } }, {});
+    const merged = await save(source, m.source);
+    await save(target, m.target);
     return merged;
   });
   for (const id of events) deps.onCommitted?.(id);

@@ -27,7 +27,7 @@ export async function pointInGrid(db: Queryable, offset = 3): Promise<{ lon: num
   return rows[0];
 }
 
-/** The demo users of the fixture (api.md), as case actors. */
+/** The demo users of the fixture (docs/api.md), as case actors. */
 export async function demoUsers(db: Queryable) {
   const { rows } = await db.query<{ id: number; username: string; roles: string[]; department_id: number | null }>(
     'select id, username, roles, department_id from users');

@@ -1,11 +1,14 @@
-// Cases: report, list, read with the trail, act (workflow.md; api.md). Thin: validation here, rules in services/.
+// Cases: report, list, read with the trail, act (docs/workflow.md; docs/api.md). Thin: validation here, rules in services/.
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
-import { actOnCase, mergeCase, readCase, reportCase, searchCases, type CaseDeps, type CaseUser } from '../../services/cases.js';
+import { actOnCase, mergeCase, readCase, reportCase, searchCases, type CaseDeps } from '../../services/cases.js';
 import { CASE_ACTIONS, CASE_SOURCES, CLOSING_TYPES } from '../../domain/workflow.js';
-import { ClassCode, ComponentId, Crs, Lat, Lon, errorResponses } from '../schemas/common.js';
+import { ClassCode, ComponentId, Crs, ErrorBody, Lat, Lon, errorResponses } from '../schemas/common.js';
 import { CaseSearchQuerystring } from '../schemas/case-search.js';
+import { wire } from '../wire.js';
+import { CaseDetailSchema, CaseListSchema, CaseViewSchema, ReportResultSchema } from '../schemas/cases.js';
+import { anonymousIntakeThrottle } from '../intake-throttle.js';
+import { withPhotoLinks, type PhotoLinkDeps } from '../../services/photos.js';
 
 const lit = <T extends string>(xs: readonly T[]) => Type.Union(xs.map((x) => Type.Literal(x)));
 
@@ -43,29 +46,29 @@ const ActionBody = Type.Object({
 
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
-function userOf(req: FastifyRequest): CaseUser {
-  const u = (req as FastifyRequest & { user?: CaseUser }).user;
-  return u ? { id: Number(u.id), username: u.username, roles: u.roles, department_id: u.department_id == null ? null : Number(u.department_id) } : null;
-}
 
 const caseRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps } }> = async (app, { deps }) => {
-  const auth = (app as unknown as { authenticate: never }).authenticate;
-  const authOptional = (app as unknown as { authenticateOptional: never }).authenticateOptional;
+  const auth = app.authenticate;
+  const authOptional = app.authenticateOptional;
+  const photoLinks: PhotoLinkDeps = { db: deps.db, secret: deps.config.secret, link_minutes: deps.config.photo_link_minutes, clock: deps.cases.clock };
 
+  const intakeThrottle = anonymousIntakeThrottle(deps.cases.clock); // anonymous reports per client address (429)
   app.post('/api/cases', {
     onRequest: authOptional,
+    preHandler: intakeThrottle,
     schema: {
       tags: ['cases'], summary: 'Report a problem (row 1; self-handled: row 19). Retry-safe with Idempotency-Key.',
-      description: 'A retry with the same Idempotency-Key returns the same case (header idempotent-replayed: true) and creates nothing; the same key with a different body is 422; while the first request is still running, 409.',
+      description: 'A retry with the same Idempotency-Key returns the same case (header idempotent-replayed: true) and creates nothing; the same key with a different body is 422; while the first request is still running, 409. '
+        + 'Anonymous reports (no login) are limited per client address to 10 at once and 20 an hour: past that, 429 with Retry-After.',
       headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
       body: ReportBody,
-      response: { 201: Type.Unknown({ description: 'the case, with possible_duplicates' }), ...errorResponses },
+      response: { 201: ReportResultSchema, ...errorResponses, 403: ErrorBody, 422: ErrorBody, 429: ErrorBody },
     },
   }, async (req, reply) => {
     const key = req.headers['idempotency-key'];
-    const r = await reportCase(deps.cases, userOf(req), req.body, typeof key === 'string' ? key : null);
+    const r = await reportCase(deps.cases, req.user, req.body, typeof key === 'string' ? key : null);
     if (r.replay) reply.header('idempotent-replayed', 'true');
-    return reply.status(201).send({ ...r.case, possible_duplicates: r.possible_duplicates });
+    return reply.status(201).send(wire({ ...r.case, possible_duplicates: r.possible_duplicates }));
   });
 
   app.get('/api/cases', {
@@ -74,18 +77,18 @@ const caseRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps } }
       tags: ['cases'],
       summary: 'Search the cases the caller may see (docs/leader-api.md §Case search), closed and void included; red first by default',
       querystring: CaseSearchQuerystring,
-      response: { 200: Type.Unknown({ description: '{ items, total }; each item carries origin (live, imported, simulated)' }), ...errorResponses },
+      response: { 200: CaseListSchema, ...errorResponses },
     },
-  }, async (req) => searchCases(deps.cases, userOf(req), req.query));
+  }, async (req) => wire(await searchCases(deps.cases, req.user, req.query)));
 
   app.get('/api/cases/:id', {
     onRequest: auth,
     schema: {
       tags: ['cases'], summary: 'One case with its full trail',
       params: IdParams,
-      response: { 200: Type.Unknown({ description: 'the case and `trail`' }), ...errorResponses },
+      response: { 200: CaseDetailSchema, ...errorResponses },
     },
-  }, async (req) => readCase(deps.cases, userOf(req), req.params.id));
+  }, async (req) => wire(await withPhotoLinks(photoLinks, req.user, await readCase(deps.cases, req.user, req.params.id))));
 
   app.post('/api/cases/:id/actions', {
     onRequest: auth,
@@ -93,9 +96,9 @@ const caseRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps } }
       tags: ['cases'], summary: 'Perform a workflow action (workflow.md): 409 stale version, 403 role, 422 state or fields',
       params: IdParams,
       body: ActionBody,
-      response: { 200: Type.Unknown({ description: 'the updated case' }), ...errorResponses },
+      response: { 200: CaseViewSchema, ...errorResponses, 403: ErrorBody, 409: ErrorBody, 422: ErrorBody },
     },
-  }, async (req) => actOnCase(deps.cases, userOf(req), req.params.id, req.body));
+  }, async (req) => wire(await actOnCase(deps.cases, req.user, req.params.id, req.body)));
 
   app.post('/api/cases/:id/merge', {
     onRequest: auth,
@@ -104,9 +107,9 @@ const caseRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps } }
       params: IdParams,
       body: Type.Object({ into: Type.String({ format: 'uuid' }), version: Type.Integer({ minimum: 1 }), note: Type.Optional(Type.String({ maxLength: 2000 })) },
         { additionalProperties: false }),
-      response: { 200: Type.Unknown({ description: 'the merged (now void) case' }), ...errorResponses },
+      response: { 200: Type.Object(CaseViewSchema.properties, { additionalProperties: false, description: 'the merged (now void) case' }), ...errorResponses, 403: ErrorBody, 409: ErrorBody, 422: ErrorBody },
     },
-  }, async (req) => mergeCase(deps.cases, userOf(req), req.params.id, req.body));
+  }, async (req) => wire(await mergeCase(deps.cases, req.user, req.params.id, req.body)));
 };
 
 export default caseRoutes;

@@ -1,15 +1,18 @@
 // Grid-level statistics for leaders (docs/leader-api.md §Statistics): choropleth with hot spots, trend, top classes,
 // a grid's card. Roles that see every case only; parameters arrive as strings and are checked by the service, so
 // every 400 names its field in words.
+import { SEE_ALL_ROLES } from '../../domain/visibility.js';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Deps } from '../deps.js';
 import type { CaseDeps } from '../../services/cases.js';
 import * as statsService from '../../services/stats.js';
 import { featureCollectionText } from '../geojson.js';
 import { ErrorBody, errorResponses } from '../schemas/common.js';
+import { geojsonResponse } from '../schemas/geojson.js';
+import { ChoroplethSchema } from '../schemas/stats.js';
 
-/** Roles that may see every case (services/cases.ts SEE_ALL). */
-export const STATS_ROLES = ['leader', 'operator', 'shift_leader', 'dispatcher', 'admin'] as const;
+/** Roles that may see every case: statistics, case tiles and the OGC cases collection are theirs (domain/visibility.ts). */
+export const STATS_ROLES = SEE_ALL_ROLES;
 
 const date = (what: string) => Type.Optional(Type.String({ description: `${what}: local date YYYY-MM-DD of the district (inclusive)`, examples: ['2026-01-01'] }));
 const Period = { from: date('first day'), to: date('last day') };
@@ -48,7 +51,7 @@ const statsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps } 
       querystring: Type.Object({
         ...Period, level: Type.Optional(Type.String({ description: 'grid (default), community or street' })), ...Filters,
       }, { additionalProperties: false }),
-      response: { 200: { description: 'GeoJSON FeatureCollection', content: { 'application/geo+json': { schema: Type.Unknown() } } }, ...errorResponses, ...forbidden },
+      response: { 200: geojsonResponse('GeoJSON FeatureCollection', ChoroplethSchema), ...errorResponses, ...forbidden },
     },
   }, async (req, reply) => {
     const c = await statsService.choropleth(sdeps, req.query);

@@ -155,24 +155,26 @@ describe('fields', () => {
   });
 });
 
-/** Applies actions in turn, as a service would, and returns every decision. */
-function walk(start: CaseState, steps: [CaseAction, Role, Record<string, unknown>?, Date?][]): { state: CaseState; decisions: Decision[] } {
+/** Applies actions in turn and returns every decision and the state after each. */
+function walk(start: CaseState, steps: [CaseAction, Role, Record<string, unknown>?, Date?][]): { state: CaseState; decisions: Decision[]; states: CaseState[] } {
   let state = start;
   const decisions: Decision[] = [];
+  const states: CaseState[] = [];
   for (const [action, role, input, at] of steps) {
     const d = decide(state, action, actor(role), input ?? {}, at ?? NOW);
     decisions.push(d);
     state = applyDecision(state, d);
-    if (d.effects.clock.start === 'handling') state = { ...state, overdue_after: new Date('2026-03-10T10:00:00Z') };
+    if (d.action === 'dispatch') state = { ...state, overdue_after: new Date('2026-03-10T10:00:00Z') };
+    states.push(state);
   }
-  return { state, decisions };
+  return { state, decisions, states };
 }
 
 const reported = (source: CaseState['source'] = 'inspector'): CaseState => ({ status: decideReport(actor(source === 'inspector' ? 'inspector' : 'operator'), { source }).to, source });
 
 describe('paths through the table', () => {
   test('normal loop: report, accept, file, dispatch, feedback, check task, check, close', () => {
-    const { state, decisions } = walk(reported(), [
+    const { state, decisions, states } = walk(reported(), [
       ['accept', 'operator'],
       ['file', 'shift_leader', { class_code: '06010', condition: 'main_road' }],
       ['dispatch', 'dispatcher', { department_id: DEPT }],
@@ -182,9 +184,7 @@ describe('paths through the table', () => {
       ['close', 'shift_leader'],
     ]);
     expect(decisions.map((d) => d.to)).toEqual(['pending_filing', 'pending_dispatch', 'handling', 'pending_check', 'checking', 'pending_closing', 'closed']);
-    expect(decisions.map((d) => [d.effects.clock.stop, d.effects.clock.start])).toEqual([
-      ['accept', 'file'], ['file', 'dispatch'], ['dispatch', 'handling'], ['handling', 'send_check'], ['send_check', 'check'], ['check', 'close'], ['close', null],
-    ]);
+    expect(states.map(stepOf)).toEqual(['file', 'dispatch', 'handling', 'send_check', 'check', 'close', null]);
     expect(state).toMatchObject({ status: 'closed', closing_type: 'normal', class_code: '06010', condition: 'main_road', department_id: DEPT, handled_late: false });
   });
 
@@ -192,9 +192,10 @@ describe('paths through the table', () => {
     const start = reported('public');
     expect(stepOf(start)).toBe('send_verify');
     expect(errorOf(() => decide(start, 'accept', actor('operator'), {}, NOW))).toMatchObject({ code: 'not_allowed_in_state' });
-    const { state, decisions } = walk(start, [['send_verify', 'operator'], ['verify', 'inspector', { found: true }], ['accept', 'operator']]);
+    const { state, decisions, states } = walk(start, [['send_verify', 'operator'], ['verify', 'inspector', { found: true }], ['accept', 'operator']]);
     expect(decisions.map((d) => d.to)).toEqual(['verifying', 'pending_acceptance', 'pending_filing']);
-    expect(decisions[1].effects).toMatchObject({ set: { verify_found: true }, clock: { stop: 'verify', start: 'accept' } });
+    expect(decisions[1].effects).toMatchObject({ set: { verify_found: true } });
+    expect(states.map(stepOf)).toEqual(['verify', 'accept', 'file']);
     expect(state.status).toBe('pending_filing');
   });
 
@@ -212,16 +213,20 @@ describe('paths through the table', () => {
   });
 
   test('return: applied by the department, approved by the dispatcher, re-dispatched elsewhere', () => {
-    const { state, decisions } = walk(reported(), [
+    const { state, decisions } = walk({ ...reported(), suggested_department_id: DEPT }, [
       ['accept', 'operator'], ['file', 'shift_leader'], ['dispatch', 'dispatcher'],
       ['apply_return', 'department', { reason: 'the cover belongs to the gas company' }],
       ['approve_return', 'dispatcher'],
     ]);
     expect(decisions[3]).toMatchObject({ to: 'handling', effects: { set: { pending_application: 'return' } } });
-    expect(decisions[4].effects).toMatchObject({ add: { return_count: 1 }, clock: { stop: 'handling', start: 'dispatch' } });
+    expect(decisions[2].effects.set.department_id).toBe(DEPT); // the suggestion
+    expect(decisions[4].effects).toMatchObject({ add: { return_count: 1 } });
     expect(state).toMatchObject({ status: 'pending_dispatch', return_count: 1, department_id: null, pending_application: null });
-    expect(decide(state, 'dispatch', actor('dispatcher'), {}, NOW).effects.set.department_id).toBeNull(); // the suggestion, not the old one
+    expect(stepOf(state)).toBe('dispatch');
+    expect(decide({ ...state, suggested_department_id: '6' }, 'dispatch', actor('dispatcher'), {}, NOW).effects.set.department_id).toBe('6'); // the suggestion, not the old one
+    expect(decide(state, 'dispatch', actor('dispatcher'), {}, NOW).effects.set.department_id).toBe(DEPT);
     expect(decide(state, 'dispatch', actor('dispatcher'), { department_id: '9' }, NOW).effects.set.department_id).toBe('9');
+    expect(decide({ ...state, suggested_department_id: null }, 'dispatch', actor('dispatcher'), {}, NOW).effects.set.department_id).toBeNull(); // nowhere: transition refuses
   });
 
   test('a denied return leaves the case with the department', () => {
@@ -238,7 +243,7 @@ describe('paths through the table', () => {
       ['apply_extension', 'department', { hours: 4 }],
       ['deny_extension', 'dispatcher'],
     ]);
-    expect(decisions.every((d) => d.to === 'handling' && d.effects.clock.start === null)).toBe(true);
+    expect(decisions.every((d) => d.to === 'handling')).toBe(true);
     expect(state).toMatchObject({ extension_hours: 10, extension_count: 2, pending_application: null, pending_extension_hours: null });
   });
 
@@ -263,8 +268,8 @@ describe('paths through the table', () => {
       ['resume', 'dispatcher', {}, LATER],
       ['feedback', 'department', { photo_ids: ['p'] }, LATER],
     ]);
-    expect(decisions[1]).toMatchObject({ to: 'suspended', effects: { clock: { pause: true, stop: null, start: null }, suspension: { start: NOW }, add: { suspension_count: 1 } } });
-    expect(decisions[2]).toMatchObject({ to: 'handling', effects: { clock: { resume: true }, suspension: { start: NOW, end: LATER } } });
+    expect(decisions[1]).toMatchObject({ to: 'suspended', effects: { suspension: { start: NOW }, add: { suspension_count: 1 } } });
+    expect(decisions[2]).toMatchObject({ to: 'handling', effects: { suspension: { start: NOW, end: LATER } } });
     expect(state).toMatchObject({ status: 'pending_check', suspended_at: null, suspension_count: 1 });
   });
 
@@ -274,7 +279,7 @@ describe('paths through the table', () => {
   });
 
   test('rework: a failed check (核查) goes back to dispatch, counted, to the same department', () => {
-    const { state, decisions } = walk(stateFor('send_check', 'pending_check'), [
+    const { state, decisions, states } = walk(stateFor('send_check', 'pending_check'), [
       ['send_check', 'operator'],
       ['check', 'inspector', { passed: false, note: 'still there' }],
       ['dispatch', 'dispatcher'],
@@ -283,14 +288,15 @@ describe('paths through the table', () => {
       ['check', 'inspector', { passed: true }],
       ['close', 'shift_leader'],
     ]);
-    expect(decisions[1]).toMatchObject({ to: 'pending_dispatch', effects: { add: { rework_count: 1 }, clock: { stop: 'check', start: 'dispatch' } } });
+    expect(decisions[1]).toMatchObject({ to: 'pending_dispatch', effects: { add: { rework_count: 1 } } });
+    expect(stepOf(states[1])).toBe('dispatch');
     expect(decisions[2].effects.set.department_id).toBe(DEPT);
     expect(state).toMatchObject({ status: 'closed', rework_count: 1 });
   });
 
   test.each(OPEN_STATUSES)('urge (督办) flags a %s case and leaves its state', (status) => {
     const d = decide(stateFor('urge', status), 'urge', actor('leader'), {}, NOW);
-    expect(d).toMatchObject({ from: status, to: status, effects: { set: { urged: true }, add: { urge_count: 1 }, clock: { stop: null, start: null } } });
+    expect(d).toMatchObject({ from: status, to: status, effects: { set: { urged: true }, add: { urge_count: 1 } } });
   });
 
   test('urging twice counts twice', () => {
@@ -300,7 +306,7 @@ describe('paths through the table', () => {
   test('void needs a reason, stops the current clock and closes an open suspension', () => {
     const s = { ...stateFor('void', 'suspended'), suspended_at: NOW };
     const d = decide(s, 'void', actor('shift_leader'), { reason: 'duplicate of 2026-000123' }, LATER);
-    expect(d).toMatchObject({ to: 'void', effects: { set: { void_reason: 'duplicate of 2026-000123', suspended_at: null }, suspension: { start: NOW, end: LATER }, clock: { stop: 'handling', start: null } } });
+    expect(d).toMatchObject({ to: 'void', effects: { set: { void_reason: 'duplicate of 2026-000123', suspended_at: null }, suspension: { start: NOW, end: LATER } } });
     expect(errorOf(() => decide(s, 'void', actor('shift_leader'), {}, LATER))).toMatchObject({ code: 'unprocessable' });
   });
 
@@ -325,8 +331,13 @@ describe('paths through the table', () => {
   });
 
   test('self-handled (自处置): an inspector reports it fixed; the operator closes it or finds it invalid', () => {
-    const r = decideReport(actor('inspector'), { source: 'inspector', self_handled: true });
+    const r = decideReport(actor('inspector'), { source: 'inspector', self_handled: true, photo_ids: ['before', 'after'] });
     expect(r).toEqual({ to: 'pending_review', role: 'inspector', step: 'review' });
+    for (const photo_ids of [undefined, [], ['only-one']]) {
+      const e = errorOf(() => decideReport(actor('inspector'), { source: 'inspector', self_handled: true, photo_ids }));
+      expect(e).toMatchObject({ code: 'unprocessable', details: { photo_ids: expect.any(String) } });
+      expect(e.message).toContain('before-photo and an after-photo');
+    }
     const start: CaseState = { status: r.to, source: 'inspector' };
     expect(walk(start, [['approve_self_handled', 'operator']]).state).toMatchObject({ status: 'closed', closing_type: 'normal' });
     expect(walk(start, [['reject_self_handled', 'operator', { reason: 'after-photo shows nothing' }]]).state).toMatchObject({ status: 'void', void_reason: 'after-photo shows nothing' });

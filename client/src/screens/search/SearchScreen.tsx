@@ -17,10 +17,10 @@ import { selectUser, useSession } from '../../state/session-store.js';
 import {
   checkForm, EMPTY_FORM, fieldsOf, filterCount, fromLocationSearch, queryOf, STATUS_CHIPS, toLocationSearch, type FormField, type SearchForm,
 } from './search-form.js';
+import { SEE_ALL_ROLES } from '../../../../server/domain/visibility.js';
 import './search.css';
 
 const PAGE_SIZE = 25;
-const SEE_ALL = ['dispatcher', 'operator', 'shift_leader', 'leader', 'admin'];
 
 const FIELD_LABEL: Record<FormField, MessageKey> = {
   q: 'sr_q', class: 'sr_class', major: 'sr_major', grid: 'sr_grid', community: 'sr_community', street: 'sr_street',
@@ -96,7 +96,7 @@ export function SearchScreen() {
   }, [classList]);
   const classes = useMemo(() => classList.filter((c) => !form.major || c.major_code === form.major), [classList, form.major]);
   const shownCommunities = useMemo(() => communities.filter((c) => !form.street || c.parent_code === form.street), [communities, form.street]);
-  const seesAll = !!user?.roles.some((r) => SEE_ALL.includes(r));
+  const seesAll = !!user?.roles.some((r) => (SEE_ALL_ROLES as readonly string[]).includes(r));
   const extra = filterCount(form);
 
   const describeError = (e: unknown): ReactNode => {

@@ -1,0 +1,22 @@
+// Who may see a case, as SQL: the twin of domain/visibility.ts `maySee` (the rule is decided there, by
+// `visibilityRule`; this only writes it out). tests/server/db/visibility.test.ts checks both agree on a table of
+// cases × viewers, on both engines.
+import { visibilityRule, type Viewer } from '../domain/visibility.js';
+
+/**
+ * A boolean SQL condition over the case alias `c`: true for the cases `viewer` may see, or null when the viewer sees
+ * every case (no condition). `p` adds a query parameter and returns its placeholder.
+ * @example visibleWhere({ id: 5, roles: ['inspector'], department_id: null }, p)
+ *   // (c.reporter_id = $2 or c.responsibility_code in (select code from responsibility_grids where inspector_id = $3))
+ */
+export function visibleWhere(viewer: Viewer, p: (v: unknown) => string, alias = 'c'): string | null {
+  const rule = visibilityRule(viewer);
+  if (rule === null) return null;
+  const or: string[] = [];
+  if (rule.department_id !== null) or.push(`${alias}.department_id = ${p(rule.department_id)}`);
+  if (rule.reporter_id !== null) or.push(`${alias}.reporter_id = ${p(rule.reporter_id)}`);
+  if (rule.patrols !== null) {
+    or.push(`${alias}.responsibility_code in (select code from responsibility_grids where inspector_id = ${p(rule.patrols)})`);
+  }
+  return or.length ? `(${or.join(' or ')})` : 'false';
+}
