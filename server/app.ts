@@ -1,5 +1,5 @@
 // buildApp(config, deps): registers plugins and routes; used by main.ts and by tests (app.inject).
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import staticFiles from '@fastify/static';
 import { existsSync } from 'node:fs';
@@ -7,7 +7,11 @@ import { resolve } from 'node:path';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import type { Queryable } from './db/types.js';
-import { registerErrorHandler } from './http/errors.js';
+import { registerErrorHandler, sendFrameworkError } from './http/errors.js';
+import { serverTimeouts } from './http/body.js';
+import { buildValidator } from './http/validation.js';
+import { registerTextNormalisation } from './http/text.js';
+import { completeRoute, recogniseAuthHooks, toOpenApi30 } from './http/openapi.js';
 import metaRoutes from './http/routes/meta.js';
 import classRoutes from './http/routes/classes.js';
 import regionRoutes from './http/routes/regions.js';
@@ -15,7 +19,7 @@ import gridRoutes from './http/routes/grids.js';
 import componentRoutes from './http/routes/components.js';
 import tileRoutes from './http/routes/tiles.js';
 import ogcRoutes from './http/routes/ogc.js';
-import authPlugin from './http/plugins/auth.js';
+import authPlugin, { trustProxyOption } from './http/plugins/auth.js';
 import authRoutes from './http/routes/auth.js';
 import userRoutes from './http/routes/users.js';
 import caseRoutes from './http/routes/cases.js';
@@ -46,8 +50,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const app = Fastify({
     logger: deps.logger ?? false,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+    schemaController: { compilersFactory: { buildValidator } }, // bodies are not coerced; the rest is (http/validation.ts)
+    // the router's own refusals (a path parameter over 100 characters, a malformed URL) in the error body of api.md
+    frameworkErrors: (err, _req, reply) => sendFrameworkError(err, reply as unknown as FastifyReply),
+    trustProxy: trustProxyOption(config.trust_proxy), // GRIDLINE_TRUST_PROXY: req.ip is the client's address behind trusted proxies
+    ...serverTimeouts(config), // request and body timeouts of every route (http/body.ts); /api/live's answer is not cut
   }).withTypeProvider<TypeBoxTypeProvider>();
   registerErrorHandler(app);
+  registerTextNormalisation(app); // well-formed NFC text, no NUL, in every body, query, params and header (http/text.ts)
 
   await app.register(swagger, {
     openapi: {
@@ -65,27 +75,32 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
+    transformObject: (o) => toOpenApi30('openapiObject' in o ? o.openapiObject : o.swaggerObject), // OpenAPI 3.0.3 schemas
   });
 
   const d = { db: deps.db, config, history: deps.history };
   const clock = deps.clock ?? { now: () => new Date() };
-  await app.register(authPlugin, { db: deps.db, config, clock }); // before the routes: app.authenticate, app.requireRole, req.user
+  // The live hub first: sessions that end close their streams at once (onSessionsEnded); cases poke it after commit.
+  const live = new LiveHub(deps.db, { clock, session_idle_minutes: config.session_idle_minutes });
+  await live.start();
+  app.addHook('onClose', () => live.stop());
+  const onSessionsEnded = () => live.recheckSessions();
+  await app.register(authPlugin, { db: deps.db, config, clock, onSessionsEnded }); // before the routes: app.authenticate, app.requireRole, req.user
+  const authHooks = recogniseAuthHooks(app);
+  app.addHook('onRoute', (route) => completeRoute(route, authHooks)); // bounded integers, the edge's statuses (http/openapi.ts)
   await app.register(metaRoutes, { deps: d });
   await app.register(classRoutes, { deps: d });
   await app.register(regionRoutes, { deps: d });
   await app.register(gridRoutes, { deps: d });
   await app.register(componentRoutes, { deps: d });
   await app.register(ogcRoutes, { deps: d });
-  await app.register(authRoutes, { deps: { ...d, clock } });
-  await app.register(userRoutes, { deps: { ...d, clock } });
+  await app.register(authRoutes, { deps: { ...d, clock, onSessionsEnded } });
+  await app.register(userRoutes, { deps: { ...d, clock, onSessionsEnded } });
   await app.register(departmentRoutes, { deps: d });
   await app.register(photoRoutes, { deps: { ...d, clock } });
   await app.register(importRoutes, { deps: d }); // not fastify-plugin: its JSON parser stays in its own scope
 
   // Cases and the live stream: the hub hears committed changes (NOTIFY, or the poke after a local commit).
-  const live = new LiveHub(deps.db);
-  await live.start();
-  app.addHook('onClose', () => live.stop());
   const caseDeps = { db: deps.db, clock, work: deps.work ?? loadWorkRules(), onCommitted: () => live.poke(),
     fault_response_delay_ms: config.fault_response_delay_ms };
   await app.register(tileRoutes, { deps: { ...d, cases: caseDeps } });

@@ -1,6 +1,7 @@
-// Configuration from the environment: validated all at once, frozen (style.md §2.5). Only main.ts passes process.env.
+// Configuration from the environment: validated all at once, frozen (docs/style.md §2.5). Only main.ts passes process.env.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isIP } from 'node:net';
 export type Config = Readonly<{
   port: number;
   host: string;
@@ -19,12 +20,23 @@ export type Config = Readonly<{
   log: boolean;
   /** A session unused this long ends (GRIDLINE_SESSION_IDLE_MINUTES, default 480 = 8 h). */
   session_idle_minutes: number;
+  /** Whose X-Forwarded-For to believe for the client address (GRIDLINE_TRUST_PROXY; fastify's trustProxy): false
+   * (default: the socket's address), a hop count, or proxy addresses/CIDRs. */
+  trust_proxy: false | number | string[];
   /** Crash tests only: hold each report's answer back this long after commit (GRIDLINE_FAULT_RESPONSE_DELAY_MS). */
   fault_response_delay_ms: number;
   /** Run on PostgreSQL even with fsync or synchronous_commit off (GRIDLINE_ALLOW_UNSAFE_COMMIT=1). */
   allow_unsafe_commit: boolean;
   /** Uploaded photos, stored by content hash outside the database; photo_max_* refuse uploads before storing. */
   photo_dir: string; photo_max_bytes: number; photo_max_pixels: number;
+  /** Signed photo links live this long at least (GRIDLINE_PHOTO_LINK_MINUTES, default 60). */
+  photo_link_minutes: number;
+  /** The key photo links are signed with (GRIDLINE_SECRET, 32+ characters); null: the one the database generated (migrations/0025). */
+  secret: string | null;
+  /** Whole request (headers and body) must arrive within this (GRIDLINE_REQUEST_TIMEOUT_MS); answers, e.g. /api/live, are not limited. */
+  request_timeout_ms: number;
+  /** A request body that sends nothing this long is refused with 408 (GRIDLINE_BODY_TIMEOUT_MS). */
+  body_timeout_ms: number;
 }>;
 
 type Env = Record<string, string | undefined>;
@@ -81,12 +93,47 @@ export function loadConfig(env: Env): Config {
     photo_dir: env.GRIDLINE_PHOTO_DIR || ((env.GRIDLINE_DATA_DIR || './var/data').startsWith('memory://') ? join(tmpdir(), 'gridline-photos') : join(env.GRIDLINE_DATA_DIR || './var/data', 'photos')),
     photo_max_bytes: int('GRIDLINE_PHOTO_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     photo_max_pixels: int('GRIDLINE_PHOTO_MAX_PIXELS', 40_000_000, 1, 1_000_000_000),
+    photo_link_minutes: int('GRIDLINE_PHOTO_LINK_MINUTES', 60, 1, 7 * 24 * 60),
+    secret: secretOf(env.GRIDLINE_SECRET, errors),
     allow_unsafe_commit: env.GRIDLINE_ALLOW_UNSAFE_COMMIT === '1',
     fault_response_delay_ms: int('GRIDLINE_FAULT_RESPONSE_DELAY_MS', 0, 0, 60_000),
     session_idle_minutes: int('GRIDLINE_SESSION_IDLE_MINUTES', 480, 1, 7 * 24 * 60),
+    trust_proxy: trustProxy(env.GRIDLINE_TRUST_PROXY, errors),
+    request_timeout_ms: int('GRIDLINE_REQUEST_TIMEOUT_MS', 300_000, 1000, 24 * 3600 * 1000),
+    body_timeout_ms: int('GRIDLINE_BODY_TIMEOUT_MS', 30_000, 100, 3600 * 1000),
   };
   if (errors.length) throw new Error('Invalid configuration:\n  ' + errors.join('\n  '));
   return Object.freeze(config);
+}
+
+/**
+ * GRIDLINE_TRUST_PROXY: empty, 0, off or false → trust no proxy (req.ip is the socket's address); a whole number
+ * 1…10 → trust that many proxy hops; otherwise a comma-separated list of proxy addresses or CIDRs (and proxy-addr's
+ * names loopback, linklocal, uniquelocal). `true` (trust every hop) is refused: any client could then choose its
+ * own address and escape the per-address limits.
+ */
+function trustProxy(raw: string | undefined, errors: string[]): false | number | string[] {
+  const v = (raw ?? '').trim();
+  if (['', '0', 'off', 'false'].includes(v.toLowerCase())) return false;
+  if (/^[0-9]+$/.test(v)) {
+    const n = Number(v);
+    if (n < 1 || n > 10) errors.push(`GRIDLINE_TRUST_PROXY as a hop count must be 1..10; got "${raw}"`);
+    return n;
+  }
+  const items = v.split(',').map((x) => x.trim()).filter(Boolean);
+  const bad = items.filter((x) => {
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(x)) return false;
+    const [addr, bits, ...rest] = x.split('/');
+    const family = isIP(addr);
+    if (!family || rest.length) return true;
+    if (bits === undefined) return false;
+    return !/^[0-9]{1,3}$/.test(bits) || Number(bits) > (family === 4 ? 32 : 128);
+  });
+  if (bad.length || !items.length) {
+    errors.push(`GRIDLINE_TRUST_PROXY must be off, a hop count 1..10, or proxy addresses/CIDRs separated by commas `
+      + `(e.g. "10.0.0.0/8,127.0.0.1"); got "${raw}"${bad.length ? ` (not an address or CIDR: ${bad.join(', ')})` : ''}`);
+  }
+  return items;
 }
 
 /** GRIDLINE_DEMO_HISTORY: 0/off/false disables the demo's simulated history; empty, 1, on or true keeps it. */
@@ -95,4 +142,11 @@ function historyOff(raw: string | undefined, errors: string[]): boolean {
   if (['0', 'off', 'false'].includes(v)) return true;
   if (!['', '1', 'on', 'true'].includes(v)) errors.push(`GRIDLINE_DEMO_HISTORY must be 1 (on) or 0 (off); got "${raw}"`);
   return false;
+}
+
+/** GRIDLINE_SECRET: unset → null (the key the database generated); otherwise at least 32 characters. */
+function secretOf(raw: string | undefined, errors: string[]): string | null {
+  if (raw === undefined || raw === '') return null;
+  if (raw.length < 32) errors.push(`GRIDLINE_SECRET must be at least 32 characters (e.g. openssl rand -hex 32), or unset to use the key the database generated; got ${raw.length}`);
+  return raw;
 }

@@ -1,4 +1,4 @@
-// Domain errors with a machine code; http/errors.ts maps each code to one HTTP status (style.md §0).
+// Domain errors with a machine code; http/errors.ts maps each code to one HTTP status (docs/style.md §0).
 export type ErrorCode =
   | 'bad_request'
   | 'invalid_coordinates'
@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'role_not_allowed'
   | 'unprocessable'
   | 'payload_too_large'
+  | 'request_timeout'
   | 'unsupported_media_type'
   | 'too_many_requests'
   | 'unavailable';

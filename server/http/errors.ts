@@ -1,5 +1,5 @@
-// The one error map: domain error codes → HTTP statuses, and the error body of api.md.
-import type { FastifyError, FastifyInstance } from 'fastify';
+// The one error map: domain error codes → HTTP statuses, and the error body of docs/api.md.
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { DomainError, type ErrorCode } from '../domain/errors.js';
 
 export const STATUS: Record<ErrorCode, number> = {
@@ -19,6 +19,7 @@ export const STATUS: Record<ErrorCode, number> = {
   not_allowed_in_state: 422,
   unprocessable: 422,
   payload_too_large: 413,
+  request_timeout: 408,
   unsupported_media_type: 415,
   too_many_requests: 429,
   unavailable: 503,
@@ -46,4 +47,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((req, reply) =>
     reply.status(404).send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}` } }),
   );
+}
+
+/** The router's own refusals (a path parameter over 100 characters, a malformed URL): 400 in the error body. */
+export function sendFrameworkError(err: Error, reply: FastifyReply): void {
+  void reply.status(400).send({ error: { code: 'bad_request', message: `${err.message}: shorten or fix the URL` } });
 }

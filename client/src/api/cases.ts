@@ -15,7 +15,7 @@ export function fetchCase(id: string, signal?: AbortSignal): Promise<CaseDetail>
   return getJson<CaseDetail>(`/api/cases/${encodeURIComponent(id)}`, { signal });
 }
 
-/** Fields an action may carry (workflow.md §Fixed names). */
+/** Fields an action may carry (docs/workflow.md §Fixed names). */
 export type ActionFields = {
   note?: string; photo_ids?: string[]; found?: boolean; passed?: boolean; hours?: number; reason?: string;
   class_code?: string; condition?: string; department_id?: number; closing_type?: string;

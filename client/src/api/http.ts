@@ -1,4 +1,4 @@
-// Typed JSON fetch with the server's one error shape ({ error: { code, message } }): style.md §2.4.
+// Typed JSON fetch with the server's one error shape ({ error: { code, message } }): docs/style.md §2.4.
 // The session's bearer token is set here by the session store (state/session-store.ts) and sent with every request.
 
 /** A failed request: the server's error code and message, or a transport failure (`network`). */

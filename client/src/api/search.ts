@@ -7,7 +7,7 @@ import type { CaseStatus, CaseSummary } from './types.js';
 export type CaseOrigin = 'live' | 'imported' | 'simulated';
 export const CASE_ORIGINS: readonly CaseOrigin[] = ['live', 'imported', 'simulated'];
 
-/** Report channels (domain.md §3) plus `other` (imported cases from a 311 system). */
+/** Report channels (docs/domain.md §3) plus `other` (imported cases from a 311 system). */
 export const CASE_CHANNELS = ['inspector', 'public', 'hotline', 'media', 'video', 'leader', 'other'] as const;
 export type CaseChannel = (typeof CASE_CHANNELS)[number];
 

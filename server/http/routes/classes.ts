@@ -1,17 +1,11 @@
-// Standard classes (GB/T 47678.5-2026): domain.md §2.
+// Standard classes (GB/T 47678.5-2026): docs/domain.md §2.
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Deps } from '../deps.js';
-import * as classes from '../../db/classes.js';
+import * as classes from '../../services/classes.js';
 import { DomainError } from '../../domain/errors.js';
 import { ClassCode, errorResponses } from '../schemas/common.js';
+import { ClassKindSchema as Kind, ClassViewSchema as ClassView } from '../schemas/classes.js';
 
-const Kind = Type.Union([Type.Literal('component'), Type.Literal('matter')]);
-const ClassView = Type.Object({
-  code: Type.String(), kind: Kind, major_code: Type.String(), major_name_zh: Type.String(), major_name_en: Type.String(),
-  name_zh: Type.String(), name_en: Type.String(),
-  matter_kind: Type.Union([Type.Literal('component_anomaly'), Type.Literal('event'), Type.Null()]),
-  typical_department: Type.Union([Type.String(), Type.Null()]),
-});
 
 const classRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
   app.get('/api/classes', {

@@ -1,11 +1,13 @@
-// Components (管理部件): by bbox, by id. domain.md §3.
+// Components (管理部件): by bbox, by id. docs/domain.md §3.
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Deps } from '../deps.js';
-import * as components from '../../db/components.js';
-import * as classes from '../../db/classes.js';
+import * as components from '../../services/components.js';
+import * as classes from '../../services/classes.js';
 import { parseBbox } from '../../domain/coords.js';
 import { DomainError } from '../../domain/errors.js';
-import { BboxParam, ClassCode, ComponentId, errorResponses, rawOk } from '../schemas/common.js';
+import { BboxParam, ClassCode, ComponentId, errorResponses } from '../schemas/common.js';
+import { ComponentCollectionSchema, ComponentDetailSchema } from '../schemas/components.js';
+import { geojsonResponse } from '../schemas/geojson.js';
 import { featureCollectionText } from '../geojson.js';
 
 const componentRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
@@ -19,7 +21,7 @@ const componentRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, {
         limit: Type.Integer({ minimum: 1, maximum: 10000, default: 1000 }),
         offset: Type.Integer({ minimum: 0, default: 0 }),
       }, { additionalProperties: false }),
-      response: { ...rawOk('GeoJSON FeatureCollection of components'), ...errorResponses },
+      response: { 200: geojsonResponse('GeoJSON FeatureCollection of components', ComponentCollectionSchema), ...errorResponses },
     },
   }, async (req, reply) => {
     const bbox = parseBbox(req.query.bbox, deps.config.max_bbox_area);
@@ -37,13 +39,13 @@ const componentRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, {
     schema: {
       tags: ['components'], summary: 'One component with its class, departments, grid and names',
       params: Type.Object({ id: ComponentId }),
-      response: { ...rawOk('A component with geometry'), ...errorResponses },
+      response: { 200: ComponentDetailSchema, ...errorResponses },
     },
-  }, async (req, reply) => {
+  }, async (req) => {
     const c = await components.get(deps.db, req.params.id);
     if (!c) throw new DomainError('not_found', `No component with identifier ${req.params.id}`);
     const { geometry, ...rest } = c;
-    return reply.type('application/json').send(`{${JSON.stringify(rest).slice(1, -1)},"geometry":${geometry}}`);
+    return { ...rest, geometry: geometry === null ? null : JSON.parse(geometry) };
   });
 };
 

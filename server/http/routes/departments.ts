@@ -1,8 +1,9 @@
 // Departments (专业部门): the list the dispatcher picks from.
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Deps } from '../deps.js';
-import * as departments from '../../db/departments.js';
+import * as departments from '../../services/departments.js';
 import { errorResponses } from '../schemas/common.js';
+import { DepartmentSchema } from '../schemas/classes.js';
 
 const departmentRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
   app.get('/api/departments', {
@@ -10,10 +11,7 @@ const departmentRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, 
     schema: {
       tags: ['departments'], summary: 'Departments (id, name, credit code, level, parent)',
       response: {
-        200: Type.Array(Type.Object({
-          id: Type.Integer(), name: Type.String(), credit_code: Type.Union([Type.String(), Type.Null()]),
-          level: Type.Integer(), parent_id: Type.Union([Type.Integer(), Type.Null()]),
-        })),
+        200: Type.Array(DepartmentSchema),
         ...errorResponses,
       },
     },

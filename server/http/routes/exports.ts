@@ -1,23 +1,30 @@
 // Exports and the printable monthly report (docs/leader-api.md §Exports): evaluation, headline and case tables as
 // CSV/XLSX, cases and the choropleth as GeoJSON, the monthly report as PDF. Thin: files are made in services/.
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type FastifyPluginAsyncTypebox, type TSchema } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import type { Deps } from '../deps.js';
-import type { CaseDeps, CaseUser } from '../../services/cases.js';
+import type { CaseDeps } from '../../services/cases.js';
 import { caseExport, evaluationExport, headlineExport, type ExportFile } from '../../services/exports.js';
 import { choropleth } from '../../services/stats.js';
 import { featureCollectionText } from '../geojson.js';
 import { ReportRenderer, RendererUnavailable, reportPath } from '../../services/report-pdf.js';
 import { headline, type EvalDeps } from '../../services/evaluation.js';
 import { OBJECTS, POSTS, REGION_LEVELS, type EvalObject } from '../../domain/evaluation.js';
-import { EXPORT_LANGS, MEDIA_TYPES, contentDisposition, exportFilename, monthPeriod, periodPart, type Lang } from '../../domain/exports.js';
+import { EXPORT_LANGS, MEDIA_TYPES, type ExportFormat, contentDisposition, exportFilename, monthPeriod, periodPart, type Lang } from '../../domain/exports.js';
 import { DomainError } from '../../domain/errors.js';
 import { CaseSearchFields } from '../schemas/case-search.js';
 import { errorResponses } from '../schemas/common.js';
+import { Binary, Content } from '../schemas/shapes.js';
+import { FeatureCollectionSchema } from '../schemas/geojson.js';
+import { ChoroplethSchema } from '../schemas/stats.js';
 
 const ErrorBody = errorResponses[400];
 import { EVALUATION_ROLES } from './evaluation.js';
 
+const CaseCollectionSchema = FeatureCollectionSchema(
+  Type.Record(Type.String(), Type.Unknown(), { description: 'the case\'s columns as in the CSV (reporter masked unless the role sees it)' }),
+  { name: Type.Literal('cases'), total: Type.Integer({ description: 'cases matching the search' }) },
+);
 const LangParam = Type.Optional(Type.String({ maxLength: 5, description: 'language of headers and words: zh (default) or en' }));
 const DateParam = (what: string) => Type.String({ maxLength: 40, description: `${what}: a local date YYYY-MM-DD of the district (inclusive)` });
 const Period = { from: DateParam('first day'), to: DateParam('last day') };
@@ -26,7 +33,12 @@ const EvalFilters = {
   parent: Type.Optional(Type.String({ maxLength: 20, description: 'regions: only regions inside this region code' })),
   post: Type.Optional(Type.String({ maxLength: 20, description: `posts: ${POSTS.join(' | ')} (default inspector)` })),
 };
-const FileResponse = (what: string) => ({ 200: Type.Unknown({ description: what }), ...errorResponses });
+/** A 200 that is a file: its media types (MEDIA_TYPES without parameters) and their schemas. */
+const FileResponse = (what: string, formats: readonly ExportFormat[], geojson: TSchema = CaseCollectionSchema) => ({
+  200: Content(what, Object.fromEntries(formats.map((f) => [MEDIA_TYPES[f].split(';')[0], f === 'geojson' ? geojson
+    : f === 'csv' ? Type.String({ description: 'CSV, UTF-8 with a byte-order mark, a header row' }) : Binary(f === 'pdf' ? 'PDF, A4' : 'XLSX workbook')]))),
+  ...errorResponses,
+});
 
 function langOf(v: string | undefined): Lang {
   if (v === undefined || v === '') return 'zh';
@@ -34,10 +46,6 @@ function langOf(v: string | undefined): Lang {
   throw new DomainError('bad_request', `lang must be zh or en, got "${v}"`, { lang: 'must be zh or en' });
 }
 
-function userOf(req: FastifyRequest): CaseUser {
-  const u = req.user;
-  return u ? { id: Number(u.id), username: u.username, roles: u.roles, department_id: u.department_id == null ? null : Number(u.department_id) } : null;
-}
 
 function send(reply: FastifyReply, f: ExportFile) {
   reply.header('content-type', MEDIA_TYPES[f.format]);
@@ -57,7 +65,7 @@ const exportsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps 
       description: 'Same query as GET /api/evaluation/{object}. One row per object: every indicator\'s numerator, denominator, rate, score, weight and used weight, the composite, the grade, the period and the settings version; XLSX has a second sheet "settings" with the weights, bands and grades used.',
       params: Type.Object({ file: Type.String({ pattern: `^(${OBJECTS.join('|')})\\.(csv|xlsx)$`, description: 'e.g. departments.xlsx' }) }),
       querystring: Type.Object({ ...Period, ...EvalFilters, lang: LangParam }, { additionalProperties: false }),
-      response: FileResponse('text/csv (UTF-8 with BOM) or XLSX'),
+      response: FileResponse('text/csv (UTF-8 with BOM) or XLSX', ['csv', 'xlsx']),
     },
   }, async (req, reply) => {
     const [object, format] = req.params.file.split('.') as [EvalObject, 'csv' | 'xlsx'];
@@ -72,7 +80,7 @@ const exportsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps 
         tags: ['exports'], summary: `The headline indicators as ${format.toUpperCase()}`,
         description: 'Same query as GET /api/evaluation/headline; one row per figure with numerator, denominator, value and the Dongcheng reference.',
         querystring: Type.Object({ ...Period, region: Type.Optional(Type.String({ maxLength: 20 })), lang: LangParam }, { additionalProperties: false }),
-        response: FileResponse(format),
+        response: FileResponse(format.toUpperCase(), [format]),
       },
     }, async (req, reply) => {
       const { lang, ...q } = req.query;
@@ -87,11 +95,11 @@ const exportsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps 
         tags: ['exports'], summary: `Cases matching a search as ${format === 'geojson' ? 'GeoJSON' : format.toUpperCase()} (at most 100,000)`,
         description: 'Same query as GET /api/cases (without paging) and the same visibility. Reporter name and phone only for the roles that see them unmasked. Streams: rows are written as they are read.',
         querystring: Type.Object({ ...CaseSearchFields, lang: LangParam }, { additionalProperties: false }),
-        response: FileResponse(format),
+        response: FileResponse(format === 'geojson' ? 'GeoJSON FeatureCollection, one point per case' : format.toUpperCase(), [format]),
       },
     }, async (req, reply) => {
       const { lang, ...q } = req.query;
-      const f = await caseExport(deps.cases, userOf(req), q, format, langOf(lang));
+      const f = await caseExport(deps.cases, req.user, q, format, langOf(lang));
       reply.header('x-total-count', String(f.total));
       return send(reply, f);
     });
@@ -108,7 +116,7 @@ const exportsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps 
         major: Type.Optional(Type.String({ maxLength: 4 })), channel: Type.Optional(Type.String({ maxLength: 20 })),
         region: Type.Optional(Type.String({ maxLength: 20 })),
       }, { additionalProperties: false }),
-      response: FileResponse('GeoJSON FeatureCollection'),
+      response: FileResponse('GeoJSON FeatureCollection', ['geojson'], ChoroplethSchema),
     },
   }, async (req, reply) => {
     const { features, ...head } = await choropleth(deps.cases, req.query);
@@ -132,7 +140,7 @@ const exportsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps 
         region: Type.Optional(Type.String({ maxLength: 20, description: 'a street or community code; the whole district when left out' })),
         lang: LangParam,
       }, { additionalProperties: false }),
-      response: { ...FileResponse('application/pdf'), 503: ErrorBody },
+      response: { ...FileResponse('the monthly report', ['pdf']), 503: ErrorBody },
     },
   }, async (req, reply) => {
     const { month, region } = req.query;

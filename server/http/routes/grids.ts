@@ -1,13 +1,13 @@
-// Unit grids: by bbox (GeoJSON), locate a point, one grid. domain.md §1, api.md.
+// Unit grids: by bbox (GeoJSON), locate a point, one grid. docs/domain.md §1, docs/api.md.
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Deps } from '../deps.js';
-import * as grids from '../../db/grids.js';
+import * as grids from '../../services/grids.js';
 import { parseBbox, toWgs84 } from '../../domain/coords.js';
 import { DomainError } from '../../domain/errors.js';
-import { BboxParam, Crs, GridCode, Lat, Lon, errorResponses, rawOk } from '../schemas/common.js';
+import { BboxParam, Crs, GridCode, Lat, Lon, errorResponses } from '../schemas/common.js';
+import { GridCollectionSchema, GridDetailSchema, GridLocationSchema } from '../schemas/grids.js';
+import { geojsonResponse } from '../schemas/geojson.js';
 import { featureCollectionText, featureText } from '../geojson.js';
-
-const GridRef = Type.Object({ code: Type.String(), community_code: Type.String(), street_code: Type.String(), district_code: Type.String() });
 
 const gridRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
   app.get('/api/grids', {
@@ -15,7 +15,7 @@ const gridRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps
       tags: ['grids'], summary: 'Current unit grids in a bbox, as a GeoJSON FeatureCollection (properties.code)',
       description: `At most GRIDLINE_MAX_FEATURES grids; a larger answer is refused with 400 (use the tiles or /ogc paging).`,
       querystring: Type.Object({ bbox: BboxParam }, { additionalProperties: false }),
-      response: { ...rawOk('GeoJSON FeatureCollection of unit grids'), ...errorResponses },
+      response: { 200: geojsonResponse('GeoJSON FeatureCollection of unit grids', GridCollectionSchema), ...errorResponses },
     },
   }, async (req, reply) => {
     const bbox = parseBbox(req.query.bbox, deps.config.max_bbox_area);
@@ -31,7 +31,7 @@ const gridRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps
     schema: {
       tags: ['grids'], summary: 'The unit grid of a point (WGS84 or GCJ-02 input)',
       querystring: Type.Object({ lon: Lon, lat: Lat, crs: Type.Optional(Crs) }, { additionalProperties: false }),
-      response: { 200: Type.Object({ grid: GridRef, lon: Type.Number(), lat: Type.Number() }), ...errorResponses },
+      response: { 200: GridLocationSchema, ...errorResponses },
     },
   }, async (req) => {
     const [lon, lat] = toWgs84(req.query.lon, req.query.lat, req.query.crs);
@@ -44,13 +44,13 @@ const gridRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps
     schema: {
       tags: ['grids'], summary: 'One unit grid (its current version, else its latest) with names and component count',
       params: Type.Object({ code: GridCode }),
-      response: { ...rawOk('A unit grid with geometry'), ...errorResponses },
+      response: { 200: GridDetailSchema, ...errorResponses },
     },
-  }, async (req, reply) => {
+  }, async (req) => {
     const g = await grids.get(deps.db, req.params.code);
     if (!g) throw new DomainError('not_found', `No unit grid with code ${req.params.code}`);
     const { geometry, ...rest } = g;
-    return reply.type('application/json').send(`{${JSON.stringify(rest).slice(1, -1)},"geometry":${geometry}}`);
+    return { ...rest, geometry: geometry === null ? null : JSON.parse(geometry) };
   });
 };
 

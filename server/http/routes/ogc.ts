@@ -8,10 +8,10 @@ import type { FastifyRequest } from 'fastify';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Deps } from '../deps.js';
 import type { Queryable } from '../../db/types.js';
-import * as regions from '../../db/regions.js';
-import * as grids from '../../db/grids.js';
-import * as components from '../../db/components.js';
-import * as caseFeatures from '../../db/case-features.js';
+import * as regions from '../../services/regions.js';
+import * as grids from '../../services/grids.js';
+import * as components from '../../services/components.js';
+import * as caseFeatures from '../../services/case-features.js';
 import type { AuthUser } from '../../services/auth.js';
 import { STATS_ROLES } from './stats.js';
 import { parseBbox, type Bbox } from '../../domain/coords.js';
@@ -19,9 +19,17 @@ import { DomainError } from '../../domain/errors.js';
 import { ErrorBody, errorResponses } from '../schemas/common.js';
 import {
   CONFORMANCE, CRS84, CollectionParams, Collection, Collections, ConfClasses, FeatureParams, FormatQuery, ITEMS_LIMIT,
-  ItemsQuery, LandingPage,
+  ItemsQuery, LandingPage, Link,
 } from '../schemas/ogc.js';
 import { featureCollectionText, featureText, type FeatureRow } from '../geojson.js';
+import { FeatureCollectionSchema, FeatureSchema, geojsonResponse } from '../schemas/geojson.js';
+
+/** A feature's properties: the collection's columns (streets, communities, grids, components, cases differ). */
+const OgcProperties = Type.Record(Type.String(), Type.Unknown(), { description: 'the columns of the collection' });
+const OgcItemsSchema = FeatureCollectionSchema(OgcProperties, {
+  numberMatched: Type.Integer(), numberReturned: Type.Integer(), timeStamp: Type.String({ format: 'date-time' }), links: Type.Array(Link),
+});
+const OgcFeatureSchema = FeatureSchema(OgcProperties, { links: Type.Array(Link) });
 
 const JSON_TYPE = 'application/json';
 const GEOJSON = 'application/geo+json';
@@ -61,7 +69,7 @@ const COLLECTIONS = new Map<string, CollectionDef>([
     description: '现行单元网格，15 位网格代码（社区 12 位 + 顺序码 3 位）。Current unit grids; the id is the 15-digit grid code '
       + '(community code + 3-digit sequence).',
     idKey: 'code',
-    items: (db, p) => grids.intersecting(db, p),
+    items: (db, p) => grids.inBbox(db, { ...p, predicate: 'intersects' }),
     item: (db, code) => grids.currentFeature(db, code),
     extent: (db) => grids.currentExtent(db),
   }],
@@ -70,7 +78,7 @@ const COLLECTIONS = new Map<string, CollectionDef>([
     description: '城市管理部件，17 位部件标识码（区 6 位 + 小类 5 位 + 顺序码 6 位）。Components (street furniture and other managed '
       + 'objects); the id is the 17-digit identifier (district + class + sequence).',
     idKey: 'id',
-    items: (db, p) => components.intersecting(db, p),
+    items: (db, p) => components.inBbox(db, { ...p, predicate: 'intersects' }),
     item: (db, id) => components.feature(db, id),
     extent: (db) => components.extent(db),
   }],
@@ -193,7 +201,7 @@ const ogcRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps 
     }
   });
 
-  const notAcceptable = { 406: ErrorBody };
+  const notAcceptable = { 401: ErrorBody, 406: ErrorBody }; // 401: a token that is sent must be valid (the hook below)
 
   const landing = async (req: FastifyRequest) => {
     const r = root(req);
@@ -267,20 +275,13 @@ const ogcRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps 
     schema: {
       tags: ['ogc'], summary: 'Features of a collection, paged (GeoJSON FeatureCollection)',
       description: 'numberMatched counts every feature that matches; a `next` link is present while more remain. '
-        + `limit defaults to ${ITEMS_LIMIT.default}; a limit above ${ITEMS_LIMIT.maximum} is served as ${ITEMS_LIMIT.maximum}.`,
+        + `limit defaults to ${ITEMS_LIMIT.default}; a limit above ${ITEMS_LIMIT.maximum} is a 400.`,
       params: CollectionParams,
       querystring: ItemsQuery,
       response: {
-        200: { description: 'GeoJSON FeatureCollection with numberMatched, numberReturned, timeStamp and links', content: { [GEOJSON]: { schema: Type.Unknown() } } },
+        200: geojsonResponse('GeoJSON FeatureCollection with numberMatched, numberReturned, timeStamp and links', OgcItemsSchema),
         ...errorResponses, ...notAcceptable,
       },
-    },
-    // 17-069r4 Req 22 C: a limit above the maximum is not an error; it is served as the maximum (before validation).
-    preValidation: async (req) => {
-      const q = req.query as unknown as Record<string, unknown>;
-      if (typeof q.limit === 'string' && /^\s*\d+\s*$/.test(q.limit) && Number(q.limit) > ITEMS_LIMIT.maximum) {
-        q.limit = String(ITEMS_LIMIT.maximum);
-      }
     },
   }, async (req, reply) => {
     const id = req.params.collectionId;
@@ -313,7 +314,7 @@ const ogcRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps 
       params: FeatureParams,
       querystring: FormatQuery,
       response: {
-        200: { description: 'GeoJSON Feature', content: { [GEOJSON]: { schema: Type.Unknown() } } },
+        200: geojsonResponse('GeoJSON Feature', OgcFeatureSchema),
         ...errorResponses, ...notAcceptable,
       },
     },

@@ -1,14 +1,10 @@
-// Administrative regions: domain.md §1.
+// Administrative regions: docs/domain.md §1.
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Deps } from '../deps.js';
-import * as regions from '../../db/regions.js';
-import { Bbox, errorResponses } from '../schemas/common.js';
+import * as regions from '../../services/regions.js';
+import { errorResponses } from '../schemas/common.js';
+import { RegionLevelSchema as Level, RegionSchema as RegionView } from '../schemas/regions.js';
 
-const Level = Type.Union([Type.Literal('district'), Type.Literal('street'), Type.Literal('community')]);
-const RegionView = Type.Object({
-  code: Type.String(), level: Level, name: Type.String(),
-  parent_code: Type.Union([Type.String(), Type.Null()]), bbox: Type.Union([Bbox, Type.Null()]),
-});
 
 const regionRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
   app.get('/api/regions', {

@@ -5,11 +5,12 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
 import type { CaseDeps } from '../../services/cases.js';
-import { renderTile, TILE_SETS, type TileSet } from '../../db/tiles.js';
+import { renderTile, TILE_SETS, type TileSet } from '../../services/tiles.js';
 import { DomainError } from '../../domain/errors.js';
 import { caseTileFilter } from '../../services/stats.js';
 import { loadWorkRules, type WorkRules } from '../../services/work-rules.js';
-import { ErrorBody, errorResponses, rawOk } from '../schemas/common.js';
+import { ErrorBody, errorResponses } from '../schemas/common.js';
+import { Binary, Content } from '../schemas/shapes.js';
 import { STATS_ROLES } from './stats.js';
 
 export const MAX_ZOOM = 22;
@@ -44,7 +45,7 @@ const tileRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases?: CaseDeps } 
         channel: Type.Optional(Type.String({ description: 'cases only: inspector, public, hotline, media, video, leader or other' })),
       }, { additionalProperties: false }),
       response: {
-        ...rawOk('application/vnd.mapbox-vector-tile'), 204: Type.Null({ description: 'empty tile' }), ...errorResponses,
+        200: Content('A Mapbox Vector Tile', { 'application/vnd.mapbox-vector-tile': Binary('MVT (protobuf)') }), 204: Type.Null({ description: 'empty tile' }), ...errorResponses,
         401: ErrorBody, 403: ErrorBody,
       },
     },

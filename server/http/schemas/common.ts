@@ -18,6 +18,13 @@ export const GridCode = Type.String({ pattern: '^[0-9]{15}$', description: '15-d
 export const ComponentId = Type.String({ pattern: '^[0-9]{17}$', description: '17-digit component identifier' });
 export const ClassCode = Type.String({ pattern: '^[0-9]{5}$', description: '5-digit class code' });
 
+/** The largest id or count a request may carry: PostgreSQL's integer (an id beyond it cannot exist; 400, not 500). */
+export const INT4_MAX = 2_147_483_647;
+/** A database id (users, departments, sessions): 1 … 2^31 − 1. */
+export const Id = (description = 'id') => Type.Integer({ minimum: 1, maximum: INT4_MAX, description });
+/** Rows to skip in a paged list: 0 … 1,000,000 (page with filters beyond that). */
+export const Offset = (description = 'rows to skip') => Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0, description });
+
 export const errorResponses = { 400: ErrorBody, 404: ErrorBody };
 
 /** A 200 sent as pre-encoded text or bytes (GeoJSON assembled from PostGIS output, MVT). */

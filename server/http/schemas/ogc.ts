@@ -1,5 +1,6 @@
 // OGC API – Features, Part 1 Core (OGC 17-069r4) resource schemas: landing page, conformance, collections, query parameters.
 import { Type } from '@fastify/type-provider-typebox';
+import { Offset } from './common.js';
 
 export const CRS84 = 'http://www.opengis.net/def/crs/OGC/1.3/CRS84';
 
@@ -9,7 +10,8 @@ export const CONFORMANCE = [
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30',
 ] as const;
 
-/** Page size of /items: the default and the advertised maximum (a larger limit is served as the maximum, 17-069r4 Req 22 C). */
+/** Page size of /items: the default and the maximum. The document's maximum is enforced: a larger limit is a 400
+ * (issue 8: a server that answers outside its own document cannot be checked against it). */
 export const ITEMS_LIMIT = { default: 100, maximum: 10_000 } as const;
 
 export const Link = Type.Object({
@@ -65,9 +67,9 @@ export const ItemsQuery = Type.Object({
   })),
   limit: Type.Integer({
     minimum: 1, maximum: ITEMS_LIMIT.maximum, default: ITEMS_LIMIT.default,
-    description: `page size; a value above ${ITEMS_LIMIT.maximum} is served as ${ITEMS_LIMIT.maximum} (no error)`,
+    description: `page size, at most ${ITEMS_LIMIT.maximum} (a larger value is a 400 that says so: the document's maximum is the server's)`,
   }),
-  offset: Type.Integer({ minimum: 0, default: 0, description: 'features to skip (the next and prev links set it)' }),
+  offset: Offset('features to skip (the next and prev links set it)'),
   datetime: Type.Optional(Type.String({
     description: 'RFC 3339 instant or interval (`..` for an open end; a date alone means its whole UTC day). The cases '
       + 'collection keeps the cases reported in it; the other collections hold the current state and have no temporal '

@@ -4,6 +4,10 @@ import { withTestApp } from '../../helpers/app.js';
 import { decodeTile, tileOf } from '../../helpers/tiles.js';
 import { wgs84ToGcj02 } from '../../../server/domain/coords.js';
 import type { Queryable } from '../../../server/db/types.js';
+import type { FastifyInstance } from 'fastify';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { verifyAllTrails } from '../../../server/services/cases.js';
+import { pointInGrid } from '../../helpers/cases.js';
 
 async function gridPoint(db: Queryable) {
   const { rows } = await db.query<{ code: string; lon: number; lat: number }>(
@@ -169,4 +173,139 @@ describe.each(testBackends())('HTTP API on %s', (backend) => {
     expect(res.statusCode).toBe(404);
     expect(res.json().error.code).toBe('not_found');
   }));
+
+  // ---- issue 8: the edge (defects 4, 5, 8, 9) ----
+
+  const login = async (app: FastifyInstance, username: string) => {
+    const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password: 'demo' } });
+    expect(res.statusCode, res.body).toBe(200);
+    return { authorization: `Bearer ${res.json().token}` };
+  };
+
+  test('a lone surrogate and a decomposed letter are stored as hashed: the trail verifies (defect 4)', () => withTestApp(backend, async ({ app, db }) => {
+    const p = await pointInGrid(db);
+    const ids: string[] = [];
+    for (const [sent, stored] of [['\ud800 lamp', '\ufffd lamp'], ['cafe\u0301', 'caf\u00e9'], ['x\udc00\ud83d\ude00', 'x\ufffd\ud83d\ude00']]) {
+      // the raw JSON text carries the escape, as a client sending a broken string would
+      const payload = `{"kind":"event","class_code":"06010","lon":${p.lon},"lat":${p.lat},"description":${JSON.stringify(sent)}}`;
+      const res = await app.inject({ method: 'POST', url: '/api/cases', headers: { 'content-type': 'application/json' }, payload });
+      expect(res.statusCode, res.body).toBe(201);
+      const { rows } = await db.query<{ description: string }>('select description from cases where id = $1', [res.json().id]);
+      expect(rows[0].description).toBe(stored);
+      ids.push(res.json().id);
+    }
+    const { checked, broken } = await verifyAllTrails(db); // what npm run verify-trails runs
+    expect(checked).toBeGreaterThanOrEqual(3);
+    expect(broken.filter((b) => ids.includes(b.id))).toEqual([]);
+  }));
+
+  test.each([
+    ['login username', 'POST', '/api/auth/login', { username: 'admin\u0000', password: 'demo' }, /body\.username contains a NUL/],
+    ['case description', 'POST', '/api/cases', { kind: 'event', class_code: '06010', lon: 116.4, lat: 39.9, description: 'a\u0000b' }, /body\.description contains a NUL/],
+    ['OGC feature id', 'GET', '/ogc/collections/grids/items/%00', undefined, /params\.featureId contains a NUL/],
+    ['query value', 'GET', '/api/classes?kind=comp%00onent', undefined, /querystring\.kind contains a NUL/],
+    ['a key of the body', 'POST', '/api/auth/login', { username: 'admin', password: 'demo', 'x\u0000': 1 }, /body\.x\u0000? ?contains a NUL|contains a NUL/],
+  ])('a NUL in the %s is a 400 naming the field (defect 5)', (_what, method, url, payload, message) => withTestApp(backend, async ({ app }) => {
+    const res = await app.inject({ method: method as 'GET' | 'POST', url, ...(payload ? { payload } : {}) });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'bad_request', message: expect.stringMatching(message) });
+  }));
+
+  test('a NUL in a user\'s display name is a 400 and creates nothing (defect 5)', () => withTestApp(backend, async ({ app, db }) => {
+    const h = await login(app, 'admin');
+    const res = await app.inject({ method: 'POST', url: '/api/users', headers: h,
+      payload: { username: 'nul_user_e1', password: 'long enough password', display_name: 'A\u0000B', roles: ['inspector'] } });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().error.message).toMatch(/body\.display_name contains a NUL/);
+    expect((await db.query('select 1 from users where username = $1', ['nul_user_e1'])).rows).toHaveLength(0);
+    const me = (await app.inject({ url: '/api/auth/me', headers: h })).json();
+    const patch = await app.inject({ method: 'PATCH', url: `/api/users/${me.user?.id ?? me.id}`, headers: h, payload: { display_name: '\u0000' } });
+    expect(patch.statusCode, patch.body).toBe(400);
+  }));
+
+  test('a path parameter over 100 characters is a 400 in the error body (found by the fuzzer: was a bare 414)', () => withTestApp(backend, async ({ app }) => {
+    const res = await app.inject(`/api/grids/${'1'.repeat(150)}`);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'bad_request', message: expect.stringMatching(/max param length.*shorten/) });
+  }));
+
+  test('a body nested deeper than 32 levels is a 400, not a stack overflow', () => withTestApp(backend, async ({ app }) => {
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const res = await app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' },
+      payload: `{"username":"admin","password":"demo","x":${deep}}` });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().error.message).toMatch(/nests more than 32 levels/);
+  }));
+
+  test.each([
+    '/api/components?bbox=116.4,39.9,116.41,39.91&offset=99999999999999999999',
+    '/api/cases?department=99999999999999999999',
+    '/api/cases?offset=18446744073709551616',
+    '/api/users?department_id=99999999999999999999',
+    '/api/users?offset=99999999999999999999',
+    '/api/users/99999999999999999999',
+    '/ogc/collections/components/items?offset=99999999999999999999',
+    '/ogc/collections/components/items?limit=10001',
+    '/api/tiles/grids/16/99999999999999999999/1.mvt',
+    '/api/users/1e400', // Infinity: Ajv checks maximum on finite numbers only (found by the fuzzer)
+    '/ogc/collections/components/items?offset=1e400',
+  ])('an integer beyond its bound is a 400 with a message: %s (defect 5)', (url) => withTestApp(backend, async ({ app }) => {
+    const res = await app.inject({ url, headers: await login(app, 'admin') });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().error.message).toMatch(/must be <=|must be a finite number/);
+  }));
+
+  test('bodies are not type-coerced; querystrings are (defect 8)', () => withTestApp(backend, async ({ app, db }) => {
+    const p = await pointInGrid(db);
+    const base = { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat };
+    const before = (await db.query<{ n: number }>('select count(*)::int as n from cases')).rows[0].n;
+    for (const [field, value, message] of [['lon', String(p.lon), /body\.lon must be number/], ['description', 12345, /body\.description must be string/],
+      ['urgent', 'true', /body\.urgent must be boolean/]] as const) {
+      const res = await app.inject({ method: 'POST', url: '/api/cases', payload: { ...base, [field]: value } });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().error.message).toMatch(message);
+    }
+    expect((await db.query<{ n: number }>('select count(*)::int as n from cases')).rows[0].n).toBe(before);
+    expect((await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: 1234 } })).statusCode).toBe(400);
+    // the querystring is text: numbers in it are still read as numbers
+    expect((await app.inject(`/api/grids/locate?lon=${p.lon}&lat=${p.lat}`)).statusCode).toBe(200);
+    expect((await app.inject('/ogc/collections/components/items?limit=2')).json().numberReturned).toBe(2);
+  }));
+
+  test('the served OpenAPI document is valid OpenAPI 3.0.3 (defect 9)', () => withTestApp(backend, async ({ app }) => {
+    const doc = (await app.inject('/api/openapi.json')).json();
+    const result = await new Validator().validate(doc);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(doc.openapi).toBe('3.0.3');
+    const hours = doc.paths['/api/cases/{id}/actions'].post.requestBody.content['application/json'].schema.properties.hours;
+    expect(hours).toMatchObject({ type: 'number', minimum: 0, exclusiveMinimum: true });
+    expect(JSON.stringify(doc)).not.toMatch(/"(const|examples|prefixItems|additionalItems|patternProperties|\$id)":/);
+  }));
+
+  test('the document lists the statuses the edge answers, and every request integer is bounded (defects 5, 9)', () => withTestApp(backend, async ({ app }) => {
+    const doc = (await app.inject('/api/openapi.json')).json();
+    const statuses = (path: string, method: string) => Object.keys(doc.paths[path][method].responses);
+    expect(statuses('/api/users', 'get')).toEqual(expect.arrayContaining(['200', '400', '401', '403']));
+    expect(statuses('/api/users', 'post')).toEqual(expect.arrayContaining(['201', '400', '401', '403', '409', '413', '415']));
+    expect(statuses('/api/auth/login', 'post')).toEqual(expect.arrayContaining(['200', '400', '401', '413', '415', '429']));
+    expect(statuses('/api/cases', 'get')).toEqual(expect.arrayContaining(['200', '400', '401']));
+    expect(statuses('/api/photos', 'post')).toEqual(expect.arrayContaining(['201', '413', '415']));
+    const unbounded: string[] = [];
+    const walk = (s: any, where: string): void => {
+      if (!s || typeof s !== 'object') return;
+      if (s.type === 'integer' && (s.maximum === undefined || s.minimum === undefined)) unbounded.push(where);
+      for (const [k, v] of Object.entries(s.properties ?? {})) walk(v, `${where}.${k}`);
+      for (const k of ['items', 'additionalProperties']) walk(s[k], `${where}.${k}`);
+      for (const k of ['anyOf', 'oneOf', 'allOf']) (s[k] ?? []).forEach((x: any, i: number) => walk(x, `${where}.${k}[${i}]`));
+    };
+    for (const [path, item] of Object.entries<any>(doc.paths)) {
+      for (const [method, op] of Object.entries<any>(item)) {
+        for (const p of op.parameters ?? []) walk(p.schema, `${method} ${path} ${p.in}.${p.name}`);
+        for (const [type, media] of Object.entries<any>(op.requestBody?.content ?? {})) walk(media.schema, `${method} ${path} body(${type})`);
+      }
+    }
+    expect(unbounded).toEqual([]);
+  }));
 });
+

@@ -179,7 +179,7 @@ describe.each(testBackends())('OGC API – Features on %s', (backend) => {
       expect(seen).toEqual(codes); // every grid once, in code order
     }));
 
-  test('limit: default 100, a limit above 10000 is served as 10000, offset past the end is an empty page', () =>
+  test('limit: default 100, a limit above 10000 is a 400, offset past the end is an empty page', () =>
     withTestApp(backend, async ({ app, db }) => {
       const [n] = await column<number>(db, 'select count(*)::int as v from components');
       expect(n).toBeGreaterThan(100);
@@ -187,7 +187,10 @@ describe.each(testBackends())('OGC API – Features on %s', (backend) => {
       expect(dflt).toMatchObject({ numberMatched: n, numberReturned: 100 });
       expect(local(linkOf(dflt, 'next')!.href)).toBe('/ogc/collections/components/items?limit=100&offset=100');
 
-      const big = await get(app, '/ogc/collections/components/items?limit=50000');
+      const over = await get(app, '/ogc/collections/components/items?limit=10001'); // the document's maximum is enforced (issue 8)
+      expect(over.statusCode).toBe(400);
+      expect(over.json().error.message).toMatch(/limit must be <= 10000/);
+      const big = await get(app, '/ogc/collections/components/items?limit=10000');
       expect(big.statusCode).toBe(200);
       const all = big.json();
       expect(all).toMatchObject({ numberMatched: n, numberReturned: Math.min(n, 10000) });

@@ -1,0 +1,72 @@
+// The OpenAPI-driven fuzzer (tests/helpers/fuzz.ts) against the real app on each engine: every operation of the
+// served document, anonymous and as each demo user, positive and negative data. Budget: FUZZ_REQUESTS (10,000 per
+// engine in CI; `npm run fuzz` runs more, with a random seed). Seed: FUZZ_SEED (a number, or "random"); FUZZ_ONLY=i
+// sends only request i of that seed. Fuzzing writes: each slice of requests runs in its own rolled-back transaction
+// (withTestApp), so nothing it writes reaches other tests.
+import { beforeAll, describe, expect, test } from 'vitest';
+import { testBackends, withTestDb } from '../../helpers/backends.js';
+import { withTestApp } from '../../helpers/app.js';
+import { DEMO_ROLES, describeFinding, operations, run, type Doc, type Finding, type Operation } from '../../helpers/fuzz.js';
+
+const BUDGET = Number(process.env.FUZZ_REQUESTS ?? 10_000);
+const SEED = process.env.FUZZ_SEED === 'random' || process.env.FUZZ_SEED === undefined && process.env.FUZZ_RANDOM
+  ? Math.floor(Math.random() * 2 ** 31)
+  : Number(process.env.FUZZ_SEED ?? 20_261_204);
+const ONLY = process.env.FUZZ_ONLY === undefined ? undefined : Number(process.env.FUZZ_ONLY);
+/** Requests per rolled-back transaction: state (sessions revoked, users disabled, cases moved on) resets between slices. */
+const SLICE = 5_000;
+
+describe.each(testBackends())('OpenAPI fuzzer on %s', (backend) => {
+  beforeAll(() => withTestDb(backend, async () => {}), 300_000); // the engine opened and seeded before the clock starts
+
+  test(`${ONLY === undefined ? BUDGET : 1} requests from the served document: no 5xx, only declared statuses, JSON as declared (seed ${SEED})`, async () => {
+    const findings: Finding[] = [];
+    const warnings: Finding[] = [];
+    const statuses = new Map<string, number>();
+    const perOp = new Map<string, number>();
+    const msPerOp = new Map<string, number>();
+    let requests = 0;
+    let operationCount = 0;
+    let ops: Operation[] | undefined;
+    const started = Date.now();
+    const slices = ONLY === undefined ? Math.ceil(BUDGET / SLICE) : 1;
+    // FUZZ_FROM=i starts at the slice holding request i (each slice is its own transaction: it replays exactly)
+    const firstSlice = ONLY === undefined ? Math.floor(Number(process.env.FUZZ_FROM ?? 0) / SLICE) : 0;
+    for (let s = firstSlice; s < slices; s++) {
+      await withTestApp(backend, async ({ app, db }) => {
+        ops ??= operations((await app.inject('/api/openapi.json')).json() as Doc); // the document does not change between slices
+        operationCount = ops.length;
+        // a request that disables a demo user or changes its password or roles is undone, so every role keeps fuzzing
+        const { rows: saved } = await db.query<{ id: number; password_hash: string; roles: string[]; disabled: boolean; department_id: number | null }>(
+          'select id, password_hash, roles, disabled, department_id from users where username = any($1)', [[...DEMO_ROLES]]);
+        const restoreUsers = async () => {
+          for (const u of saved) {
+            await db.query('update users set password_hash = $2, roles = $3, disabled = $4, department_id = $5 where id = $1',
+              [u.id, u.password_hash, u.roles, u.disabled, u.department_id]);
+          }
+        };
+        const r = await run(app, ops, { seed: SEED, from: s * SLICE, to: Math.min(BUDGET, (s + 1) * SLICE), only: ONLY, restoreUsers });
+        requests += r.requests;
+        console.log(`slice ${s}: ${r.logins} logins in ${((r.loginMs ?? 0) / 1000).toFixed(1)} s; requests ${([...r.msPerOp.values()].reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s`);
+        findings.push(...r.findings);
+        warnings.push(...r.warnings);
+        for (const [k, v] of r.statuses) statuses.set(k, (statuses.get(k) ?? 0) + v);
+        for (const [k, v] of r.perOp) perOp.set(k, (perOp.get(k) ?? 0) + v);
+        for (const [k, v] of r.msPerOp) msPerOp.set(k, (msPerOp.get(k) ?? 0) + v);
+      });
+    }
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    console.log(`fuzz on ${backend}: ${requests} requests over ${operationCount} operations in ${seconds} s, seed ${SEED}; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
+    const slowest = [...msPerOp].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`);
+    console.log(`fuzz on ${backend}: slowest operations (total time): ${slowest.join('; ')}`);
+    const grouped = new Map<string, Finding>();
+    for (const f of warnings) grouped.set(`${f.request.op} ${f.status} ${f.detail}`, f);
+    if (grouped.size) console.log(`fuzz on ${backend}: ${grouped.size} responses with a content type the document does not list:\n${[...grouped.values()].map(describeFinding).join('\n')}`);
+    // one line per (operation, kind, status): the first request that showed it
+    const first = new Map<string, Finding>();
+    for (const f of findings) if (!first.has(`${f.request.op} ${f.kind} ${f.status}`)) first.set(`${f.request.op} ${f.kind} ${f.status}`, f);
+    expect([...first.values()].map(describeFinding), `${findings.length} findings, seed ${SEED}`).toEqual([]);
+    if (firstSlice === 0) expect(requests).toBe(ONLY === undefined ? BUDGET : 1);
+    if (ONLY === undefined && firstSlice === 0) expect(perOp.size, 'every operation was requested').toBe(operationCount);
+  }, 600_000 + BUDGET * 30);
+});
