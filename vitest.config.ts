@@ -1,4 +1,4 @@
-// Test projects (style.md §2.7): domain and client are pure and fast; db and http run on PGlite and, when
+// Test projects (docs/style.md §2.7): domain and client are pure and fast; db and http run on PGlite and, when
 // TEST_DATABASE_URL is set, on PostgreSQL too; browser drives Debian's Chromium against a real server.
 import { defineConfig } from 'vitest/config';
 
@@ -7,7 +7,7 @@ export default defineConfig({
     globalSetup: ['tests/helpers/global-setup.ts'],
     maxWorkers: 2,
     projects: [
-      { test: { name: 'domain', include: ['tests/server/domain/**/*.test.ts', 'tests/client/**/*.test.ts'], environment: 'node' } },
+      { test: { name: 'domain', include: ['tests/server/domain/**/*.test.ts', 'tests/client/**/*.test.ts', 'tests/scripts/**/*.test.ts'], environment: 'node' } },
       {
         test: {
           name: 'db',

@@ -1,4 +1,4 @@
-// CLI: creates a user (there are no default passwords outside the demo data; api.md).
+// CLI: creates a user (there are no default passwords outside the demo data; docs/api.md).
 //   npm run user:create -- --username u --roles a,b [--department-id N] [--display-name NAME] [--phone P]
 // The password comes from GRIDLINE_NEW_USER_PASSWORD, else it is asked for twice on the terminal (not echoed).
 // The database is DATABASE_URL, else the embedded one under GRIDLINE_DATA_DIR (as npm start). Migrations run first.

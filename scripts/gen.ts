@@ -3,6 +3,7 @@
 // Without either option it uses DATABASE_URL, else PGlite under GRIDLINE_DATA_DIR (./var/data).
 import { parseArgs } from 'node:util';
 import { migrate } from '../server/db/migrate.js';
+import * as gridsDb from '../server/db/grids.js';
 import type { Db } from '../server/db/types.js';
 import { loadClasses } from '../server/services/classes.js';
 import { demoDongcheng, loadDistrict } from '../server/services/load-district.js';
@@ -66,9 +67,9 @@ async function main() {
     if (applied.length) console.log(`gen: migrations applied: ${applied.join(', ')}`);
     const n = await loadClasses(db); // the components' class codes must exist (foreign key)
     if (n) console.log(`gen: ${n} standard classes loaded`);
-    const { rows } = await db.query<{ n: number }>('select count(*)::int as n from grids');
-    if (rows[0].n > 0) {
-      console.error(`gen: the database already holds ${rows[0].n} grids; refusing to load a second district. Use an empty database (or drop its tables) and run again.`);
+    const existing = await gridsDb.count(db);
+    if (existing > 0) {
+      console.error(`gen: the database already holds ${existing} grids; refusing to load a second district. Use an empty database (or drop its tables) and run again.`);
       process.exitCode = 1;
       return;
     }

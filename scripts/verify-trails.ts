@@ -1,4 +1,4 @@
-// CLI: verifies the hash chain of every case's trail and names any broken one (workflow.md §Trail).
+// CLI: verifies the hash chain of every case's trail and names any broken one (docs/workflow.md §Trail).
 //   npm run verify-trails [-- --database-url URL | --data-dir DIR]
 // Exit code 0 when every chain holds, 1 when any is broken, 2 on a usage or connection error.
 import { parseArgs } from 'node:util';

@@ -1,9 +1,10 @@
 // Components (管理部件): the only SQL for `components` and `component_sequences`.
 import type { Queryable } from './types.js';
 import type { Bbox } from '../domain/coords.js';
+import type { ComponentStatus } from '../domain/import/vocabulary.js';
 
 export type ComponentFeature = {
-  id: string; class_code: string; class_name_zh: string; class_name_en: string; major_code: string; status: string;
+  id: string; class_code: string; class_name_zh: string; class_name_en: string; major_code: string; status: ComponentStatus;
   survey_date: string; change_date: string | null; data_source: string | null; note: string | null;
   grid_code: string | null; community_code: string | null; street_code: string | null; source_id: string | null;
   supervising_department: string | null; owner_department: string | null; maintainer_department: string | null;
@@ -22,13 +23,21 @@ const FROM = `components c
   left join departments dow on dow.id = c.owner_department_id
   left join departments dm on dm.id = c.maintainer_department_id`;
 
-/** Components intersecting a bbox (optionally of one class), by id, paged; `total` counts them all. */
+/**
+ * What a bbox keeps: `bbox` every component whose bounding box overlaps it (`&&`, the GiST index alone: the map's
+ * list), `intersects` only components whose geometry intersects it (st_intersects: the index finds candidates, then
+ * the exact test; the same for points), as OGC API – Features requires.
+ */
+export type BboxPredicate = 'bbox' | 'intersects';
+
+/** Components in a bbox (see BboxPredicate; `bbox` by default), optionally of one class, by id, paged; `total` counts them all. */
 export async function inBbox(
   db: Queryable,
-  p: { bbox?: Bbox; class_code?: string; limit: number; offset: number },
+  p: { bbox?: Bbox; class_code?: string; limit: number; offset: number; predicate?: BboxPredicate },
 ): Promise<{ items: ComponentFeature[]; total: number }> {
   const params = [p.bbox?.[0] ?? null, p.bbox?.[1] ?? null, p.bbox?.[2] ?? null, p.bbox?.[3] ?? null, p.class_code ?? null];
-  const where = `($1::float8 is null or c.geom && st_makeenvelope($1, $2, $3, $4, 4326))
+  const envelope = 'st_makeenvelope($1, $2, $3, $4, 4326)';
+  const where = `($1::float8 is null or ${p.predicate === 'intersects' ? `st_intersects(c.geom, ${envelope})` : `c.geom && ${envelope}`})
     and ($5::text is null or c.class_code = $5)`;
   const { rows } = await db.query<ComponentFeature>(
     `select ${FEATURE} from ${FROM} where ${where} order by c.id limit ${Number(p.limit)} offset ${Number(p.offset)}`,
@@ -77,22 +86,4 @@ export async function extent(db: Queryable): Promise<Bbox | null> {
 export async function feature(db: Queryable, id: string): Promise<ComponentFeature | null> {
   const { rows } = await db.query<ComponentFeature>(`select ${FEATURE} from ${FROM} where c.id = $1`, [id]);
   return rows[0] ?? null;
-}
-
-/**
- * Like inBbox(), but the bbox keeps only components whose geometry intersects it (st_intersects: the index finds
- * candidates, then the exact test; the same for points), as OGC API – Features requires.
- */
-export async function intersecting(
-  db: Queryable,
-  p: { bbox?: Bbox; limit: number; offset: number },
-): Promise<{ items: ComponentFeature[]; total: number }> {
-  const params = [p.bbox?.[0] ?? null, p.bbox?.[1] ?? null, p.bbox?.[2] ?? null, p.bbox?.[3] ?? null];
-  const where = `($1::float8 is null or st_intersects(c.geom, st_makeenvelope($1, $2, $3, $4, 4326)))`;
-  const { rows } = await db.query<ComponentFeature>(
-    `select ${FEATURE} from ${FROM} where ${where} order by c.id limit ${Number(p.limit)} offset ${Number(p.offset)}`,
-    params,
-  );
-  const count = await db.query<{ n: number }>(`select count(*)::int as n from components c where ${where}`, params);
-  return { items: rows, total: count.rows[0].n };
 }

@@ -1,4 +1,4 @@
-// The evaluation's counts (evaluation.md) and the cases behind each of them: the only SQL of the evaluation.
+// The evaluation's counts (docs/evaluation.md) and the cases behind each of them: the only SQL of the evaluation.
 // Every indicator is ONE definition below — a base relation, the instant that puts a row in a period, the key that
 // groups rows into objects, a denominator predicate and a numerator predicate — and both the figure (counts) and its
 // drill-down (the cases) are generated from that one definition, so they cannot disagree.
@@ -81,7 +81,7 @@ export const DEPARTMENT_INDICATORS: Record<string, IndicatorSql> = {
   rework_rate: { ...DISPATCHED, den: `d.outcome = 'feedback'`, num: 'd.rework' },
 };
 
-/** Also shown for departments (evaluation.md): counts over the same dispatches. */
+/** Also shown for departments (docs/evaluation.md): counts over the same dispatches. */
 export const DEPARTMENT_EXTRAS: Record<string, string> = {
   pending: `count(*) filter (where d.outcome is null and ${D_NOT_VOID})`,
   pending_overdue: `count(*) filter (where d.outcome is null and ${D_NOT_VOID} and d.deadline_at < $3)`,
@@ -123,7 +123,7 @@ export const POST_INDICATORS: Record<Post, Record<string, IndicatorSql>> = {
   },
 };
 
-/** The headline indicators (evaluation.md §Headline), for the whole district or one region (key = its code). */
+/** The headline indicators (docs/evaluation.md §Headline), for the whole district or one region (key = its code). */
 export function headlineIndicators(level: RegionLevel): Record<string, IndicatorSql> {
   const key = REGION_KEY[level];
   const filed = { base: 'cases' as const, period: 'c.filed_at', key };

@@ -26,14 +26,22 @@ const feature = (t: string) => `${t}.code, ${t}.community_code, ${t}.street_code
   to_char(${t}.valid_from, 'YYYY-MM-DD') as valid_from, to_char(${t}.valid_to, 'YYYY-MM-DD') as valid_to,
   st_asgeojson(${t}.geom, 7) as geometry`;
 
-/** Current grids intersecting a bbox, by code, paged; `total` counts them all. */
+/**
+ * What a bbox keeps: `bbox` every grid whose bounding box overlaps it (`&&`, the GiST index alone: the map's list),
+ * `intersects` only grids whose geometry intersects it (st_intersects: the index finds candidates, then the exact
+ * test), as OGC API – Features requires.
+ */
+export type BboxPredicate = 'bbox' | 'intersects';
+
+/** Current grids in a bbox (see BboxPredicate; `bbox` by default), optionally of one community, by code, paged; `total` counts them all. */
 export async function inBbox(
   db: Queryable,
-  p: { bbox?: Bbox; limit: number; offset: number; community_code?: string },
+  p: { bbox?: Bbox; limit: number; offset: number; community_code?: string; predicate?: BboxPredicate },
 ): Promise<{ items: GridFeature[]; total: number }> {
   const params = [p.bbox?.[0] ?? null, p.bbox?.[1] ?? null, p.bbox?.[2] ?? null, p.bbox?.[3] ?? null, p.community_code ?? null];
+  const envelope = 'st_makeenvelope($1, $2, $3, $4, 4326)';
   const where = `valid_to is null
-    and ($1::float8 is null or geom && st_makeenvelope($1, $2, $3, $4, 4326))
+    and ($1::float8 is null or ${p.predicate === 'intersects' ? `st_intersects(geom, ${envelope})` : `geom && ${envelope}`})
     and ($5::text is null or community_code = $5)`;
   const { rows } = await db.query<GridFeature>(
     `select ${feature('grids')} from grids where ${where} order by code limit ${Number(p.limit)} offset ${Number(p.offset)}`,
@@ -77,25 +85,6 @@ export async function currentFeature(db: Queryable, code: string): Promise<GridF
   return rows[0] ?? null;
 }
 
-/**
- * Like inBbox(), but the bbox keeps only grids whose geometry intersects it (st_intersects: the index finds
- * candidates, then the exact test), as OGC API – Features requires; inBbox() keeps every bbox overlap.
- */
-export async function intersecting(
-  db: Queryable,
-  p: { bbox?: Bbox; limit: number; offset: number },
-): Promise<{ items: GridFeature[]; total: number }> {
-  const params = [p.bbox?.[0] ?? null, p.bbox?.[1] ?? null, p.bbox?.[2] ?? null, p.bbox?.[3] ?? null];
-  const where = `valid_to is null
-    and ($1::float8 is null or st_intersects(geom, st_makeenvelope($1, $2, $3, $4, 4326)))`;
-  const { rows } = await db.query<GridFeature>(
-    `select ${feature('grids')} from grids where ${where} order by code limit ${Number(p.limit)} offset ${Number(p.offset)}`,
-    params,
-  );
-  const count = await db.query<{ n: number }>(`select count(*)::int as n from grids where ${where}`, params);
-  return { items: rows, total: count.rows[0].n };
-}
-
 /** The responsibility grid (责任网格) a unit grid belongs to, if any. */
 export async function responsibilityOf(db: Queryable, gridCode: string): Promise<string | null> {
   const { rows } = await db.query<{ code: string }>(
@@ -114,4 +103,13 @@ export async function patrolledBy(db: Queryable, responsibilityCode: string, ins
 export async function patrolledCodes(db: Queryable, inspectorId: number): Promise<string[]> {
   const { rows } = await db.query<{ code: string }>('select code from responsibility_grids where inspector_id = $1', [inspectorId]);
   return rows.map((r) => r.code);
+}
+
+/** How many grids there are: every version, or (`current`) only the current ones, optionally of one district. */
+export async function count(db: Queryable, p: { current?: boolean; district_code?: string } = {}): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `select count(*)::int as n from grids where ($1::boolean is not true or valid_to is null) and ($2::text is null or district_code = $2)`,
+    [p.current ?? false, p.district_code ?? null],
+  );
+  return rows[0].n;
 }

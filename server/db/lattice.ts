@@ -1,5 +1,5 @@
 // A district of square unit grids over a bounding box, for importing a city's past cases where no real grids have
-// been drawn yet (the Boston 311 test and `npm run import:cases -- --lattice …`). Codes follow domain.md §1:
+// been drawn yet (the Boston 311 test and `npm run import:cases -- --lattice …`). Codes follow docs/domain.md §1:
 // blocks of `block`×`block` cells are communities (at most 999 grids each), each row of blocks is a street; rows
 // are numbered north → south and cells west → east, as the grid tool does. One statement per level. Streets and
 // communities are drawn as the boxes of their cells (the cells skipped next to another district included).

@@ -1,5 +1,5 @@
 // Forward-only migrations: migrations/NNNN_name.sql, each applied once in its own transaction and recorded
-// with its sha256; an applied file whose hash changed stops startup (style.md §2.6).
+// with its sha256; an applied file whose hash changed stops startup (docs/style.md §2.6).
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -1,4 +1,4 @@
-// Places (地名地址): the only SQL for `places`. domain.md §5.
+// Places (地名地址): the only SQL for `places`. docs/domain.md §5.
 import type { Queryable } from './types.js';
 import { prepared } from './prepared.js';
 

@@ -1,4 +1,4 @@
-// Vector tiles: the one seam between engines (style.md §2.6). Both engines share the row SQL of every layer
+// Vector tiles: the one seam between engines (docs/style.md §2.6). Both engines share the row SQL of every layer
 // (which features, which properties, geometry in EPSG:3857); PostgreSQL encodes with ST_AsMVTGeom/ST_AsMVT,
 // PGlite (its PostGIS is built without protobuf-c) clips and scales in SQL the same way and encodes in JS.
 import vtpbf from 'vt-pbf';

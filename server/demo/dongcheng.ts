@@ -1,6 +1,6 @@
 // Deterministic synthetic district at Dongcheng's real location: streets, communities and unit grids tiled by
 // hierarchical guillotine cuts, named main roads on the cuts, and a lazy stream of components along the grid
-// edges (domain.md §1–3). Pure: no I/O, no clock; every random choice comes from a seeded PRNG.
+// edges (docs/domain.md §1–3). Pure: no I/O, no clock; every random choice comes from a seeded PRNG.
 import { gridCode } from '../domain/codes.js';
 import { DomainError } from '../domain/errors.js';
 

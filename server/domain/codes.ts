@@ -1,10 +1,10 @@
-// Administrative, unit-grid, class and component codes: domain.md §1–2. Pure.
+// Administrative, unit-grid, class and component codes: docs/domain.md §1–2. Pure.
 import { DomainError } from './errors.js';
 
 export type RegionLevel = 'district' | 'street' | 'community';
 export type ClassKind = 'component' | 'matter';
 
-/** Digits of each level's code (domain.md §1). */
+/** Digits of each level's code (docs/domain.md §1). */
 export const CODE_LENGTH = { district: 6, street: 9, community: 12, grid: 15 } as const;
 
 const DIGITS = /^[0-9]+$/;
@@ -58,7 +58,7 @@ export function streetKind(streetCode: string): 'subdistrict' | 'town' | 'townsh
 
 export const CLASS_CODE = /^[0-9]{5}$/;
 
-/** 17-digit component identifier: 6 district + 5 class + 6 sequence (domain.md §2).
+/** 17-digit component identifier: 6 district + 5 class + 6 sequence (docs/domain.md §2).
  * @example componentId('110101', '01001', 42) // '110101010010000042' */
 export function componentId(districtCode: string, classCode: string, seq: number): string {
   if (!/^[0-9]{6}$/.test(districtCode)) throw new DomainError('invalid_code', `A district code has 6 digits; got "${districtCode}"`);
@@ -77,7 +77,7 @@ export function parseComponentId(id: string): { district_code: string; class_cod
 
 /**
  * Maps a legacy GB/T 30428.2-2013 event code (4 digits, 2 major + 2 minor) to its 2026 matter code,
- * by the rule of domain.md §2: 2013 major = 2026 major − 5, 2013 minor = last two digits of the 2026 minor.
+ * by the rule of docs/domain.md §2: 2013 major = 2026 major − 5, 2013 minor = last two digits of the 2026 minor.
  * Returns null when the code has no 2026 counterpart among `known` (the caller reports it as unmapped).
  * @example legacyEventCode('0406', new Set(['09006'])) // '09006'
  */

@@ -1,4 +1,4 @@
-// Coordinate checks and GCJ-02 → WGS84: domain.md §4. Pure.
+// Coordinate checks and GCJ-02 → WGS84: docs/domain.md §4. Pure.
 import { DomainError } from './errors.js';
 
 export type Crs = 'wgs84' | 'gcj02';
@@ -38,7 +38,7 @@ export function parseBbox(text: string, maxArea = Infinity): Bbox {
 const A = 6378245.0;
 const EE = 0.00669342162296594323;
 
-/** GCJ-02 is applied only inside China's rough outline; outside it equals WGS84 (domain.md §4). */
+/** GCJ-02 is applied only inside China's rough outline; outside it equals WGS84 (docs/domain.md §4). */
 export function outOfChina(lon: number, lat: number): boolean {
   return lon < 72.004 || lon > 137.8347 || lat < 0.8293 || lat > 55.8271;
 }

@@ -1,6 +1,6 @@
 // Unit-grid drawing (单元网格划分), the pure parts: parameters, how many parts a large cell is cut into, where an
 // equal-area cut falls, which small cells merge with which, the numbering order (west→east, north→south), code
-// allocation on a re-run, and the summary statistics. No I/O, no clock (domain.md §1, style.md §0).
+// allocation on a re-run, and the summary statistics. No I/O, no clock (docs/domain.md §1, docs/style.md §0).
 import { gridCode } from './codes.js';
 import { DomainError } from './errors.js';
 
@@ -278,7 +278,7 @@ export function planMerges(
 export type NumberingItem<K> = { key: K; x: number; y: number };
 
 /**
- * The numbering rule (domain.md §1: west→east, north→south), precisely: rows are bands `row_height_m` high counted
+ * The numbering rule (docs/domain.md §1: west→east, north→south), precisely: rows are bands `row_height_m` high counted
  * down from `north_y` (the community's northern extent), row = floor((north_y − y) / row_height_m) of the grid's
  * centroid; rows go north→south, and inside a row grids go by centroid x, west→east (ties: north first, then key).
  * @example numberingOrder([{ key: 'b', x: 50, y: 950 }, { key: 'a', x: 10, y: 960 }, { key: 'c', x: 0, y: 800 }], { north_y: 1000, row_height_m: 100 }) // ['a', 'b', 'c']

@@ -1,4 +1,4 @@
-// Performance evaluation (绩效评价): evaluation.md's formulas, bands, composites and grades. Pure: counts come in,
+// Performance evaluation (绩效评价): docs/evaluation.md's formulas, bands, composites and grades. Pure: counts come in,
 // scores come out. The counts themselves (which cases are in a numerator or a denominator) are defined once in
 // db/evaluation.ts, so a figure and the list of cases behind it always agree.
 import { DomainError } from './errors.js';
@@ -29,7 +29,7 @@ export type IndicatorSpec = {
   band?: BandSet;
 };
 
-/** The indicators of each group (evaluation.md), in display order. Weights are in the settings. */
+/** The indicators of each group (docs/evaluation.md), in display order. Weights are in the settings. */
 export const INDICATORS: Record<'regions' | 'departments' | Post, readonly IndicatorSpec[]> = {
   regions: [
     { key: 'public_report_rate', kind: 'bad_rate', label_zh: '公众举报率', label_en: 'Public-report rate' },
@@ -74,11 +74,11 @@ export type EvaluationSettings = {
   bands: Record<BandSet, Band[]>;
   /** Grade thresholds, best first: a composite ≥ min gets the grade. */
   grades: { grade: Grade; min: number }[];
-  /** Region class (1 or 2) of region codes; regions not listed are class 1 (evaluation.md §Regions). */
+  /** Region class (1 or 2) of region codes; regions not listed are class 1 (docs/evaluation.md §Regions). */
   region_classes: Record<string, 1 | 2>;
 };
 
-/** evaluation.md's defaults. */
+/** docs/evaluation.md's defaults. */
 export const DEFAULT_SETTINGS: EvaluationSettings = {
   weights: {
     regions: { public_report_rate: 0.1, filed_count: 0.2, closing_rate: 0.3, on_time_closing_rate: 0.4 },
@@ -132,7 +132,7 @@ export type Figure = {
   used_weight: number;
 };
 
-/** Score of a rate (evaluation.md §Rules); null when there is no data. */
+/** Score of a rate (docs/evaluation.md §Rules); null when there is no data. */
 export function rateScore(kind: 'rate' | 'bad_rate', numerator: number, denominator: number): { rate: number | null; score: number | null } {
   if (!(denominator > 0)) return { rate: null, score: null };
   const rate = numerator / denominator;
@@ -239,7 +239,7 @@ export function validateSettings(input: unknown): EvaluationSettings {
   return { weights: s.weights, bands: s.bands, grades: s.grades, region_classes: rc } as EvaluationSettings;
 }
 
-/** The headline indicators the seeds report for Dongcheng (evaluation.md §Headline). */
+/** The headline indicators the seeds report for Dongcheng (docs/evaluation.md §Headline). */
 export const DONGCHENG_REFERENCE = { discovery_rate: 0.9, dispatch_accuracy: 0.98, avg_handling_hours: 13.5, closing_rate: 0.95 } as const;
 
 /** A period of local dates: both inclusive, at most five years. @throws DomainError bad_request naming the field */

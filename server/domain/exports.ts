@@ -277,7 +277,7 @@ export type EvaluationResult = {
   }[];
 };
 
-/** "No data" in words where a rate or score is null because its denominator is 0 (evaluation.md: not 0, not 100). */
+/** "No data" in words where a rate or score is null because its denominator is 0 (docs/evaluation.md: not 0, not 100). */
 function figure(lang: Lang, v: number | null | undefined, noData: boolean): Cell {
   if (v === null || v === undefined) return noData ? word(lang, 'no_data') : null;
   return v;

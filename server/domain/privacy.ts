@@ -1,4 +1,4 @@
-// Masking of a reporter's personal data for roles that do not need it (workflow.md §Roles; api.md). Pure.
+// Masking of a reporter's personal data for roles that do not need it (docs/workflow.md §Roles; docs/api.md). Pure.
 
 /** 13812341234 → 138****1234; short or odd numbers keep only their last two digits.
  * @example maskPhone('13812341234') // '138****1234' */

@@ -1,4 +1,4 @@
-// Loads the standard class tables (data/standard/*.csv) into `classes` when the files changed: domain.md §2.
+// Loads the standard class tables (data/standard/*.csv) into `classes` when the files changed: docs/domain.md §2.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,4 +33,14 @@ function pick(r: Record<string, string>) {
     code: r.code, major_code: r.major_code, major_name_zh: r.major_name_zh, major_name_en: r.major_name_en,
     name_zh: r.name_zh, name_en: r.name_en, typical_department: r.typical_department || null,
   };
+}
+
+/** The classes of one kind (or both), for the routes: routes call services, only db/ holds SQL (docs/style.md). */
+export function list(db: Queryable, kind?: 'component' | 'matter'): Promise<classesDb.ClassView[]> {
+  return classesDb.list(db, kind);
+}
+
+/** One class by kind and code; null when the standard has none. */
+export function get(db: Queryable, kind: 'component' | 'matter', code: string): Promise<classesDb.ClassView | null> {
+  return classesDb.get(db, kind, code);
 }

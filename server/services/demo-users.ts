@@ -1,7 +1,8 @@
-// The demo users of api.md (password `demo`, demo data only) and the responsibility grids (责任网格) of the two
+// The demo users of docs/api.md (password `demo`, demo data only) and the responsibility grids (责任网格) of the two
 // inspectors. Called at the end of loadDemo; safe to run again (existing users and grids are kept).
 import type { Queryable } from '../db/types.js';
 import * as users from '../db/users.js';
+import * as demoDb from '../db/demo.js';
 import { hashPassword } from './auth.js';
 import type { UserRole } from '../domain/auth.js';
 
@@ -24,25 +25,12 @@ export const DEMO_USERS: readonly DemoUser[] = [
 export const UNIT_GRIDS_PER_INSPECTOR = 18;
 
 /**
- * The crew's department: the default department of exposed garbage (06010, sanitation 环卫) when the class table
- * has one, else any department whose name starts with "sanitation", else the first department.
- */
-async function crewDepartment(db: Queryable): Promise<number | null> {
-  const { rows } = await db.query<{ id: number | string | null }>(
-    `select coalesce(
-       (select department_id from class_departments where kind = 'matter' and class_code = '06010'),
-       (select id from departments where name ilike 'sanitation%' order by id limit 1),
-       (select id from departments order by id limit 1)) as id`,
-  );
-  return rows[0].id === null ? null : Number(rows[0].id);
-}
-
-/**
  * Seeds the demo users and gives inspector1 and inspector2 responsibility grids over consecutive communities
  * (about 18 unit grids each; code = community + 'R' + 2 digits). Returns the number of users created.
  */
 export async function seedDemoUsers(db: Queryable): Promise<number> {
-  const department_id = await crewDepartment(db);
+  // The default department of exposed garbage (06010, sanitation 环卫), else a sanitation one, else the first.
+  const department_id = await demoDb.crewDepartment(db);
   const hashes = await Promise.all(DEMO_USERS.map(() => hashPassword(DEMO_PASSWORD)));
   return db.transaction(async (tx) => {
     let created = 0;
@@ -68,19 +56,10 @@ export async function seedDemoUsers(db: Queryable): Promise<number> {
  * they cover about UNIT_GRIDS_PER_INSPECTOR unit grids. Grids already in a responsibility grid are left alone.
  */
 async function seedResponsibilityGrids(db: Queryable, candidates: number[]): Promise<void> {
-  const { rows: having } = await db.query<{ id: number | string }>(
-    'select distinct inspector_id as id from responsibility_grids where inspector_id = any ($1::bigint[])', [candidates]);
-  const inspectors = candidates.filter((id) => !having.some((h) => Number(h.id) === id)); // already patrolling: keep as is
+  const having = await demoDb.inspectorsWithGrids(db, candidates);
+  const inspectors = candidates.filter((id) => !having.includes(id)); // already patrolling: keep as is
   if (!inspectors.length) return;
-  const { rows } = await db.query<{ code: string; community_code: string; community_name: string }>(
-    `select g.code, g.community_code, r.name as community_name
-       from grids g join regions r on r.code = g.community_code
-      where g.valid_to is null
-        and not exists (select 1 from responsibility_grid_members m where m.grid_code = g.code)
-      order by g.community_code, g.code
-      limit $1`,
-    [UNIT_GRIDS_PER_INSPECTOR * inspectors.length * 2],
-  );
+  const rows = await demoDb.unassignedGrids(db, UNIT_GRIDS_PER_INSPECTOR * inspectors.length * 2);
   // Cut into responsibility grids: per community, chunks of at most UNIT_GRIDS_PER_INSPECTOR.
   const rgrids: { community_code: string; name: string; grids: string[] }[] = [];
   for (const g of rows) {
@@ -102,29 +81,14 @@ async function seedResponsibilityGrids(db: Queryable, candidates: number[]): Pro
       covered += r.grids.length;
     }
   }
-  if (!assigned.length) return;
-  await db.query(
-    `insert into responsibility_grids (code, name, community_code, inspector_id)
-     select code, name, community_code, inspector_id
-       from jsonb_to_recordset($1::jsonb) as r(code text, name text, community_code text, inspector_id bigint)
-     on conflict (code) do nothing`,
-    [JSON.stringify(assigned.map(({ grids: _g, ...r }) => r))],
-  );
-  await db.query(
-    `insert into responsibility_grid_members (responsibility_code, grid_code)
-     select r.code, g from jsonb_to_recordset($1::jsonb) as r(code text, grids text[]), unnest(r.grids) as g
-     on conflict do nothing`,
-    [JSON.stringify(assigned.map(({ code, grids }) => ({ code, grids })))],
-  );
+  await demoDb.insertResponsibilityGrids(db, assigned);
 }
 
 /** The next free 2-digit sequence of a community's responsibility grids (01 when it has none). */
 async function nextSequence(db: Queryable, community_code: string, seen: Map<string, number>): Promise<number> {
   let n = seen.get(community_code);
   if (n === undefined) {
-    const { rows } = await db.query<{ n: number }>(
-      `select coalesce(max(substr(code, 14, 2)::int), 0)::int as n from responsibility_grids where community_code = $1`, [community_code]);
-    n = rows[0].n;
+    n = await demoDb.lastResponsibilitySequence(db, community_code);
   }
   seen.set(community_code, n + 1);
   return n + 1;

@@ -1,4 +1,4 @@
-// Demo district on an empty database (api.md: loaded on first start unless GRIDLINE_DEMO=0).
+// Demo district on an empty database (docs/api.md: loaded on first start unless GRIDLINE_DEMO=0).
 //   cambridge: the real City of Cambridge (MA) GIS: regions, unit grids drawn by draw-grids.ts, real assets imported.
 //   dongcheng: a synthetic district with Beijing Dongcheng's real street and community codes (also the bench's).
 import * as regions from '../db/regions.js';
@@ -20,7 +20,7 @@ export async function isEmpty(db: Queryable): Promise<boolean> {
   return !(await regions.any(db));
 }
 
-/** The Cambridge inventories the demo imports: file, class and how its fields map (domain.md §3). */
+/** The Cambridge inventories the demo imports: file, class and how its fields map (docs/domain.md §3). */
 export const CAMBRIDGE_ASSETS: { file: string; opts: ImportOptions }[] = [
   { file: 'streetlights.geojson', opts: { class_code: '01037', id_field: 'PoleID', source: 'cambridge:streetlights', data_source: 'base_geodata', survey_date: '2023-02-16' } },
   { file: 'hydrants.geojson', opts: { class_code: '01013', id_field: 'HYDRANT_ID', source: 'cambridge:hydrants', data_source: 'base_geodata',

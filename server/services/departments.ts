@@ -11,3 +11,8 @@ export async function seedDepartmentsFromClasses(db: Queryable): Promise<number>
   await departments.setClassDefaults(db, named.map(({ c, name }) => ({ kind: c.kind, class_code: c.code, department_id: ids.get(name!)! })));
   return ids.size;
 }
+
+/** Every department, for the routes: routes call services, only db/ holds SQL (docs/style.md). */
+export function list(db: Queryable): Promise<departments.Department[]> {
+  return departments.list(db);
+}

@@ -1,4 +1,4 @@
-// Unit-grid drawing (单元网格划分, domain.md §1): from community boundaries, street centre-lines and block polygons to
+// Unit-grid drawing (单元网格划分, docs/domain.md §1): from community boundaries, street centre-lines and block polygons to
 // versioned, coded unit grids that tile each community. One transaction per run. Also loads Cambridge, MA as a real
 // district (neighbourhoods → streets, neighbourhood × precinct → communities).
 //

@@ -1,6 +1,6 @@
 // Evaluation (绩效评价) use cases: the ranked rows of regions, departments and posts, the headline indicators, and the
 // cases behind any figure. Counts come from db/evaluation.ts (one definition per indicator), scores from
-// domain/evaluation.ts; the settings in force are the newest stored version, or evaluation.md's defaults.
+// domain/evaluation.ts; the settings in force are the newest stored version, or docs/evaluation.md's defaults.
 import type { Queryable } from '../db/types.js';
 import * as ev from '../db/evaluation.js';
 import { DomainError } from '../domain/errors.js';

@@ -1,9 +1,10 @@
 // Bulk loader for a generated district (server/demo/dongcheng.ts): regions, unit grids and components by COPY,
-// in one transaction (domain.md §1–3).
+// in one transaction (docs/domain.md §1–3).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
 import type { Queryable } from '../db/types.js';
+import * as demoDb from '../db/demo.js';
 import { DomainError } from '../domain/errors.js';
 import { generateDistrict, type GeneratedDistrict, type GeneratedRegion, type MultiPolygonCoords } from '../demo/dongcheng.js';
 
@@ -48,34 +49,17 @@ export async function loadDistrict(db: Queryable, d: GeneratedDistrict, opts: Lo
       d.streets.map((r) => regionRow('street', r)),
       d.communities.map((r) => regionRow('community', r)),
     ];
-    for (const rows of levels) {
-      await tx.query(
-        `insert into regions (code, level, name, parent_code, geom, area_m2)
-         select r.code, r.level, r.name, r.parent_code, r.geom::geometry, r.area_m2
-           from jsonb_to_recordset($1::jsonb) as r(code text, level text, name text, parent_code text, geom text, area_m2 double precision)
-         on conflict (code) do update set level = excluded.level, name = excluded.name, parent_code = excluded.parent_code,
-           geom = excluded.geom, area_m2 = excluded.area_m2`,
-        [JSON.stringify(rows)],
-      );
-    }
+    for (const rows of levels) await demoDb.upsertRegions(tx, rows);
 
     // Road centre-lines become places, for the basemap and for naming a case's location.
-    if (d.roads.length) {
-      await tx.query(
-        `insert into places (kind, name, geom)
-         select 'road', r.name, st_setsrid(st_geomfromgeojson(r.geom), 4326)
-           from jsonb_to_recordset($1::jsonb) as r(name text, geom text)`,
-        [JSON.stringify(d.roads.map((r) => ({ name: r.name, geom: JSON.stringify({ type: 'LineString', coordinates: r.geom }) })))],
-      );
-    }
+    await demoDb.insertRoads(tx, d.roads.map((r) => ({ name: r.name, geom: JSON.stringify({ type: 'LineString', coordinates: r.geom }) })));
 
-    const gridCols = ['code', 'community_code', 'geom', 'area_m2', 'valid_from'];
     for (let i = 0; i < d.grids.length; i += GRID_CHUNK) {
       let text = '';
-      for (const g of d.grids.slice(i, i + GRID_CHUNK)) {
+      for (const g of d.grids.slice(i, i + GRID_CHUNK)) { // demoDb.GRID_COPY_COLUMNS, in order
         text += `${g.code}\t${g.community_code}\t${multiPolygonEwkt(g.geom)}\t${g.area_m2}\t${validFrom}\n`;
       }
-      await tx.copyFrom('grids', gridCols, text);
+      await demoDb.copyGrids(tx, text);
       done += Math.min(GRID_CHUNK, d.grids.length - i);
       opts.onProgress?.(done, total);
     }
@@ -83,7 +67,6 @@ export async function loadDistrict(db: Queryable, d: GeneratedDistrict, opts: Lo
     // Codes, dates and coordinates are ASCII digits, so rows are written straight into a reused byte buffer (no COPY
     // escaping needed, and far less garbage than growing a string). The next chunk is built while the previous one
     // is being copied, yielding to the event loop now and then so its data keeps streaming.
-    const componentCols = ['id', 'class_code', 'district_code', 'status', 'survey_date', 'data_source', 'grid_code', 'community_code', 'street_code', 'geom'];
     const lastSeq = new Map<string, number>();
     const buf = Buffer.allocUnsafe(COMPONENT_CHUNK * 256);
     const it = d.components();
@@ -100,7 +83,7 @@ export async function loadDistrict(db: Queryable, d: GeneratedDistrict, opts: Lo
         }
         const c = next.value;
         const id = districtCode + c.class_code + String(c.seq).padStart(6, '0');
-        bytes += buf.write(
+        bytes += buf.write( // demoDb.COMPONENT_COPY_COLUMNS, in order
           `${id}\t${c.class_code}\t${districtCode}\tintact\t${validFrom}\tother\t${c.grid_code}\t${c.community_code}\t${c.street_code}\tSRID=4326;POINT(${c.lon} ${c.lat})\n`,
           bytes,
           'latin1',
@@ -115,26 +98,18 @@ export async function loadDistrict(db: Queryable, d: GeneratedDistrict, opts: Lo
         inFlight = null;
       }
       if (rows) {
-        const copy = tx.copyFrom('components', componentCols, buf.toString('latin1', 0, bytes));
+        const copy = demoDb.copyComponents(tx, buf.toString('latin1', 0, bytes));
         copy.catch(() => {}); // awaited on the next round; this only keeps an early failure from counting as unhandled
         inFlight = { copy, rows };
       }
     }
 
-    if (lastSeq.size) {
-      const seqs = [...lastSeq].map(([class_code, last_seq]) => ({ class_code, last_seq }));
-      await tx.query(
-        `insert into component_sequences (district_code, class_code, last_seq)
-         select $1, r.class_code, r.last_seq from jsonb_to_recordset($2::jsonb) as r(class_code text, last_seq integer)
-         on conflict (district_code, class_code) do update set last_seq = greatest(component_sequences.last_seq, excluded.last_seq)`,
-        [districtCode, JSON.stringify(seqs)],
-      );
-    }
+    await demoDb.raiseSequences(tx, districtCode, [...lastSeq].map(([class_code, last_seq]) => ({ class_code, last_seq })));
     return { regions: 1 + d.streets.length + d.communities.length, grids: d.grids.length, components: done - d.grids.length, classes: lastSeq.size };
   });
 }
 
-function regionRow(level: 'district' | 'street' | 'community', r: GeneratedRegion) {
+function regionRow(level: 'district' | 'street' | 'community', r: GeneratedRegion): demoDb.RegionRow {
   return { code: r.code, level, name: r.name, parent_code: r.parent_code, geom: multiPolygonEwkt(r.geom), area_m2: r.area_m2 };
 }
 

@@ -1,4 +1,4 @@
-// The city's working-time calendar and time limits, loaded once at startup from data/ (workflow.md §Time).
+// The city's working-time calendar and time limits, loaded once at startup from data/ (docs/workflow.md §Time).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCalendar, type WorkCalendar } from '../domain/calendar.js';

@@ -3,11 +3,11 @@
 // tests/browser/screenshots/ (git-ignored) to be checked by eye. The helper builds dist/client only when
 // it is missing: after changing client code, run `npm run build:client` first.
 import { mkdirSync } from 'node:fs';
-import { deflateSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDemoServer } from '../helpers/demo-server.js';
+import { encodePng } from '../helpers/png.js';
 
 type RunningServer = Awaited<ReturnType<typeof startDemoServer>>;
 
@@ -22,34 +22,7 @@ const CHROMIUM_ARGS = [
 
 /** A 256 × 256 PNG: a light tile with a darker 32-px grid, so the raster is recognisable in screenshots. */
 function testTilePng(): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (buf: Buffer) => {
-    let c = 0xffffffff;
-    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const c = Buffer.alloc(4); c.writeUInt32BE(crc(td));
-    return Buffer.concat([len, td, c]);
-  };
-  const size = 256;
-  const raw = Buffer.alloc((size * 3 + 1) * size);
-  for (let y = 0; y < size; y++) {
-    raw[y * (size * 3 + 1)] = 0;
-    for (let x = 0; x < size; x++) {
-      const line = x % 32 === 0 || y % 32 === 0;
-      raw.set(line ? [150, 160, 170] : [225, 230, 222], y * (size * 3 + 1) + 1 + x * 3);
-    }
-  }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(size, 0); ihdr.writeUInt32BE(size, 4); ihdr[8] = 8; ihdr[9] = 2;
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return encodePng(256, 256, (x, y) => (x % 32 === 0 || y % 32 === 0 ? [150, 160, 170] : [225, 230, 222]));
 }
 
 let server: RunningServer;

@@ -17,7 +17,7 @@ import { CASE_ACTIONS, CASE_STATUSES } from '../../server/domain/workflow.js';
 const detail = (p: Partial<CaseDetail> = {}): CaseDetail => ({
   id: 'c1', case_no: '11010120261123000001', status: 'pending_dispatch', class_code: '06010', lon: 116.4, lat: 39.9, version: 3,
   grid_code: '110101001001001', department_id: null, step: 'dispatch', yellow_at: null, red_at: null, updated_at: '2026-11-23T02:00:00Z',
-  light: null, suggested_department_id: 15, available_actions: ['dispatch'], trail: [], ...p,
+  light: null, suggested_department_id: 15, available_actions: ['dispatch'], trail: [], photos: [], ...p,
 });
 
 beforeEach(() => {

@@ -22,7 +22,9 @@ function summary(p: Partial<CaseSummary> & { id: string }): CaseSummary {
 }
 const event = (c: CaseSummary): LiveCaseEvent => {
   const { id, case_no, status, light, lon, lat, version, class_code, grid_code, department_id, step, red_at, yellow_at, updated_at } = c;
-  return { id, case_no, status, light, lon, lat, version, class_code, grid_code, department_id, step, red_at, yellow_at, updated_at };
+  return { id, case_no, status, light, lon, lat, version, class_code, grid_code, department_id, step, red_at, yellow_at, updated_at,
+    reporter_id: c.reporter_id ?? null, responsibility_code: c.responsibility_code ?? null, urged: c.urged ?? false, urgent: c.urgent ?? false,
+    pending_application: c.pending_application ?? null, rework_count: c.rework_count ?? 0, address: c.address ?? null, origin: c.origin ?? 'live' };
 };
 const list = (...items: CaseSummary[]): CaseList => ({ items, total: items.length });
 
@@ -49,9 +51,9 @@ describe('live events', () => {
 
   test('a newer event is merged into the case, keeping the fields the event does not carry', () => {
     const s = useCases.getState();
-    s.receive(list(summary({ id: 'c1', version: 3, address: '体育馆南街', urged: true })), s.begin());
+    s.receive(list(summary({ id: 'c1', version: 3, description: '井盖破损', source: 'public' })), s.begin());
     expect(useCases.getState().applyLive(event(summary({ id: 'c1', version: 4, status: 'pending_check' })))).toBe('updated');
-    expect(useCases.getState().byId.c1).toMatchObject({ status: 'pending_check', version: 4, address: '体育馆南街', urged: true });
+    expect(useCases.getState().byId.c1).toMatchObject({ status: 'pending_check', version: 4, description: '井盖破损', source: 'public' });
   });
 
   test('a list answer older than a live event keeps the newer case', () => {

@@ -23,7 +23,7 @@ const grid = (code: string): GridDetail => ({
 const component = (id: string): ComponentDetail => ({
   id, class_code: id.slice(6, 11), class_name_zh: '供水井盖', class_name_en: 'water-supply manhole cover', major_code: '01',
   status: 'intact', survey_date: null, change_date: null, data_source: null, note: null, grid_code: null,
-  community_code: null, community_name: null, street_code: null, street_name: null, supervising_department: null,
+  community_code: null, community_name: null, street_code: null, street_name: null, source_id: null, supervising_department: null,
   owner_department: null, maintainer_department: null, attrs: null, geometry: { type: 'Point', coordinates: [116.4, 39.9] },
 });
 

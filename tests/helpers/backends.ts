@@ -1,5 +1,5 @@
 // withTestDb(backend, fn): every db/http test on PGlite, and on PostgreSQL when TEST_DATABASE_URL is set.
-// fn gets a Queryable inside a transaction that is always rolled back (graphile's pattern, style.md §2.7).
+// fn gets a Queryable inside a transaction that is always rolled back (graphile's pattern, docs/style.md §2.7).
 import type { PGlite } from '@electric-sql/pglite';
 import type pg from 'pg';
 import type { Queryable } from '../../server/db/types.js';

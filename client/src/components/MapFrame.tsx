@@ -12,9 +12,10 @@ import { useT } from './Bilingual.js';
 function WholeDistrict({ padding }: { padding: MapViewProps['fitPadding'] }) {
   const district = useConfig(selectDistrict);
   const { t } = useT();
-  if (!district) return null;
+  if (!district?.bbox) return null; // a district without geometry (no grids loaded yet) has no box to show
+  const bbox = district.bbox;
   return (
-    <button type="button" className="whole-district" onClick={() => fitBox(district.bbox, 17, padding ?? 32)} title={t('whole_district')} data-testid="whole-district">
+    <button type="button" className="whole-district" onClick={() => fitBox(bbox, 17, padding ?? 32)} title={t('whole_district')} data-testid="whole-district">
       <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><path d="M1.5 5.5v-4h4M10.5 1.5h4v4M14.5 10.5v4h-4M5.5 14.5h-4v-4" fill="none" stroke="currentColor" strokeWidth="1.6" /></svg>
       <span>{t('whole_district')}</span>
     </button>

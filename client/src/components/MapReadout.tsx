@@ -1,5 +1,5 @@
 // Cursor coordinates, zoom and the grid under the pointer. Written straight into the DOM on each
-// mouse move: the camera never goes through React state (style.md anti-pattern 12).
+// mouse move: the camera never goes through React state (docs/style.md anti-pattern 12).
 import { useEffect, useRef } from 'react';
 import type { Map as MaplibreMap } from 'maplibre-gl';
 import { LAYER } from '../map/style.js';

@@ -43,7 +43,7 @@ export function Overview() {
           <ul className="street-list">
             {streets.map((s) => (
               <li key={s.code}>
-                <button type="button" onClick={() => fitBox(s.bbox, 16)}>
+                <button type="button" onClick={() => { if (s.bbox) fitBox(s.bbox, 16); }} disabled={!s.bbox}>
                   <span className="street-name">{s.name}</span>
                   <span className="mono dim">{s.code}</span>
                   <span className="street-count">{counts[s.code] ?? 0}</span>

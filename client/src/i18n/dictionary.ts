@@ -43,7 +43,7 @@ export const DICTIONARY = {
   attrs: { zh: '扩展属性', en: 'Extra attributes' },
   empty: { zh: '—', en: '—' },
 
-  // Grid fields (domain.md §1)
+  // Grid fields (docs/domain.md §1)
   f_grid_code: { zh: '网格编码', en: 'Grid code' },
   f_community: { zh: '所属社区', en: 'Community' },
   f_street: { zh: '所属街道', en: 'Street' },
@@ -57,7 +57,7 @@ export const DICTIONARY = {
   f_component_count: { zh: '部件数量', en: 'Components' },
   current: { zh: '现行', en: 'current' },
 
-  // Component fields (domain.md §3, GB/T 47678.5-2026 table 2)
+  // Component fields (docs/domain.md §3, GB/T 47678.5-2026 table 2)
   f_component_id: { zh: '部件标识码', en: 'Component ID' },
   f_class: { zh: '部件类别', en: 'Class' },
   f_major: { zh: '大类', en: 'Major class' },
@@ -71,14 +71,14 @@ export const DICTIONARY = {
   f_owner: { zh: '权属单位', en: 'Owner' },
   f_maintainer: { zh: '养护单位', en: 'Maintainer' },
 
-  // Majors (domain.md §2)
+  // Majors (docs/domain.md §2)
   major_01: { zh: '市政公用设施', en: 'Municipal utilities' },
   major_02: { zh: '交通设施', en: 'Traffic facilities' },
   major_03: { zh: '市容环卫设施', en: 'Sanitation facilities' },
   major_04: { zh: '园林绿化设施', en: 'Landscaping & greenery' },
   major_05: { zh: '其他设施', en: 'Other facilities' },
 
-  // Statuses (domain.md §3)
+  // Statuses (docs/domain.md §3)
   status_intact: { zh: '完好', en: 'intact' },
   status_damaged: { zh: '破损', en: 'damaged' },
   status_missing: { zh: '丢失', en: 'missing' },
@@ -107,7 +107,7 @@ export const DICTIONARY = {
   nav_crew: { zh: '处置任务', en: 'Crew tasks' },
   nav_district: { zh: '辖区地图', en: 'District map' },
 
-  // Roles (workflow.md §Roles)
+  // Roles (docs/workflow.md §Roles)
   role_inspector: { zh: '监督员', en: 'Inspector' },
   role_operator: { zh: '受理员', en: 'Operator' },
   role_shift_leader: { zh: '值班长', en: 'Shift leader' },
@@ -117,7 +117,7 @@ export const DICTIONARY = {
   role_admin: { zh: '系统管理员', en: 'Administrator' },
   role_public: { zh: '公众', en: 'Public' },
 
-  // Case statuses (workflow.md §Fixed names)
+  // Case statuses (docs/workflow.md §Fixed names)
   case_status_pending_acceptance: { zh: '待受理', en: 'Pending acceptance' },
   case_status_verifying: { zh: '核实中', en: 'Verifying' },
   case_status_pending_filing: { zh: '待立案', en: 'Pending filing' },
@@ -131,7 +131,7 @@ export const DICTIONARY = {
   case_status_void: { zh: '已作废', en: 'Void' },
   case_status_pending_review: { zh: '自处置待审', en: 'Self-handled, pending review' },
 
-  // Actions (workflow.md §Fixed names)
+  // Actions (docs/workflow.md §Fixed names)
   act_report: { zh: '上报', en: 'Report' },
   act_send_verify: { zh: '派发核实', en: 'Send verify task' },
   act_verify: { zh: '核实', en: 'Verify' },
@@ -195,6 +195,7 @@ export const DICTIONARY = {
   live_connecting: { zh: '连接中', en: 'Connecting' },
   live_error: { zh: '实时中断', en: 'Live lost' },
   live_off: { zh: '未连接', en: 'Offline' },
+  live_too_many_streams: { zh: '本账号在其他标签页或屏幕打开了过多实时视图，本页实时更新已停止：请关闭多余页面后刷新本页', en: 'This account has too many live views open in other tabs or screens, so live updates stopped here: close the extra tabs and reload this page' },
   new_case: { zh: '新', en: 'New' },
   urged: { zh: '督办', en: 'Urged' },
   urgent: { zh: '紧急', en: 'Urgent' },

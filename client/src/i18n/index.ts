@@ -33,7 +33,7 @@ function keyOf(prefix: string, v: string | null | undefined): MessageKey | null 
   return key in DICTIONARY ? (key as MessageKey) : null;
 }
 
-/** The message key of a case status (workflow.md), or null. */
+/** The message key of a case status (docs/workflow.md), or null. */
 export const caseStatusKey = (s: string | null | undefined) => keyOf('case_status_', s);
 /** The message key of a workflow action, or null. */
 export const actionKey = (a: string | null | undefined) => keyOf('act_', a);

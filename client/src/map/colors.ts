@@ -1,4 +1,4 @@
-// Colours of the map page: component majors (domain.md §2), statuses (§3) and the dark theme.
+// Colours of the map page: component majors (docs/domain.md §2), statuses (§3) and the dark theme.
 
 export type Rgba = [number, number, number, number];
 
@@ -75,7 +75,7 @@ export const THEME = {
   labelHalo: '#0a111c',
 } as const;
 
-/** Traffic-light colours of cases (workflow.md §Time): red overdue, yellow past 80 % of the step, green on time. */
+/** Traffic-light colours of cases (docs/workflow.md §Time): red overdue, yellow past 80 % of the step, green on time. */
 export const LIGHT_COLORS = {
   red: '#ff4d4f',
   yellow: '#ffc53d',

@@ -1,4 +1,4 @@
-// Traffic lights on the client (workflow.md §Time): a case's light follows from its step's yellow_at / red_at and
+// Traffic lights on the client (docs/workflow.md §Time): a case's light follows from its step's yellow_at / red_at and
 // the clock, so a case turns yellow or red on the wall without any server event. The same rule as the server's SQL
 // (server/db/cases.ts LIGHT_SQL, domain/lights.ts lightAtSqlExpression): no light once finished or while suspended;
 // red strictly after red_at, yellow strictly after yellow_at (80 % of the step limit), else green. Pure.

@@ -1,4 +1,4 @@
-// Failed requests and map errors, shown as dismissible notices: no error is dropped silently (style.md §2.4).
+// Failed requests and map errors, shown as dismissible notices: no error is dropped silently (docs/style.md §2.4).
 import { create } from 'zustand';
 
 export type Notice = { id: number; level: 'error' | 'warning' | 'info'; message: string; count: number };

@@ -1,5 +1,5 @@
 // Unit-grid drawing on the real Cambridge, MA data (data/cambridge), on every available engine: the invariants of
-// domain.md §1 (one community per grid, tiling without gaps or overlaps, about 10,000 m², 15-digit codes numbered
+// docs/domain.md §1 (one community per grid, tiling without gaps or overlaps, about 10,000 m², 15-digit codes numbered
 // west→east, north→south) and versioning on a re-run.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';

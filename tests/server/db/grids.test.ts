@@ -45,6 +45,49 @@ describe.each(testBackends())('unit grids on %s', (backend) => {
       select code, community_code, geom, area_m2, valid_from + 1 from grids where code = $1 and valid_to is null`, [g.code])).rejects.toThrow();
   }));
 
+  test('inBbox: the default keeps every bounding-box overlap, predicate intersects only grids whose shape meets the bbox', () => withTestDb(backend, async (db) => {
+    // A right triangle far from the fixture (lon/lat 10): its envelope's upper-right corner lies outside its shape.
+    const { rows } = await db.query<{ community_code: string }>('select community_code from grids order by code limit 1');
+    const code = rows[0].community_code + '998';
+    await db.query(`insert into grids (code, community_code, geom, area_m2, valid_from)
+      values ($1, $2, st_multi(st_geomfromtext('POLYGON((10 10, 10.01 10, 10 10.01, 10 10))', 4326)), 60000, '2020-01-01')`,
+      [code, rows[0].community_code]);
+    const corner: [number, number, number, number] = [10.008, 10.008, 10.02, 10.02];
+    const inside: [number, number, number, number] = [10.001, 10.001, 10.002, 10.002];
+    const codes = async (bbox: typeof corner, predicate?: 'bbox' | 'intersects') => {
+      const page = await grids.inBbox(db, { bbox, limit: 10, offset: 0, predicate });
+      return { codes: page.items.map((g) => g.code), total: page.total };
+    };
+    expect(await codes(corner)).toEqual({ codes: [code], total: 1 });
+    expect(await codes(corner, 'bbox')).toEqual({ codes: [code], total: 1 });
+    expect(await codes(corner, 'intersects')).toEqual({ codes: [], total: 0 });
+    expect(await codes(inside, 'intersects')).toEqual({ codes: [code], total: 1 });
+    expect(await codes(inside)).toEqual({ codes: [code], total: 1 });
+    // an ended grid is in neither
+    await db.query(`update grids set valid_to = '2021-01-01' where code = $1`, [code]);
+    expect(await codes(inside)).toEqual({ codes: [], total: 0 });
+    expect(await codes(inside, 'intersects')).toEqual({ codes: [], total: 0 });
+  }));
+
+  test('count: every version, the current ones, or the current ones of a district', () => withTestDb(backend, async (db) => {
+    const { rows } = await db.query<{ community_code: string }>('select community_code from grids order by code limit 1');
+    const community = rows[0].community_code;
+    const code = community + '997';
+    const before = { all: await grids.count(db), current: await grids.count(db, { current: true }),
+      district: await grids.count(db, { current: true, district_code: community.slice(0, 6) }) };
+    expect(before.current).toBeGreaterThan(0);
+    expect(before.all).toBeGreaterThanOrEqual(before.current);
+    await db.query(`insert into grids (code, community_code, geom, area_m2, valid_from)
+      values ($1, $2, st_multi(st_buffer(st_setsrid(st_makepoint(10, 10), 4326), 0.0005)), 10000, '2020-01-01')`, [code, community]);
+    expect(await grids.count(db)).toBe(before.all + 1);
+    expect(await grids.count(db, { current: true })).toBe(before.current + 1);
+    expect(await grids.count(db, { current: true, district_code: community.slice(0, 6) })).toBe(before.district + 1);
+    expect(await grids.count(db, { current: true, district_code: '999999' })).toBe(0);
+    await db.query(`update grids set valid_to = '2021-01-01' where code = $1`, [code]);
+    expect(await grids.count(db)).toBe(before.all + 1);
+    expect(await grids.count(db, { current: true })).toBe(before.current);
+  }));
+
   test('a grid whose code does not start with its community code is refused by the schema', () => withTestDb(backend, async (db) => {
     const { rows } = await db.query<{ community_code: string }>('select community_code from grids limit 1');
     const other = rows[0].community_code.slice(0, 9) + '999';

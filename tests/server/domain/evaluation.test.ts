@@ -1,4 +1,4 @@
-// The standard's formulas (evaluation.md) against hand-computed fixtures: rates and bad rates, every band edge,
+// The standard's formulas (docs/evaluation.md) against hand-computed fixtures: rates and bad rates, every band edge,
 // no data left out with the weights renormalised, grade edges, settings validation and periods.
 import { describe, expect, test } from 'vitest';
 import {

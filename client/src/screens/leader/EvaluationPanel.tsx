@@ -1,4 +1,4 @@
-// Ranked evaluation tables (evaluation.md): regions (by level), departments, posts (by post). Every indicator cell
+// Ranked evaluation tables (docs/evaluation.md): regions (by level), departments, posts (by post). Every indicator cell
 // shows its rate or count and its score, numerator / denominator on hover, "no data" when the denominator is 0; then
 // the composite and the grade A–E. A click on any figure lists the cases behind it (its numerator; the list switches
 // to the denominator). The weights and bands in force are stated (settings version).

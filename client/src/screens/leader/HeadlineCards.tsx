@@ -1,4 +1,4 @@
-// The four headline indicators the seeds report for Dongcheng (evaluation.md §Headline), for the period and scope:
+// The four headline indicators the seeds report for Dongcheng (docs/evaluation.md §Headline), for the period and scope:
 // each with numerator / denominator, "no data" when the rate is null, the reference figure beside it, and a click that
 // lists the cases behind it.
 import type { MessageKey } from '../../i18n/index.js';

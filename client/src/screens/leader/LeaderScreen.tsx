@@ -1,7 +1,7 @@
 // The leader screen (领导驾驶舱, /leader): for a period and a region scope, the headline indicators beside the seeds'
 // Dongcheng figures, the statistics map with hot spots, the ranked evaluation tables with grades, the trend and the top
 // classes; every figure opens the cases behind it, every table and layer exports, the month prints.
-// docs/leader-api.md is the contract; evaluation.md defines the figures.
+// docs/leader-api.md is the contract; docs/evaluation.md defines the figures.
 import { useEffect } from 'react';
 import { useT } from '../../components/Bilingual.js';
 import { useCaseDetail } from '../../state/case-detail-store.js';

@@ -1,5 +1,5 @@
 // Numbers on the leader screen: rates as percentages, scores, hours, counts with separators; null is "no data",
-// never 0 (evaluation.md §Rules). Pure.
+// never 0 (docs/evaluation.md §Rules). Pure.
 import type { Lang } from '../../i18n/index.js';
 
 const NO_DATA: Record<Lang, string> = { zh: '无数据', en: 'no data' };

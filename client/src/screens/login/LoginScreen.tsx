@@ -4,7 +4,7 @@ import { homeOf, PATHS, selectNavigate, useRoute } from '../../state/route-store
 import { selectExpired, selectLogin, selectSessionBusy, selectSessionError, useSession } from '../../state/session-store.js';
 import { useT } from '../../components/Bilingual.js';
 
-/** The demo users of api.md (password `demo`, demo data only). */
+/** The demo users of docs/api.md (password `demo`, demo data only). */
 const DEMO = ['dispatcher1', 'operator1', 'shiftlead1', 'leader1', 'inspector1', 'inspector2', 'crew1', 'admin'];
 
 export function LoginScreen() {

@@ -1,0 +1,36 @@
+// Reads of unit grids for the routes (the map's grid list, locate, a grid's card, OGC `grids`): routes call
+// services, and only db/ holds SQL (docs/style.md, the rings).
+import type { Queryable } from '../db/types.js';
+import * as gridsDb from '../db/grids.js';
+import type { BboxPredicate, GridDetail, GridFeature, GridRef } from '../db/grids.js';
+import type { Bbox } from '../domain/coords.js';
+
+export type { BboxPredicate, GridDetail, GridFeature, GridRef };
+
+/** Current grids in a bbox (`predicate`: `bbox` overlap by default, `intersects` for OGC), by code, paged. */
+export function inBbox(
+  db: Queryable,
+  p: { bbox?: Bbox; limit: number; offset: number; community_code?: string; predicate?: BboxPredicate },
+): Promise<{ items: GridFeature[]; total: number }> {
+  return gridsDb.inBbox(db, p);
+}
+
+/** The current unit grid covering a WGS84 point; null outside every grid. */
+export function locate(db: Queryable, lon: number, lat: number): Promise<GridRef | null> {
+  return gridsDb.locate(db, lon, lat);
+}
+
+/** A grid's card: the current version of the code, else its latest ended one; null when no grid ever had it. */
+export function get(db: Queryable, code: string): Promise<GridDetail | null> {
+  return gridsDb.get(db, code);
+}
+
+/** One current grid as a feature (OGC single feature); null when no current grid has the code. */
+export function currentFeature(db: Queryable, code: string): Promise<GridFeature | null> {
+  return gridsDb.currentFeature(db, code);
+}
+
+/** Bounding box of the current grids (OGC collection extent); null when there are none. */
+export function currentExtent(db: Queryable): Promise<Bbox | null> {
+  return gridsDb.currentExtent(db);
+}
