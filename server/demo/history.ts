@@ -302,7 +302,7 @@ function walkCase(world: World, r: Report): SimulatedCase {
   const chance = (p: number) => rnd() < p;
   const staff = input.staff;
   const who = (role: Role, user: number | null, department_id?: number | null): Who => ({
-    actor: { ...(user === null ? {} : { id: String(user) }), roles: [role], ...(department_id != null ? { department_id: String(department_id) } : {}) },
+    actor: { ...(user === null ? {} : { id: user }), roles: [role], ...(department_id != null ? { department_id } : {}) },
     user,
   });
   const operator = who('operator', staff.operator);

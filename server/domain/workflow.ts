@@ -92,8 +92,15 @@ export type CaseState = {
   void_reason?: string | null;
 } & Partial<Record<Counter, number>>;
 
-/** The person acting. A department user acts only on cases dispatched to their department. */
-export type Actor = { id?: string; roles: readonly Role[]; department_id?: string | null };
+/**
+ * The person acting: a user's id and department id as everywhere else (numbers: users.id, departments.id); no id for
+ * the anonymous public. A department user acts only on cases dispatched to their department. The trail records the
+ * id as text (case_trail.actor).
+ */
+/** The trail's text form of who acted (case_trail.actor): the user id, or null for the public. */
+const actorText = (actor: Actor): string | null => (actor.id === undefined ? null : String(actor.id));
+
+export type Actor = { id?: number; roles: readonly Role[]; department_id?: number | null };
 
 /** The request fields of an action (snake_case, as on the wire), after validation. */
 export type ActionFields = {
@@ -381,7 +388,7 @@ export function transition(c: CaseRecord, action: string, actor: Actor, input: A
   Object.assign(patch, stepClock(c, patch, decision, now, facts.rules, closed));
 
   const entry: TrailEntry = {
-    case_id: c.id, seq: facts.last_entry.seq + 1, at: now, actor: actor.id ?? null, role: decision.role,
+    case_id: c.id, seq: facts.last_entry.seq + 1, at: now, actor: actorText(actor), role: decision.role,
     action: decision.action, from_status: decision.from, to_status: decision.to, note: decision.fields.note ?? null,
     photo_ids: decision.fields.photo_ids ?? null, deadline_at: patch.step_deadline_at ?? c.step_deadline_at,
     data: {
@@ -427,7 +434,7 @@ export function openCase(first: ReportDecision, actor: Actor, r: {
 }, now: Date, rules: WorkflowRules): Opening {
   const times = stepTimes(rules, first.step, now, { class_code: r.class_code, condition: null, urgent: r.urgent, extension_hours: 0 });
   const entry = chainEntry(null, {
-    case_id: r.id, seq: 1, at: now, actor: actor.id ?? null, role: first.role, action: 'report', from_status: null,
+    case_id: r.id, seq: 1, at: now, actor: actorText(actor), role: first.role, action: 'report', from_status: null,
     to_status: first.to, note: r.note, photo_ids: r.photo_ids, deadline_at: times.step_deadline_at,
     data: { source: r.source, self_handled: r.self_handled, class_code: r.class_code, grid_code: r.grid_code, ...r.data },
   });
@@ -452,7 +459,7 @@ export function decideMerge(source: MergeRecord, target: MergeRecord, actor: Act
     actor.roles,
   );
   const side = (c: MergeRecord, prev: { seq: number; hash: string }, e: Pick<TrailEntry, 'action' | 'to_status' | 'data'>, patch: Partial<RecordPatch>): MergeSide => {
-    const entry = chainEntry(prev, { ...e, case_id: c.id, seq: prev.seq + 1, at: now, actor: actor.id ?? null, role, from_status: c.status, note });
+    const entry = chainEntry(prev, { ...e, case_id: c.id, seq: prev.seq + 1, at: now, actor: actorText(actor), role, from_status: c.status, note });
     return { patch: { ...patch, updated_at: now, trail_head: entry.hash }, entry };
   };
   return {
@@ -481,7 +488,7 @@ function refuseUnless(state: CaseState, action: CaseAction, rule: Rule, actor: A
     throw new DomainError('not_allowed_in_state', `Cannot ${action} a case that is ${state.status}; ${action} applies to ${rule.from.join(', ')}`, { action, status: state.status });
   }
   const ownDepartment = rule.by.filter((r) => actor.roles.includes(r)).every((r) => r === 'department');
-  if (ownDepartment && state.department_id != null && actor.department_id != null && String(actor.department_id) !== String(state.department_id)) {
+  if (ownDepartment && state.department_id != null && actor.department_id != null && actor.department_id !== Number(state.department_id)) {
     throw new DomainError('role_not_allowed', `Only the department the case is dispatched to may ${action} it`, { action });
   }
   const pending = state.pending_application ?? null;

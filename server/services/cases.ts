@@ -38,7 +38,7 @@ export type ReportInput = {
 };
 
 const actorOf = (u: CaseUser): Actor => u
-  ? { id: String(u.id), roles: u.roles as Role[], department_id: u.department_id === null ? null : String(u.department_id) }
+  ? { id: u.id, roles: u.roles as Role[], department_id: u.department_id }
   : { roles: ['public'] };
 
 /** Roles that need the reporter's phone and name (call-back); others see them masked. */
@@ -114,7 +114,9 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
         return (await cases.get(tx, known.case_id, now))!;
       }
     }
-    if (input.photo_ids?.length) await assertPhotosExist(tx, input.photo_ids);
+    // Only photos the reporter may see (its own uploads, or shown by a case it may read): citing a photo id would
+    // otherwise make someone else's photo readable through one's own case. The public uploads none and cites none.
+    if (input.photo_ids?.length) await assertPhotosExist(tx, input.photo_ids, user);
     const cls = await classes.get(tx, 'matter', input.class_code);
     if (!cls) throw new DomainError('unknown_class', `${input.class_code} is not a matter class of GB/T 47678.5-2026`);
     if (cls.matter_kind !== input.kind) {
@@ -187,7 +189,7 @@ export async function actOnCase(deps: CaseDeps, user: CaseUser, caseId: string, 
     const t = transition(c, action, actorOf(user), fields, now, {
       rules: deps.work, suspensions: await cases.suspensions(tx, c.id), last_entry: (await cases.lastTrail(tx, c.id))!,
     });
-    if (t.decision.fields.photo_ids?.length) await assertPhotosExist(tx, t.decision.fields.photo_ids);
+    if (t.decision.fields.photo_ids?.length) await assertPhotosExist(tx, t.decision.fields.photo_ids, user);
     if (t.patch.department_id != null && !(await departments.exists(tx, t.patch.department_id))) {
       throw new DomainError('unprocessable', `No department with id ${t.patch.department_id}`, { department_id: 'unknown department' });
     }

@@ -57,6 +57,9 @@ export async function newPhotos(db: Queryable, n = 1): Promise<string[]> {
   for (let i = 0; i < n; i++) {
     const id = [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, '0')).join('');
     await db.query(`insert into photos (id, mime, bytes, width, height, uploaded_at) values ($1, 'image/jpeg', 1000, 640, 480, now())`, [id]);
+    // As though every user there is had uploaded these bytes: any of them may cite the photo (services/photos.ts
+    // assertPhotosExist); tests/server/http/photos.test.ts checks who may not.
+    await db.query(`insert into photo_uploads (photo_id, user_id, uploaded_at) select $1, id, now() from users`, [id]);
     ids.push(id);
   }
   return ids;

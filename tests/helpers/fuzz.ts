@@ -105,13 +105,28 @@ export function operations(doc: Doc): Operation[] {
 
 const SMALL = 8;
 
+/**
+ * Real values by field or parameter name (case, user and component ids, class and grid codes, department ids,
+ * points inside the district): a positive value of a field so named is one of them three times in four, so writes
+ * get past the checks that need real references (an unknown class, a point outside the district) and reach the
+ * engine. Taken from the database before the run (tests/server/http/fuzz.test.ts).
+ */
+export type Known = Record<string, readonly unknown[]>;
+
+/** A field's value: from `known` when there are real values by that name, else from the schema. */
+function field(name: string, s: S, known: Known, depth: number): fc.Arbitrary<unknown> {
+  const pool = known[name];
+  const generated = positive(s, depth, known);
+  return pool?.length ? fc.oneof({ arbitrary: fc.constantFrom(...pool), weight: 3 }, { arbitrary: generated, weight: 1 }) : generated;
+}
+
 /** Data that the schema allows. */
-export function positive(s: S, depth = 0): fc.Arbitrary<unknown> {
+export function positive(s: S, depth = 0, known: Known = {}): fc.Arbitrary<unknown> {
   if (!s || typeof s !== 'object') return fc.constant(null);
   if (Array.isArray(s.enum) && s.enum.length) return fc.constantFrom(...s.enum);
-  if (s.nullable) return fc.option(positive({ ...s, nullable: false }, depth), { nil: null, freq: 6 });
-  for (const k of ['anyOf', 'oneOf']) if (Array.isArray(s[k]) && s[k].length) return fc.oneof(...s[k].map((x: S) => positive({ ...x }, depth)));
-  if (Array.isArray(s.allOf) && s.allOf.length) return positive(Object.assign({}, ...s.allOf), depth);
+  if (s.nullable) return fc.option(positive({ ...s, nullable: false }, depth, known), { nil: null, freq: 6 });
+  for (const k of ['anyOf', 'oneOf']) if (Array.isArray(s[k]) && s[k].length) return fc.oneof(...s[k].map((x: S) => positive({ ...x }, depth, known)));
+  if (Array.isArray(s.allOf) && s.allOf.length) return positive(Object.assign({}, ...s.allOf), depth, known);
   switch (s.type) {
     case 'string': return stringOf(s);
     case 'integer': {
@@ -126,13 +141,13 @@ export function positive(s: S, depth = 0): fc.Arbitrary<unknown> {
     case 'boolean': return fc.boolean();
     case 'array': {
       const minLength = s.minItems ?? 0, maxLength = Math.max(minLength, Math.min(s.maxItems ?? 4, 4));
-      const item = positive(s.items ?? {}, depth + 1);
+      const item = positive(s.items ?? {}, depth + 1, known);
       return s.uniqueItems ? fc.uniqueArray(item, { minLength, maxLength, selector: (x) => JSON.stringify(x) }) : fc.array(item, { minLength, maxLength });
     }
     case 'object': case undefined: {
       if (!s.properties) return s.type === 'object' ? fc.constant({}) : fc.jsonValue({ maxDepth: 2 });
       const required: string[] = s.required ?? [];
-      const props = Object.fromEntries(Object.entries<S>(s.properties).map(([k, v]) => [k, positive(v, depth + 1)]));
+      const props = Object.fromEntries(Object.entries<S>(s.properties).map(([k, v]) => [k, field(k, v, known, depth + 1)]));
       return fc.record(props, { requiredKeys: required.filter((k) => k in props) });
     }
     default: return fc.constant(null);
@@ -175,14 +190,14 @@ const hostile: fc.Arbitrary<unknown> = fc.oneof(
 
 type Parts = { path: Record<string, unknown>; query: Record<string, unknown>; header: Record<string, unknown>; body: unknown; hasBody: boolean };
 
-function partsArbitrary(op: Operation): fc.Arbitrary<Parts> {
+function partsArbitrary(op: Operation, known: Known): fc.Arbitrary<Parts> {
   const rec = (where: 'path' | 'query' | 'header') => {
     const ps = op.params.filter((p) => p.in === where);
-    return fc.record(Object.fromEntries(ps.map((p) => [p.name, positive(p.schema)])),
+    return fc.record(Object.fromEntries(ps.map((p) => [p.name, field(p.name, p.schema, known, 0)])),
       { requiredKeys: ps.filter((p) => p.required || where === 'path').map((p) => p.name) });
   };
   const body: fc.Arbitrary<{ body: unknown; hasBody: boolean }> = op.body
-    ? (/json/.test(op.body.type) ? positive(op.body.schema) : fc.oneof(fc.string({ maxLength: 200 }), fc.uint8Array({ maxLength: 256 }).map((b) => Buffer.from(b))))
+    ? (/json/.test(op.body.type) ? positive(op.body.schema, 0, known) : fc.oneof(fc.string({ maxLength: 200 }), fc.uint8Array({ maxLength: 256 }).map((b) => Buffer.from(b))))
       .map((b) => ({ body: b, hasBody: true }))
     : fc.constant({ body: undefined, hasBody: false });
   return fc.record({ path: rec('path'), query: rec('query'), header: rec('header'), b: body })
@@ -269,8 +284,8 @@ export type Generator = (index: number) => FuzzRequest & { opIndex: number };
  * Request `index` of a run: the operation is index mod the number of operations (every operation gets its share),
  * the role and whether (and how) the request is spoiled come from seed + index.
  */
-export function generator(ops: Operation[], roles: string[], seed: number, negativeShare = 0.5): Generator {
-  const arbs = ops.map(partsArbitrary);
+export function generator(ops: Operation[], roles: string[], seed: number, negativeShare = 0.5, known: Known = {}): Generator {
+  const arbs = ops.map((op) => partsArbitrary(op, known));
   const choice = fc.record({ role: fc.nat(), neg: fc.double({ min: 0, max: 1, noNaN: true }), m: fc.nat(), pick: fc.nat(), value: hostile });
   return (index) => {
     const opIndex = index % ops.length;
@@ -319,6 +334,10 @@ const ENDS_SESSIONS = /^(POST \/api\/auth\/logout|POST \/api\/users\/\{id\}\/ses
 
 export type RunOptions = {
   seed: number; from: number; to: number; only?: number; negativeShare?: number;
+  /** Logs every request of this operation ("POST /api/cases") with its answer (FUZZ_TRACE). */
+  trace?: string;
+  /** Real values by field name (see Known). */
+  known?: Known;
   /** Puts the demo users back as they were (roles, password, enabled) after a request changed one of them. */
   restoreUsers?: () => Promise<void>;
 };
@@ -329,7 +348,7 @@ export type RunResult = { requests: number; findings: Finding[]; statuses: Map<s
  * anonymously only: an authorised request opens an endless stream, which app.inject cannot end.
  */
 export async function run(app: FastifyInstance, ops: Operation[], opts: RunOptions): Promise<RunResult> {
-  const gen = generator(ops, ROLES, opts.seed, opts.negativeShare);
+  const gen = generator(ops, ROLES, opts.seed, opts.negativeShare, opts.known);
   const tokens = new Map<string, string | null>();
   let logins = 0, loginMs = 0;
   const login = async (u: string) => {
@@ -363,6 +382,9 @@ export async function run(app: FastifyInstance, ops: Operation[], opts: RunOptio
     if (res.statusCode === 401 && req.role !== 'anonymous' && !req.negative?.startsWith('authorization')) {
       const k = `${req.op} ${res.body.slice(0, 80)}`;
       result.lost401.set(k, (result.lost401.get(k) ?? 0) + 1);
+    }
+    if (opts.trace && req.op === opts.trace) {
+      console.log(`${index} ${req.role}${req.negative ? ` (${req.negative})` : ''} → ${res.statusCode} ${res.body.slice(0, 160)} ← ${req.inject.url.slice(0, 120)} ${typeof req.inject.payload === 'string' ? req.inject.payload.slice(0, 200) : ''}`);
     }
     const problem = check(op, res);
     if (problem && problem.kind === '5xx' && previous) problem.detail += ` — after ${previous}`;

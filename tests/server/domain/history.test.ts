@@ -85,7 +85,7 @@ describe('simulateHistory', { timeout: 60_000 }, () => {
       for (let i = 1; i < c.trail.length; i++) {
         const e = c.trail[i];
         const data = e.data as { fields: Record<string, unknown>; department_id: number | null };
-        const actor = { roles: [e.role as Role], department_id: e.role === 'department' ? String(data.department_id) : null };
+        const actor = { roles: [e.role as Role], department_id: e.role === 'department' ? data.department_id : null };
         if (state.status === 'handling') state = { ...state, overdue_after: new Date(c.trail[i - 1].deadline_at as Date) };
         const d = decide(state, e.action as CaseAction, actor, data.fields, new Date(e.at));
         expect(d.to).toBe(e.to_status);

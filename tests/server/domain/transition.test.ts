@@ -33,7 +33,8 @@ const iso = (d: Date | null | undefined) => (d == null ? d : d.toISOString());
 const at = (s: string) => new Date(s);
 const LAST = { seq: 3, hash: 'a'.repeat(64) };
 
-const actor = (role: Role, department_id: string | null = '7'): Actor => ({ id: `u-${role}`, roles: [role], department_id });
+const USER_IDS: Record<Role, number> = { public: 0, inspector: 11, operator: 12, shift_leader: 13, dispatcher: 14, department: 15, leader: 16, admin: 17 };
+const actor = (role: Role, department_id: string | null = '7'): Actor => ({ id: USER_IDS[role], roles: [role], department_id: department_id === null ? null : Number(department_id) });
 
 function record(o: Partial<CaseRecord> = {}): CaseRecord {
   return {
@@ -194,7 +195,7 @@ describe('the step clock comes with the decision', () => {
 
   test('the trail entry is chained after the last one and its hash is the new trail head', () => {
     const t = act(record(), 'accept', 'operator', { note: 'ok' });
-    expect(t.entry).toMatchObject({ case_id: 'case-1', seq: 4, at: NOW, actor: 'u-operator', role: 'operator', action: 'accept', from_status: 'pending_acceptance', to_status: 'pending_filing', note: 'ok', prev_hash: LAST.hash });
+    expect(t.entry).toMatchObject({ case_id: 'case-1', seq: 4, at: NOW, actor: '12', role: 'operator', action: 'accept', from_status: 'pending_acceptance', to_status: 'pending_filing', note: 'ok', prev_hash: LAST.hash });
     expect(t.entry.deadline_at).toEqual(t.patch.step_deadline_at);
     const { prev_hash: _p, hash, ...entry } = t.entry;
     expect(hash).toBe(entryHash(LAST.hash, entry));
@@ -247,7 +248,7 @@ describe('a new report and a merge', () => {
     const o = openCase(first, actor('inspector'), { id: 'c9', source: 'inspector', self_handled: false, class_code: '01037', urgent: false, grid_code: 'g', note: 'n', photo_ids: null, data: { simulated: true } }, NOW, rules);
     expect(o.times).toMatchObject({ step: 'accept', step_started_at: NOW });
     expect(iso(o.times.step_deadline_at)).toBe('2026-03-10T02:15:00.000Z');
-    expect(o.entry).toMatchObject({ seq: 1, action: 'report', to_status: 'pending_acceptance', actor: 'u-inspector', prev_hash: GENESIS_HASH, deadline_at: o.times.step_deadline_at,
+    expect(o.entry).toMatchObject({ seq: 1, action: 'report', to_status: 'pending_acceptance', actor: '11', prev_hash: GENESIS_HASH, deadline_at: o.times.step_deadline_at,
       data: { source: 'inspector', self_handled: false, class_code: '01037', grid_code: 'g', simulated: true } });
   });
 

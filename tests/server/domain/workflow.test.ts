@@ -9,7 +9,8 @@ const NOW = new Date('2026-03-10T02:00:00Z'); // Tuesday 10:00 in Beijing
 const LATER = new Date('2026-03-10T06:00:00Z');
 const DEPT = '7';
 
-const actor = (role: Role, department_id: string | null = DEPT): Actor => ({ id: `u-${role}`, roles: [role], department_id });
+const USER_IDS: Record<Role, number> = { public: 0, inspector: 11, operator: 12, shift_leader: 13, dispatcher: 14, department: 15, leader: 16, admin: 17 };
+const actor = (role: Role, department_id: string | null = DEPT): Actor => ({ id: USER_IDS[role], roles: [role], department_id: department_id === null ? null : Number(department_id) });
 
 /** A case in `status` on which `action` is otherwise allowed. */
 function stateFor(action: CaseAction, status: CaseStatus): CaseState {

@@ -1,12 +1,49 @@
 // The OpenAPI-driven fuzzer (tests/helpers/fuzz.ts) against the real app on each engine: every operation of the
 // served document, anonymous and as each demo user, positive and negative data. Budget: FUZZ_REQUESTS (10,000 per
 // engine in CI; `npm run fuzz` runs more, with a random seed). Seed: FUZZ_SEED (a number, or "random"); FUZZ_ONLY=i
-// sends only request i of that seed. Fuzzing writes: each slice of requests runs in its own rolled-back transaction
+// sends only request i of that seed; FUZZ_TRACE="POST /api/cases" logs each request of that operation with its answer. Fuzzing writes: each slice of requests runs in its own rolled-back transaction
 // (withTestApp), so nothing it writes reaches other tests.
 import { beforeAll, describe, expect, test } from 'vitest';
 import { testBackends, withTestDb } from '../../helpers/backends.js';
 import { withTestApp } from '../../helpers/app.js';
-import { DEMO_ROLES, describeFinding, operations, run, type Doc, type Finding, type Operation } from '../../helpers/fuzz.js';
+import { DEMO_ROLES, describeFinding, operations, run, type Doc, type Finding, type Known, type Operation } from '../../helpers/fuzz.js';
+import type { Queryable } from '../../../server/db/types.js';
+import type { FastifyInstance } from 'fastify';
+import { newPhotos } from '../../helpers/cases.js';
+
+/**
+ * Real values by field name from the database (fuzz.ts Known): positive data then carries ids, codes and points that
+ * exist, so reports are filed, cases move through the workflow, merge and export, and not only validation answers.
+ */
+async function knownValues(app: FastifyInstance, db: Queryable): Promise<Known> {
+  // a few cases to act on, reported by inspector1 in the first grids, with photos any user may cite
+  const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'inspector1', password: 'demo' } });
+  const auth = { authorization: `Bearer ${login.json().token}` };
+  const seedPoints = (await db.query<{ lon: number; lat: number }>(
+    'select st_x(p) as lon, st_y(p) as lat from (select st_pointonsurface(geom) as p from grids order by code limit 12) s')).rows;
+  for (const [i, p] of seedPoints.entries()) {
+    const r = await app.inject({ method: 'POST', url: '/api/cases', headers: { ...auth, 'idempotency-key': `fuzz-seed-${i}` },
+      payload: { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat, description: `fuzz seed ${i}`, photo_ids: await newPhotos(db, 1) } });
+    expect(r.statusCode, r.body).toBe(201);
+  }
+  const col = async (sql: string) => (await db.query<{ v: unknown }>(sql)).rows.map((r) => r.v);
+  const cases = await col('select id::text as v from cases order by case_no limit 40');
+  const users = await col('select id::float8 as v from users order by id');
+  const departments = await col('select id::float8 as v from departments order by id');
+  const components = await col('select id as v from components order by id limit 40');
+  const matters = await col(`select code as v from classes where kind = 'matter' order by code`);
+  const grids = await col('select code as v from grids order by code limit 40');
+  const points = (await db.query<{ lon: number; lat: number }>(
+    'select st_x(p) as lon, st_y(p) as lat from (select st_pointonsurface(geom) as p from grids order by code limit 40) s')).rows;
+  const photos = await col('select id as v from photos order by id limit 20');
+  return {
+    id: [...cases, ...users, ...components, ...photos], into: cases, case_id: cases,
+    user_id: users, department_id: departments, department: departments, component_id: components,
+    class_code: matters, class: matters, grid: grids, grid_code: grids, code: grids,
+    lon: points.map((p) => p.lon), lat: points.map((p) => p.lat), version: [1, 2, 3, 4],
+    photo_ids: photos.map((p) => [p]), username: [...DEMO_ROLES], password: ['demo'],
+  };
+}
 
 const BUDGET = Number(process.env.FUZZ_REQUESTS ?? 10_000);
 const SEED = process.env.FUZZ_SEED === 'random' || process.env.FUZZ_SEED === undefined && process.env.FUZZ_RANDOM
@@ -45,7 +82,8 @@ describe.each(testBackends())('OpenAPI fuzzer on %s', (backend) => {
               [u.id, u.password_hash, u.roles, u.disabled, u.department_id]);
           }
         };
-        const r = await run(app, ops, { seed: SEED, from: s * SLICE, to: Math.min(BUDGET, (s + 1) * SLICE), only: ONLY, restoreUsers });
+        const known = await knownValues(app, db);
+        const r = await run(app, ops, { seed: SEED, from: s * SLICE, to: Math.min(BUDGET, (s + 1) * SLICE), only: ONLY, restoreUsers, known, trace: process.env.FUZZ_TRACE });
         requests += r.requests;
         console.log(`slice ${s}: ${r.logins} logins in ${((r.loginMs ?? 0) / 1000).toFixed(1)} s; requests ${([...r.msPerOp.values()].reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s`);
         findings.push(...r.findings);

@@ -350,4 +350,35 @@ describe.each(testBackends())('photos over HTTP on %s', (backend) => {
     }
     await expect(assertPhotosExist(c.db, [shown], null)).rejects.toMatchObject({ details: { unknown_photo_ids: [shown] } });
   }));
+
+  test('citing a photo one may not see (report or action) is 422 like an unknown id: nobody reads another\'s photo through their own case', () => withPhotoApp(backend, async (c) => {
+    const secret = (await upload(c, fixture('gradient-3x2.png'))).json().id as string; // inspector1's, cited nowhere
+    const crew = await c.as('crew1');
+    // inspector2 reports citing it: refused, nothing stored.
+    const before = (await c.db.query<{ n: number }>('select count(*)::int as n from cases')).rows[0].n;
+    const { rows } = await c.db.query<{ lon: number; lat: number }>('select st_x(st_pointonsurface(geom)) as lon, st_y(st_pointonsurface(geom)) as lat from grids order by code limit 1');
+    const r = await c.app.inject({ method: 'POST', url: '/api/cases', headers: await c.as('inspector2'),
+      payload: { kind: 'event', class_code: '06010', lon: rows[0].lon, lat: rows[0].lat, photo_ids: [secret] } });
+    expect(r.statusCode, r.body).toBe(422);
+    expect(r.json().error.details).toEqual({ unknown_photo_ids: [secret] });
+    expect((await c.db.query<{ n: number }>('select count(*)::int as n from cases')).rows[0].n).toBe(before);
+    // A crew's feedback citing it on a case of its department: refused; with its own upload: accepted.
+    const mine = await reportWith(c, []);
+    const ops = await c.as('operator1');
+    const dept = (await c.db.query<{ department_id: number }>(`select department_id::float8 as department_id from users where username = 'crew1'`)).rows[0].department_id;
+    let v = mine.version;
+    for (const [who, body] of [[ops, { action: 'accept' }], [await c.as('shiftlead1'), { action: 'file' }], [await c.as('dispatcher1'), { action: 'dispatch', department_id: dept }]] as const) {
+      const res = await c.app.inject({ method: 'POST', url: `/api/cases/${mine.id}/actions`, headers: who, payload: { ...body, version: v } });
+      expect(res.statusCode, res.body).toBe(200);
+      v = res.json().version;
+    }
+    const refused = await c.app.inject({ method: 'POST', url: `/api/cases/${mine.id}/actions`, headers: crew, payload: { action: 'feedback', version: v, photo_ids: [secret] } });
+    expect(refused.statusCode, refused.body).toBe(422);
+    expect(refused.json().error.details).toEqual({ unknown_photo_ids: [secret] });
+    expect((await get(c, `/api/photos/${secret}`, crew)).statusCode).toBe(404); // still unreadable to the crew
+    const own = (await c.app.inject({ method: 'POST', url: '/api/photos', headers: { ...crew, 'content-type': 'image/jpeg' }, payload: fixture('plain-8x8.jpg') })).json().id as string;
+    const ok = await c.app.inject({ method: 'POST', url: `/api/cases/${mine.id}/actions`, headers: crew, payload: { action: 'feedback', version: v, photo_ids: [own] } });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json().status).toBe('pending_check');
+  }));
 });
