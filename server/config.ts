@@ -37,6 +37,10 @@ export type Config = Readonly<{
   request_timeout_ms: number;
   /** A request body that sends nothing this long is refused with 408 (GRIDLINE_BODY_TIMEOUT_MS). */
   body_timeout_ms: number;
+  /** Patrol positions older than this are purged, hourly by the server and by npm run patrol:purge (GRIDLINE_TRACK_RETENTION_DAYS, default 90). */
+  track_retention_days: number;
+  /** How often a phone on duty sends its position, seconds (GRIDLINE_PATROL_INTERVAL_SECONDS, default 60). */
+  patrol_interval_seconds: number;
 }>;
 
 type Env = Record<string, string | undefined>;
@@ -101,6 +105,8 @@ export function loadConfig(env: Env): Config {
     trust_proxy: trustProxy(env.GRIDLINE_TRUST_PROXY, errors),
     request_timeout_ms: int('GRIDLINE_REQUEST_TIMEOUT_MS', 300_000, 1000, 24 * 3600 * 1000),
     body_timeout_ms: int('GRIDLINE_BODY_TIMEOUT_MS', 30_000, 100, 3600 * 1000),
+    track_retention_days: int('GRIDLINE_TRACK_RETENTION_DAYS', 90, 1, 3660),
+    patrol_interval_seconds: int('GRIDLINE_PATROL_INTERVAL_SECONDS', 60, 5, 3600),
   };
   if (errors.length) throw new Error('Invalid configuration:\n  ' + errors.join('\n  '));
   return Object.freeze(config);

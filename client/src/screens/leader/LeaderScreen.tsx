@@ -17,6 +17,7 @@ import { StatsMap } from './StatsMap.js';
 import { EvaluationPanel } from './EvaluationPanel.js';
 import { TopClasses, TrendChart } from './Charts.js';
 import { DrillPanel } from './DrillPanel.js';
+import { PatrolPanel } from './PatrolPanel.js';
 import './leader.css';
 
 /** Loads what each choice feeds: the period and scope feed everything; the rest only their own panel. */
@@ -51,12 +52,13 @@ export function LeaderScreen() {
       <HeadlineCards />
       <div className="ld-main">
         <StatsMap />
-        <div className="ld-side">
+        <div className="ld-side pt-with-patrol">
           <EvaluationPanel />
           <div className="ld-charts">
             <TrendChart />
             <TopClasses />
           </div>
+          <PatrolPanel />
         </div>
       </div>
       <DrillPanel />

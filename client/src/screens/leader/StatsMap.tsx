@@ -6,6 +6,8 @@ import { useCallback, useEffect, useMemo } from 'react';
 import type { Feature } from 'geojson';
 import type { MessageKey } from '../../i18n/index.js';
 import { useT } from '../../components/Bilingual.js';
+import { selectTrack, usePatrol } from '../../state/patrol-store.js';
+import { trackLayers } from '../../map/layers/patrol.js';
 import { MapFrame } from '../../components/MapFrame.js';
 import type { MapClick, OverlayBuilder } from '../../map/MapView.js';
 import { fitBox } from '../../map/map-handle.js';
@@ -151,7 +153,8 @@ export function StatsMap() {
   const fc = slot.data;
   const scale = useMemo(() => choroplethScale(fc, metric), [fc, metric]);
   const selectedCode = card?.code ?? null;
-  const overlay = useCallback<OverlayBuilder>(() => choroplethLayers(fc, scale, selectedCode), [fc, scale, selectedCode]);
+  const track = usePatrol(selectTrack); // an inspector's day picked in the patrol coverage table (issue 9)
+  const overlay = useCallback<OverlayBuilder>(() => [...choroplethLayers(fc, scale, selectedCode), ...trackLayers(track)], [fc, scale, selectedCode, track]);
   const onClick = useCallback((click: MapClick) => {
     if (click.picked?.layerId === CHOROPLETH_LAYER.fill) void openCard((click.picked.object as Feature<never, ChoroplethProps>).properties);
     else useLeader.getState().closeCard();

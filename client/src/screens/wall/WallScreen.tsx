@@ -22,6 +22,8 @@ import {
 } from '../../state/cases-store.js';
 import { useHideComponents } from '../useHideComponents.js';
 import { CaseListPanel } from './CaseListPanel.js';
+import { patrolLayers, placedInspectors, PATROL_COLORS } from '../../map/layers/patrol.js';
+import { selectPositions, startLastPositions, usePatrol } from '../../state/patrol-store.js';
 
 function WallLegend() {
   const { t } = useT();
@@ -35,6 +37,8 @@ function WallLegend() {
         <li><span className="swatch-dot" style={{ background: LIGHT_COLORS.none }} />{t('light_none')}</li>
         <li><span className="swatch-ring big" style={{ borderColor: CASE_RING_COLORS.urged }} />{t('legend_urged')}</li>
         <li><span className="swatch-ring big" style={{ borderColor: CASE_RING_COLORS.flash }} />{t('legend_new')}</li>
+        <li><span className="swatch-dot" style={{ background: `rgb(${PATROL_COLORS.fresh.fill.slice(0, 3).join(',')})`, border: '2px solid #fff' }} />{t('pt_layer')} · {t('pt_fresh')}</li>
+        <li><span className="swatch-dot" style={{ background: `rgba(${PATROL_COLORS.stale.fill.slice(0, 3).join(',')},0.4)`, border: '2px solid #64748b' }} />{t('pt_layer')} · {t('pt_stale')}</li>
       </ul>
     </section>
   );
@@ -86,7 +90,11 @@ export function WallScreen() {
   useEffect(() => { setMapCover({ right: DRAWER_PX }); return () => setMapCover({}); }, []);
 
   const groups = useMemo(() => groupCases(cases, selectedId, flash), [cases, selectedId, flash]);
-  const overlay = useCallback<OverlayBuilder>(({ phase }) => caseLayers(groups, phase), [groups]);
+  // Inspectors' last positions (issue 9), refreshed every interval the city set; drawn above the cases.
+  useEffect(() => startLastPositions(), []);
+  const positions = usePatrol(selectPositions);
+  const inspectors = useMemo(() => placedInspectors(positions), [positions]);
+  const overlay = useCallback<OverlayBuilder>(({ phase }) => [...caseLayers(groups, phase), ...patrolLayers(inspectors)], [groups, inspectors]);
   const onClick = useCallback((click: MapClick) => {
     if (click.picked?.layerId === CASE_LAYER.points) void openCase((click.picked.object as CaseSummary).id);
     else useCaseDetail.getState().close();
