@@ -87,3 +87,32 @@ export async function feature(db: Queryable, id: string): Promise<ComponentFeatu
   const { rows } = await db.query<ComponentFeature>(`select ${FEATURE} from ${FROM} where c.id = $1`, [id]);
   return rows[0] ?? null;
 }
+
+export type NearComponent = {
+  id: string; class_code: string; class_name_zh: string; class_name_en: string; status: ComponentStatus;
+  grid_code: string | null; distance_m: number; lon: number; lat: number;
+};
+
+/**
+ * Components within `radius_m` metres of a WGS84 point, nearest first (at most `limit`): the GiST index finds the
+ * candidates in a box of the radius (degrees of longitude widened by the latitude), then the geodesic distance
+ * filters and sorts. lon/lat: the component's point nearest to the given one.
+ */
+export async function near(db: Queryable, p: { lon: number; lat: number; radius_m: number; limit: number }): Promise<NearComponent[]> {
+  const deg = p.radius_m / (111_320 * Math.max(Math.cos((p.lat * Math.PI) / 180), 0.01));
+  const { rows } = await db.query<NearComponent>(
+    `with pt as (select st_setsrid(st_makepoint($1::float8, $2::float8), 4326) as g)
+     select c.id, c.class_code, k.name_zh as class_name_zh, k.name_en as class_name_en, c.status, c.grid_code,
+            round(st_distance(c.geom::geography, pt.g::geography)::numeric, 1)::float8 as distance_m,
+            round(st_x(st_closestpoint(c.geom, pt.g))::numeric, 7)::float8 as lon,
+            round(st_y(st_closestpoint(c.geom, pt.g))::numeric, 7)::float8 as lat
+       from components c
+       join classes k on k.kind = 'component' and k.code = c.class_code, pt
+      where c.geom && st_expand(pt.g, $3::float8)
+        and st_distance(c.geom::geography, pt.g::geography) <= $4::float8
+      order by distance_m, c.id
+      limit ${Number(p.limit)}`,
+    [p.lon, p.lat, deg, p.radius_m],
+  );
+  return rows;
+}

@@ -113,3 +113,33 @@ export async function count(db: Queryable, p: { current?: boolean; district_code
   );
   return rows[0].n;
 }
+
+/** A responsibility grid (its outline: the union of its unit grids) or one of its unit grids. */
+export type PatrolFeature = {
+  kind: 'responsibility' | 'unit'; code: string; responsibility_code: string; name: string | null; geometry: string | null;
+};
+
+/**
+ * What an inspector patrols: each responsibility grid (outline = union of its current unit grids, name) followed by
+ * its current unit grids, by code.
+ */
+export async function patrolFeatures(db: Queryable, inspectorId: number): Promise<PatrolFeature[]> {
+  const { rows } = await db.query<PatrolFeature>(
+    `with mine as (
+       select r.code as responsibility_code, r.name, g.code as grid_code, g.geom
+         from responsibility_grids r
+         left join responsibility_grid_members m on m.responsibility_code = r.code
+         left join grids g on g.code = m.grid_code and g.valid_to is null
+        where r.inspector_id = $1)
+     select kind, code, responsibility_code, name, geometry from (
+       select 'responsibility' as kind, responsibility_code as code, responsibility_code, name,
+              st_asgeojson(st_union(geom), 7) as geometry, 0 as o
+         from mine group by responsibility_code, name
+       union all
+       select 'unit', grid_code, responsibility_code, null, st_asgeojson(geom, 7), 1
+         from mine where grid_code is not null) f
+      order by responsibility_code, o, code`,
+    [inspectorId],
+  );
+  return rows;
+}

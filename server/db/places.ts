@@ -14,3 +14,22 @@ export async function nearestRoad(db: Queryable, lon: number, lat: number): Prom
   const { rows } = await db.query<{ name: string; distance_m: number }>(NEAREST_ROAD, [lon, lat]);
   return rows[0] ?? null;
 }
+
+export type PlaceGrid = { code: string; responsibility_code: string | null; community_name: string | null; street_name: string | null };
+
+const GRID_AT = prepared(`
+  select g.code, m.responsibility_code, c.name as community_name, s.name as street_name
+    from grids g
+    left join responsibility_grid_members m on m.grid_code = g.code
+    left join regions c on c.code = g.community_code
+    left join regions s on s.code = g.street_code
+   where g.valid_to is null
+     and st_covers(g.geom, st_setsrid(st_makepoint($1::float8, $2::float8), 4326))
+   order by g.code
+   limit 1`);
+
+/** The current unit grid at a point with its responsibility grid and the names of its community and street (街道); null outside every grid. */
+export async function gridAt(db: Queryable, lon: number, lat: number): Promise<PlaceGrid | null> {
+  const { rows } = await db.query<PlaceGrid>(GRID_AT, [lon, lat]);
+  return rows[0] ?? null;
+}

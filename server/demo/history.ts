@@ -399,7 +399,7 @@ function walkCase(world: World, r: Report): SimulatedCase {
     if (!handle(w, share)) return done(w);
     if (!w.act(centre('send_check'), 'send_check', operator)) return done(w);
     const failed = round < 2 && chance(row.handled_late ? rates.check_failed_when_late : rates.check_failed);
-    if (!w.act(centre('check'), 'check', inspector, { passed: !failed })) return done(w);
+    if (!w.act(centre('check'), 'check', inspector, failed ? { passed: false, photo_ids: [SIMULATED_PHOTO.after] } : { passed: true })) return done(w);
     if (!failed) break;
     if (!w.act(centre('dispatch'), 'dispatch', dispatcher)) return done(w); // rework: the same department
     share *= rates.rework_share;

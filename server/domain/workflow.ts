@@ -561,6 +561,10 @@ function validate(action: CaseAction, rule: Rule, input: ActionInput | null | un
     if (raw[key] === undefined && !problems[key]) problems[key] = 'is required';
   }
   if (action === 'feedback' && Array.isArray(fields.photo_ids) && fields.photo_ids.length === 0) problems.photo_ids = 'needs at least one after-photo';
+  // A failed check (核查 not passed, row 16) sends the case back for rework: its after-photo shows what is still wrong.
+  if (action === 'check' && fields.passed === false && !problems.photo_ids && !(Array.isArray(fields.photo_ids) && fields.photo_ids.length > 0)) {
+    problems.photo_ids = 'a failed check needs at least one after-photo';
+  }
   const keys = Object.keys(problems);
   if (keys.length) {
     throw new DomainError('unprocessable', `Cannot ${action}: ${keys.map((k) => `${k} ${problems[k]}`).join('; ')}`, problems);

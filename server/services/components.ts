@@ -29,3 +29,10 @@ export function feature(db: Queryable, id: string): Promise<ComponentFeature | n
 export function extent(db: Queryable): Promise<Bbox | null> {
   return componentsDb.extent(db);
 }
+
+export type { NearComponent } from '../db/components.js';
+
+/** Components within `radius_m` metres of a WGS84 point, nearest first (the inspector's "what is here"). */
+export function near(db: Queryable, p: { lon: number; lat: number; radius_m: number; limit: number }): Promise<componentsDb.NearComponent[]> {
+  return componentsDb.near(db, p);
+}

@@ -34,3 +34,10 @@ export function currentFeature(db: Queryable, code: string): Promise<GridFeature
 export function currentExtent(db: Queryable): Promise<Bbox | null> {
   return gridsDb.currentExtent(db);
 }
+
+export type { PatrolFeature } from '../db/grids.js';
+
+/** An inspector's responsibility grids (outlines) and their unit grids. */
+export function patrolFeatures(db: Queryable, inspectorId: number): Promise<gridsDb.PatrolFeature[]> {
+  return gridsDb.patrolFeatures(db, inspectorId);
+}

@@ -24,7 +24,7 @@ import { useLayers, selectVisibility } from '../state/layers-store.js';
 import { openDetail, selectSelectedGeometry, useSelection } from '../state/selection-store.js';
 import { useNotices } from '../state/notices-store.js';
 import { buildStyle, INTERACTIVE_LAYERS, LAYER, SOURCE, TOGGLE_LAYERS } from './style.js';
-import { clusterLabels, declutter, gridLabels, labelsVisibleAt, regionLabels, type Label } from './labels.js';
+import { clusterLabels, declutter, gridLabels, labelsVisibleAt, regionLabels, roadLabels, type Label } from './labels.js';
 import { labelLayers } from './layers/labels.js';
 import { decideClick, type PickFeature } from './pick.js';
 import { geometryBox } from './geometry.js';
@@ -57,6 +57,7 @@ function collectLabels(map: MaplibreMap): Label[] {
   const out: Label[] = [];
   if (labelsVisibleAt('street', z)) out.push(...regionLabels(q(LAYER.streetsFill), 'street'));
   if (labelsVisibleAt('community', z)) out.push(...regionLabels(q(LAYER.communitiesOutline), 'community'));
+  if (labelsVisibleAt('road', z) && map.getLayer(LAYER.roads)) out.push(...roadLabels(q(LAYER.roads)));
   if (labelsVisibleAt('grid', z)) out.push(...gridLabels(q(LAYER.gridsFill), z));
   if (labelsVisibleAt('cluster', z)) out.push(...clusterLabels(q(LAYER.clusters)));
   const canvas = map.getCanvas();

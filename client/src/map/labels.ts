@@ -3,7 +3,7 @@
 import type { Geometry } from 'geojson';
 import { labelAnchor, polygonsOf, pxPerDegreeLon, type LonLat } from './geometry.js';
 
-export type LabelKind = 'street' | 'community' | 'grid' | 'cluster';
+export type LabelKind = 'street' | 'community' | 'road' | 'grid' | 'cluster';
 
 export type Label = { id: string; kind: LabelKind; position: LonLat; text: string; major?: string };
 
@@ -16,15 +16,16 @@ export type FeatureLike = { geometry: Geometry; properties: Record<string, unkno
 export const LABEL_ZOOMS: Record<LabelKind, [min: number, max: number]> = {
   street: [0, 15],
   community: [14.5, 16.5],
+  road: [15, 99], // road names at field zoom (the inspector on foot; basemap tiles' `roads` layer)
   grid: [16, 99],
   cluster: [0, 99],
 };
 
 /** Declutter order: earlier kinds win a collision. */
-export const LABEL_PRIORITY: readonly LabelKind[] = ['street', 'community', 'grid', 'cluster'];
+export const LABEL_PRIORITY: readonly LabelKind[] = ['street', 'community', 'road', 'grid', 'cluster'];
 
 /** Text size of each kind, in CSS pixels (layers/labels.ts draws with these). */
-export const LABEL_SIZE: Record<LabelKind, number> = { street: 15, community: 12, grid: 11, cluster: 11 };
+export const LABEL_SIZE: Record<LabelKind, number> = { street: 15, community: 12, road: 12, grid: 11, cluster: 11 };
 
 export function labelsVisibleAt(kind: LabelKind, zoom: number): boolean {
   const [min, max] = LABEL_ZOOMS[kind];
@@ -95,6 +96,45 @@ export function regionLabels(features: readonly FeatureLike[], kind: 'street' | 
   return anchorsBy(features, 'code')
     .filter((a) => propString(a.props.name))
     .map((a) => ({ id: `${kind}:${a.id}`, kind, position: a.position, text: shortRegionName(propString(a.props.name)) }));
+}
+
+/** The point halfway along a line (by length in degrees, good enough within one tile). */
+function lineMiddle(coords: readonly LonLat[]): LonLat | null {
+  if (!coords.length) return null;
+  const seg = coords.slice(1).map((p, i) => Math.hypot(p[0] - coords[i][0], p[1] - coords[i][1]));
+  let half = seg.reduce((a, b) => a + b, 0) / 2;
+  for (let i = 0; i < seg.length; i++) {
+    if (half <= seg[i] && seg[i] > 0) {
+      const f = half / seg[i];
+      return [coords[i][0] + (coords[i + 1][0] - coords[i][0]) * f, coords[i][1] + (coords[i + 1][1] - coords[i][1]) * f];
+    }
+    half -= seg[i];
+  }
+  return coords[0];
+}
+
+/**
+ * Road and lane names (basemap tiles' `roads` layer, property `name`): one label at the middle of each rendered
+ * line piece; declutter() then drops those that collide, so a long road is named a few times, not on every tile.
+ */
+export function roadLabels(features: readonly FeatureLike[]): Label[] {
+  const out: Label[] = [];
+  const seen = new Set<string>();
+  for (const f of features) {
+    const name = propString(f.properties?.name);
+    if (!name) continue;
+    const g = f.geometry;
+    const lines = g.type === 'LineString' ? [g.coordinates] : g.type === 'MultiLineString' ? g.coordinates : [];
+    for (const line of lines) {
+      const m = lineMiddle(line as LonLat[]);
+      if (!m) continue;
+      const id = `road:${name}:${m[0].toFixed(5)},${m[1].toFixed(5)}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      out.push({ id, kind: 'road', position: m, text: name });
+    }
+  }
+  return out;
 }
 
 /** Compact counts: 7, 86, 1.2k, 35k. */

@@ -9,6 +9,7 @@ import { useT } from '../components/Bilingual.js';
 import type { MessageKey } from '../i18n/index.js';
 import { CASE_LAYER, caseLayers, groupCases, reportPointLayers } from '../map/layers/cases.js';
 import type { MapClick, OverlayBuilder } from '../map/MapView.js';
+import type { Layer } from '@deck.gl/core';
 import { showPoint } from '../map/map-handle.js';
 import { openCase, selectDetailId, useCaseDetail } from '../state/case-detail-store.js';
 import { selectFlash, selectNow, useCases } from '../state/cases-store.js';
@@ -31,7 +32,7 @@ export function CaseCards({ cases, empty }: { cases: readonly CaseSummary[]; emp
   );
 }
 
-export function FieldLayout({ name, cases, point, tabs, tab, onTab, onEmptyClick, cursor, children }: {
+export function FieldLayout({ name, cases, point, tabs, tab, onTab, onEmptyClick, cursor, under, children }: {
   name: string;
   /** The cases drawn on the map. */
   cases: readonly CaseSummary[];
@@ -43,13 +44,15 @@ export function FieldLayout({ name, cases, point, tabs, tab, onTab, onEmptyClick
   /** A click on the map away from any case; return whether it was used. */
   onEmptyClick?: (lngLat: [number, number]) => boolean;
   cursor?: string;
+  /** The screen's own layers, drawn under the cases (the inspector's grids, nearby components, position). */
+  under?: readonly Layer[];
   children: ReactNode;
 }) {
   const flash = useCases(selectFlash);
   const selectedId = useCaseDetail(selectDetailId);
   const { t } = useT();
   const groups = useMemo(() => groupCases(cases, selectedId, flash), [cases, selectedId, flash]);
-  const overlay = useCallback<OverlayBuilder>(({ phase }) => [...caseLayers(groups, phase), ...reportPointLayers(point, phase)], [groups, point]);
+  const overlay = useCallback<OverlayBuilder>(({ phase }) => [...(under ?? []), ...caseLayers(groups, phase), ...reportPointLayers(point, phase)], [groups, point, under]);
   const onClick = useCallback((click: MapClick) => {
     if (click.picked?.layerId === CASE_LAYER.points) { void openCase((click.picked.object as CaseSummary).id); return true; }
     if (onEmptyClick?.(click.lngLat)) return true;

@@ -3,10 +3,10 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { Deps } from '../deps.js';
 import * as components from '../../services/components.js';
 import * as classes from '../../services/classes.js';
-import { parseBbox } from '../../domain/coords.js';
+import { parseBbox, toWgs84 } from '../../domain/coords.js';
 import { DomainError } from '../../domain/errors.js';
-import { BboxParam, ClassCode, ComponentId, errorResponses } from '../schemas/common.js';
-import { ComponentCollectionSchema, ComponentDetailSchema } from '../schemas/components.js';
+import { BboxParam, ClassCode, ComponentId, Crs, Lat, Lon, errorResponses } from '../schemas/common.js';
+import { ComponentCollectionSchema, ComponentDetailSchema, NearComponentsSchema } from '../schemas/components.js';
 import { geojsonResponse } from '../schemas/geojson.js';
 import { featureCollectionText } from '../geojson.js';
 
@@ -33,6 +33,22 @@ const componentRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, {
     return reply.type('application/geo+json').send(
       featureCollectionText(items, 'id', { numberMatched: total, numberReturned: items.length }),
     );
+  });
+
+  app.get('/api/components/near', {
+    schema: {
+      tags: ['components'], summary: 'Components within a radius of a point (default 30 m, at most 100 m), nearest first',
+      description: 'At most 50. For the inspector\'s report: choosing one sets the case\'s component_id; the matter class of its anomaly has the component\'s class code.',
+      querystring: Type.Object({
+        lon: Lon, lat: Lat, crs: Type.Optional(Crs),
+        radius: Type.Number({ minimum: 1, maximum: 100, default: 30, description: 'metres' }),
+      }, { additionalProperties: false }),
+      response: { 200: NearComponentsSchema, ...errorResponses },
+    },
+  }, async (req) => {
+    const [lon, lat] = toWgs84(req.query.lon, req.query.lat, req.query.crs);
+    const radius_m = req.query.radius;
+    return { lon, lat, radius_m, items: await components.near(deps.db, { lon, lat, radius_m, limit: 50 }) };
   });
 
   app.get('/api/components/:id', {

@@ -5,7 +5,8 @@ import * as grids from '../../services/grids.js';
 import { parseBbox, toWgs84 } from '../../domain/coords.js';
 import { DomainError } from '../../domain/errors.js';
 import { BboxParam, Crs, GridCode, Lat, Lon, errorResponses } from '../schemas/common.js';
-import { GridCollectionSchema, GridDetailSchema, GridLocationSchema } from '../schemas/grids.js';
+import { GridCollectionSchema, GridDetailSchema, GridLocationSchema, PatrolCollectionSchema } from '../schemas/grids.js';
+import { currentUser } from '../plugins/auth.js';
 import { geojsonResponse } from '../schemas/geojson.js';
 import { featureCollectionText, featureText } from '../geojson.js';
 
@@ -38,6 +39,17 @@ const gridRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps
     const grid = await grids.locate(deps.db, lon, lat);
     if (!grid) throw new DomainError('outside_district', `No unit grid covers lon=${lon.toFixed(6)}, lat=${lat.toFixed(6)} (WGS84)`);
     return { grid, lon, lat };
+  });
+
+  app.get('/api/grids/mine', {
+    onRequest: app.requireRole('inspector'),
+    schema: {
+      tags: ['grids'], summary: 'The caller\'s responsibility grids (kind responsibility: the outline) and their unit grids (kind unit), as GeoJSON',
+      response: { 200: geojsonResponse('GeoJSON FeatureCollection of responsibility and unit grids', PatrolCollectionSchema), ...errorResponses },
+    },
+  }, async (req, reply) => {
+    const rows = await grids.patrolFeatures(deps.db, currentUser(req).id);
+    return reply.type('application/geo+json').send(featureCollectionText(rows.map((r) => ({ ...r, geometry: r.geometry ?? 'null' })), 'code'));
   });
 
   app.get('/api/grids/:code', {

@@ -34,3 +34,20 @@ export const ComponentDetailSchema = Exact({
   geometry: Nullable(GeometrySchema),
 });
 export type ComponentDetail = Static<typeof ComponentDetailSchema>;
+
+/** GET /api/components/near: components near a point, nearest first. */
+export const NearComponentSchema = Exact({
+  id: Type.String({ description: '17-digit component identifier' }),
+  class_code: Type.String({ description: 'component class; the matter class of its anomaly has the same code' }),
+  class_name_zh: Type.String(), class_name_en: Type.String(),
+  status: ComponentStatusSchema,
+  grid_code: Nullable(Type.String()),
+  distance_m: Type.Number({ description: 'geodesic distance from the point, m, to 0.1' }),
+  lon: Type.Number({ description: 'the component\'s point nearest to the given one, WGS84' }),
+  lat: Type.Number({ description: 'the component\'s point nearest to the given one, WGS84' }),
+});
+export const NearComponentsSchema = Exact({
+  lon: Type.Number(), lat: Type.Number(), radius_m: Type.Number(),
+  items: Type.Array(NearComponentSchema),
+});
+export type NearComponents = Static<typeof NearComponentsSchema>;

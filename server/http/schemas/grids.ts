@@ -34,3 +34,12 @@ export const GridLocationSchema = Exact({
   lat: Type.Number({ description: 'the point, WGS84' }),
 });
 export type GridLocation = Static<typeof GridLocationSchema>;
+
+/** GET /api/grids/mine: the caller's responsibility grids (outline) and their unit grids, as GeoJSON. */
+export const PatrolPropertiesSchema = Exact({
+  kind: Type.Union([Type.Literal('responsibility'), Type.Literal('unit')], { description: 'a responsibility grid (责任网格, the union of its unit grids) or one of its unit grids' }),
+  code: Type.String(),
+  responsibility_code: Type.String(),
+  name: Nullable(Type.String({ description: 'the responsibility grid\'s name; null for a unit grid' })),
+});
+export const PatrolCollectionSchema = FeatureCollectionSchema(PatrolPropertiesSchema);

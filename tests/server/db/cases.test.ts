@@ -54,7 +54,7 @@ describe.each(testBackends())('cases on %s', (backend) => {
     expect(c.suggestion_taken).toBe(false);
     await step(await newUser(db, ['department'], other), 'feedback', { photo_ids: await newPhotos(db) });
     await step(operator, 'send_check');
-    await step(inspector, 'check', { passed: false });
+    await step(inspector, 'check', { passed: false, photo_ids: await newPhotos(db) });
     expect(c).toMatchObject({ status: 'pending_dispatch', rework_count: 1 });
     await step(dispatcher, 'dispatch');
     expect(c.department_id).toBe(other);

@@ -159,7 +159,7 @@ describe('the step clock comes with the decision', () => {
 
   test('a failed check is rework: counted, back to dispatch with a fresh dispatch clock', () => {
     const c = record({ status: 'checking', step: 'check', department_id: 7 });
-    const t = act(c, 'check', 'inspector', { passed: false }, at('2026-03-12T02:00:00Z'));
+    const t = act(c, 'check', 'inspector', { passed: false, photo_ids: ['after-1'] }, at('2026-03-12T02:00:00Z'));
     expect(t.patch).toMatchObject({ status: 'pending_dispatch', rework_count: 1, step: 'dispatch' });
     expect(iso(t.patch.step_deadline_at)).toBe('2026-03-12T02:15:00.000Z');
     expect(t.patch).not.toHaveProperty('department_id');

@@ -113,6 +113,9 @@ describe('fields', () => {
     ['verify', 'verifying', { found: 'yes' }, 'found'],
     ['check', 'checking', {}, 'passed'],
     ['check', 'checking', { passed: 1 }, 'passed'],
+    ['check', 'checking', { passed: false }, 'photo_ids'],
+    ['check', 'checking', { passed: false, photo_ids: [] }, 'photo_ids'],
+    ['check', 'checking', { passed: false, note: 'still there' }, 'photo_ids'],
     ['apply_extension', 'handling', {}, 'hours'],
     ['apply_extension', 'handling', { hours: 0 }, 'hours'],
     ['apply_extension', 'handling', { hours: -2 }, 'hours'],
@@ -138,6 +141,13 @@ describe('fields', () => {
     expect(e).toMatchObject({ code: 'unprocessable' });
     expect(e.details).toHaveProperty(field);
     expect(e.message).toContain(field);
+  });
+
+  test('a failed check (核查) needs an after-photo; a passed one does not', () => {
+    const c = stateFor('check', 'checking');
+    expect(decide(c, 'check', actor('inspector'), { passed: false, photo_ids: ['after-1'] }, NOW)).toMatchObject({ to: 'pending_dispatch', fields: { photo_ids: ['after-1'] } });
+    expect(decide(c, 'check', actor('inspector'), { passed: true }, NOW).to).toBe('pending_closing');
+    expect(errorOf(() => decide(c, 'check', actor('inspector'), { passed: false }, NOW)).details).toEqual({ photo_ids: 'a failed check needs at least one after-photo' });
   });
 
   test('all problems are reported at once', () => {
@@ -282,7 +292,7 @@ describe('paths through the table', () => {
   test('rework: a failed check (核查) goes back to dispatch, counted, to the same department', () => {
     const { state, decisions, states } = walk(stateFor('send_check', 'pending_check'), [
       ['send_check', 'operator'],
-      ['check', 'inspector', { passed: false, note: 'still there' }],
+      ['check', 'inspector', { passed: false, note: 'still there', photo_ids: ['after-1'] }],
       ['dispatch', 'dispatcher'],
       ['feedback', 'department', { photo_ids: ['after-2'] }],
       ['send_check', 'operator'],

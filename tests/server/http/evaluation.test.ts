@@ -58,7 +58,7 @@ describe.each(testBackends())('evaluation over HTTP on %s', (backend) => {
     const dispatched: [U, string, Record<string, unknown>?][] = [['operator1', 'accept'], ['shiftlead1', 'file'], ['dispatcher1', 'dispatch']];
     const fixed: [U, string, Record<string, unknown>?][] = [...dispatched, ['crew1', 'feedback', { photo_ids: photos }], ['operator1', 'send_check']];
     await newCase(ctx, [...fixed, ['inspector1', 'check', { passed: true }], ['shiftlead1', 'close']]);  // closed, on time
-    await newCase(ctx, [...fixed, ['inspector1', 'check', { passed: false }]]);                          // rework
+    await newCase(ctx, [...fixed, ['inspector1', 'check', { passed: false, photo_ids: photos }]]);                          // rework
     await newCase(ctx, dispatched);                                                                      // still handling
     await newCase(ctx, [['operator1', 'accept'], ['shiftlead1', 'refuse', { reason: 'not ours' }]]);      // refused at filing
     await newCase(ctx, []);                                                                              // only reported

@@ -65,7 +65,7 @@ async function history(ctx: Ctx) {
   const dispatched: [U, string, Record<string, unknown>?][] = [['operator1', 'accept'], ['shiftlead1', 'file'], ['dispatcher1', 'dispatch']];
   const fixed: [U, string, Record<string, unknown>?][] = [...dispatched, ['crew1', 'feedback', { photo_ids: photos }], ['operator1', 'send_check']];
   await newCase(ctx, [...fixed, ['inspector1', 'check', { passed: true }], ['shiftlead1', 'close']], { description: 'overflowing bin, "north" side' });
-  await newCase(ctx, [...fixed, ['inspector1', 'check', { passed: false }]]);
+  await newCase(ctx, [...fixed, ['inspector1', 'check', { passed: false, photo_ids: photos }]]);
   await newCase(ctx, dispatched, { description: FORMULA });
   await newCase(ctx, [['operator1', 'accept'], ['shiftlead1', 'refuse', { reason: 'not ours' }]]);
   await newCase(ctx, [], { source: 'public', reporter_name: '王小明', reporter_phone: '13812345678', description: '@SUM(1,2) 垃圾' }, null);

@@ -94,7 +94,7 @@ function PhotoField({ photos, onChange }: { photos: PhotoRef[]; onChange: (p: Ph
               setError(null);
               void uploadFiles(files).then((r) => {
                 onChange([...photos, ...r.photos.filter((p) => !photos.some((x) => x.id === p.id))]);
-                if (r.errors.length) setError(r.errors.join('; '));
+                if (r.errors.length) setError(t('fd_photo_failed')); // never the server's or the network's own text
                 setBusy(false);
               });
             }} />
@@ -103,6 +103,27 @@ function PhotoField({ photos, onChange }: { photos: PhotoRef[]; onChange: (p: Ph
         </label>
       </div>
       {error ? <div className="field-error">{error}</div> : null}
+    </div>
+  );
+}
+
+/**
+ * 核查 (check): the inspector's photos of the site go with either answer; a failed check (rework) needs at least one
+ * (workflow.ts: 422 without), so "not fixed" waits for a photo.
+ */
+function CheckControl({ label }: { label: string }) {
+  const { t } = useT();
+  const [photos, setPhotos] = useState<PhotoRef[]>([]);
+  const ids = photos.map((p) => p.id);
+  const send = (passed: boolean) => void performAction('check', { passed, ...(ids.length ? { photo_ids: ids } : {}) }).then((ok) => { if (ok) setPhotos([]); });
+  return (
+    <div className="check-control" data-testid="check-control">
+      <div className="form-row"><span className="form-label">{t('fd_check_photo')}</span><PhotoField photos={photos} onChange={setPhotos} /></div>
+      <span className="btn-pair">
+        <ActionButton action="check" tone="primary" testId="action-check-passed" label={`${label}：${t('passed_yes')}`} onClick={() => send(true)} />
+        <ActionButton action="check" tone="danger" testId="action-check-failed" label={t('passed_no')} disabled={!photos.length} onClick={() => send(false)} />
+      </span>
+      {!photos.length ? <div className="dim" data-testid="check-photo-needed">{t('fd_check_photo_needed')}</div> : null}
     </div>
   );
 }
@@ -199,14 +220,7 @@ export function ActionBar({ detail }: { detail: CaseDetail }) {
               </span>
             );
           }
-          if (a === 'check') {
-            return (
-              <span key={a} className="btn-pair">
-                <ActionButton action={a} tone="primary" testId="action-check-passed" label={`${name(a)}：${t('passed_yes')}`} onClick={() => void performAction(a, { passed: true })} />
-                <ActionButton action={a} tone="danger" testId="action-check-failed" label={t('passed_no')} onClick={() => void performAction(a, { passed: false })} />
-              </span>
-            );
-          }
+          if (a === 'check') return <CheckControl key={a} label={name(a)} />;
           const label = a === 'approve_extension' && hours ? `${name(a)}（${hours}${t('hours_unit')}）` : name(a);
           const needsForm = formFieldsOf(a).length > 0;
           return (

@@ -15,6 +15,7 @@ type KindStyle = { color: Rgba; font: string; weight: string; /** halo width in 
 const KIND_STYLE: Record<LabelKind, KindStyle> = {
   street: { color: hexToRgba(THEME.labelStreet), font: LABEL_FONT_SANS, weight: 'bold', halo: 2.2 },
   community: { color: hexToRgba(THEME.labelCommunity), font: LABEL_FONT_SANS, weight: 'normal', halo: 2 },
+  road: { color: hexToRgba('#e8edf5'), font: LABEL_FONT_SANS, weight: 'normal', halo: 2 },
   grid: { color: hexToRgba(THEME.labelGrid), font: LABEL_FONT_MONO, weight: 'bold', halo: 1.8 },
   cluster: { color: [255, 255, 255, 255], font: LABEL_FONT_SANS, weight: 'bold', halo: 1.4 },
 };
@@ -24,10 +25,10 @@ export function outlineWidth(kind: LabelKind): number {
   return Math.min(ATLAS.radius - 1, (KIND_STYLE[kind].halo * ATLAS.fontSize) / LABEL_SIZE[kind]);
 }
 
-const KINDS: readonly LabelKind[] = ['street', 'community', 'grid', 'cluster'];
+const KINDS: readonly LabelKind[] = ['street', 'community', 'road', 'grid', 'cluster'];
 
 /**
- * One TextLayer per label kind that has labels (ids `labels-street`, `labels-community`, `labels-grid`,
+ * One TextLayer per label kind that has labels (ids `labels-street`, `labels-community`, `labels-road`, `labels-grid`,
  * `labels-cluster`). Kinds with none get no layer: an empty 'auto' character set makes an empty font
  * atlas, which WebGL refuses to upload.
  */
