@@ -17,6 +17,7 @@ import classRoutes from './http/routes/classes.js';
 import regionRoutes from './http/routes/regions.js';
 import gridRoutes from './http/routes/grids.js';
 import componentRoutes from './http/routes/components.js';
+import placeRoutes from './http/routes/places.js';
 import tileRoutes from './http/routes/tiles.js';
 import ogcRoutes from './http/routes/ogc.js';
 import authPlugin, { trustProxyOption } from './http/plugins/auth.js';
@@ -31,6 +32,7 @@ import importCasesRoutes from './http/routes/import-cases.js';
 import evaluationRoutes from './http/routes/evaluation.js';
 import statsRoutes from './http/routes/stats.js';
 import exportRoutes from './http/routes/exports.js';
+import patrolRoutes from './http/routes/patrol.js';
 import { LiveHub } from './live/hub.js';
 import { loadWorkRules, type WorkRules } from './services/work-rules.js';
 import type { Db } from './db/types.js';
@@ -71,7 +73,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
         { name: 'meta' }, { name: 'classes' }, { name: 'regions' }, { name: 'grids' },
         { name: 'components' }, { name: 'tiles' }, { name: 'ogc' }, { name: 'auth' }, { name: 'users' },
         { name: 'cases' }, { name: 'departments' }, { name: 'photos' }, { name: 'import' },
-        { name: 'evaluation' }, { name: 'stats' }, { name: 'exports' },
+        { name: 'evaluation' }, { name: 'stats' }, { name: 'exports' }, { name: 'patrol' }, { name: 'places' },
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
@@ -93,6 +95,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(regionRoutes, { deps: d });
   await app.register(gridRoutes, { deps: d });
   await app.register(componentRoutes, { deps: d });
+  await app.register(placeRoutes, { deps: d });
   await app.register(ogcRoutes, { deps: d });
   await app.register(authRoutes, { deps: { ...d, clock, onSessionsEnded } });
   await app.register(userRoutes, { deps: { ...d, clock, onSessionsEnded } });
@@ -110,12 +113,23 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(evaluationRoutes, { deps: { ...d, cases: caseDeps } });
   await app.register(statsRoutes, { deps: { ...d, cases: caseDeps } });
   await app.register(exportRoutes, { deps: { ...d, cases: caseDeps } });
+  await app.register(patrolRoutes, { deps: { ...d, patrol: { db: deps.db, clock, calendar: caseDeps.work.calendar, retention_days: config.track_retention_days, interval_seconds: config.patrol_interval_seconds } } });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const clientDir = resolve(config.client_dir);
   if (existsSync(resolve(clientDir, 'index.html'))) {
-    await app.register(staticFiles, { root: clientDir, prefix: '/', wildcard: false });
+    // The PWA (issue 9): the service worker is re-checked at every visit (no-cache) and its scope is the whole app; the
+    // manifest has its own media type; built /assets/ files are content-hashed, so they may be cached for good.
+    await app.register(staticFiles, {
+      root: clientDir, prefix: '/', wildcard: false,
+      setHeaders: (reply, path) => {
+        if (path.endsWith('/sw.js')) { reply.header('cache-control', 'no-cache'); reply.header('service-worker-allowed', '/'); }
+        else if (path.endsWith('.webmanifest')) reply.header('content-type', 'application/manifest+json; charset=utf-8');
+        else if (path.endsWith('index.html')) reply.header('cache-control', 'no-cache');
+        else if (/[\\/]assets[\\/]/.test(path)) reply.header('cache-control', 'public, max-age=31536000, immutable');
+      },
+    });
     app.get('/*', { schema: { hide: true } }, (req, reply) => {
       if (req.url.startsWith('/api/') || req.url.startsWith('/ogc')) {
         return reply.status(404).send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}` } });

@@ -11,7 +11,7 @@ export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
 ];
-/** sessionStorage key of the client's session (client/src/state/session-store.ts SESSION_KEY). */
+/** localStorage key of the client's session (client/src/state/session-store.ts SESSION_KEY). */
 export const SESSION_KEY = 'gridline.session';
 
 /** The report cannot be rendered here (no Chromium, the page failed or took too long): answered 503 with this message. */
@@ -77,9 +77,10 @@ export class ReportRenderer {
     const release = await this.slot();
     try {
       const browser = await this.launch();
-      const context = await browser.newContext({ viewport: { width: 794, height: 1123 }, deviceScaleFactor: 2 });
+      // A fresh context per render: its own localStorage (the session below), no service worker (nothing to keep offline).
+      const context = await browser.newContext({ viewport: { width: 794, height: 1123 }, deviceScaleFactor: 2, serviceWorkers: 'block' });
       try {
-        await context.addInitScript(([key, value]) => { window.sessionStorage.setItem(key, value); },
+        await context.addInitScript(([key, value]) => { window.localStorage.setItem(key, value); },
           [SESSION_KEY, JSON.stringify({ token: p.token, user: p.user })] as const);
         const page = await context.newPage();
         page.setDefaultTimeout(this.timeout_ms);

@@ -219,7 +219,7 @@ describe('case screens', () => {
     await expect(panel.getByTestId('case-department').textContent()).resolves.toBe(dept);
     await expect(panel.locator('[data-testid="trail-entry"][data-action="dispatch"]').count()).resolves.toBe(1);
     // The report's photo, shown through the signed link the case detail carries for this user (an <img> sends no token).
-    const strip = panel.locator('.photo-strip [data-testid="case-photo"]');
+    const strip = panel.locator('[data-testid="before-after"] [data-testid="case-photo"]');
     await expect.poll(() => strip.count()).toBe(1);
     await expect.poll(() => naturalWidth(strip.first()), { timeout: 10_000 }).toBe(320);
     expect(await strip.first().getAttribute('src')).toMatch(/^\/api\/photos\/[0-9a-f]{64}\?u=[0-9]+&exp=[0-9]+&sig=/);
@@ -257,7 +257,7 @@ describe('case screens', () => {
     await phone.getByTestId('action-check-passed').click();
     await expect.poll(() => phone.getByTestId('case-detail').getByTestId('case-status').first().getAttribute('data-status'), { timeout: 10_000 }).toBe('pending_closing');
     await expect(phone.getByTestId('trail').textContent()).resolves.toContain('核查');
-    const photos = phone.getByTestId('case-detail').locator('.photo-strip [data-testid="case-photo"]'); // before and after
+    const photos = phone.getByTestId('case-detail').locator('[data-testid="before-after"] [data-testid="case-photo"]'); // before and after
     await expect.poll(() => photos.count()).toBe(2);
     for (const i of [0, 1]) await expect.poll(() => naturalWidth(photos.nth(i)), { timeout: 10_000 }).toBe(320);
     await shot(phone, '23-inspector-checked');
@@ -273,11 +273,13 @@ describe('case screens', () => {
 
   test('lights turn yellow and red by the clock alone, with no server event', async () => {
     // A second wall whose clock the test holds (Playwright's clock: Date only; timers and animation run as usual).
-    const clockPage = await wallCtx.newPage();
+    // Its own context: the session lives in localStorage, shared by the tabs of one context.
+    const clockCtx = await browser.newContext({ viewport: { width: 1600, height: 900 }, deviceScaleFactor: 1 });
+    const clockPage = await clockCtx.newPage();
     watch(clockPage, 'wall-clock');
     const now = Date.now();
     await clockPage.clock.setFixedTime(now);
-    await signIn(clockPage, 'dispatcher1', /\/wall$/); // the session lives in sessionStorage: one per tab
+    await signIn(clockPage, 'dispatcher1', /\/wall$/);
     await expect.poll(() => clockPage.getByTestId('case-card').count(), { timeout: 15_000 }).toBeGreaterThan(30);
     const red = () => clockPage.getByTestId('count-red').locator('.light-count-n').textContent().then(Number);
     const yellow = () => clockPage.getByTestId('count-yellow').locator('.light-count-n').textContent().then(Number);
@@ -301,15 +303,16 @@ describe('case screens', () => {
     await expect(clockPage.getByTestId('case-detail').textContent()).resolves.toContain('Trail');
     await shot(clockPage, '18-wall-english');
     await clockPage.getByRole('button', { name: '中文' }).click();
-    await clockPage.close();
+    await clockCtx.close();
   });
 
   test('a session ended elsewhere (logout from another client) closes the live stream: the wall goes to the login screen', async () => {
-    const page = await wallCtx.newPage();
+    const ctx = await browser.newContext({ viewport: { width: 1600, height: 900 }, deviceScaleFactor: 1 }); // its own localStorage
+    const page = await ctx.newPage();
     page.on('pageerror', (e) => problems.push(`ended-session pageerror: ${e.message}`));
     await signIn(page, 'dispatcher1', /\/wall$/);
     await expect.poll(() => page.getByTestId('live-state').getAttribute('data-live'), { timeout: 15_000 }).toBe('open');
-    const token = await page.evaluate(() => (JSON.parse(sessionStorage.getItem('gridline.session') ?? '{}') as { token?: string }).token);
+    const token = await page.evaluate(() => (JSON.parse(localStorage.getItem('gridline.session') ?? '{}') as { token?: string }).token);
     expect(token).toBeTruthy();
     const res = await fetch(`${server.url}/api/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBeLessThan(300);
@@ -317,7 +320,7 @@ describe('case screens', () => {
     await page.waitForURL(/\/login/, { timeout: 10_000 });
     await expect(page.getByText('登录已失效，请重新登录').count()).resolves.toBe(1);
     await shot(page, '19-session-ended');
-    await page.close();
+    await ctx.close();
   });
 
   test('no page errors, no failed requests, nothing from any other host', () => {

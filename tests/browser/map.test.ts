@@ -227,7 +227,7 @@ describe('map page', () => {
 
   test('a configured raster basemap is drawn under the project layers', async () => {
     // Same server; the page is told a basemap_url, and the raster host is answered locally (no network).
-    const raster = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const raster = await browser.newPage({ viewport: { width: 1440, height: 900 }, serviceWorkers: 'block' }); // page.route must see /api/config
     const errors: string[] = [];
     const tileRequests: string[] = [];
     raster.on('pageerror', (e) => errors.push(e.message));

@@ -111,7 +111,7 @@ describe('the monthly report', () => {
 
   test.each([[1920, 1080], [1366, 768]])('the /report page looks finished at %i×%i', async (width, height) => {
     const context = await browser.newContext({ viewport: { width, height } });
-    await context.addInitScript(([key, value]) => { window.sessionStorage.setItem(key, value); },
+    await context.addInitScript(([key, value]) => { window.localStorage.setItem(key, value); },
       ['gridline.session', JSON.stringify({ token: tokens.leader1, user: users.leader1 })] as const);
     const page = await context.newPage();
     const errors: string[] = [];

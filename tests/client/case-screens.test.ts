@@ -116,56 +116,16 @@ describe('case actions', () => {
 });
 
 describe('the report', () => {
-  const cls = { code: '06010', name_zh: '暴露垃圾', name_en: 'exposed garbage', matter_kind: 'event' as const };
   const result = { id: 'c1', case_no: 'N1', status: 'pending_acceptance', version: 1, possible_duplicates: [] } as unknown as ReportResult;
-
-  function ready() {
-    useReport.getState().setClass(cls);
-    useReport.getState().setPoint({ lon: 116.41, lat: 39.91, by: 'map' });
-  }
 
   test('nothing is sent until a class and a point are chosen', async () => {
     expect(draftProblems(useReport.getState().draft)).toEqual(['need_class', 'need_point']);
     let calls = 0;
-    expect(await submitReport({ post: async () => { calls++; return result; } })).toBeNull();
+    expect(await submitReport({ report: async () => { calls++; return result; } })).toBeNull();
     expect(calls).toBe(0);
+    expect(useReport.getState().phase).toBe('editing');
   });
-
-  test('a network failure is retried with the SAME Idempotency-Key', async () => {
-    ready();
-    const keys: string[] = [];
-    const waits: number[] = [];
-    const r = await submitReport({
-      post: async (body, key) => {
-        keys.push(key);
-        expect(body).toMatchObject({ kind: 'event', class_code: '06010', lon: 116.41, lat: 39.91 });
-        if (keys.length < 3) throw new ApiError('network', 'Could not reach the server', 0, '/api/cases');
-        return result;
-      },
-      sleep: async (ms) => { waits.push(ms); },
-      backoffMs: 100,
-    });
-    expect(r).toBe(result);
-    expect(keys).toHaveLength(3);
-    expect(new Set(keys).size).toBe(1);
-    expect(keys[0]).toBe(useReport.getState().draft.key);
-    expect(waits).toEqual([100, 200]);
-    expect(useReport.getState().phase).toBe('done');
-    expect(useCases.getState().byId.c1).toMatchObject({ case_no: 'N1' });
-    expect(useCases.getState().byId.c1).not.toHaveProperty('possible_duplicates');
-  });
-
-  test('a refusal (422) is not retried; sending again uses the same key; a new report gets a new key', async () => {
-    ready();
-    const keys: string[] = [];
-    await submitReport({ post: async (_b, key) => { keys.push(key); throw new ApiError('unprocessable', 'outside every unit grid', 422, '/api/cases'); }, sleep: async () => {} });
-    expect(useReport.getState()).toMatchObject({ phase: 'failed', error: 'outside every unit grid' });
-    await submitReport({ post: async (_b, key) => { keys.push(key); return result; }, sleep: async () => {} });
-    expect(keys).toHaveLength(2);
-    expect(keys[0]).toBe(keys[1]);
-    useReport.getState().reset();
-    expect(useReport.getState().draft.key).not.toBe(keys[0]);
-  });
+  // Sending through the outbox (same key on every retry, photos first, refusals with a reason): tests/client/outbox.test.ts.
 
   test('retryable: network, 5xx, 429 and "same key still being processed"; not 4xx refusals', () => {
     expect(retryable(new ApiError('network', '', 0, ''))).toBe(true);

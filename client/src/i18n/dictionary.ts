@@ -5,6 +5,8 @@ export type Lang = 'zh' | 'en';
 import { WORDS_LEADER } from './words-leader.js';
 import { WORDS_SEARCH } from './words-search.js';
 import { WORDS_EXPORTS } from './words-exports.js';
+import { WORDS_OFFLINE } from './words-offline.js';
+import { WORDS_FIELD } from './words-field.js';
 
 export const DICTIONARY = {
   app_title: { zh: '网格化城市管理', en: 'Grid-based urban management' },
@@ -300,6 +302,31 @@ export const DICTIONARY = {
   tab_tasks: { zh: '核实/核查', en: 'Verify & check' },
   no_tasks: { zh: '暂无任务', en: 'Nothing to do' },
   no_reports: { zh: '暂无上报记录', en: 'No reports yet' },
+  // Patrol (在岗监控, issue 9): the duty switch, last positions on the wall, the leader's coverage (prefix pt_)
+  pt_on_duty: { zh: '在岗', en: 'On duty' },
+  pt_off_duty: { zh: '离岗', en: 'Off duty' },
+  pt_sending: { zh: '每 {s} 秒上传一次位置', en: 'Sending your position every {s} s' },
+  pt_off_hint: { zh: '上岗后自动上传巡查位置', en: 'Go on duty to share your position while patrolling' },
+  pt_pending: { zh: '{n} 个位置待上传', en: '{n} positions waiting' },
+  pt_err_switch: { zh: '切换失败，请检查网络后重试', en: 'Could not switch; check the network and try again' },
+  pt_err_geo: { zh: '无法获取位置', en: 'Location unavailable' },
+  pt_err_geo_denied: { zh: '未授权定位，请在浏览器设置中允许', en: 'Location permission denied; allow it in the browser settings' },
+  pt_err_send: { zh: '暂时无法上传，联网后自动补传', en: 'Cannot upload now; positions will be sent when back online' },
+  pt_layer: { zh: '监督员位置', en: 'Inspectors' },
+  pt_fresh: { zh: '位置最新', en: 'Fresh' },
+  pt_stale: { zh: '位置过时', en: 'Stale' },
+  pt_coverage: { zh: '巡查覆盖', en: 'Patrol coverage' },
+  pt_date: { zh: '日期', en: 'Date' },
+  pt_col_inspector: { zh: '监督员', en: 'Inspector' },
+  pt_col_grids: { zh: '单元网格', en: 'Unit grids' },
+  pt_col_visited: { zh: '已巡', en: 'Visited' },
+  pt_col_share: { zh: '覆盖率', en: 'Share' },
+  pt_col_duty: { zh: '在岗', en: 'On duty' },
+  pt_col_distance: { zh: '里程 km', en: 'km' },
+  pt_track_hint: { zh: '点击监督员在地图上查看当日轨迹', en: "Click an inspector to draw that day's track" },
+  pt_no_track: { zh: '当日无轨迹', en: 'No track that day' },
+  pt_no_inspectors: { zh: '暂无监督员', en: 'No inspectors' },
+  pt_load_failed: { zh: '巡查数据加载失败', en: 'Could not load patrol data' },
 
   // Crew
   tab_todo: { zh: '待处置', en: 'To handle' },
@@ -311,6 +338,8 @@ export const DICTIONARY = {
   ...WORDS_LEADER,
   ...WORDS_SEARCH,
   ...WORDS_EXPORTS,
+  ...WORDS_OFFLINE,
+  ...WORDS_FIELD,
 } as const satisfies Record<string, Record<Lang, string>>;
 
 export type MessageKey = keyof typeof DICTIONARY;

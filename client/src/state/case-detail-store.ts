@@ -2,11 +2,14 @@
 // changed the case first) reloads it and says so; 403 / 422 keep the server's message for the panel.
 import { create } from 'zustand';
 import { fetchCase, postAction, type ActionFields } from '../api/cases.js';
+import { enqueueAction } from './outbox.js';
+import { newIdempotencyKey } from './report-store.js';
 import { ApiError } from '../api/http.js';
 import type { CaseAction, CaseDetail, CaseSummary } from '../api/types.js';
 import { useCases } from './cases-store.js';
 
-export type PanelMessage = { level: 'info' | 'warning' | 'error'; key: 'stale' | 'done' | 'failed'; text?: string; action?: CaseAction };
+/** queued: a verify/check result kept in the outbox (no network), sent when it returns (state/outbox.ts). */
+export type PanelMessage = { level: 'info' | 'warning' | 'error'; key: 'stale' | 'done' | 'failed' | 'queued'; text?: string; action?: CaseAction };
 
 type DetailState = {
   id: string | null;
@@ -102,6 +105,12 @@ export async function performAction(action: CaseAction, fields: ActionFields = {
     return true;
   } catch (e) {
     useCaseDetail.getState().setActing(null);
+    if (e instanceof ApiError && e.isNetwork && (action === 'verify' || action === 'check')) {
+      // The inspector in a basement: the result waits in the outbox at the version it was made against.
+      await enqueueAction({ id: d.id, case_no: d.case_no, version: d.version }, action, fields as Record<string, unknown>, newIdempotencyKey());
+      useCaseDetail.getState().setMessage({ level: 'info', key: 'queued', action });
+      return true;
+    }
     if (e instanceof ApiError && e.status === 409) {
       await openCase(d.id, deps);
       useCaseDetail.getState().setMessage({ level: 'warning', key: 'stale', text: e.message, action });

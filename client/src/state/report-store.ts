@@ -1,13 +1,15 @@
-// The inspector's report (上报) being written: class, point, description, photos. Submitted with one Idempotency-Key per
-// report, generated when the draft starts and REUSED on every retry: a retry after a lost answer returns the case
-// already created instead of a second one. Network failures and 5xx answers are retried by themselves.
+// The inspector's report (上报) being written: class, point, description, photos. The draft is saved to IndexedDB on
+// every change (state/field-db.ts) and restored on load, photos included (their bytes: nothing is uploaded while
+// writing). Submitting moves it to the outbox (state/outbox.ts) with its Idempotency-Key, generated when the draft
+// starts; the outbox uploads the photos, then posts the report with that key however often it has to retry, so a
+// retry after a lost answer returns the case already created instead of a second one.
 import { create } from 'zustand';
-import { postReport } from '../api/cases.js';
-import { ApiError } from '../api/http.js';
-import { uploadPhoto } from '../api/photos.js';
 import { locateGrid } from '../api/grids.js';
-import type { MatterClass, PhotoRef, ReportBody, ReportResult } from '../api/types.js';
-import { useCases } from './cases-store.js';
+import { PHOTO_TYPES } from '../api/photos.js';
+import type { MatterClass, ReportResult } from '../api/types.js';
+import { loadDraft, saveDraft, type StoredDraft, type StoredPhoto } from './field-db.js';
+import { enqueue, getItemResult, syncOutbox, takeItem, transient, type SyncDeps } from './outbox.js';
+import { useSession } from './session-store.js';
 
 /** A random UUID; crypto.randomUUID is missing outside secure contexts (e.g. a phone on http://192.168…). */
 export function newIdempotencyKey(): string {
@@ -30,22 +32,32 @@ export type Draft = {
   cls: Pick<MatterClass, 'code' | 'name_zh' | 'name_en' | 'matter_kind'> | null;
   point: ReportPoint | null;
   description: string;
-  photos: PhotoRef[];
+  /** Picked photos with their bytes (kept until the outbox has uploaded them) and a local link to show them. */
+  photos: DraftPhoto[];
+  /** The component chosen from those nearby (its id goes with the report as component_id). */
+  component?: StoredDraft['component'];
 };
+
+export type DraftPhoto = StoredPhoto & { url: string };
 
 type ReportState = {
   draft: Draft;
-  phase: 'editing' | 'submitting' | 'retrying' | 'done' | 'failed';
+  /** queued: in the outbox, waiting for the network. */
+  phase: 'editing' | 'submitting' | 'retrying' | 'queued' | 'done' | 'failed';
   /** The attempt being made (1 = the first). */
   attempt: number;
+  /** Why the last submit failed: a dictionary key (words-offline.ts). */
   error: string | null;
+  /** Photos being read from the picker. */
   uploading: number;
+  /** A dictionary key. */
   uploadError: string | null;
   result: ReportResult | null;
   setClass: (cls: Draft['cls']) => void;
   setPoint: (p: ReportPoint | null) => void;
+  setComponent: (c: Draft['component']) => void;
   setDescription: (d: string) => void;
-  addPhoto: (p: PhotoRef) => void;
+  addPhoto: (p: DraftPhoto) => void;
   removePhoto: (id: string) => void;
   /** Starts a new report with a new key. */
   reset: () => void;
@@ -62,10 +74,16 @@ export const useReport = create<ReportState>()((set) => ({
   uploadError: null,
   result: null,
   setClass: (cls) => set((s) => ({ draft: { ...s.draft, cls }, error: null })),
-  setPoint: (point) => set((s) => ({ draft: { ...s.draft, point }, error: null })),
+  // a point moved elsewhere drops the component chosen near the old one
+  setPoint: (point) => set((s) => ({ draft: { ...s.draft, point, ...(s.draft.point && point && s.draft.point.lon === point.lon && s.draft.point.lat === point.lat ? {} : { component: null }) }, error: null })),
+  setComponent: (component) => set((s) => ({ draft: { ...s.draft, component } })),
   setDescription: (description) => set((s) => ({ draft: { ...s.draft, description } })),
   addPhoto: (p) => set((s) => (s.draft.photos.some((x) => x.id === p.id) ? s : { draft: { ...s.draft, photos: [...s.draft.photos, p] } })),
-  removePhoto: (id) => set((s) => ({ draft: { ...s.draft, photos: s.draft.photos.filter((p) => p.id !== id) } })),
+  removePhoto: (id) => set((s) => {
+    const gone = s.draft.photos.find((p) => p.id === id);
+    if (gone) revoke(gone.url);
+    return { draft: { ...s.draft, photos: s.draft.photos.filter((p) => p.id !== id) } };
+  }),
   reset: () => set({ draft: emptyDraft(), phase: 'editing', attempt: 0, error: null, result: null, uploadError: null }),
 }));
 
@@ -80,77 +98,111 @@ export const selectUploadError = (s: ReportState) => s.uploadError;
 export const selectDraftActions = (s: ReportState) => ({ setClass: s.setClass, setDescription: s.setDescription, removePhoto: s.removePhoto, reset: s.reset });
 
 /** What is missing before the draft can be sent: message keys, empty when ready. */
-export function draftProblems(d: Draft): ('need_class' | 'need_point')[] {
-  const out: ('need_class' | 'need_point')[] = [];
+export function draftProblems(d: Draft): ('need_class' | 'need_point' | 'fd_need_inside')[] {
+  const out: ('need_class' | 'need_point' | 'fd_need_inside')[] = [];
   if (!d.cls) out.push('need_class');
   if (!d.point) out.push('need_point');
+  else if (d.point.grid === null) out.push('fd_need_inside'); // outside every grid (GET /api/grids/locate): refused on the spot
   return out;
 }
 
-/** Worth sending again with the same key: no answer at all, a 5xx, or "the same key is still being processed". */
-export function retryable(e: unknown): boolean {
-  if (!(e instanceof ApiError)) return false;
-  return e.status === 0 || e.status >= 500 || (e.status === 409 && e.code === 'conflict') || e.status === 429;
+/** Worth sending again with the same key (state/outbox.ts `transient`). */
+export const retryable = transient;
+
+/** A draft worth keeping: anything chosen or written. */
+export const draftIsEmpty = (d: Draft) => !d.cls && !d.point && !d.description.trim() && d.photos.length === 0;
+
+const toStored = (d: Draft): StoredDraft => ({ ...d, photos: d.photos.map(({ url: _url, ...p }) => p) });
+
+function objectUrl(p: StoredPhoto): string {
+  try { return URL.createObjectURL(new Blob([p.bytes], { type: p.type })); } catch { return ''; }
+}
+function revoke(url: string): void {
+  try { if (url.startsWith('blob:')) URL.revokeObjectURL(url); } catch { /* not a local link */ }
 }
 
-export type SubmitDeps = {
-  post: (body: ReportBody, key: string) => Promise<ReportResult>;
-  sleep: (ms: number) => Promise<void>;
-  /** Attempts in all, the first included. */
-  attempts: number;
-  /** Waits before attempt 2, 3, …: doubled each time. */
-  backoffMs: number;
-};
+const fromStored = (d: StoredDraft): Draft => ({ ...d, photos: d.photos.map((p) => ({ ...p, url: objectUrl(p) })) });
 
-const SUBMIT: SubmitDeps = {
-  post: (body, key) => postReport(body, key),
-  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-  attempts: 6,
-  backoffMs: 1000,
-};
+// Every change of the draft is written to IndexedDB, in order, under the signed-in user.
+let saving: Promise<void> = Promise.resolve();
+let restoredFor: number | null = null;
+useReport.subscribe((s, prev) => {
+  if (s.draft === prev.draft) return;
+  const uid = useSession.getState().user?.id;
+  if (uid === undefined || restoredFor !== uid) return; // not before the stored draft has been read
+  const d = toStored(s.draft);
+  saving = saving.then(() => saveDraft(uid, d)).catch(() => {});
+});
 
-/** Sends the draft; retries network failures with the same Idempotency-Key. Resolves to the case, or null. */
-export async function submitReport(deps: Partial<SubmitDeps> = {}): Promise<ReportResult | null> {
-  const d = { ...SUBMIT, ...deps };
+/** Waits for the draft writes made so far (tests; the submit). */
+export const draftSaved = () => saving;
+
+/** Brings back the signed-in user's stored draft (app start, reload, relaunch), unless one is being written. */
+export async function restoreDraft(): Promise<void> {
+  const uid = useSession.getState().user?.id;
+  if (uid === undefined || restoredFor === uid) return;
+  let stored: StoredDraft | null = null;
+  try { stored = await loadDraft(uid); } catch { /* no IndexedDB: memory only */ }
+  if (useSession.getState().user?.id !== uid) return;
+  const cur = useReport.getState();
+  restoredFor = uid;
+  if (stored && draftIsEmpty(cur.draft) && cur.phase === 'editing') useReport.setState({ draft: fromStored(stored) });
+  else void (saving = saving.then(() => saveDraft(uid, toStored(useReport.getState().draft))).catch(() => {}));
+}
+
+/** Tests: forget which user's draft was restored. */
+export function forgetRestored(): void { restoredFor = null; }
+
+/**
+ * Submits the draft: it moves to the outbox (with its key and photo bytes) and a new draft starts; then the outbox
+ * tries to send it at once. Sent: `done` with the case. No network: `queued` (the outbox sends it later). Refused:
+ * the draft comes back for editing with the reason (`failed`); sending again uses the same key.
+ */
+export async function submitReport(deps: Partial<SyncDeps> = {}): Promise<ReportResult | { case_no: string; id: string; status: string } | null> {
   const { draft, phase } = useReport.getState();
+  const uid = useSession.getState().user?.id;
   if (phase === 'submitting' || phase === 'retrying') return null;
-  if (draftProblems(draft).length) return null;
-  const body: ReportBody = {
-    kind: draft.cls!.matter_kind ?? 'event',
-    class_code: draft.cls!.code,
-    lon: Number(draft.point!.lon.toFixed(7)),
-    lat: Number(draft.point!.lat.toFixed(7)),
-    ...(draft.description.trim() ? { description: draft.description.trim() } : {}),
-    ...(draft.photos.length ? { photo_ids: draft.photos.map((p) => p.id) } : {}),
-  };
-  for (let attempt = 1; attempt <= d.attempts; attempt++) {
-    useReport.setState({ phase: attempt === 1 ? 'submitting' : 'retrying', attempt, error: null });
-    try {
-      const result = await d.post(body, draft.key);
-      useReport.setState({ phase: 'done', result, error: null });
-      useCases.getState().applyCase(result);
-      return result;
-    } catch (e) {
-      const again = retryable(e) && attempt < d.attempts;
-      useReport.setState({ error: (e as Error).message });
-      if (!again) {
-        useReport.setState({ phase: 'failed' });
-        return null;
-      }
-      await d.sleep(d.backoffMs * 2 ** (attempt - 1));
-    }
+  if (draftProblems(draft).length || uid === undefined) return null;
+  useReport.setState({ phase: 'submitting', attempt: 1, error: null });
+  await enqueue({ key: draft.key, user_id: uid, created_at: Date.now(), state: 'queued', attempts: 0, next_at: 0, kind: 'report', draft: toStored(draft) });
+  useReport.setState({ draft: emptyDraft() }); // saved as the new (empty) draft; the old one is safe in the outbox
+  await syncOutbox({ force: true, deps });
+  const item = await getItemResult(draft.key);
+  if (item?.state === 'sent' && item.result) {
+    const result = item.answer ?? (item.result as ReportResult);
+    useReport.setState({ phase: 'done', result, error: null });
+    return result;
   }
+  if (item?.state === 'failed') {
+    await editItem(draft.key);
+    useReport.setState({ phase: 'failed', error: item.reason ?? 'of_reason_refused' });
+    return null;
+  }
+  useReport.setState({ phase: 'queued', error: null });
   return null;
 }
 
-/** Uploads photo files one by one (POST /api/photos) and adds them to the draft. */
-export async function addPhotos(files: readonly Blob[], upload: (f: Blob) => Promise<PhotoRef> = (f) => uploadPhoto(f)): Promise<void> {
+/** Takes a queued or failed report out of the outbox back into the form (only when no other draft is being written). */
+export async function editItem(key: string): Promise<boolean> {
+  if (!draftIsEmpty(useReport.getState().draft)) return false;
+  const item = await takeItem(key);
+  if (!item || item.kind !== 'report') return false;
+  useReport.setState({ draft: fromStored(item.draft), phase: 'editing', error: null, result: null });
+  return true;
+}
+
+/** Keeps picked photo files in the draft (their bytes: uploaded by the outbox when the report is sent). */
+export async function addPhotos(files: readonly Blob[]): Promise<void> {
   for (const f of files) {
     useReport.setState((s) => ({ uploading: s.uploading + 1, uploadError: null }));
     try {
-      useReport.getState().addPhoto(await upload(f));
+      if (f.size === 0) throw new Error('of_photo_empty');
+      const bytes = await f.arrayBuffer();
+      const type = (PHOTO_TYPES as readonly string[]).includes(f.type) ? f.type : 'application/octet-stream';
+      const p: StoredPhoto = { id: newIdempotencyKey(), type, bytes };
+      useReport.getState().addPhoto({ ...p, url: objectUrl(p) });
     } catch (e) {
-      useReport.setState({ uploadError: (e as Error).message });
+      useReport.setState({ uploadError: (e as Error).message === 'of_photo_empty' ? 'of_photo_empty' : 'of_photo_unreadable' });
     } finally {
       useReport.setState((s) => ({ uploading: s.uploading - 1 }));
     }

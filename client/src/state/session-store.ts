@@ -1,5 +1,8 @@
-// The signed-in user and their bearer token. Kept in sessionStorage (one browser tab, gone when it closes); the
-// token is handed to api/http.ts, which sends it with every request. A 401 on a request that carried it ends the session.
+// The signed-in user and their bearer token. Kept in localStorage: it survives a relaunch of the installed app and
+// every tab of the browser shares it (a login or logout in one tab reaches the others through the `storage` event).
+// The server still decides: the token is checked with GET /api/auth/me on start, an admin can revoke it, it expires
+// when idle, and a 401 on a request that carried it (or the live stream's `event: closed`) ends the session here.
+// The token is handed to api/http.ts, which sends it with every request.
 import { create } from 'zustand';
 import { fetchMe, login as apiLogin, logout as apiLogout } from '../api/auth.js';
 import { ApiError, setAuthToken, setUnauthorizedHandler } from '../api/http.js';
@@ -24,7 +27,7 @@ type SessionState = {
 };
 
 function storage(): Storage | null {
-  try { return typeof sessionStorage === 'undefined' ? null : sessionStorage; } catch { return null; }
+  try { return typeof localStorage === 'undefined' ? null : localStorage; } catch { return null; }
 }
 
 function readStored(): Stored | null {
@@ -95,6 +98,19 @@ export const useSession = create<SessionState>()((set, get) => ({
 }));
 
 setUnauthorizedHandler(() => useSession.getState().expire());
+
+// Another tab signed in, out, or was told the session ended: follow it.
+if (typeof window !== 'undefined' && typeof window.addEventListener === 'function') {
+  window.addEventListener('storage', (e) => {
+    if (e.key !== SESSION_KEY && e.key !== null) return;
+    const now = readStored();
+    const { token } = useSession.getState();
+    if ((now?.token ?? null) === token) return;
+    setAuthToken(now?.token ?? null);
+    if (now) useSession.setState({ token: now.token, user: now.user, expired: false, error: null });
+    else useSession.setState({ token: null, user: null, expired: token !== null });
+  });
+}
 
 export const selectUser = (s: SessionState) => s.user;
 export const selectToken = (s: SessionState) => s.token;

@@ -9,6 +9,7 @@ import { lightAt } from '../../state/case-lights.js';
 import { selectUser, useSession } from '../../state/session-store.js';
 import { Bilingual, useT } from '../Bilingual.js';
 import { ActionBar } from './ActionBar.js';
+import { BeforeAfter } from './BeforeAfter.js';
 import { CaseStatusChip, LightBadge, TimeLeft, useClassName, useDepartmentName } from './CaseBits.js';
 import { OriginBadge } from './CaseList.js';
 import type { SearchCase } from '../../api/search.js';
@@ -106,7 +107,7 @@ function Body({ d }: { d: CaseDetail }) {
       </div>
       {message ? (
         <div className={`panel-note ${message.level}`} role="status" data-testid="panel-message">
-          <strong>{message.key === 'stale' ? t('msg_stale') : message.key === 'done' ? `${t('msg_done')}：${tOr(lang, actionKey(message.action), message.action ?? '')}` : t('msg_failed')}</strong>
+          <strong>{message.key === 'queued' ? t('of_action_queued') : message.key === 'stale' ? t('msg_stale') : message.key === 'done' ? `${t('msg_done')}：${tOr(lang, actionKey(message.action), message.action ?? '')}` : t('msg_failed')}</strong>
           {message.key === 'failed' && message.text ? <div>{message.text}</div> : null}
         </div>
       ) : null}
@@ -132,7 +133,7 @@ function Body({ d }: { d: CaseDetail }) {
       {photos.length ? (
         <section className="case-section">
           <h4 className="subhead"><Bilingual k="f_photos" /></h4>
-          <div className="photo-strip padded"><Photos ids={photos} links={links} /></div>
+          <BeforeAfter trail={d.trail} links={links} />
         </section>
       ) : null}
       <section className="case-section">

@@ -10,6 +10,12 @@ import { selectUser, useSession } from '../../state/session-store.js';
 import { useHideComponents } from '../useHideComponents.js';
 import { CaseCards, FieldLayout } from '../FieldLayout.js';
 import { ReportForm } from './ReportForm.js';
+import { DutySwitch } from './DutySwitch.js';
+import { loadMyGrids, selectMyGrids, selectNearby, selectPosition, useField } from '../../state/field-store.js';
+import { myGridLayers, nearbyLayers, positionLayers } from '../../map/layers/nearby.js';
+import { OfflineIndicator, Outbox } from './Outbox.js';
+import { refreshOutbox, selectOutboxItems, startOutbox, useOutbox } from '../../state/outbox.js';
+import { restoreDraft } from '../../state/report-store.js';
 
 /** Statuses that are the inspector's tasks: verify (核实) and check (核查). */
 const TASK_STATUSES = ['verifying', 'checking'] as const;
@@ -27,6 +33,9 @@ export function InspectorScreen() {
   useHideComponents();
 
   useEffect(() => { void loadCases({}); }, []);
+  // The phone's own store (issue 9): the draft back from IndexedDB, the outbox loaded and synced.
+  useEffect(() => { void restoreDraft(); void refreshOutbox(); return startOutbox(); }, [user?.id]);
+  const outboxWaiting = useOutbox((s) => selectOutboxItems(s).filter((i) => i.state !== 'sent').length);
   useEffect(() => () => useCaseDetail.getState().close(), []);
 
   const mine = useMemo(() => all.filter((c) => c.reporter_id === user?.id), [all, user?.id]);
@@ -37,6 +46,14 @@ export function InspectorScreen() {
   }, [mine, tasks]);
   const point = useMemo(() => (draft.point ? [draft.point] : []), [draft.point]);
   const picking = tab === 'report' && phase !== 'done';
+  // The field layers (issue 9): own responsibility grids, the components near the report's point, the last GPS fix.
+  const myGrids = useField(selectMyGrids);
+  const nearby = useField(selectNearby);
+  const position = useField(selectPosition);
+  const chosenComponent = draft.component?.id ?? null;
+  useEffect(() => { if (user?.roles.includes('inspector')) void loadMyGrids(); }, [user?.id]); // eslint-disable-line react-hooks/exhaustive-deps
+  const under = useMemo(() => [...myGridLayers(myGrids), ...(picking && draft.point ? nearbyLayers(nearby, chosenComponent) : []), ...positionLayers(position)],
+    [myGrids, nearby, chosenComponent, position, picking, draft.point]);
   const onEmptyClick = useCallback(([lon, lat]: [number, number]) => {
     if (!picking) return false;
     useCaseDetail.getState().close();
@@ -53,13 +70,18 @@ export function InspectorScreen() {
       onTab={setTab}
       onEmptyClick={onEmptyClick}
       cursor={picking ? 'crosshair' : ''}
+      under={under}
       tabs={[
         { id: 'report', label: 'tab_report' },
         { id: 'mine', label: 'tab_mine', count: mine.length },
         { id: 'tasks', label: 'tab_tasks', count: tasks.length },
+        { id: 'outbox', label: 'of_outbox', count: outboxWaiting, testId: 'tab-outbox' },
       ]}
     >
+      <DutySwitch />
+      <OfflineIndicator />
       {tab === 'report' ? <ReportForm /> : null}
+      {tab === 'outbox' ? <Outbox onEdit={() => setTab('report')} /> : null}
       {tab === 'mine' ? <CaseCards cases={mine} empty="no_reports" /> : null}
       {tab === 'tasks' ? <CaseCards cases={tasks} empty="no_tasks" /> : null}
     </FieldLayout>

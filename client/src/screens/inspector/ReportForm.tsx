@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { Bilingual, useT } from '../../components/Bilingual.js';
+import type { MessageKey } from '../../i18n/index.js';
 import { CaseStatusChip } from '../../components/case/CaseBits.js';
 import { showPoint } from '../../map/map-handle.js';
 import { openCase } from '../../state/case-detail-store.js';
@@ -11,6 +12,8 @@ import {
   selectUploadError, selectUploading, submitReport, useReport,
 } from '../../state/report-store.js';
 import { ClassPicker } from './ClassPicker.js';
+import { NearbyComponents, PlaceInfo } from './FieldPlace.js';
+import { setPosition } from '../../state/field-store.js';
 
 function useGeolocation() {
   const [busy, setBusy] = useState(false);
@@ -23,6 +26,7 @@ function useGeolocation() {
       (pos) => {
         setBusy(false);
         const { longitude: lon, latitude: lat, accuracy } = pos.coords; // the browser gives WGS84
+        setPosition({ lon, lat, accuracy_m: Math.round(accuracy) }); // the map's own-position dot
         void pickPoint({ lon, lat, by: 'gps', accuracy_m: Math.round(accuracy) });
         showPoint(lon, lat, 16);
       },
@@ -46,6 +50,19 @@ export function ReportForm() {
   const { t } = useT();
   const problems = draftProblems(draft);
   const sending = phase === 'submitting' || phase === 'retrying';
+
+  if (phase === 'queued') { // no network: kept in the outbox (state/outbox.ts), sent when it returns
+    return (
+      <div className="report-done" data-testid="report-queued">
+        <div className="report-done-icon" aria-hidden="true">⇪</div>
+        <h3>{t('of_queued_title')}</h3>
+        <p className="dim">{t('of_queued_body')}</p>
+        <div className="form-buttons">
+          <button type="button" className="action-btn tone-primary" onClick={reset} data-testid="report-another">{t('report_another')}</button>
+        </div>
+      </div>
+    );
+  }
 
   if (phase === 'done' && result) {
     return (
@@ -74,7 +91,8 @@ export function ReportForm() {
     <form className="report-form" data-testid="report-form" onSubmit={(e) => { e.preventDefault(); void submitReport(); }}>
       <div className="form-block">
         <h4 className="form-head"><Bilingual k="f_case_class" /><em className="req">*</em></h4>
-        <ClassPicker value={draft.cls} onChange={(c) => setClass(c ? { code: c.code, name_zh: c.name_zh, name_en: c.name_en, matter_kind: c.matter_kind } : null)} />
+        <ClassPicker value={draft.cls} onChange={(c) => setClass(c ? { code: c.code, name_zh: c.name_zh, name_en: c.name_en, matter_kind: c.matter_kind } : null)}
+          suggested={draft.component ? [draft.component.class_code] : []} />
       </div>
 
       <div className="form-block">
@@ -89,7 +107,9 @@ export function ReportForm() {
         <button type="button" className="action-btn tone-secondary" onClick={gps.locate} disabled={gps.busy}>
           {gps.busy ? <><span className="spinner" /> {t('locating')}</> : <><svg className="icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><circle cx="8" cy="8" r="4.5" fill="none" stroke="currentColor" strokeWidth="1.5" /><circle cx="8" cy="8" r="1.6" fill="currentColor" /><path d="M8 0.5v3M8 12.5v3M0.5 8h3M12.5 8h3" stroke="currentColor" strokeWidth="1.5" /></svg> {t('use_gps')}</>}
         </button>
-        {gps.error ? <div className="field-error">{t('gps_unavailable')}{gps.error !== 'geolocation' ? `: ${gps.error}` : ''}</div> : null}
+        {gps.error ? <div className="field-error">{t('gps_unavailable')}</div> : null}
+        <PlaceInfo />
+        <NearbyComponents />
       </div>
 
       <div className="form-block">
@@ -113,11 +133,11 @@ export function ReportForm() {
             <span>{uploading ? t('uploading') : t('add_photo')}</span>
           </label>
         </div>
-        {uploadError ? <div className="field-error">{uploadError}</div> : null}
+        {uploadError ? <div className="field-error">{t(uploadError as MessageKey)}</div> : null}
       </div>
 
       {phase === 'retrying' ? <div className="panel-note warning" role="status">{t('retrying')}（{attempt}）{error ? <div className="dim">{error}</div> : null}</div> : null}
-      {phase === 'failed' ? <div className="panel-note error" role="alert"><strong>{t('report_failed')}</strong><div>{error}</div></div> : null}
+      {phase === 'failed' ? <div className="panel-note error" role="alert"><strong>{t('report_failed')}</strong><div data-testid="report-failed-reason">{error ? t(error as MessageKey) : null}</div></div> : null}
 
       <div className="submit-row">
         {problems.length && !sending ? <span className="dim">{problems.map((p) => t(p)).join(' · ')}</span> : <span />}

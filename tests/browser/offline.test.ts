@@ -1,0 +1,318 @@
+// The inspector's phone offline (issue 9), in a real browser (playwright-core + /usr/bin/chromium, 390×844) against
+// the real server: the login survives closing the page; a draft with its photo survives a reload; reports submitted
+// with Chromium's offline emulation wait in the outbox across closing and reopening the page (the service worker
+// serves the app), and exactly that many cases, each with its photo, exist once the network is back; with the server
+// killed in the middle of a sync (the case made, the answer lost) and started again, still exactly N, no duplicate.
+// The page talks to the server through a small proxy owned by the test: "killing the server" closes the proxy's
+// port (connection refused, as for a dead server) without losing the in-memory database.
+// Screenshots (outbox, offline indicator) go to tests/browser/screenshots/.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startDemoServer } from '../helpers/demo-server.js';
+import { gridPoints, loginApi, photoPng, type Api } from './case-fixtures.js';
+
+const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+];
+
+/** A pass-through HTTP proxy that can go down (port closed) and come back on the same port. */
+function killableProxy(target: string) {
+  const t = new URL(target);
+  let server: Server | null = null;
+  const sockets = new Set<Socket>();
+  let port = 0;
+  /** The next POST /api/cases reaches the server, then the proxy dies before the answer gets back. */
+  let dieAfterNextReport = false;
+  const handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+    const up = httpRequest({ host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
+      if (dieAfterNextReport && req.method === 'POST' && req.url === '/api/cases') {
+        dieAfterNextReport = false;
+        upRes.resume();
+        upRes.on('end', () => void down());
+        return;
+      }
+      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+      upRes.pipe(res);
+    });
+    up.on('error', () => { res.destroy(); });
+    req.pipe(up);
+  };
+  async function up(): Promise<void> {
+    server = createServer(handler);
+    server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+    await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', () => resolve()));
+    port = (server.address() as { port: number }).port;
+  }
+  async function down(): Promise<void> {
+    const s = server;
+    server = null;
+    if (!s) return;
+    const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+    s.closeAllConnections();
+    for (const sock of sockets) sock.destroy();
+    await closed;
+  }
+  return {
+    up, down, get url() { return `http://127.0.0.1:${port}`; }, get isUp() { return server !== null; },
+    dieAfterNextReport() { dieAfterNextReport = true; },
+  };
+}
+
+let server: Awaited<ReturnType<typeof startDemoServer>>;
+let proxy: ReturnType<typeof killableProxy>;
+let browser: Browser;
+let ctx: BrowserContext;
+let inspector: Api;
+/** A case reported in (c), checked offline in (e). */
+let checkCase: { id: string; case_no: string };
+const problems: string[] = [];
+
+async function shot(p: Page, name: string): Promise<void> {
+  await p.waitForTimeout(250);
+  await p.screenshot({ path: `${SHOTS}${name}.png` });
+}
+
+function watch(page: Page): void {
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+}
+
+/** The inspector's cases as the server has them. */
+async function myCases(): Promise<{ id: string; case_no: string }[]> {
+  const list = await inspector.get<{ items: { id: string; case_no: string; reporter_id: number | null }[] }>('/api/cases?limit=500');
+  return list.items.filter((c) => c.reporter_id === inspector.user.id);
+}
+
+/** The outbox as stored in the page's IndexedDB. */
+function storedOutbox(p: Page): Promise<{ key: string; state: string; result?: { id: string; case_no: string } }[]> {
+  return p.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('gridline-field');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const get = db.transaction('outbox').objectStore('outbox').getAll();
+      get.onsuccess = () => { resolve(get.result); db.close(); };
+      get.onerror = () => reject(get.error);
+    };
+  }));
+}
+
+async function openApp(p: Page): Promise<void> {
+  await p.goto(`${proxy.url}/`, { waitUntil: 'load' });
+  await p.waitForURL(/\/inspector$/, { timeout: 30_000 });
+  await p.getByTestId('report-form').waitFor({ timeout: 30_000 });
+}
+
+/** Fills the report form: class, the device's position, a description, one photo. */
+async function fillDraft(p: Page, text: string, seed: number): Promise<void> {
+  await p.getByTestId('class-search').fill('垃圾');
+  await p.locator('[data-testid="class-option"][data-code="06010"]').first().click();
+  await expect(p.getByTestId('class-chosen').textContent()).resolves.toContain('暴露垃圾');
+  await p.getByRole('button', { name: '使用当前定位' }).click();
+  await p.getByTestId('report-point').waitFor({ timeout: 15_000 });
+  await p.getByTestId('report-description').fill(text);
+  await p.getByTestId('report-photo-input').setInputFiles({ name: `p${seed}.png`, mimeType: 'image/png', buffer: photoPng(320, 240, seed) });
+  await p.locator('.report-form .photo-thumb img').first().waitFor({ timeout: 10_000 });
+}
+
+const naturalWidth = (p: Page) => p.locator('.report-form .photo-thumb img').first()
+  .evaluate((el) => ((el as HTMLImageElement).complete ? (el as HTMLImageElement).naturalWidth : 0));
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  execFileSync('npx', ['vite', 'build'], { stdio: 'ignore' }); // the service worker and manifest are new files
+  server = await startDemoServer();
+  proxy = killableProxy(server.url);
+  await proxy.up();
+  inspector = await loginApi(server.url, 'inspector1');
+  const here = (await gridPoints(server.url))[40];
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  ctx = await browser.newContext({
+    viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, hasTouch: true,
+    geolocation: { longitude: here.lon, latitude: here.lat, accuracy: 12 }, permissions: ['geolocation'],
+  });
+}, 300_000);
+
+/** At most `ms` for a clean-up step (a stuck one must not hold the suite). */
+const bounded = (p: Promise<unknown> | undefined, ms = 15_000) => Promise.race([p, new Promise((r) => setTimeout(r, ms))]);
+
+afterAll(async () => {
+  await bounded(browser?.close());
+  await bounded(proxy?.down());
+  await bounded(server?.close());
+}, 60_000);
+
+describe('the inspector offline', () => {
+  test('the app is an installable PWA: manifest, icons and a service worker that controls the page', async () => {
+    const manifest = await fetch(`${server.url}/manifest.webmanifest`);
+    expect(manifest.headers.get('content-type')).toContain('application/manifest+json');
+    const m = (await manifest.json()) as { icons: { src: string; sizes: string }[]; display: string; start_url: string };
+    expect(m.display).toBe('standalone');
+    expect(m.icons.map((i) => i.sizes)).toEqual(expect.arrayContaining(['192x192', '512x512']));
+    for (const i of m.icons) expect((await fetch(`${server.url}${i.src}`)).headers.get('content-type')).toBe('image/png');
+    const sw = await fetch(`${server.url}/sw.js`);
+    expect(sw.headers.get('content-type')).toMatch(/javascript/);
+    expect(sw.headers.get('cache-control')).toBe('no-cache');
+
+    const page = await ctx.newPage();
+    watch(page);
+    await page.goto(`${proxy.url}/login`, { waitUntil: 'load' });
+    await page.getByTestId('login-username').fill('inspector1');
+    await page.getByTestId('login-password').fill('demo');
+    await page.getByTestId('login-submit').click();
+    await page.waitForURL(/\/inspector$/, { timeout: 30_000 });
+    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 20_000 }).toBe(true);
+    await page.close();
+  });
+
+  test('(d) the login survives closing the page and opening the app again', async () => {
+    const page = await ctx.newPage();
+    watch(page);
+    await openApp(page); // no login screen on the way
+    expect(page.url()).toMatch(/\/inspector$/);
+    await page.close();
+  });
+
+  test('(a) a draft with its photo survives a reload', async () => {
+    const page = await ctx.newPage();
+    watch(page);
+    await openApp(page);
+    await fillDraft(page, '草稿：重新加载后仍在', 1);
+    await page.waitForTimeout(300); // the IndexedDB write of the last change
+    await page.reload({ waitUntil: 'load' });
+    await page.getByTestId('report-form').waitFor();
+    await expect.poll(() => page.getByTestId('report-description').inputValue(), { timeout: 10_000 }).toBe('草稿：重新加载后仍在');
+    await expect(page.getByTestId('class-chosen').textContent()).resolves.toContain('暴露垃圾');
+    await expect(page.getByTestId('report-point').count()).resolves.toBe(1);
+    await expect.poll(() => naturalWidth(page), { timeout: 10_000 }).toBe(320); // the photo's bytes, from IndexedDB
+    await shot(page, 'offline-01-draft-restored');
+    await page.close();
+  });
+
+  test('(b) offline: 3 reports with photos wait in the outbox across closing the page; online, exactly 3 cases with their photos', async () => {
+    const before = (await myCases()).length;
+    let page = await ctx.newPage();
+    watch(page);
+    await openApp(page); // the draft of (a) is still there: it is the first of the three
+    await ctx.setOffline(true);
+    try {
+    await page.getByTestId('offline-indicator').waitFor({ timeout: 10_000 });
+    await expect(page.getByTestId('offline-indicator').textContent()).resolves.toContain('离线');
+    for (let i = 0; i < 3; i++) {
+      if (i > 0) await fillDraft(page, `离线上报 ${i + 1}`, i + 1);
+      await page.getByTestId('report-submit').click();
+      await page.getByTestId('report-queued').waitFor({ timeout: 15_000 });
+      if (i === 0) await shot(page, 'offline-02-queued-offline-indicator');
+      await page.getByTestId('report-another').click();
+    }
+    await page.close();
+
+    page = await ctx.newPage(); // the app opened again, still offline: the service worker serves it
+    watch(page);
+    await openApp(page);
+    await page.getByTestId('tab-outbox').click();
+    await expect.poll(() => page.locator('[data-testid="outbox-item"][data-state="queued"]').count(), { timeout: 10_000 }).toBe(3);
+    await page.getByTestId('offline-indicator').waitFor();
+    await shot(page, 'offline-03-outbox-queued');
+    expect((await myCases()).length).toBe(before); // nothing has left the phone
+    } finally {
+      await ctx.setOffline(false); // the online event starts the sync
+    }
+    await expect.poll(() => page.locator('[data-testid="outbox-item"][data-state="sent"]').count(), { timeout: 30_000 }).toBe(3);
+    await expect.poll(() => page.getByTestId('offline-indicator').count()).toBe(0);
+    await shot(page, 'offline-04-outbox-sent');
+    const sent = (await storedOutbox(page)).filter((i) => i.state === 'sent');
+    expect(sent).toHaveLength(3);
+    const mine = await myCases();
+    expect(mine.length).toBe(before + 3);
+    for (const s of sent) {
+      expect(mine.map((c) => c.id)).toContain(s.result!.id);
+      const c = await inspector.get<{ photos: unknown[]; description: string }>(`/api/cases/${s.result!.id}`);
+      expect(c.photos).toHaveLength(1);
+    }
+    await page.getByRole('button', { name: '清除已发送' }).click();
+    await expect.poll(() => page.getByTestId('outbox-item').count()).toBe(0);
+    await expect.poll(async () => (await storedOutbox(page)).length).toBe(0);
+    await page.close();
+  });
+
+  test('(c) the server killed in the middle of a sync (case made, answer lost) and started again: exactly N, no duplicate', async () => {
+    const before = (await myCases()).length;
+    const page = await ctx.newPage();
+    watch(page);
+    await openApp(page);
+    await fillDraft(page, '服务器中断：第一条', 7);
+    proxy.dieAfterNextReport();
+    await page.getByTestId('report-submit').click();
+    await page.getByTestId('report-queued').waitFor({ timeout: 15_000 });
+    expect(proxy.isUp).toBe(false);
+    expect((await myCases()).length).toBe(before + 1); // the server has it; the phone does not know
+    await expect(page.getByTestId('offline-indicator').getAttribute('data-offline')).resolves.toBe('server');
+    await page.getByTestId('report-another').click();
+    await fillDraft(page, '服务器中断：第二条', 8);
+    await page.getByTestId('report-submit').click();
+    await page.getByTestId('report-queued').waitFor({ timeout: 15_000 });
+    await page.reload({ waitUntil: 'load' }); // and the app reloaded while the server is down
+    await page.getByTestId('tab-outbox').click();
+    await expect.poll(() => page.locator('[data-testid="outbox-item"][data-state="queued"]').count(), { timeout: 10_000 }).toBe(2);
+    await shot(page, 'offline-05-server-down');
+
+    await proxy.up();
+    await page.getByTestId('outbox-send-now').click();
+    await expect.poll(() => page.locator('[data-testid="outbox-item"][data-state="sent"]').count(), { timeout: 30_000 }).toBe(2);
+    const mine = await myCases();
+    expect(mine.length).toBe(before + 2); // the first report's retry returned the case already made
+    const sent = (await storedOutbox(page)).filter((i) => i.state === 'sent');
+    expect(new Set(sent.map((s) => s.result!.id)).size).toBe(2);
+    for (const s of sent) expect((await inspector.get<{ photos: unknown[] }>(`/api/cases/${s.result!.id}`)).photos).toHaveLength(1);
+    checkCase = sent[0].result!;
+    await page.getByRole('button', { name: '清除已发送' }).click();
+    await expect.poll(() => page.getByTestId('outbox-item').count()).toBe(0);
+    await expect.poll(async () => (await storedOutbox(page)).length).toBe(0);
+    await page.close();
+  });
+
+  test('(e) a check (核查) done offline waits in the outbox at the version read and is applied exactly once online', async () => {
+    const [operator, shiftlead, dispatcher, crew] = await Promise.all(['operator1', 'shiftlead1', 'dispatcher1', 'crew1'].map((u) => loginApi(server.url, u)));
+    const id = checkCase.id;
+    await operator.act(id, 'accept');
+    await shiftlead.act(id, 'file');
+    await dispatcher.act(id, 'dispatch');
+    const after = await crew.photo(photoPng(320, 240, 9));
+    await crew.act(id, 'feedback', { photo_ids: [after.id] });
+    await operator.act(id, 'send_check');
+    const page = await ctx.newPage();
+    watch(page);
+    await openApp(page);
+    await page.getByTestId('tab-mine').click();
+    await page.locator(`[data-testid="case-card"][data-case-no="${checkCase.case_no}"]`).click();
+    await page.getByTestId('action-check-passed').waitFor({ timeout: 15_000 });
+    await ctx.setOffline(true);
+    try {
+      await page.getByTestId('action-check-passed').click();
+      await expect.poll(() => page.getByTestId('panel-message').textContent(), { timeout: 10_000 }).toContain('结果已保存');
+      await shot(page, 'offline-06-check-queued');
+      await page.getByTestId('case-detail').getByRole('button', { name: '关闭' }).click();
+      await page.getByTestId('tab-outbox').click();
+      await expect.poll(() => page.locator('[data-testid="outbox-item"][data-state="queued"]').count(), { timeout: 10_000 }).toBe(1);
+      expect((await inspector.get<{ status: string }>(`/api/cases/${id}`)).status).toBe('checking');
+    } finally {
+      await ctx.setOffline(false);
+    }
+    await expect.poll(() => page.locator('[data-testid="outbox-item"][data-state="sent"]').count(), { timeout: 30_000 }).toBe(1);
+    const c = await inspector.get<{ status: string; trail: { action: string }[] }>(`/api/cases/${id}`);
+    expect(c.status).toBe('pending_closing');
+    expect(c.trail.filter((t) => t.action === 'check')).toHaveLength(1);
+    await page.close();
+  });
+
+  test('no page errors', () => {
+    expect(problems).toEqual([]);
+  });
+});
