@@ -76,7 +76,7 @@ const problems: string[] = [];
 
 async function shot(p: Page, name: string): Promise<void> {
   await p.waitForTimeout(250);
-  await p.screenshot({ path: `${SHOTS}${name}.png` });
+  await p.screenshot({ path: `${SHOTS}${name}${shotSuffix}.png` });
 }
 
 function watch(page: Page): void {
@@ -124,10 +124,40 @@ async function fillDraft(p: Page, text: string, seed: number): Promise<void> {
 const naturalWidth = (p: Page) => p.locator('.report-form .photo-thumb img').first()
   .evaluate((el) => ((el as HTMLImageElement).complete ? (el as HTMLImageElement).naturalWidth : 0));
 
-beforeAll(async () => {
+beforeAll(() => {
   mkdirSync(SHOTS, { recursive: true });
   execFileSync('npx', ['vite', 'build'], { stdio: 'ignore' }); // the service worker and manifest are new files
-  server = await startDemoServer();
+}, 300_000);
+
+/**
+ * The engines the server runs on here: always the embedded one; PostgreSQL + PostGIS too when TEST_DATABASE_URL is
+ * set, in a database of its own (created empty here, so the server migrates it and loads the demo as on first start).
+ */
+const ENGINES = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] as const : ['pglite'] as const;
+const OFFLINE_DB = 'gridline_offline_test';
+
+async function freshPostgres(): Promise<string> {
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists ${OFFLINE_DB} with (force)`);
+    await admin.query(`create database ${OFFLINE_DB}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(process.env.TEST_DATABASE_URL!);
+  url.pathname = `/${OFFLINE_DB}`;
+  return url.toString();
+}
+
+/** Screenshots of the embedded run keep their names; the PostgreSQL run's get a suffix. */
+let shotSuffix = '';
+
+async function startOn(engine: (typeof ENGINES)[number]): Promise<void> {
+  shotSuffix = engine === 'pglite' ? '' : `-${engine}`;
+  problems.length = 0;
+  server = await startDemoServer(engine === 'postgres' ? { DATABASE_URL: await freshPostgres() } : {});
   proxy = killableProxy(server.url);
   await proxy.up();
   inspector = await loginApi(server.url, 'inspector1');
@@ -137,18 +167,21 @@ beforeAll(async () => {
     viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, hasTouch: true,
     geolocation: { longitude: here.lon, latitude: here.lat, accuracy: 12 }, permissions: ['geolocation'],
   });
-}, 300_000);
+}
 
 /** At most `ms` for a clean-up step (a stuck one must not hold the suite). */
 const bounded = (p: Promise<unknown> | undefined, ms = 15_000) => Promise.race([p, new Promise((r) => setTimeout(r, ms))]);
 
-afterAll(async () => {
+async function stop(): Promise<void> {
   await bounded(browser?.close());
   await bounded(proxy?.down());
   await bounded(server?.close());
-}, 60_000);
+}
 
-describe('the inspector offline', () => {
+describe.each(ENGINES)('the inspector offline, server on %s', (engine) => {
+  beforeAll(() => startOn(engine), 300_000);
+  afterAll(() => stop(), 60_000);
+
   test('the app is an installable PWA: manifest, icons and a service worker that controls the page', async () => {
     const manifest = await fetch(`${server.url}/manifest.webmanifest`);
     expect(manifest.headers.get('content-type')).toContain('application/manifest+json');
