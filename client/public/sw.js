@@ -2,7 +2,8 @@
 // - The app shell: index.html and the built assets it names (read from index.html at install; the hashed files under
 //   /assets/ never change, so they are served from the cache first; chunks loaded later are cached as they come).
 //   Navigations go to the network first (a new build shows at once) and fall back to the cached shell.
-// - Reference data (GET /api/classes, /api/config, /api/regions) and map tiles (GET /api/tiles/…, the ones visited,
+// - Reference data (GET /api/classes, /api/config, /api/regions) and map tiles (GET /api/tiles/…: the ones visited and
+//   those of the inspector's own grids, fetched after sign-in by client/src/state/offline-tiles.ts; empty 204 ones too;
 //   at most TILE_CAP of them): network first, the cached copy when the network fails or is slow.
 // - Nothing else of the API is touched: writes (POST …) and the live stream go straight to the network, never cached;
 //   the outbox (client/src/state/outbox.ts) keeps the writes until they are sent.
@@ -63,7 +64,7 @@ async function trim(cache, cap) {
 async function networkFirst(request, cacheName, cap, key = request) {
   const cache = await caches.open(cacheName);
   const network = fetch(request).then(async (res) => {
-    if (res.ok && res.status === 200) {
+    if (res.status === 200 || res.status === 204) { // 204: an empty tile, kept too (no signal must not mean an error)
       await cache.delete(key); // re-inserted last: the trim drops the least recently fetched
       await cache.put(key, res.clone());
       void trim(cache, cap);

@@ -15,6 +15,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startDemoServer } from '../helpers/demo-server.js';
 import { gridPoints, loginApi, photoPng, type Api } from './case-fixtures.js';
+import { bbox as turfBbox } from '@turf/turf';
+import { offlineTiles, tilePath, type Bbox } from '../../client/src/state/offline-tiles.js';
+import type { PatrolCollection } from '../../client/src/api/field.js';
 
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 const CHROMIUM_ARGS = [
@@ -209,6 +212,27 @@ describe.each(ENGINES)('the inspector offline, server on %s', (engine) => {
     watch(page);
     await openApp(page); // no login screen on the way
     expect(page.url()).toMatch(/\/inspector$/);
+    await page.close();
+  });
+
+  test('the map tiles of the inspector\'s own responsibility grids are kept: every one is served with the network cut', async () => {
+    const mine = await inspector.get<PatrolCollection>('/api/grids/mine');
+    const withGeometry = { type: 'FeatureCollection' as const, features: mine.features.filter((f) => f.geometry) };
+    const wanted = offlineTiles(turfBbox(withGeometry as never) as Bbox).map(tilePath);
+    expect(wanted.length).toBeGreaterThan(20);
+    const page = await ctx.newPage();
+    watch(page);
+    await openApp(page); // signed in: the app fetches its grids' tiles, the service worker keeps them
+    const cached = () => page.evaluate(async () => (await (await caches.open('gridline-tiles-v1')).keys()).map((r) => new URL(r.url).pathname));
+    const missing = async () => { const have = new Set(await cached()); return wanted.filter((p) => !have.has(p)).length; };
+    await expect.poll(missing, { timeout: 60_000 }).toBe(0);
+    await ctx.setOffline(true);
+    try {
+      const statuses = await page.evaluate(async (paths) => Promise.all(paths.map(async (p) => (await fetch(p)).status)), wanted);
+      expect(statuses.filter((x) => x !== 200 && x !== 204)).toEqual([]);
+    } finally {
+      await ctx.setOffline(false);
+    }
     await page.close();
   });
 

@@ -11,6 +11,7 @@ import { create } from 'zustand';
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { ApiError } from '../api/http.js';
 import { fetchDuty, postDuty, postPositions, type Fix } from '../api/patrol.js';
+import { setPosition } from './field-store.js';
 
 export const PATROL_DB = 'gridline-patrol';
 const MAX_BATCH = 500;
@@ -177,6 +178,7 @@ function startWatching(): void {
       (pos) => {
         if (useDuty.getState().problem?.startsWith('pt_err_geo')) useDuty.setState({ problem: null });
         void recordPosition({ lon: pos.coords.longitude, lat: pos.coords.latitude, accuracy_m: pos.coords.accuracy, t: pos.timestamp || Date.now() });
+        setPosition({ lon: pos.coords.longitude, lat: pos.coords.latitude, accuracy_m: Math.round(pos.coords.accuracy) }); // the dot on the map
       },
       (err) => useDuty.setState({ problem: err.code === 1 ? 'pt_err_geo_denied' : 'pt_err_geo' }),
       { enableHighAccuracy: true, maximumAge: 5000, timeout: 60_000 },

@@ -2,6 +2,7 @@
 // components within about 30 m, the inspector's own responsibility grids and the last position fix. Answers for a
 // point the inspector has since moved away from are dropped; a failed look-up is a state, never the server's text.
 import { create } from 'zustand';
+import { prefetchGridTiles } from './offline-tiles.js';
 import { fetchMyGrids, fetchNearComponents, fetchNearestPlace, type NearComponent, type NearestPlace, type PatrolCollection } from '../api/field.js';
 
 export type LookupStatus = 'idle' | 'loading' | 'ready' | 'error';
@@ -57,7 +58,10 @@ export function clearLookup(): void {
 
 /** Loads the inspector's responsibility grids once per sign-in (kept on failure: the map simply has no outline). */
 export async function loadMyGrids(fetch: () => Promise<PatrolCollection> = () => fetchMyGrids()): Promise<void> {
-  try { useField.setState({ myGrids: await fetch() }); } catch { /* not an inspector, or offline: no outline */ }
+  let grids: PatrolCollection;
+  try { grids = await fetch(); } catch { return; /* not an inspector, or offline: no outline */ }
+  useField.setState({ myGrids: grids });
+  void prefetchGridTiles(grids); // their map tiles into the service worker's cache, for work with no signal
 }
 
 export function setPosition(p: FieldState['position']): void { useField.setState({ position: p }); }
