@@ -118,6 +118,13 @@ describe('patrol', () => {
       return (g.overlay?.pickObjects({ x: q.x - 6, y: q.y - 6, width: 12, height: 12, layerIds: ['patrol-track-ends'] }) ?? []).length;
     }, [c.lon, c.lat] as const), { timeout: 30_000 }).toBeGreaterThan(0);
     await leader.waitForTimeout(1000);
+    // the whole track is in view: every fix projects inside the map's canvas
+    const inView = await leader.evaluate((pts) => {
+      const m = window.__gridline!.map;
+      const w = m.getCanvas().clientWidth, h = m.getCanvas().clientHeight;
+      return pts.map(([lo, la]) => { const q = m.project([lo, la]); return q.x >= 0 && q.x <= w && q.y >= 0 && q.y <= h; });
+    }, [[a.lon, a.lat], [b.lon, b.lat], [c.lon, c.lat]] as [number, number][]);
+    expect(inView).toEqual([true, true, true]);
     await leader.screenshot({ path: `${SHOTS}63-patrol-leader.png` });
 
     // Off duty: the switch says so, and the last position stays (stale later).

@@ -30,7 +30,8 @@ export function PatrolPanel() {
     if (!c?.length) return;
     const xs = c.map((p) => p[0]);
     const ys = c.map((p) => p[1]);
-    fitBox([Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)], 16);
+    // clear of the map's toolbar (top) and legend (bottom left)
+    fitBox([Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)], 16, { top: 110, bottom: 110, left: 200, right: 60 });
   }, [track]);
 
   const picked = trackUser !== null && track && !track.geometry;
