@@ -354,6 +354,7 @@ describe.each(ENGINES)('the inspector offline, server on %s', (engine) => {
     try {
       await page.getByTestId('action-check-passed').click();
       await expect.poll(() => page.getByTestId('panel-message').textContent(), { timeout: 10_000 }).toContain('结果已保存');
+      await expect(page.getByTestId('action-check-passed').count()).resolves.toBe(0); // no second result from here
       await shot(page, 'offline-06-check-queued');
       await page.getByTestId('case-detail').getByRole('button', { name: '关闭' }).click();
       await page.getByTestId('tab-outbox').click();

@@ -111,10 +111,12 @@ function Body({ d }: { d: CaseDetail }) {
           {message.key === 'failed' && message.text ? <div>{message.text}</div> : null}
         </div>
       ) : null}
-      <section className="case-section">
-        <h4 className="subhead"><Bilingual k="actions" /></h4>
-        <ActionBar detail={d} />
-      </section>
+      {message?.key === 'queued' ? null : ( // a result waiting in the outbox: no second one from the same screen
+        <section className="case-section">
+          <h4 className="subhead"><Bilingual k="actions" /></h4>
+          <ActionBar detail={d} />
+        </section>
+      )}
       <dl className="fields">
         <Field k="f_case_status"><CaseStatusChip status={d.status} /></Field>
         <Field k="f_step">{tOr(lang, stepKey(d.step), d.step ?? '—')}{d.step_deadline_at ? <span className="dim"> · {t('f_deadline')} {formatShort(d.step_deadline_at)}</span> : null}</Field>
