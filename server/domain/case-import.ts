@@ -26,7 +26,7 @@ import { type Crs } from './coords.js';
 import { parseCsv } from './csv.js';
 import { DomainError } from './errors.js';
 import { checkGeometry } from './import/geometry.js';
-import { nulInFields, unstorable } from './import/rows.js';
+import { lookup, nulInFields, parseFeature } from './import/rows.js';
 import { mapClassCode, vocabularyKey } from './import/vocabulary.js';
 import type { TrailEntry } from './trail.js';
 
@@ -445,19 +445,9 @@ export class CaseRowReader {
 
   /** The JSON text of one element of a FeatureCollection's `features` (a Point geometry, or lon/lat properties). */
   feature(row: number, json: string): CaseRowResult {
-    let f: unknown;
-    try {
-      f = JSON.parse(json);
-    } catch (e) {
-      return reject(row, 'malformed_row', `feature is not valid JSON (${(e as Error).message})`);
-    }
-    if (!f || typeof f !== 'object' || Array.isArray(f) || (f as { type?: unknown }).type !== 'Feature') {
-      return reject(row, 'malformed_row', 'element of "features" is not a GeoJSON Feature');
-    }
-    const bad = unstorable(f);
-    if (bad) return reject(row, 'malformed_row', bad);
-    const feat = f as { id?: unknown; geometry?: unknown; properties?: unknown };
-    const props = (feat.properties && typeof feat.properties === 'object' && !Array.isArray(feat.properties) ? feat.properties : {}) as Record<string, unknown>;
+    const parsed = parseFeature(json);
+    if ('malformed' in parsed) return reject(row, 'malformed_row', parsed.malformed);
+    const { feat, props } = parsed;
     const raw: Partial<Record<CaseImportField, unknown>> = {};
     for (const [field, name] of Object.entries(this.spec.map) as [CaseImportField, string][]) raw[field] = lookup(props, name);
     if (raw.source_id === undefined && this.spec.map.source_id === 'id') raw.source_id = feat.id;
@@ -565,13 +555,6 @@ type Place = { x: number; y: number } | { bad: string; code?: CaseRejectCode };
 
 function reject(row: number, code: CaseRejectCode, reason: string): CaseRowResult {
   return { ok: false, rejection: { row, code, reason } };
-}
-
-function lookup(props: Record<string, unknown>, name: string): unknown {
-  if (name in props) return props[name];
-  const lower = name.toLowerCase();
-  for (const k of Object.keys(props)) if (k.toLowerCase() === lower) return props[k];
-  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

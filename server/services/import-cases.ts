@@ -15,6 +15,7 @@ import * as db from '../db/import-cases.js';
 import * as facts from '../db/facts.js';
 import * as audit from '../db/audit.js';
 import { DomainError } from '../domain/errors.js';
+import { RejectionLog } from '../domain/import/rows.js';
 import { CsvSplitter } from '../domain/csv.js';
 import { FeatureSplitter } from './geojson-stream.js';
 import {
@@ -101,23 +102,6 @@ async function* chunks(input: CaseImportInput): AsyncGenerator<string | Uint8Arr
   else yield* input;
 }
 
-class RejectionLog {
-  readonly list: CaseRejection[] = [];
-  readonly byCode = new Map<CaseRejectCode, { count: number; first: CaseRejection[] }>();
-  total = 0;
-  constructor(private readonly limit: number, private readonly sample = 10) {}
-  add(r: CaseRejection): void {
-    this.total++;
-    if (this.list.length < this.limit) this.list.push(r);
-    let e = this.byCode.get(r.code);
-    if (!e) this.byCode.set(r.code, (e = { count: 0, first: [] }));
-    e.count++;
-    if (e.first.length < this.sample) e.first.push(r);
-  }
-  sorted(): CaseRejection[] {
-    return [...this.list].sort((a, b) => a.row - b.row);
-  }
-}
 
 const at = (r: CaseRow) => `(${+r.lon.toFixed(7)}, ${+r.lat.toFixed(7)})`;
 
@@ -131,7 +115,7 @@ export async function importCases(q: Queryable, input: CaseImportInput, opts: Ca
   const clock = opts.now ?? (() => new Date());
   const reader = new CaseRowReader(opts, await db.matterClassCodes(q), clock());
   const batchSize = Math.max(1, Math.min(opts.batch_size ?? DEFAULT_CASE_BATCH_SIZE, 100_000));
-  const log = new RejectionLog(opts.reject_limit ?? 100_000);
+  const log = new RejectionLog<CaseRejection>(opts.reject_limit ?? 100_000);
   const totals = { rows: 0, bytes: 0, imported: 0, updated: 0, written: 0, batches: 0, departments: 0 };
   let format: CaseImportFormat | null = opts.format ?? null;
 

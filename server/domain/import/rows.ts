@@ -140,19 +140,9 @@ export class RowNormaliser {
 
   /** The JSON text of one element of `features`. */
   feature(row: number, json: string): RowResult {
-    let f: unknown;
-    try {
-      f = JSON.parse(json);
-    } catch (e) {
-      return reject(row, 'malformed_row', `feature is not valid JSON (${(e as Error).message})`);
-    }
-    if (!f || typeof f !== 'object' || Array.isArray(f) || (f as { type?: unknown }).type !== 'Feature') {
-      return reject(row, 'malformed_row', 'element of "features" is not a GeoJSON Feature');
-    }
-    const bad = unstorable(f);
-    if (bad) return reject(row, 'malformed_row', bad);
-    const feat = f as { id?: unknown; geometry?: unknown; properties?: unknown };
-    const props = (feat.properties && typeof feat.properties === 'object' && !Array.isArray(feat.properties) ? feat.properties : {}) as Record<string, unknown>;
+    const parsed = parseFeature(json);
+    if ('malformed' in parsed) return reject(row, 'malformed_row', parsed.malformed);
+    const { feat, props } = parsed;
     let rawId = lookup(props, this.spec.id_field);
     if (rawId === undefined && this.spec.id_field === 'id') rawId = feat.id;
     const ids = this.ids(row, rawId);
@@ -294,7 +284,28 @@ function geometryRejection(row: number, g: Extract<GeometryCheck, { ok: false }>
   return g.swapped ? { ok: false, rejection, swap: { row, reason: g.range_reason ?? g.reason, swapped: g.swapped } } : { ok: false, rejection };
 }
 
-function lookup(props: Record<string, unknown>, name: string): unknown {
+/** One element of a FeatureCollection's `features` as JSON text: the Feature and its properties, or why it is malformed. */
+export function parseFeature(json: string):
+  | { feat: { id?: unknown; geometry?: unknown; properties?: unknown }; props: Record<string, unknown> }
+  | { malformed: string } {
+  let f: unknown;
+  try {
+    f = JSON.parse(json);
+  } catch (e) {
+    return { malformed: `feature is not valid JSON (${(e as Error).message})` };
+  }
+  if (!f || typeof f !== 'object' || Array.isArray(f) || (f as { type?: unknown }).type !== 'Feature') {
+    return { malformed: 'element of "features" is not a GeoJSON Feature' };
+  }
+  const bad = unstorable(f);
+  if (bad) return { malformed: bad };
+  const feat = f as { id?: unknown; geometry?: unknown; properties?: unknown };
+  const props = (feat.properties && typeof feat.properties === 'object' && !Array.isArray(feat.properties) ? feat.properties : {}) as Record<string, unknown>;
+  return { feat, props };
+}
+
+/** A property by name, exactly or else case-insensitively. */
+export function lookup(props: Record<string, unknown>, name: string): unknown {
   if (name in props) return props[name];
   const lower = name.toLowerCase();
   for (const k of Object.keys(props)) if (k.toLowerCase() === lower) return props[k];
@@ -305,14 +316,14 @@ function lookup(props: Record<string, unknown>, name: string): unknown {
 // Report
 
 /** The rejections of an import: every one up to `limit`, and per code the count and the first `sample` rows. */
-export class RejectionLog {
-  readonly list: Rejection[] = [];
-  readonly byCode = new Map<RejectCode, { count: number; first: Rejection[] }>();
+export class RejectionLog<R extends { row: number; code: string } = Rejection> {
+  readonly list: R[] = [];
+  readonly byCode = new Map<R['code'], { count: number; first: R[] }>();
   total = 0;
 
   constructor(private readonly limit = 100_000, private readonly sample = 10) {}
 
-  add(r: Rejection): void {
+  add(r: R): void {
     this.total++;
     if (this.list.length < this.limit) this.list.push(r);
     let e = this.byCode.get(r.code);
@@ -322,7 +333,7 @@ export class RejectionLog {
   }
 
   /** Rejections in row order (SQL-side rejections of a batch arrive after the parser's). */
-  sorted(): Rejection[] {
+  sorted(): R[] {
     return [...this.list].sort((a, b) => a.row - b.row);
   }
 }
