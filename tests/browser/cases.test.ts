@@ -9,14 +9,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startDemoServer } from '../helpers/demo-server.js';
 import { gridPoints, loginApi, photoPng, seedCases, type Api } from './case-fixtures.js';
+import { CHROMIUM_ARGS } from '../../server/services/report-pdf.js';
 
 type RunningServer = Awaited<ReturnType<typeof startDemoServer>>;
 
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-];
 /** How long a change may take to reach another screen through /api/live. */
 const LIVE_MS = 5_000;
 

@@ -10,12 +10,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startDemoServer } from '../helpers/demo-server.js';
 import { loginApi, photoPng, type Api } from './case-fixtures.js';
+import { CHROMIUM_ARGS } from '../../server/services/report-pdf.js';
 
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-];
 
 let server: Awaited<ReturnType<typeof startDemoServer>>;
 let browser: Browser;

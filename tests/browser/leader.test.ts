@@ -12,16 +12,13 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDemoServer } from '../helpers/demo-server.js';
 import { loginApi, type Api } from './case-fixtures.js';
 import { seedLeaderCases } from './leader-fixtures.js';
+import { CHROMIUM_ARGS } from '../../server/services/report-pdf.js';
 
 type RunningServer = Awaited<ReturnType<typeof startDemoServer>>;
 type Ratio = { numerator: number; denominator: number; rate: number | null };
 type EvalRow = { key: string; composite: number | null; grade: string | null; indicators: Record<string, { numerator: number; denominator: number | null; score: number | null }> };
 
 const SHOTS = '/tmp/leader-shots/';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-];
 
 let server: RunningServer;
 let browser: Browser;

@@ -8,17 +8,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDemoServer } from '../helpers/demo-server.js';
 import { encodePng } from '../helpers/png.js';
+import { CHROMIUM_ARGS } from '../../server/services/report-pdf.js';
 
 type RunningServer = Awaited<ReturnType<typeof startDemoServer>>;
 
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run',
-  // WebGL through SwiftShader. Today's Chromium falls back to it by itself; it is phasing that out, so ask for it.
-  '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-];
 
 /** A 256 × 256 PNG: a light tile with a darker 32-px grid, so the raster is recognisable in screenshots. */
 function testTilePng(): Buffer {

@@ -18,12 +18,9 @@ import { gridPoints, loginApi, photoPng, type Api } from './case-fixtures.js';
 import { bbox as turfBbox } from '@turf/turf';
 import { offlineTiles, tilePath, type Bbox } from '../../client/src/state/offline-tiles.js';
 import type { PatrolCollection } from '../../client/src/api/field.js';
+import { CHROMIUM_ARGS } from '../../server/services/report-pdf.js';
 
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-];
 
 /** A pass-through HTTP proxy that can go down (port closed) and come back on the same port. */
 function killableProxy(target: string) {

@@ -8,15 +8,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDemoServer } from '../helpers/demo-server.js';
 import { gridPoints, loginApi, seedCases, type Api } from './case-fixtures.js';
+import { CHROMIUM_ARGS } from '../../server/services/report-pdf.js';
 
 type RunningServer = Awaited<ReturnType<typeof startDemoServer>>;
 type Item = { id: string; case_no: string; status: string; department_id: number | null; description: string | null; origin?: string };
 
 const SHOTS = '/tmp/gridline-search-shots/';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-];
 
 let server: RunningServer;
 let browser: Browser;
