@@ -12,6 +12,7 @@ import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { ApiError } from '../api/http.js';
 import { fetchDuty, postDuty, postPositions, type Fix } from '../api/patrol.js';
 import { setPosition } from './field-store.js';
+import { newIdempotencyKey } from './report-store.js';
 
 export const PATROL_DB = 'gridline-patrol';
 const MAX_BATCH = 500;
@@ -68,10 +69,8 @@ export const selectDutyBusy = (s: DutyStore) => s.busy;
 export const selectPending = (s: DutyStore) => s.pending;
 export const selectDutyProblem = (s: DutyStore) => s.problem;
 
-/** A fresh id: randomUUID where the page is a secure context, else time and randomness (still unique enough per phone). */
-function newKey(): string {
-  try { return crypto.randomUUID(); } catch { return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`; }
-}
+/** A fresh id for a fix or a batch's Idempotency-Key: a random UUID, also outside secure contexts. */
+const newKey = newIdempotencyKey;
 
 async function countPending(): Promise<number> {
   const db = await patrolDb();
