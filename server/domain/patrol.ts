@@ -6,6 +6,12 @@ import { DomainError } from './errors.js';
 export const MAX_BATCH = 500;
 /** A fix may be this far in the future (the phone's clock runs ahead of the server's). */
 export const MAX_CLOCK_SKEW_MS = 2 * 60_000;
+/**
+ * A phone clock that differs from the server's by more than this when it sends a batch (its `sent_at` against the
+ * server's now) is corrected: every fix of the batch is moved by the difference. Below it, the difference is the
+ * network's latency as much as the clock's error, and the fixes are stored as taken.
+ */
+export const MIN_CLOCK_CORRECTION_MS = 10_000;
 /** A fix less accurate than this (metres, the phone's own estimate) says nothing about which grid was walked. */
 export const MAX_ACCURACY_M = 1000;
 /**
@@ -29,8 +35,9 @@ export type DutyPeriod = { id: number; started_at: Date; ended_at: Date | null }
  * Checks a batch fix by fix: the batch as a whole is refused (bad_request) only when it is too large; each fix that
  * is malformed, in the future beyond MAX_CLOCK_SKEW_MS, older than the retention, too inaccurate or repeated in the
  * same batch comes back in `rejected` with its reason. The key of a fix is its client id, else its instant.
+ * `offset_ms` (clockOffset_ms) moves every fix onto the server's clock before the checks.
  */
-export function checkBatch(fixes: readonly FixInput[], now: Date, retention_days: number): { ok: CheckedFix[]; rejected: Rejected[] } {
+export function checkBatch(fixes: readonly FixInput[], now: Date, retention_days: number, offset_ms = 0): { ok: CheckedFix[]; rejected: Rejected[] } {
   if (fixes.length > MAX_BATCH) {
     throw new DomainError('bad_request', `A batch holds at most ${MAX_BATCH} fixes; got ${fixes.length}. Send the rest in another batch.`);
   }
@@ -41,20 +48,35 @@ export function checkBatch(fixes: readonly FixInput[], now: Date, retention_days
   fixes.forEach((f, index) => {
     const id = f.id ?? null;
     const reject = (reason: RejectReason) => rejected.push({ index, id, reason });
-    const t = Date.parse(f.at);
-    if (!Number.isFinite(t)) return reject('invalid_time');
+    const taken = Date.parse(f.at);
+    if (!Number.isFinite(taken)) return reject('invalid_time');
+    const t = taken + offset_ms; // on the server's clock
     if (!Number.isFinite(f.lon) || !Number.isFinite(f.lat) || Math.abs(f.lon) > 180 || Math.abs(f.lat) > 90) return reject('invalid_coordinates');
     if (t > now.getTime() + MAX_CLOCK_SKEW_MS) return reject('in_future');
     if (t < oldest) return reject('too_old');
     const acc = f.accuracy_m ?? null;
     if (acc !== null && !(Number.isFinite(acc) && acc >= 0 && acc <= MAX_ACCURACY_M)) return reject('inaccurate');
     const at = new Date(t);
-    const key = id ?? at.toISOString();
+    const key = id ?? new Date(taken).toISOString(); // the phone's own instant: a re-sent batch keeps its keys whatever the offset
     if (seen.has(key)) return reject('duplicate_in_batch');
     seen.add(key);
     ok.push({ index, key, at, lon: f.lon, lat: f.lat, accuracy_m: acc });
   });
   return { ok, rejected };
+}
+
+/**
+ * How far the phone's clock is behind the server's (positive) or ahead (negative), from the instant the phone says it
+ * sent the batch: 0 when it did not say, when the difference is under MIN_CLOCK_CORRECTION_MS, or when `sent_at` is
+ * not an instant. The batch's transit time counts as clock error, which is what MIN_CLOCK_CORRECTION_MS absorbs.
+ * @example clockOffset_ms('2026-03-02T08:50:00Z', new Date('2026-03-02T09:00:00Z')) // 600000
+ */
+export function clockOffset_ms(sent_at: string | undefined, now: Date): number {
+  if (sent_at === undefined) return 0;
+  const sent = Date.parse(sent_at);
+  if (!Number.isFinite(sent)) return 0;
+  const offset = now.getTime() - sent;
+  return Math.abs(offset) < MIN_CLOCK_CORRECTION_MS ? 0 : offset;
 }
 
 /**

@@ -7,7 +7,7 @@ import { DomainError } from '../domain/errors.js';
 import { localDateOf, localTime, type WorkCalendar } from '../domain/calendar.js';
 import { SEE_ALL_ROLES } from '../domain/visibility.js';
 import {
-  STALE_INTERVALS, checkBatch, checkDate, dutyOf, dutySecondsIn, freshness, nextDate, retentionCutoff, stepLength_m,
+  STALE_INTERVALS, checkBatch, clockOffset_ms, checkDate, dutyOf, dutySecondsIn, freshness, nextDate, retentionCutoff, stepLength_m,
   type FixInput, type Rejected,
 } from '../domain/patrol.js';
 
@@ -80,10 +80,13 @@ export async function setDuty(deps: PatrolDeps, user: PatrolUser, on_duty: boole
  * taken in; a fix outside every duty period of the user is rejected (`outside_duty`) and never stored. A fix already
  * stored (same id, or same instant without an id) counts as a duplicate, so re-sending a batch is harmless.
  */
-export async function ingest(deps: PatrolDeps, user: PatrolUser, fixes: readonly FixInput[], key: string | null): Promise<{ result: IngestResult; replay: boolean }> {
+export async function ingest(
+  deps: PatrolDeps, user: PatrolUser, fixes: readonly FixInput[], key: string | null, sent_at?: string,
+): Promise<{ result: IngestResult; replay: boolean }> {
+  // The request's identity is its fixes: a retry of the same batch carries a later sent_at and is still the same request.
   return once(deps, user, key, requestHash('positions', fixes), async (tx) => {
     const now = deps.clock.now();
-    const { ok, rejected } = checkBatch(fixes, now, deps.retention_days);
+    const { ok, rejected } = checkBatch(fixes, now, deps.retention_days, clockOffset_ms(sent_at, now));
     const rows: patrol.NewFix[] = [];
     if (ok.length) {
       const times = ok.map((f) => f.at.getTime());

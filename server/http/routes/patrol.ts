@@ -62,7 +62,7 @@ const patrolRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { patrol: patrol.Pa
       response: { 200: IngestResultSchema, ...errorResponses, ...denied, 409: ErrorBody, 422: ErrorBody },
     },
   }, async (req, reply) => {
-    const r = await patrol.ingest(pdeps, currentUser(req), req.body.fixes, keyOf(req.headers));
+    const r = await patrol.ingest(pdeps, currentUser(req), req.body.fixes, keyOf(req.headers), req.body.sent_at);
     if (r.replay) reply.header('idempotent-replayed', 'true');
     return r.result;
   });

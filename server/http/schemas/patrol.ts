@@ -1,7 +1,7 @@
 // Patrol (在岗监控, issue 9): request and response schemas of /api/patrol/….
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import { Id, Lat, Lon } from './common.js';
-import { MAX_ACCURACY_M, MAX_BATCH } from '../../domain/patrol.js';
+import { MAX_ACCURACY_M, MAX_BATCH, MIN_CLOCK_CORRECTION_MS } from '../../domain/patrol.js';
 
 const Instant = Type.String({ format: 'date-time' });
 const NullableInstant = Type.Union([Instant, Type.Null()]);
@@ -28,6 +28,11 @@ export const Fix = Type.Object({
 
 export const PositionsBody = Type.Object({
   fixes: Type.Array(Fix, { maxItems: MAX_BATCH, description: `WGS84 fixes, at most ${MAX_BATCH}` }),
+  sent_at: Type.Optional(Type.String({
+    format: 'date-time', maxLength: 40,
+    description: "the phone's clock when it sent this batch (not part of the request's identity: a retry may carry another); "
+      + `a difference of ${MIN_CLOCK_CORRECTION_MS / 1000} s or more from the server's clock moves every fix of the batch by it`,
+  })),
 }, { additionalProperties: false });
 
 export const IngestResultSchema = Type.Object({

@@ -2,7 +2,7 @@
 // in a local day, fresh/stale.
 import { describe, expect, test } from 'vitest';
 import {
-  MAX_BATCH, checkBatch, checkDate, dutyOf, dutySecondsIn, freshness, haversine_m, nextDate, retentionCutoff, trackDistance_m,
+  MAX_BATCH, MIN_CLOCK_CORRECTION_MS, checkBatch, checkDate, clockOffset_ms, dutyOf, dutySecondsIn, freshness, haversine_m, nextDate, retentionCutoff, trackDistance_m,
 } from '../../../server/domain/patrol.js';
 import { errorOf } from '../../helpers/errors.js';
 
@@ -42,6 +42,27 @@ describe('checkBatch', () => {
     const fixes = Array.from({ length: MAX_BATCH + 1 }, (_, i) => ({ at: new Date(NOW.getTime() - i * 1000).toISOString(), lon: 116.4, lat: 39.9 }));
     expect(errorOf(() => checkBatch(fixes, NOW, 90))).toMatchObject({ code: 'bad_request' });
     expect(checkBatch(fixes.slice(0, MAX_BATCH), NOW, 90).ok).toHaveLength(MAX_BATCH);
+  });
+});
+
+describe('clock offset', () => {
+  test('the phone clock behind or ahead by 10 s or more is corrected; less is latency; no or bad sent_at is none', () => {
+    const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
+    expect(clockOffset_ms(ago(600_000), NOW)).toBe(600_000);          // the phone 10 min behind
+    expect(clockOffset_ms(ago(-3_600_000), NOW)).toBe(-3_600_000);    // an hour ahead
+    expect(clockOffset_ms(ago(MIN_CLOCK_CORRECTION_MS - 1), NOW)).toBe(0);
+    expect(clockOffset_ms(ago(MIN_CLOCK_CORRECTION_MS), NOW)).toBe(MIN_CLOCK_CORRECTION_MS);
+    expect(clockOffset_ms(undefined, NOW)).toBe(0);
+    expect(clockOffset_ms('yesterday', NOW)).toBe(0);
+  });
+
+  test('checkBatch moves each fix by the offset but keys it by the phone\'s instant, so a re-sent batch dedupes', () => {
+    const taken = new Date(NOW.getTime() + 3_600_000).toISOString(); // an hour ahead: "in the future" on its own
+    expect(checkBatch([{ at: taken, lon: 116.4, lat: 39.9 }], NOW, 90).rejected[0].reason).toBe('in_future');
+    const r = checkBatch([{ at: taken, lon: 116.4, lat: 39.9 }], NOW, 90, -3_600_000);
+    expect(r.rejected).toEqual([]);
+    expect(r.ok[0].at.toISOString()).toBe(NOW.toISOString());
+    expect(r.ok[0].key).toBe(new Date(taken).toISOString());
   });
 });
 

@@ -76,6 +76,25 @@ describe.each(testBackends())('patrol on %s', (backend) => {
     expect((await post(c, 'inspector1', '/api/patrol/duty', { on_duty: false })).json()).toMatchObject({ on_duty: false, started_at: null });
   }));
 
+  test('a phone whose clock is 10 minutes behind: its fixes land on the server\'s clock, inside the duty; a retry with a later sent_at is the same request', () => withPatrolApp(backend, async (c) => {
+    await post(c, 'inspector1', '/api/patrol/duty', { on_duty: true });
+    c.clock.t = new Date(DUTY_START.getTime() + 5 * 60_000);
+    const behind = (ms: number) => new Date(ms - 10 * 60_000).toISOString(); // what the phone's clock reads
+    const fixes = [2, 4].map((m) => ({ at: behind(DUTY_START.getTime() + m * 60_000), lon: 116.4, lat: 39.9 + m * 0.0005 }));
+    // without sent_at the fixes seem taken before the duty began
+    const raw = await post(c, 'inspector1', '/api/patrol/positions', { fixes });
+    expect(raw.json()).toMatchObject({ accepted: 0, rejected: 2 });
+    const sent = await post(c, 'inspector1', '/api/patrol/positions', { fixes, sent_at: behind(c.clock.t.getTime()) }, 'skew-1');
+    expect(sent.json()).toMatchObject({ accepted: 2, rejected: 0 });
+    const { rows } = await c.db.query<{ at: Date }>('select at from patrol_positions where user_id = $1 order by at', [c.ids.inspector1]);
+    expect(rows.map((r) => r.at.toISOString())).toEqual([2, 4].map((m) => new Date(DUTY_START.getTime() + m * 60_000).toISOString()));
+    c.clock.t = new Date(c.clock.t.getTime() + 30_000);
+    const retry = await post(c, 'inspector1', '/api/patrol/positions', { fixes, sent_at: behind(c.clock.t.getTime()) }, 'skew-1');
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.json()).toEqual(sent.json());
+    expect((await post(c, 'inspector1', '/api/patrol/positions', { fixes, sent_at: 'soon' })).statusCode).toBe(400);
+  }));
+
   test('a batch re-sent is stored once; fixes outside duty are refused and never stored', () => withPatrolApp(backend, async (c) => {
     const before = { at: new Date(DUTY_START.getTime() - 60_000).toISOString(), lon: 116.4, lat: 39.9 };
     // not on duty yet: everything is refused
