@@ -43,10 +43,13 @@ function wrap(raw: Raw, inTx: boolean, root: PGlite): Queryable {
   return q;
 }
 
-/** Opens PGlite (dataDir undefined → in memory) and loads PostGIS. Takes several seconds. */
-export async function openPglite(dataDir?: string): Promise<Db & { raw: PGlite }> {
+/**
+ * Opens PGlite (dataDir undefined → in memory) and loads PostGIS. Takes several seconds. `loadDataDir` starts it
+ * from a data-directory image made by `dumpDataDir` (the tests' seeded fixture).
+ */
+export async function openPglite(dataDir?: string, opts: { loadDataDir?: Blob } = {}): Promise<Db & { raw: PGlite }> {
   if (dataDir && !dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const pg = await PGlite.create({ dataDir, extensions: { postgis } });
+  const pg = await PGlite.create({ dataDir, extensions: { postgis }, ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}) });
   const q = wrap(pg, false, pg);
   return {
     ...q, raw: pg, close: () => pg.close(),

@@ -4,6 +4,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type pg from 'pg';
 import type { Queryable } from '../../server/db/types.js';
 import { seedFixture } from './fixture.js';
+import { readTemplate, templateKey, writeTemplate } from './pglite-template.js';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -14,12 +15,19 @@ export function testBackends(): Backend[] {
 let pglite: Promise<PGlite> | null = null;
 let pool: Promise<pg.Pool> | null = null;
 
-/** One migrated, seeded in-memory PGlite per worker (each costs ~1 GiB and ~10 s to start). */
+/**
+ * One migrated, seeded in-memory PGlite per test file (each costs ~1 GiB): started from the fixture's image when one
+ * matches the code (tests/helpers/pglite-template.ts), else migrated and seeded here and its image stored.
+ */
 export function sharedPglite(): Promise<PGlite> {
   pglite ??= (async () => {
     const { openPglite } = await import('../../server/db/pglite.js');
+    const key = templateKey();
+    const image = readTemplate(key);
+    if (image) return (await openPglite(undefined, { loadDataDir: image })).raw;
     const db = await openPglite();
     await seedFixture(db);
+    await writeTemplate(key, await db.raw.dumpDataDir('none'));
     return db.raw;
   })();
   return pglite;
