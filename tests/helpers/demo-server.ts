@@ -1,7 +1,10 @@
 // startDemoServer(): the real server (server/main.ts) as a child process on a free port, with an in-memory
-// embedded database and a small demo district; builds the client first when dist/client is missing.
+// embedded database and a small demo district; builds the client first when dist/client is missing or older than its
+// sources (ensureClientBuilt).
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 
 async function freePort(): Promise<number> {
@@ -15,8 +18,34 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** What the client build is made of: its sources, the pure server code it imports, the build config and the lockfile. */
+const CLIENT_INPUTS = ['client', 'server/domain', 'server/http/schemas', 'vite.config.ts', 'package-lock.json'];
+
+function clientKey(): string {
+  const h = createHash('sha256');
+  for (const root of CLIENT_INPUTS) {
+    const paths = statSync(root).isFile()
+      ? [root]
+      : readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort();
+    for (const p of paths) h.update(p).update('\0').update(readFileSync(p)).update('\0');
+  }
+  return h.digest('hex');
+}
+
+/**
+ * Builds the client into dist/client unless the build there was made from the same sources (its key in
+ * dist/client/.build-key), so a run of the browser tests builds once, and never tests an older screen.
+ */
+export function ensureClientBuilt(): void {
+  const key = clientKey();
+  const stamp = 'dist/client/.build-key';
+  if (existsSync('dist/client/index.html') && existsSync(stamp) && readFileSync(stamp, 'utf8') === key) return;
+  execFileSync('npx', ['vite', 'build'], { stdio: 'ignore' });
+  writeFileSync(stamp, key);
+}
+
 export async function startDemoServer(env: Record<string, string> = {}): Promise<{ url: string; close(): Promise<void>; log(): string }> {
-  if (!existsSync('dist/client/index.html')) execFileSync('npx', ['vite', 'build'], { stdio: 'ignore' });
+  if (!env.GRIDLINE_CLIENT_DIR) ensureClientBuilt();
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     env: {
