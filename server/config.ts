@@ -41,6 +41,8 @@ export type Config = Readonly<{
   track_retention_days: number;
   /** How often a phone on duty sends its position, seconds (GRIDLINE_PATROL_INTERVAL_SECONDS, default 60). */
   patrol_interval_seconds: number;
+  /** Bound of the in-memory vector-tile cache per server process, MiB (GRIDLINE_TILE_CACHE_MB, default 64; 0 turns it off). */
+  tile_cache_mb: number;
 }>;
 
 type Env = Record<string, string | undefined>;
@@ -107,6 +109,7 @@ export function loadConfig(env: Env): Config {
     body_timeout_ms: int('GRIDLINE_BODY_TIMEOUT_MS', 30_000, 100, 3600 * 1000),
     track_retention_days: int('GRIDLINE_TRACK_RETENTION_DAYS', 90, 1, 3660),
     patrol_interval_seconds: int('GRIDLINE_PATROL_INTERVAL_SECONDS', 60, 5, 3600),
+    tile_cache_mb: tileCacheMb(env.GRIDLINE_TILE_CACHE_MB, errors),
   };
   if (errors.length) throw new Error('Invalid configuration:\n  ' + errors.join('\n  '));
   return Object.freeze(config);
@@ -140,6 +143,14 @@ function trustProxy(raw: string | undefined, errors: string[]): false | number |
       + `(e.g. "10.0.0.0/8,127.0.0.1"); got "${raw}"${bad.length ? ` (not an address or CIDR: ${bad.join(', ')})` : ''}`);
   }
   return items;
+}
+
+/** GRIDLINE_TILE_CACHE_MB: unset → 64; otherwise a number of MiB 0…65536 (fractions allowed; 0: no tile cache). */
+function tileCacheMb(raw: string | undefined, errors: string[]): number {
+  if (raw === undefined || raw.trim() === '') return 64;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0 || n > 65536) errors.push(`GRIDLINE_TILE_CACHE_MB must be a number of MiB 0..65536 (0 turns the tile cache off); got "${raw}"`);
+  return n;
 }
 
 /** GRIDLINE_DEMO_HISTORY: 0/off/false disables the demo's simulated history; empty, 1, on or true keeps it. */

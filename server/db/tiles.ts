@@ -41,10 +41,15 @@ const CASE_FILTER = `($5::timestamptz is null or c.created_at >= $5::timestamptz
   and ($9::text is null or c.source = $9::text)`;
 const CASE_LIGHT = `(case when c.red_at is null or c.status in ('closed', 'void', 'suspended') then null
   else ${lightAtSqlExpression('$4::timestamptz', 'c.yellow_at', 'c.red_at')} end)`;
+// The next instant after $4 at which CASE_LIGHT of the case changes (null: never, until a write changes the case):
+// CASE_LIGHT compares now > yellow_at and now > red_at, so the light at $4 holds while now ≤ the next of them.
+const CASE_NEXT_CHANGE = `(case when c.red_at is null or c.status in ('closed', 'void', 'suspended') then null
+  else least(case when c.yellow_at > $4::timestamptz then c.yellow_at end, case when c.red_at > $4::timestamptz then c.red_at end) end)`;
 const CASE_COUNTS = `count(*)::int as count, count(*) filter (where c.status not in ('closed', 'void'))::int as open,
-  count(*) filter (where ${CASE_LIGHT} = 'red')::int as red`;
+  count(*) filter (where ${CASE_LIGHT} = 'red')::int as red, min(${CASE_NEXT_CHANGE}) as next_change`;
 
-type LayerSql = { name: string; props: string[]; rows: string };
+/** `timed`: the rows also have `next_change` (timestamptz), when what they show changes with time alone. */
+type LayerSql = { name: string; props: string[]; rows: string; timed?: boolean };
 
 // $1 = z, $2 = x, $3 = y. env.e: tile envelope in 3857; env.q: envelope with buffer in 4326 for index filtering.
 const ENV = `env as (
@@ -106,8 +111,8 @@ export function tileLayers(set: TileSet, z: number): LayerSql[] {
       // No personal data: no reporter, no description, no address; the light at $4 (the server's now).
       if (z >= CASE_DETAIL_ZOOM) {
         return [{
-          name: 'cases', props: ['id', 'case_no', 'status', 'class_code', 'light', 'origin', 'created_at'],
-          rows: `select c.id::text as id, c.case_no, c.status, c.class_code, ${CASE_LIGHT} as light, c.origin,
+          name: 'cases', props: ['id', 'case_no', 'status', 'class_code', 'light', 'origin', 'created_at'], timed: true,
+          rows: `select c.id::text as id, c.case_no, c.status, c.class_code, ${CASE_LIGHT} as light, ${CASE_NEXT_CHANGE} as next_change, c.origin,
                         to_char(c.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as created_at,
                         st_transform(c.geom, 3857) as g3857
                    from cases c, env where c.geom && env.q and ${CASE_FILTER}`,
@@ -116,8 +121,8 @@ export function tileLayers(set: TileSet, z: number): LayerSql[] {
       if (z > CASE_COMMUNITY_ZOOM) {
         // Every case of each grid the tile touches, drawn at the grid's label point (in the tile that holds it).
         return [{
-          name: 'cases', props: ['count', 'open', 'red', 'cluster', 'grid_code'],
-          rows: `select s.count, s.open, s.red, true as cluster, g.code as grid_code, st_transform(st_pointonsurface(g.geom), 3857) as g3857
+          name: 'cases', props: ['count', 'open', 'red', 'cluster', 'grid_code'], timed: true,
+          rows: `select s.count, s.open, s.red, s.next_change, true as cluster, g.code as grid_code, st_transform(st_pointonsurface(g.geom), 3857) as g3857
                    from (select c.grid_code, ${CASE_COUNTS}
                            from cases c where c.grid_code in (select g.code from grids g, env where g.valid_to is null and g.geom && env.q)
                             and ${CASE_FILTER}
@@ -126,8 +131,8 @@ export function tileLayers(set: TileSet, z: number): LayerSql[] {
         }];
       }
       return [{
-        name: 'cases', props: ['count', 'open', 'red', 'cluster', 'community_code'],
-        rows: `select s.count, s.open, s.red, true as cluster, r.code as community_code, st_transform(st_pointonsurface(r.geom), 3857) as g3857
+        name: 'cases', props: ['count', 'open', 'red', 'cluster', 'community_code'], timed: true,
+        rows: `select s.count, s.open, s.red, s.next_change, true as cluster, r.code as community_code, st_transform(st_pointonsurface(r.geom), 3857) as g3857
                  from (select c.community_code, ${CASE_COUNTS}
                          from cases c where c.community_code in (select r.code from regions r, env where r.level = 'community' and r.geom && env.q)
                           and ${CASE_FILTER}
@@ -156,18 +161,24 @@ export function tileLayers(set: TileSet, z: number): LayerSql[] {
   }
 }
 
-/** The SQL PostgreSQL runs for one layer: one bytea row, the encoded layer. */
+/** The SQL PostgreSQL runs for one layer: one row, the encoded layer (bytea) and, for a timed layer, next_change. */
 export function postgresLayerSql(l: LayerSql): string {
   const props = l.props.map((p) => `rows.${p}`).join(', ');
-  return `with ${ENV}, rows as (${l.rows})
-  select st_asmvt(t, '${l.name}', ${TILE_EXTENT}, 'geom') as mvt
-    from (select ${props}, st_asmvtgeom(rows.g3857, env.e, ${TILE_EXTENT}, ${TILE_BUFFER}, true) as geom from rows, env) t
+  const mvt = `st_asmvt(t, '${l.name}', ${TILE_EXTENT}, 'geom')`;
+  const from = `from (select ${props}, st_asmvtgeom(rows.g3857, env.e, ${TILE_EXTENT}, ${TILE_BUFFER}, true) as geom from rows, env) t
    where t.geom is not null`;
+  // A timed layer's next change is taken over all its rows, also those the clip drops: at worst a tile is redrawn early.
+  if (l.timed) return `with ${ENV}, rows as (${l.rows})
+  select (select ${mvt} ${from}) as mvt, (select min(rows.next_change) from rows) as next_change`;
+  return `with ${ENV}, rows as (${l.rows})
+  select ${mvt} as mvt
+    ${from}`;
 }
 
 /** The SQL PGlite runs for one layer: rows with properties and GeoJSON geometry in tile coordinates (y down). */
 export function pgliteLayerSql(l: LayerSql): string {
-  const props = l.props.map((p) => `rows.${p}`).join(', ');
+  const timed = l.timed ? ', next_change' : '';
+  const props = l.props.map((p) => `rows.${p}`).join(', ') + (l.timed ? ', rows.next_change' : '');
   // Same clip, scale and snap as ST_AsMVTGeom; exterior rings are forced clockwise before the y flip so they
   // end up with positive area in tile coordinates, as the MVT spec wants.
   return `with ${ENV}, rows as (${l.rows}), t as (
@@ -177,7 +188,7 @@ export function pgliteLayerSql(l: LayerSql): string {
              -st_xmin(env.e) * ${TILE_EXTENT} / (st_xmax(env.e) - st_xmin(env.e)),
              st_ymax(env.e) * ${TILE_EXTENT} / (st_ymax(env.e) - st_ymin(env.e))), 1) as g
       from rows, env)
-  select ${l.props.join(', ')}, st_asgeojson(g, 0) as geom from t where g is not null and not st_isempty(g)`;
+  select ${l.props.join(', ')}${timed}, st_asgeojson(g, 0) as geom from t where g is not null and not st_isempty(g)`;
 }
 
 type Geo = { type: string; coordinates?: any; geometries?: Geo[] };
@@ -215,6 +226,10 @@ export function defaultEncoder(db: Queryable): Encoder {
   return db.engine === 'postgres' ? 'postgis' : 'js';
 }
 
+/** One drawn tile: its MVT bytes (empty: nothing to draw) and, for a tile whose content changes with time alone
+ * (the lights of the cases layer), the first instant at which it would be drawn differently; null: not before a write. */
+export type DrawnTile = { mvt: Buffer; changes_at: Date | null };
+
 /**
  * Renders one tile of a tile set as MVT bytes. `encoder` is normally the engine's default; tests run the JS
  * encoder on PostgreSQL too, so both sides of the seam are held to the same expectations on the same data.
@@ -224,16 +239,32 @@ export async function renderTile(
   db: Queryable, set: TileSet, z: number, x: number, y: number, encoder: Encoder = defaultEncoder(db),
   cases?: CaseTileFilter,
 ): Promise<Buffer> {
+  return (await drawTile(db, set, z, x, y, encoder, cases)).mvt;
+}
+
+/** renderTile with the instant the drawing stops being true (DrawnTile.changes_at), for the tile cache. */
+export async function drawTile(
+  db: Queryable, set: TileSet, z: number, x: number, y: number, encoder: Encoder = defaultEncoder(db),
+  cases?: CaseTileFilter,
+): Promise<DrawnTile> {
   if (set === 'cases' && !cases) throw new Error('the cases layer needs a CaseTileFilter (at least now, for the lights)');
   const layers = tileLayers(set, z);
   const params = set === 'cases' ? [z, x, y, ...caseTileParams(cases!)] : [z, x, y];
+  let changes: number | null = null;
+  const changesAt = (v: unknown) => {
+    if (v == null) return;
+    const t = new Date(v as string | Date).getTime();
+    if (changes === null || t < changes) changes = t;
+  };
   if (encoder === 'postgis') {
     const parts: Buffer[] = [];
     for (const l of layers) {
-      const { rows } = await db.query<{ mvt: Buffer | null }>(prepared(postgresLayerSql(l)), params);
+      const { rows } = await db.query<{ mvt: Buffer | null; next_change?: Date | null }>(prepared(postgresLayerSql(l)), params);
       if (rows[0]?.mvt?.length) parts.push(rows[0].mvt);
+      changesAt(rows[0]?.next_change);
     }
-    return Buffer.concat(parts); // MVT layers are independent messages: concatenation is a valid tile
+    // MVT layers are independent messages: concatenation is a valid tile
+    return { mvt: Buffer.concat(parts), changes_at: changes === null ? null : new Date(changes) };
   }
   const vtLayers: Record<string, { features: VtFeature[] }> = {};
   for (const l of layers) {
@@ -243,10 +274,35 @@ export async function renderTile(
     for (const r of rows) {
       const tags: Record<string, unknown> = {};
       for (const p of l.props) tags[p] = r[p];
+      if (l.timed) changesAt(r.next_change);
       toVtFeatures(JSON.parse(r.geom), tags, features);
     }
     if (features.length) vtLayers[l.name] = { features };
   }
-  if (!Object.keys(vtLayers).length) return Buffer.alloc(0);
-  return Buffer.from(vtpbf.fromGeojsonVt(vtLayers as never, { version: 2, extent: TILE_EXTENT }));
+  const changes_at = changes === null ? null : new Date(changes);
+  if (!Object.keys(vtLayers).length) return { mvt: Buffer.alloc(0), changes_at };
+  return { mvt: Buffer.from(vtpbf.fromGeojsonVt(vtLayers as never, { version: 2, extent: TILE_EXTENT })), changes_at };
+}
+
+const GENERATION = prepared('select gen from tile_generations where tile_set = $1');
+
+/**
+ * The committed generation of a tile set (migrations/0028_tile_generations.sql): it moves, in the writing
+ * transaction, whenever a table the set is drawn from changes. One primary-key read.
+ */
+export async function tileGeneration(db: Queryable, set: TileSet): Promise<string> {
+  const { rows } = await db.query<{ gen: string | number }>(GENERATION, [set]);
+  return String(rows[0]?.gen ?? 0);
+}
+
+const CHANGES = prepared(`select gen, min_lon, min_lat, max_lon, max_lat from tile_changes
+  where tile_set = $1 and gen > $2::bigint and gen <= $3::bigint order by gen`);
+
+/**
+ * Where each generation of a set in (after, upto] changed something, as lon/lat extents (migrations/0028
+ * tile_changes); fewer rows than generations means some step is not described (then anything may have changed).
+ */
+export async function tileChanges(db: Queryable, set: TileSet, after: string, upto: string): Promise<[number, number, number, number][]> {
+  const { rows } = await db.query<{ min_lon: number; min_lat: number; max_lon: number; max_lat: number }>(CHANGES, [set, after, upto]);
+  return rows.map((r) => [Number(r.min_lon), Number(r.min_lat), Number(r.max_lon), Number(r.max_lat)]);
 }

@@ -1,9 +1,13 @@
 // Vector tiles for the tile routes: routes call services, and only db/ holds SQL (docs/style.md, the rings).
+// serveTile puts the tile cache (services/tile-cache.ts) in front of the tile SQL.
+import { createHash } from 'node:crypto';
 import type { Queryable } from '../db/types.js';
 import * as tilesDb from '../db/tiles.js';
 import type { CaseTileFilter, Encoder, TileSet } from '../db/tiles.js';
+import { fresh, type CachedTile, type LonLatBox, type TileCache } from './tile-cache.js';
 
 export type { CaseTileFilter, Encoder, TileSet };
+export { TileCache } from './tile-cache.js';
 
 /** The tile sets served under /api/tiles/{set}/{z}/{x}/{y}.mvt. */
 export const TILE_SETS = tilesDb.TILE_SETS;
@@ -16,4 +20,75 @@ export function renderTile(
   db: Queryable, set: TileSet, z: number, x: number, y: number, encoder?: Encoder, cases?: CaseTileFilter,
 ): Promise<Buffer> {
   return tilesDb.renderTile(db, set, z, x, y, encoder, cases);
+}
+
+export type TileRequest = {
+  set: TileSet; z: number; x: number; y: number;
+  /** The cases set only: the lights' instant, the period and the filters. */
+  cases?: CaseTileFilter;
+  /**
+   * The cases set only: whose view of the cases this is (visibility scope; 'all' for the roles that see every case).
+   * Part of the cache key, so a tile drawn for one scope is never served to another.
+   */
+  scope?: string;
+};
+
+export type ServedTile = { mvt: Buffer; etag: string | null; cache: 'hit' | 'miss' };
+
+/**
+ * The cache key of a tile: set/z/x/y, and for cases the scope and every filter (the lights' instant is not in the
+ * key: it is checked against the entry's [drawn_at, changes_at), services/tile-cache.ts).
+ */
+export function tileKey(t: TileRequest): string {
+  const base = `${t.set}/${t.z}/${t.x}/${t.y}`;
+  if (t.set !== 'cases') return base;
+  const f = t.cases;
+  return [base, t.scope ?? '?', f?.start?.toISOString() ?? '', f?.end?.toISOString() ?? '', f?.class_code ?? '', f?.major ?? '', f?.channel ?? ''].join('|');
+}
+
+/** Past this many generations behind, a cache drops a set's tiles rather than read what each step changed. */
+const MAX_CHANGE_STEPS = 1000;
+
+/** A tile's envelope with its drawing buffer (db/tiles.ts TILE_BUFFER), in lon/lat. */
+export function tileBounds(z: number, x: number, y: number): LonLatBox {
+  const n = 2 ** z;
+  const m = tilesDb.TILE_BUFFER / tilesDb.TILE_EXTENT;
+  const lon = (v: number) => (v / n) * 360 - 180;
+  const lat = (v: number) => (Math.atan(Math.sinh(Math.PI * (1 - (2 * v) / n))) * 180) / Math.PI;
+  return [lon(x - m), lat(Math.min(n, y + 1 + m)), lon(x + 1 + m), lat(Math.max(0, y - m))];
+}
+
+/** A strong ETag of tile bytes (a content hash, so every process gives the same tile the same tag). */
+export function tileEtag(mvt: Buffer): string | null {
+  return mvt.length ? `"${createHash('sha256').update(mvt).digest('base64url').slice(0, 27)}"` : null;
+}
+
+/**
+ * One tile, from the cache when it may be served (same generation of its set; for cases, lights still true at
+ * `cases.now`), else drawn, cached and returned. `cache.max_bytes` 0: always drawn.
+ */
+export async function serveTile(deps: { db: Queryable; cache: TileCache }, t: TileRequest): Promise<ServedTile> {
+  if (t.set === 'cases' && (!t.cases || !t.scope)) throw new Error('a cases tile needs its filter and the caller\'s visibility scope');
+  const { db, cache } = deps;
+  const key = tileKey(t);
+  const gen = await tilesDb.tileGeneration(db, t.set);
+  const held = cache.generation(t.set);
+  if (held !== gen) {
+    // A step forward whose every generation says where it changed (db/tiles.ts tileChanges) keeps the tiles clear of it.
+    const steps = held === undefined ? 0 : Number(gen) - Number(held);
+    const changed = steps > 0 && steps <= MAX_CHANGE_STEPS ? await tilesDb.tileChanges(db, t.set, held!, gen) : [];
+    cache.advance(t.set, held, gen, steps > 0 && changed.length === steps ? changed : null);
+  }
+  // Only the cases set changes with time; the others are true until their generation moves.
+  const now = t.set === 'cases' ? t.cases!.now.getTime() : 0;
+  const hit = cache.get(key, gen, now);
+  if (hit) return { mvt: hit.mvt, etag: hit.etag, cache: 'hit' };
+  const draw = async (): Promise<CachedTile> => {
+    const d = await tilesDb.drawTile(db, t.set, t.z, t.x, t.y, undefined, t.cases);
+    return { set: t.set, gen, bounds: tileBounds(t.z, t.x, t.y), mvt: d.mvt, etag: tileEtag(d.mvt), drawn_at: now, changes_at: d.changes_at?.getTime() ?? null };
+  };
+  let tile = cache.max_bytes > 0 ? await cache.once(key, gen, draw) : await draw();
+  if (!fresh(tile, gen, now)) tile = await draw(); // a concurrent drawing for another instant (cases' lights)
+  cache.put(key, tile);
+  return { mvt: tile.mvt, etag: tile.etag, cache: 'miss' };
 }

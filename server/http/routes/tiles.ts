@@ -1,12 +1,15 @@
 // Mapbox Vector Tiles of grids, components, the offline basemap and cases (server/db/tiles.ts is the engine seam).
 // grids, components and basemap are public; `cases` needs a login with a role that sees every case: the web client
 // sends its bearer token with maplibre's transformRequest (Authorization header) on /api/tiles/cases/… URLs.
+// Tiles come through the tile cache (services/tile-cache.ts): strong ETags, 304 on If-None-Match, `no-cache` so
+// browsers keep tiles but revalidate each use (a change shows at once), X-Cache: hit|miss.
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
 import type { CaseDeps } from '../../services/cases.js';
-import { renderTile, TILE_SETS, type TileSet } from '../../services/tiles.js';
+import { serveTile, TileCache, TILE_SETS, type TileSet } from '../../services/tiles.js';
 import { DomainError } from '../../domain/errors.js';
+import { visibilityRule } from '../../domain/visibility.js';
 import { caseTileFilter } from '../../services/stats.js';
 import { loadWorkRules, type WorkRules } from '../../services/work-rules.js';
 import { ErrorBody, errorResponses } from '../schemas/common.js';
@@ -21,6 +24,7 @@ const tileRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases?: CaseDeps } 
   let work: WorkRules | null = deps.cases?.work ?? null;
   const clock = deps.cases?.clock ?? { now: () => new Date() };
   const casesGuard = app.requireRole(...STATS_ROLES);
+  const cache = new TileCache(Math.floor(deps.config.tile_cache_mb * 1024 * 1024));
 
   app.get('/api/tiles/:set/:z/:x/:tile', {
     onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
@@ -30,7 +34,9 @@ const tileRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases?: CaseDeps } 
       tags: ['tiles'], summary: 'A Mapbox Vector Tile: /api/tiles/{grids|components|basemap|cases}/{z}/{x}/{y}.mvt',
       description: 'grids: one polygon per unit grid from z13, communities with grid_count below. components: one feature per component from z17, one cluster per unit grid at z13–16, per community below. basemap: streets, communities, roads. '
         + 'cases (bearer token of leader, operator, shift_leader, dispatcher or admin): one point per case from z16 with id, case_no, status, class_code, light, origin, created_at (no personal data); '
-        + 'one cluster per unit grid at z13–15 and per community below, with count, open and red. Optional from/to (local dates, both or neither), class, major, channel filter the cases layer.',
+        + 'one cluster per unit grid at z13–15 and per community below, with count, open and red. Optional from/to (local dates, both or neither), class, major, channel filter the cases layer. '
+        + 'Every tile has a strong ETag and Cache-Control no-cache: send If-None-Match to get 304 while the tile is unchanged. '
+        + 'X-Cache tells whether the server\'s tile cache (GRIDLINE_TILE_CACHE_MB) answered (hit) or the tile was drawn (miss); a change to a tile\'s data shows in the next answer.',
       params: Type.Object({
         set: Type.Union(TILE_SETS.map((s) => Type.Literal(s))),
         z: Type.Integer({ minimum: 0, maximum: MAX_ZOOM }),
@@ -45,7 +51,8 @@ const tileRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases?: CaseDeps } 
         channel: Type.Optional(Type.String({ description: 'cases only: inspector, public, hotline, media, video, leader or other' })),
       }, { additionalProperties: false }),
       response: {
-        200: Content('A Mapbox Vector Tile', { 'application/vnd.mapbox-vector-tile': Binary('MVT (protobuf)') }), 204: Type.Null({ description: 'empty tile' }), ...errorResponses,
+        200: Content('A Mapbox Vector Tile', { 'application/vnd.mapbox-vector-tile': Binary('MVT (protobuf)') }), 204: Type.Null({ description: 'empty tile' }),
+        304: Type.Null({ description: 'not modified: If-None-Match names the tile\'s current ETag' }), ...errorResponses,
         401: ErrorBody, 403: ErrorBody,
       },
     },
@@ -54,17 +61,31 @@ const tileRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases?: CaseDeps } 
     const y = Number(req.params.tile.slice(0, -4));
     const n = 2 ** z;
     if (x >= n || y >= n) throw new DomainError('bad_request', `Tile ${z}/${x}/${y} does not exist: x and y must be below ${n} at zoom ${z}`);
-    let filter;
+    let filter, scope;
     if (set === 'cases') {
       work ??= loadWorkRules();
       filter = await caseTileFilter({ db: deps.db, work, clock }, req.query);
+      // The guard admits only roles that see every case (rule null → 'all'); should it ever admit others, their
+      // rule is part of the cache key, so no one is served a tile drawn for a wider view.
+      const rule = visibilityRule(req.user);
+      scope = rule === null ? 'all' : JSON.stringify(rule);
     }
-    const mvt = await renderTile(deps.db, set as TileSet, z, x, y, undefined, filter);
-    // Cases are per user and change by the minute: never in a shared cache.
-    reply.header('cache-control', set === 'cases' ? 'private, max-age=30' : 'public, max-age=30');
-    if (!mvt.length) return reply.status(204).send(null);
-    return reply.type('application/vnd.mapbox-vector-tile').send(mvt);
+    const tile = await serveTile({ db: deps.db, cache }, { set: set as TileSet, z, x, y, cases: filter, scope });
+    // Cases are per user: never in a shared cache. no-cache: kept, but revalidated (ETag) at each use, so a tile
+    // that changed is never shown from a browser's cache either.
+    reply.header('cache-control', set === 'cases' ? 'private, no-cache' : 'public, no-cache').header('x-cache', tile.cache);
+    if (set === 'cases') reply.header('vary', 'Authorization');
+    if (!tile.etag) return reply.status(204).send(null);
+    reply.header('etag', tile.etag);
+    if (etagMatches(req.headers['if-none-match'], tile.etag)) return reply.status(304).send(null);
+    return reply.type('application/vnd.mapbox-vector-tile').send(tile.mvt);
   });
 };
+
+/** If-None-Match (a list of tags, weak or strong, or *) against the current strong ETag; weak comparison, RFC 9110 §13.1.2. */
+export function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((t) => { const v = t.trim(); return v === '*' || v.replace(/^W\//, '') === etag; });
+}
 
 export default tileRoutes;

@@ -1,0 +1,349 @@
+// The tile cache (issue 10): hits, ETag/304, no stale tile after a case, a case action, a component import or move,
+// a grid redraw or a write by another process, visibility, the byte bound and lights that change with time alone.
+import { describe, expect, test } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../../server/app.js';
+import { loadConfig } from '../../../server/config.js';
+import type { Queryable } from '../../../server/db/types.js';
+import { drawGrids } from '../../../server/services/draw-grids.js';
+import { serveTile, TileCache, tileKey } from '../../../server/services/tiles.js';
+import type { LonLatBox } from '../../../server/services/tile-cache.js';
+import { testBackends, withTestDb, type Backend } from '../../helpers/backends.js';
+import { testConfig } from '../../helpers/app.js';
+import { decodeTile, tileOf } from '../../helpers/tiles.js';
+
+const USERS = ['inspector1', 'operator1', 'dispatcher1', 'crew1', 'admin'] as const;
+type U = (typeof USERS)[number];
+type Clock = { now(): Date; advance(min: number): void; set(d: Date): void };
+type Ctx = { app: FastifyInstance; db: Queryable; h: Record<U, Record<string, string>>; clock: Clock };
+
+function withTileApp<T>(backend: Backend, fn: (ctx: Ctx) => Promise<T>, env: Record<string, string> = {}): Promise<T> {
+  return withTestDb(backend, async (db) => {
+    let now = new Date('2026-11-23T02:00:00Z'); // Monday 10:00 in Beijing
+    const clock: Clock = { now: () => now, advance: (m) => { now = new Date(now.getTime() + m * 60_000); }, set: (d) => { now = d; } };
+    const app = await buildApp(testConfig(env), { db, clock });
+    try {
+      const h = {} as Record<U, Record<string, string>>;
+      for (const u of USERS) {
+        const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: u, password: 'demo' } });
+        h[u] = { authorization: `Bearer ${res.json().token}` };
+      }
+      return await fn({ app, db, h, clock });
+    } finally {
+      await app.close();
+    }
+  });
+}
+
+const get = (ctx: Ctx, url: string, headers: Record<string, string> = {}) => ctx.app.inject({ method: 'GET', url, headers });
+const url = (set: string, t: { z: number; x: number; y: number }) => `/api/tiles/${set}/${t.z}/${t.x}/${t.y}.mvt`;
+
+/** A point well inside one of inspector1's grids (its cases are inspector1's to report). */
+async function inspectorPoint(db: Queryable): Promise<{ lon: number; lat: number }> {
+  const { rows } = await db.query<{ lon: number; lat: number }>(
+    `select st_x(p) as lon, st_y(p) as lat from (select st_pointonsurface(g.geom) as p from grids g
+       join responsibility_grid_members m on m.grid_code = g.code join responsibility_grids r on r.code = m.responsibility_code
+       join users u on u.id = r.inspector_id where u.username = 'inspector1' and g.valid_to is null order by g.code limit 1) s`);
+  return rows[0];
+}
+
+async function report(ctx: Ctx, p: { lon: number; lat: number }, key: string) {
+  const res = await ctx.app.inject({ method: 'POST', url: '/api/cases', headers: { ...ctx.h.inspector1, 'idempotency-key': key },
+    payload: { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat, description: 'tile cache test' } });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json() as { id: string; version: number; status: string };
+}
+
+/** The cases tile's features by case id. */
+const casesIn = (body: Buffer) => new Map((decodeTile(body).cases ?? []).map((f) => [f.properties.id as string, f.properties]));
+
+describe.each(testBackends())('the tile cache on %s', (backend) => {
+  test('a second request is served from the cache with the same bytes, a strong ETag and no-cache', () => withTileApp(backend, async (ctx) => {
+    const p = await inspectorPoint(ctx.db);
+    const u = url('grids', tileOf(p.lon, p.lat, 14));
+    const a = await get(ctx, u);
+    expect(a.statusCode).toBe(200);
+    expect(a.headers['x-cache']).toBe('miss');
+    expect(a.headers.etag).toMatch(/^"[A-Za-z0-9_-]{20,}"$/);
+    expect(a.headers['cache-control']).toBe('public, no-cache');
+    const b = await get(ctx, u);
+    expect(b.headers['x-cache']).toBe('hit');
+    expect(b.rawPayload.equals(a.rawPayload)).toBe(true);
+    expect(b.headers.etag).toBe(a.headers.etag);
+  }));
+
+  test('If-None-Match with the current ETag gets 304 without a body; another tag gets the tile', () => withTileApp(backend, async (ctx) => {
+    const p = await inspectorPoint(ctx.db);
+    const u = url('components', tileOf(p.lon, p.lat, 15));
+    const a = await get(ctx, u);
+    expect(a.statusCode).toBe(200);
+    const etag = a.headers.etag as string;
+    for (const inm of [etag, `W/${etag}`, `"nope", ${etag}`, '*']) {
+      const r = await get(ctx, u, { 'if-none-match': inm });
+      expect(r.statusCode, inm).toBe(304);
+      expect(r.body).toBe('');
+      expect(r.headers.etag).toBe(etag);
+    }
+    const other = await get(ctx, u, { 'if-none-match': '"something-else"' });
+    expect(other.statusCode).toBe(200);
+    expect(other.rawPayload.equals(a.rawPayload)).toBe(true);
+  }));
+
+  test('a new case and then a case action show in the cached cases tile at once', () => withTileApp(backend, async (ctx) => {
+    const p = await inspectorPoint(ctx.db);
+    const u = url('cases', tileOf(p.lon, p.lat, 16));
+    const before = await get(ctx, u, ctx.h.dispatcher1);
+    expect((await get(ctx, u, ctx.h.dispatcher1)).headers['x-cache']).toBe('hit');
+    const c = await report(ctx, p, 'tile-cache-report-1');
+    const after = await get(ctx, u, ctx.h.dispatcher1);
+    expect(after.statusCode).toBe(200);
+    expect(after.headers['x-cache']).toBe('miss');
+    expect(casesIn(after.rawPayload).get(c.id)).toMatchObject({ status: 'pending_acceptance' });
+    if (before.statusCode === 200) {
+      expect(casesIn(before.rawPayload).has(c.id)).toBe(false);
+      // A browser revalidating with the old tag gets the new tile, not 304.
+      expect((await get(ctx, u, { ...ctx.h.dispatcher1, 'if-none-match': before.headers.etag as string })).statusCode).toBe(200);
+    }
+    // The community cluster far out shows it too.
+    const low = url('cases', tileOf(p.lon, p.lat, 10));
+    const count = (b: Buffer) => (decodeTile(b).cases ?? []).reduce((s, f) => s + Number(f.properties.count), 0);
+    const lowBefore = count((await get(ctx, low, ctx.h.dispatcher1)).rawPayload);
+    const acted = await ctx.app.inject({ method: 'POST', url: `/api/cases/${c.id}/actions`, headers: ctx.h.operator1, payload: { action: 'accept', version: c.version } });
+    expect(acted.statusCode, acted.body).toBe(200);
+    const moved = await get(ctx, u, ctx.h.dispatcher1);
+    expect(moved.headers['x-cache']).toBe('miss');
+    expect(casesIn(moved.rawPayload).get(c.id)?.status).toBe(acted.json().status);
+    expect(acted.json().status).not.toBe('pending_acceptance');
+    await report(ctx, p, 'tile-cache-report-2');
+    expect(count((await get(ctx, low, ctx.h.dispatcher1)).rawPayload)).toBe(lowBefore + 1);
+  }));
+
+  test('a case write drops only the cached cases tiles over its community; tiles elsewhere stay cached', () => withTileApp(backend, async (ctx) => {
+    const p = await inspectorPoint(ctx.db);
+    const { rows: [far] } = await ctx.db.query<{ lon: number; lat: number }>(
+      `select st_x(q) as lon, st_y(q) as lat from (select st_pointonsurface(g.geom) as q from grids g
+         where g.valid_to is null and g.community_code <> (select community_code from grids where valid_to is null and st_covers(geom, st_setsrid(st_makepoint($1, $2), 4326)) limit 1)) s
+        order by st_distance(q, st_setsrid(st_makepoint($1, $2), 4326)) desc limit 1`, [p.lon, p.lat]);
+    const near = url('cases', tileOf(p.lon, p.lat, 16));
+    const away = url('cases', tileOf(far.lon, far.lat, 16));
+    for (const u of [near, away]) await get(ctx, u, ctx.h.dispatcher1);
+    await report(ctx, p, 'tile-cache-report-6');
+    expect((await get(ctx, near, ctx.h.dispatcher1)).headers['x-cache']).toBe('miss');
+    expect((await get(ctx, away, ctx.h.dispatcher1)).headers['x-cache']).toBe('hit');
+    // A grid or region change says nothing of where: every cases tile is drawn again.
+    await ctx.db.query(`update regions set name = name || ' ' where level = 'community' and code = (select community_code from grids where valid_to is null order by code limit 1)`);
+    expect((await get(ctx, away, ctx.h.dispatcher1)).headers['x-cache']).toBe('miss');
+  }));
+
+  test('a component import, and a move of that component, show in the components tile at once', () => withTileApp(backend, async (ctx) => {
+    const p = await inspectorPoint(ctx.db);
+    const t = tileOf(p.lon, p.lat, 18);
+    const u = url('components', t);
+    const ids = async () => {
+      const r = await get(ctx, u);
+      return new Set((r.statusCode === 200 ? decodeTile(r.rawPayload).components ?? [] : []).map((f) => f.properties.id));
+    };
+    const before = await ids();
+    expect((await get(ctx, u)).headers['x-cache']).toBe('hit');
+    const post = (lon: number, lat: number) => ctx.app.inject({
+      method: 'POST', url: '/api/admin/import/components?class_code=01013&id_field=ID&source=tile-cache-test',
+      headers: { ...ctx.h.admin, 'content-type': 'application/geo+json' },
+      payload: JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { ID: 'hydrant-1' }, geometry: { type: 'Point', coordinates: [lon, lat] } }] }),
+    });
+    const imported = await post(p.lon, p.lat);
+    expect(imported.statusCode, imported.body).toBe(200);
+    expect(imported.json().imported).toBe(1);
+    const { rows: [comp] } = await ctx.db.query<{ id: string }>(`select id from components where source_id like '%hydrant-1'`);
+    const withIt = await ids();
+    expect(withIt.has(comp.id)).toBe(true);
+    expect(withIt.size).toBe(before.size + 1);
+    // Moved into the grid farthest away (same source id: an update), it leaves this tile at once.
+    const { rows: [q] } = await ctx.db.query<{ lon: number; lat: number }>(
+      `select st_x(p) as lon, st_y(p) as lat from (select st_pointonsurface(geom) as p from grids where valid_to is null) s
+        order by st_distance(p, st_setsrid(st_makepoint($1, $2), 4326)) desc limit 1`, [p.lon, p.lat]);
+    const moved = await post(q.lon, q.lat);
+    expect(moved.statusCode, moved.body).toBe(200);
+    expect(moved.json().updated).toBe(1);
+    expect((await ids()).has(comp.id)).toBe(false);
+    expect(decodeTile((await get(ctx, url('components', tileOf(q.lon, q.lat, 18)))).rawPayload).components.map((f) => f.properties.id)).toContain(comp.id);
+  }));
+
+  test('a grid redraw shows in the grids tile at once', () => withTileApp(backend, async (ctx) => {
+    const { rows: [g] } = await ctx.db.query<{ code: string; community_code: string; lon: number; lat: number }>(
+      `select g.code, g.community_code, st_x(st_pointonsurface(g.geom)) as lon, st_y(st_pointonsurface(g.geom)) as lat
+         from grids g where g.valid_to is null
+        order by (select count(*) from grids h where h.community_code = g.community_code and h.valid_to is null) desc, g.code limit 1`);
+    const u = url('grids', tileOf(g.lon, g.lat, 16));
+    const codes = async () => new Set(decodeTile((await get(ctx, u)).rawPayload).grids.map((f) => f.properties.code));
+    const before = await codes();
+    expect((await get(ctx, u)).headers['x-cache']).toBe('hit');
+    // Redrawn with grids four times the size: other shapes, other codes.
+    const summary = await drawGrids(ctx.db, { communities: [g.community_code], valid_from: '2031-01-01', target_area_m2: 40_000 });
+    const { rows: now } = await ctx.db.query<{ code: string }>(
+      `select code from grids where valid_to is null and geom && st_transform(st_tileenvelope($1, $2, $3), 4326)`,
+      [16, tileOf(g.lon, g.lat, 16).x, tileOf(g.lon, g.lat, 16).y]);
+    const after = await get(ctx, u);
+    expect(summary.ended).toBeGreaterThan(0);
+    expect(after.headers['x-cache']).toBe('miss');
+    const got = new Set(decodeTile(after.rawPayload).grids.map((f) => f.properties.code));
+    expect(got).toEqual(new Set(now.map((r) => r.code)));
+    expect(got).not.toEqual(before);
+  }));
+
+  test('a write by another process (here: plain SQL) is seen by the next request: the generation is read each time', () => withTileApp(backend, async (ctx) => {
+    const p = await inspectorPoint(ctx.db);
+    const c = await report(ctx, p, 'tile-cache-report-3');
+    const u = url('cases', tileOf(p.lon, p.lat, 16));
+    await get(ctx, u, ctx.h.dispatcher1);
+    expect((await get(ctx, u, ctx.h.dispatcher1)).headers['x-cache']).toBe('hit');
+    await ctx.db.query(`update cases set class_code = '06011' where id = $1`, [c.id]);
+    const after = await get(ctx, u, ctx.h.dispatcher1);
+    expect(after.headers['x-cache']).toBe('miss');
+    expect(casesIn(after.rawPayload).get(c.id)?.class_code).toBe('06011');
+    // A change to a column no tile shows keeps the cached tiles.
+    await ctx.db.query(`update cases set description = 'edited' where id = $1`, [c.id]);
+    expect((await get(ctx, u, ctx.h.dispatcher1)).headers['x-cache']).toBe('hit');
+  }));
+
+  test('a user who may not see every case never gets a cases tile another user warmed, not even a 304', () => withTileApp(backend, async (ctx) => {
+    const p = await inspectorPoint(ctx.db);
+    await report(ctx, p, 'tile-cache-report-4');
+    const u = url('cases', tileOf(p.lon, p.lat, 16));
+    const warm = await get(ctx, u, ctx.h.dispatcher1);
+    expect(warm.statusCode).toBe(200);
+    expect(warm.headers['cache-control']).toBe('private, no-cache');
+    expect(warm.headers.vary).toMatch(/authorization/i);
+    for (const who of ['crew1', 'inspector1'] as const) {
+      for (const headers of [ctx.h[who], { ...ctx.h[who], 'if-none-match': warm.headers.etag as string }]) {
+        const r = await get(ctx, u, headers);
+        expect(r.statusCode, who).toBe(403);
+        expect(r.headers['x-cache']).toBeUndefined();
+        expect(r.headers['content-type']).toMatch(/json/);
+      }
+    }
+    const anon = await get(ctx, u, { 'if-none-match': warm.headers.etag as string });
+    expect(anon.statusCode).toBe(401);
+  }));
+
+  test('cases tiles are cached per visibility scope and per filter', () => withTestDb(backend, async (db) => {
+    const p = await inspectorPoint(db);
+    const t = { set: 'cases' as const, ...tileOf(p.lon, p.lat, 12), cases: { now: new Date('2026-11-23T02:00:00Z') } };
+    const cache = new TileCache(1 << 20);
+    expect((await serveTile({ db, cache }, { ...t, scope: 'all' })).cache).toBe('miss');
+    expect((await serveTile({ db, cache }, { ...t, scope: 'all' })).cache).toBe('hit');
+    expect((await serveTile({ db, cache }, { ...t, scope: '{"department_id":3}' })).cache).toBe('miss');
+    expect((await serveTile({ db, cache }, { ...t, scope: 'all', cases: { ...t.cases, channel: 'public' } })).cache).toBe('miss');
+    expect(tileKey({ ...t, scope: 'a' })).not.toBe(tileKey({ ...t, scope: 'b' }));
+    await expect(serveTile({ db, cache }, { ...t })).rejects.toThrow(/scope/);
+  }));
+
+  test('lights do not go stale: a cached tile is redrawn when a case turns yellow and red, with no write', () => withTileApp(backend, async (ctx) => {
+    const p = await inspectorPoint(ctx.db);
+    const c = await report(ctx, p, 'tile-cache-report-5');
+    const { rows: [d] } = await ctx.db.query<{ yellow_at: Date; red_at: Date }>('select yellow_at, red_at from cases where id = $1', [c.id]);
+    const u = url('cases', tileOf(p.lon, p.lat, 16));
+    const cluster = url('cases', tileOf(p.lon, p.lat, 14));
+    const light = async () => casesIn((await get(ctx, u, ctx.h.dispatcher1)).rawPayload).get(c.id)?.light;
+    const reds = async () => {
+      const r = await get(ctx, cluster, ctx.h.dispatcher1);
+      return { red: (decodeTile(r.rawPayload).cases ?? []).reduce((s, f) => s + Number(f.properties.red), 0), cache: r.headers['x-cache'] };
+    };
+    expect(await light()).toBe('green');
+    const red0 = (await reds()).red;
+    ctx.clock.set(new Date(d.yellow_at.getTime() - 1000));
+    expect((await get(ctx, u, ctx.h.dispatcher1)).headers['x-cache']).toBe('hit'); // nothing due yet
+    expect(await light()).toBe('green');
+    ctx.clock.set(new Date(d.yellow_at.getTime() + 1000));
+    expect(await light()).toBe('yellow');
+    expect((await get(ctx, u, ctx.h.dispatcher1)).headers['x-cache']).toBe('hit');
+    ctx.clock.set(new Date(d.red_at.getTime() + 1000));
+    expect(await light()).toBe('red');
+    expect(await reds()).toEqual({ red: red0 + 1, cache: 'miss' });
+    // A clock set back (tests, a corrected server clock) never gets a tile drawn for a later instant.
+    ctx.clock.set(new Date(d.yellow_at.getTime() - 1000));
+    expect(await light()).toBe('green');
+  }));
+
+  test('the cache is bounded: past GRIDLINE_TILE_CACHE_MB the least recently used tile is evicted', () => withTileApp(backend, async (ctx) => {
+    const p = await inspectorPoint(ctx.db);
+    const t = tileOf(p.lon, p.lat, 14);
+    const tiles = [-1, 0, 1].flatMap((dx) => [-1, 0, 1].map((dy) => url('grids', { z: 14, x: t.x + dx, y: t.y + dy })));
+    const sizes: number[] = [];
+    for (const u of tiles) sizes.push((await get(ctx, u)).rawPayload.length);
+    expect(sizes.filter((s) => s > 0).length).toBeGreaterThan(2);
+    // 16 KiB: far less than the nine tiles, so the first ones are gone by now; the last one is still there.
+    const last = tiles.filter((_, i) => sizes[i] > 0 && sizes[i] < 8000).at(-1);
+    if (last) expect((await get(ctx, last)).headers['x-cache']).toBe('hit');
+    expect((await get(ctx, tiles[sizes.findIndex((s) => s > 0)])).headers['x-cache']).toBe('miss');
+  }, { GRIDLINE_TILE_CACHE_MB: String(16 / 1024) }));
+
+  test('GRIDLINE_TILE_CACHE_MB=0 turns the cache off: every tile is drawn', () => withTileApp(backend, async (ctx) => {
+    const p = await inspectorPoint(ctx.db);
+    const u = url('grids', tileOf(p.lon, p.lat, 15));
+    expect((await get(ctx, u)).headers['x-cache']).toBe('miss');
+    const again = await get(ctx, u);
+    expect(again.headers['x-cache']).toBe('miss');
+    expect((await get(ctx, u, { 'if-none-match': again.headers.etag as string })).statusCode).toBe(304);
+  }, { GRIDLINE_TILE_CACHE_MB: '0' }));
+});
+
+describe('TileCache', () => {
+  const tile = (n: number, gen = '1', set: 'grids' | 'cases' = 'grids', bounds: LonLatBox = [0, 0, 1, 1]) =>
+    ({ set, gen, bounds, mvt: Buffer.alloc(n), etag: '"x"', drawn_at: 0, changes_at: null });
+
+  test('evicts the least recently used entries past its byte bound', () => {
+    const c = new TileCache(3 * 1300);
+    c.put('a', tile(1000)); c.put('b', tile(1000)); c.put('c', tile(1000));
+    expect(c.get('a', '1', 0)).not.toBeNull(); // a is now the most recently used
+    c.put('d', tile(1000));
+    expect(c.get('b', '1', 0)).toBeNull();
+    expect(c.get('a', '1', 0)).not.toBeNull();
+    expect(c.stats()).toMatchObject({ entries: 3, evictions: 1 });
+    expect(c.stats().bytes).toBeLessThanOrEqual(3 * 1300);
+    c.put('huge', tile(5000));
+    expect(c.get('huge', '1', 0)).toBeNull();
+  });
+
+  test('a new generation of a set drops its entries and refuses late tiles drawn at the old one', () => {
+    const c = new TileCache(1 << 20);
+    c.advance('grids', undefined, '1', null);
+    c.put('g', tile(10)); c.put('k', tile(10, '1', 'cases'));
+    c.advance('grids', '1', '2', null);
+    expect(c.stats().entries).toBe(1);
+    c.put('g', tile(10, '1'));
+    expect(c.get('g', '2', 0)).toBeNull();
+    expect(c.get('k', '1', 0)).not.toBeNull();
+  });
+
+  test('a step whose changed extent is known keeps the tiles clear of it, at the new generation', () => {
+    const c = new TileCache(1 << 20);
+    c.advance('cases', undefined, '4', null);
+    c.put('near', tile(10, '4', 'cases', [116.40, 39.90, 116.41, 39.91]));
+    c.put('far', tile(10, '4', 'cases', [116.50, 39.90, 116.51, 39.91]));
+    c.advance('cases', '4', '5', [[116.405, 39.905, 116.406, 39.906]]);
+    expect(c.get('near', '5', 0)).toBeNull();
+    expect(c.get('far', '5', 0)).not.toBeNull();
+    // Not a step from the generation held (another request moved it first, or a restored database): all dropped.
+    c.advance('cases', '4', '7', []);
+    expect(c.get('far', '7', 0)).toBeNull();
+  });
+
+  test('a timed entry is served only within [drawn_at, changes_at)', () => {
+    const c = new TileCache(1 << 20);
+    c.put('t', { ...tile(10, '1', 'cases'), drawn_at: 100, changes_at: 200 });
+    expect(c.get('t', '1', 99)).toBeNull();
+    expect(c.get('t', '1', 100)).not.toBeNull();
+    expect(c.get('t', '1', 199)).not.toBeNull();
+    expect(c.get('t', '1', 200)).toBeNull();
+  });
+});
+
+describe('GRIDLINE_TILE_CACHE_MB', () => {
+  test('defaults to 64, takes fractions and 0, and refuses anything else with a clear message', () => {
+    const base = { GRIDLINE_DEMO: '0' };
+    expect(loadConfig(base).tile_cache_mb).toBe(64);
+    expect(loadConfig({ ...base, GRIDLINE_TILE_CACHE_MB: '0.5' }).tile_cache_mb).toBe(0.5);
+    expect(loadConfig({ ...base, GRIDLINE_TILE_CACHE_MB: '0' }).tile_cache_mb).toBe(0);
+    for (const bad of ['-1', 'lots', '1e9']) expect(() => loadConfig({ ...base, GRIDLINE_TILE_CACHE_MB: bad })).toThrow(/GRIDLINE_TILE_CACHE_MB must be a number of MiB/);
+  });
+});
