@@ -1,0 +1,192 @@
+// Open311 GeoReport v2 use cases (issue 11 §Open311): services from the standard classes, POST requests through the
+// same reportCase as POST /api/cases (one idempotency scope per client system), the public GET answers (never the
+// reporter's name, phone or e-mail), tokens, mySociety's request updates, and the API keys of client systems.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Queryable } from '../db/types.js';
+import * as classes from '../db/classes.js';
+import * as open311 from '../db/open311.js';
+import * as audit from '../db/audit.js';
+import { DomainError } from '../domain/errors.js';
+import {
+  OPEN311_LIMITS, REQUEST_ID, SERVICE_CODE, TOKEN, checkJurisdiction, clientRequestId, commaList, dateWindow,
+  definitionOf, parsePost, requestOf, serviceOf, updateOf,
+  type Open311Request, type Open311Service, type Open311ServiceDefinition, type Open311Update,
+} from '../domain/open311.js';
+import { reportCase, type CaseDeps, type CaseUser } from './cases.js';
+import { uploadPhoto, type PhotoDeps } from './photos.js';
+
+export type Open311Deps = { cases: CaseDeps; photos: PhotoDeps; photo_max_bytes: number };
+
+/** An uploaded file of a multipart POST (`media`, `photo1` …). */
+export type Upload = { field: string; bytes: Uint8Array };
+
+/** At most this many files in one request (media plus photo1…photo9 would allow ten). */
+export const MAX_UPLOADS = 5;
+
+export async function listServices(db: Queryable, jurisdiction_id?: string): Promise<Open311Service[]> {
+  checkJurisdiction(jurisdiction_id, await open311.districtCodes(db));
+  return (await classes.list(db, 'matter')).map(serviceOf);
+}
+
+/** @throws DomainError not_found for a code that is no service */
+export async function serviceDefinition(db: Queryable, code: string, jurisdiction_id?: string): Promise<Open311ServiceDefinition> {
+  checkJurisdiction(jurisdiction_id, await open311.districtCodes(db));
+  const c = SERVICE_CODE.test(code) ? await classes.get(db, 'matter', code) : null;
+  if (!c) throw new DomainError('not_found', `No service with code "${code}"; the codes are listed by services.json`);
+  return definitionOf(c);
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** The POST answer: the case number, or the token for a client system that asked for tokens. Never both. */
+export type PostAnswer =
+  | { service_request_id: string; service_notice: string; account_id: string | null }
+  | { token: string; service_notice: string; account_id: string | null };
+
+/**
+ * POST requests: checks the form, the API key (403) and the service, stores the uploaded photos (the same checks as
+ * POST /api/photos), then reports the case through reportCase. A retry with the same Idempotency-Key, or the same
+ * client request id (attribute[client_request_id] or attribute[fixmystreet_id]), from the same key creates nothing
+ * and gets the same answer.
+ */
+export async function postRequest(deps: Open311Deps, input: {
+  fields: Record<string, unknown>; uploads: readonly Upload[]; idempotency_key: string | null;
+}): Promise<{ answer: PostAnswer[]; replay: boolean }> {
+  const db = deps.cases.db;
+  const p = parsePost(input.fields);
+  const key = await open311.activeKeyByHash(db, sha256(p.api_key));
+  if (!key) throw new DomainError('forbidden', 'api_key is not valid (unknown or revoked); ask the city\'s administrator for a key of your system');
+  checkJurisdiction(p.jurisdiction_id, await open311.districtCodes(db));
+  const cls = await classes.get(db, 'matter', p.service_code);
+  if (!cls || !cls.matter_kind) throw new DomainError('bad_request', `service_code "${p.service_code}" is no service; pick one from services.json`, { service_code: 'unknown' });
+  if (p.attributes.component_id !== undefined && cls.matter_kind !== 'component_anomaly') {
+    throw new DomainError('bad_request', `Service ${p.service_code} is an event, not a component's anomaly: leave attribute[component_id] out`, { 'attribute[component_id]': 'not an attribute of this service' });
+  }
+  if (input.uploads.length > MAX_UPLOADS) {
+    throw new DomainError('bad_request', `${input.uploads.length} files were sent; send at most ${MAX_UPLOADS} photos with one request`, { media: `at most ${MAX_UPLOADS}` });
+  }
+  const photo_ids: string[] = [];
+  for (const u of input.uploads) {
+    if (u.bytes.length > deps.photo_max_bytes) {
+      throw new DomainError('payload_too_large', `${u.field} is larger than ${Math.round(deps.photo_max_bytes / 1024)} KB; resize it and send again`, { max_bytes: deps.photo_max_bytes });
+    }
+    if (u.bytes.length === 0) continue; // an empty file input of a browser form
+    photo_ids.push((await uploadPhoto(deps.photos, { bytes: u.bytes, uploader: null })).id);
+  }
+  const client_request_id = clientRequestId(p);
+  const idem = input.idempotency_key ?? (client_request_id ? `client:${client_request_id}` : null);
+  const name = [p.first_name, p.last_name].filter(Boolean).join(' ');
+  const user: CaseUser = null; // a client system relays the public: no Gridline user
+  let token = '';
+  const r = await reportCase(deps.cases, user, {
+    kind: cls.matter_kind, class_code: cls.code, lon: p.long!, lat: p.lat!, source: key.source,
+    ...(p.description ? { description: p.description } : {}),
+    ...(p.address_string ? { address: p.address_string } : {}),
+    ...(p.attributes.component_id ? { component_id: p.attributes.component_id } : {}),
+    ...(photo_ids.length ? { photo_ids } : {}),
+    ...(name ? { reporter_name: name } : {}),
+    ...(p.phone ? { reporter_phone: p.phone } : {}),
+  }, idem, {
+    scope: `open311:${key.id}`,
+    // a client system of the hotline or the media reports as the operator who would type it in
+    actor: { roles: key.source === 'public' ? ['public'] : ['operator'] },
+    photos_uploaded_with_report: true,
+    username: `open311:${key.name}`,
+    within: async (tx, created) => {
+      token = randomBytes(16).toString('hex');
+      await open311.insertRequest(tx, {
+        case_id: created.id, key_id: key.id, token, client_request_id, media_url: p.media_url, email: p.email,
+        device_id: p.device_id, account_id: p.account_id, created_at: deps.cases.clock.now(),
+      });
+    },
+  });
+  if (r.replay) token = (await open311.requestOfCase(db, r.case.id))?.token ?? '';
+  const notice = `Received as case ${r.case.case_no}; the city verifies it, then dispatches it to the department in charge`;
+  const answer: PostAnswer = key.answer === 'token' && token
+    ? { token, service_notice: notice, account_id: p.account_id }
+    : { service_request_id: r.case.case_no, service_notice: notice, account_id: p.account_id };
+  return { answer: [answer], replay: r.replay };
+}
+
+export type RequestsQuery = {
+  service_request_id?: string; service_code?: string; start_date?: string; end_date?: string; status?: string;
+  jurisdiction_id?: string;
+};
+
+/** GET requests: by ids (no window), else within a window of at most 90 days; at most 1,000, newest first. */
+export async function getRequests(db: Queryable, q: RequestsQuery, now: Date): Promise<Open311Request[]> {
+  checkJurisdiction(q.jurisdiction_id, await open311.districtCodes(db));
+  const ids = commaList(q.service_request_id, 'service_request_id', OPEN311_LIMITS.max_ids, REQUEST_ID, 'a service request id (a case number such as 2026-000123)');
+  const service_codes = commaList(q.service_code, 'service_code', 300, SERVICE_CODE, 'a service code (5 digits, from services.json)');
+  const statuses = commaList(q.status, 'status', 2, /^(open|closed)$/, 'open or closed') as ('open' | 'closed')[] | null;
+  const window = ids && q.start_date === undefined && q.end_date === undefined ? null : dateWindow(q.start_date, q.end_date, now);
+  const rows = await open311.requestRows(db, {
+    ids, service_codes, statuses, from: window?.from ?? null, to: window?.to ?? null, limit: OPEN311_LIMITS.max_items,
+  });
+  return rows.map(requestOf);
+}
+
+/** GET requests/{id}: an array of one. @throws DomainError not_found */
+export async function getRequest(db: Queryable, id: string, jurisdiction_id: string | undefined): Promise<Open311Request[]> {
+  checkJurisdiction(jurisdiction_id, await open311.districtCodes(db));
+  const rows = REQUEST_ID.test(id) ? await open311.requestRows(db, { ids: [id], service_codes: null, statuses: null, from: null, to: null, limit: 1 }) : [];
+  if (!rows.length) throw new DomainError('not_found', `No service request "${id}"; use the service_request_id a POST answered (a case number such as 2026-000123)`);
+  return rows.map(requestOf);
+}
+
+/** GET tokens/{token}: the request id a token stands for, as an array of one. @throws DomainError not_found */
+export async function resolveToken(db: Queryable, token: string, jurisdiction_id: string | undefined): Promise<{ service_request_id: string; token: string }[]> {
+  checkJurisdiction(jurisdiction_id, await open311.districtCodes(db));
+  const case_no = TOKEN.test(token) ? await open311.caseNoOfToken(db, token) : null;
+  if (!case_no) throw new DomainError('not_found', `No request has token "${token}"; use the token exactly as the POST answered it`);
+  return [{ service_request_id: case_no, token }];
+}
+
+/** mySociety's GET servicerequestupdates: each status change within a window of at most 90 days, oldest first. */
+export async function getUpdates(db: Queryable, q: Pick<RequestsQuery, 'start_date' | 'end_date' | 'jurisdiction_id'>, now: Date): Promise<Open311Update[]> {
+  checkJurisdiction(q.jurisdiction_id, await open311.districtCodes(db));
+  const w = dateWindow(q.start_date, q.end_date, now);
+  return (await open311.updateRows(db, { ...w, limit: OPEN311_LIMITS.max_items })).map(updateOf);
+}
+
+// ---- API keys (admin) ----
+
+export type KeyView = Omit<open311.Open311KeyRow, 'created_at' | 'revoked_at'> & { created_at: string; revoked_at: string | null };
+
+const keyView = (k: open311.Open311KeyRow): KeyView => ({
+  ...k, created_at: k.created_at.toISOString(), revoked_at: k.revoked_at ? k.revoked_at.toISOString() : null,
+});
+
+type Admin = { id: number; username: string };
+
+/** Issues a key: the key itself is in this answer only; the database keeps its sha256. */
+export async function issueKey(db: Queryable, admin: Admin, input: { name: string; source?: open311.KeySource; answer?: open311.KeyAnswer }, now: Date): Promise<KeyView & { api_key: string }> {
+  const name = input.name.trim();
+  if (!name) throw new DomainError('bad_request', 'name is empty; name the client system the key is for', { name: 'required' });
+  const api_key = `o311_${randomBytes(24).toString('hex')}`;
+  return db.transaction(async (tx) => {
+    const row = await open311.insertKey(tx, {
+      name, source: input.source ?? 'public', answer: input.answer ?? 'service_request_id', key_hash: sha256(api_key),
+      key_prefix: api_key.slice(0, 12), created_at: now, created_by: admin.id,
+    });
+    await audit.record(tx, { at: now, action: 'open311_key.issue', user_id: admin.id, username: admin.username, target: `open311_key:${row.id}`, detail: { name, source: row.source, answer: row.answer } });
+    return { ...keyView(row), api_key };
+  });
+}
+
+export async function listKeys(db: Queryable): Promise<KeyView[]> {
+  return (await open311.listKeys(db)).map(keyView);
+}
+
+/** @throws DomainError not_found (no such key, or revoked already) */
+export async function revokeKey(db: Queryable, admin: Admin, id: number, now: Date): Promise<KeyView> {
+  return db.transaction(async (tx) => {
+    const row = await open311.revokeKey(tx, id, now, admin.id);
+    if (!row) {
+      const known = await open311.getKey(tx, id);
+      throw new DomainError('not_found', known ? `Key ${id} (${known.name}) was revoked already` : `No Open311 key with id ${id}`);
+    }
+    await audit.record(tx, { at: now, action: 'open311_key.revoke', user_id: admin.id, username: admin.username, target: `open311_key:${id}`, detail: { name: row.name } });
+    return keyView(row);
+  });
+}
