@@ -1,16 +1,21 @@
-// The city's working-time calendar and time limits, loaded once at startup from data/ (docs/workflow.md §Time).
+// The working-time calendar and time limits (docs/workflow.md §Time). loadWorkRules gives the defaults from data/
+// (China: Asia/Shanghai, the cn holiday files with 调休, data/limits/default.json); a running server uses the
+// district's own versioned settings instead (services/district-rules.ts, whose `book.work` has this same shape).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildCalendar, type WorkCalendar } from '../domain/calendar.js';
+import type { WorkCalendar } from '../domain/calendar.js';
 import { loadLimits, type LimitsTable } from '../domain/limits.js';
+import { calendarOf, CN_CALENDAR, type CalendarSettings } from '../domain/district-rules.js';
+import { parseCalendarYear } from '../domain/calendar.js';
 import { parseCsvObjects } from '../domain/csv.js';
 
-export type WorkRules = { calendar: WorkCalendar; limits: LimitsTable };
+export type WorkRules = { readonly calendar: WorkCalendar; readonly limits: LimitsTable };
 
-export function loadWorkRules(dataDir = 'data', limitsFile = 'limits/default.json'): WorkRules {
+/** The rules of `settings` (default China's) from the files of data/: only the year files of its holiday set. */
+export function loadWorkRules(dataDir = 'data', limitsFile = 'limits/default.json', settings: CalendarSettings = CN_CALENDAR): WorkRules {
   const calDir = join(dataDir, 'calendars');
-  const years = readdirSync(calDir).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(readFileSync(join(calDir, f), 'utf8')));
+  const years = readdirSync(calDir).filter((f) => f.endsWith('.json')).sort().map((f) => parseCalendarYear(JSON.parse(readFileSync(join(calDir, f), 'utf8'))));
   const matters = parseCsvObjects(readFileSync(join(dataDir, 'standard/matters.csv'), 'utf8')).map((r) => r.code);
   const limits = loadLimits(JSON.parse(readFileSync(join(dataDir, limitsFile), 'utf8')), { classCodes: matters });
-  return { calendar: buildCalendar(years, { id: 'cn' }), limits };
+  return { calendar: calendarOf(settings.holiday_set, settings, years), limits };
 }

@@ -10,6 +10,9 @@ import type {
 } from 'maplibre-gl';
 import { MAJOR_COLORS, STATUS_COLORS, THEME, UNKNOWN_COLOR } from './colors.js';
 import type { LayerToggle, LayerVisibility } from '../state/layers-store.js';
+// Natural Earth 1:110m countries (public domain), bundled so that the zoomed-out map shows land, sea and borders
+// with no network: data/basemap/README.md.
+import WORLD from '../../../data/basemap/countries-110m.json' with { type: 'json' };
 
 /** Source ids. */
 export const SOURCE = {
@@ -18,11 +21,14 @@ export const SOURCE = {
   components: 'components',
   raster: 'raster-basemap',
   selection: 'selection',
+  world: 'world',
 } as const;
 
 /** Layer ids (fixed kebab-case; tests and the click handler use them). */
 export const LAYER = {
   background: 'background',
+  worldLand: 'world-land',
+  worldBorders: 'world-borders',
   raster: 'raster-basemap',
   streetsFill: 'streets-fill',
   aggregatedFill: 'grids-aggregated-fill',
@@ -46,6 +52,11 @@ export const GRID_DETAIL_MINZOOM = 13;
  * zoomed further out. The server decides (server/db/tiles.ts COMPONENT_DETAIL_ZOOM); the style keys on the
  * `cluster` property, not on zoom, so this number only steers where a click on a cluster zooms to. */
 export const COMPONENT_DETAIL_MINZOOM = 17;
+/** The bundled world outline is drawn fully up to this zoom, then fades under the district's own layers. */
+export const WORLD_MAXZOOM = 9;
+/** Sea is the background colour; land and country lines of the world outline. */
+export const WORLD_COLORS = { land: '#1b2637', coast: '#34465e', border: '#5a7090' } as const;
+
 /** The server's tiles carry full detail here; deeper zooms over-zoom them. */
 export const TILE_MAXZOOM = 16;
 
@@ -133,6 +144,8 @@ export function buildStyle({ origin, basemapUrl, visibility }: StyleOptions): St
     },
     [SOURCE.components]: { type: 'vector', tiles: [tileUrl(origin, 'components')], minzoom: 0, maxzoom: COMPONENT_DETAIL_MINZOOM },
     [SOURCE.selection]: { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
+    // maxzoom 6: a 1:110m outline has nothing more to give deeper down, and fewer tiles are cut from it.
+    [SOURCE.world]: { type: 'geojson', data: WORLD as GeoJSON.FeatureCollection, maxzoom: 6, tolerance: 0.5 },
   };
   if (raster) {
     const absolute = raster.tiles.map((t) => (t.startsWith('/') ? `${origin.replace(/\/$/, '')}${t}` : t));
@@ -148,6 +161,23 @@ export function buildStyle({ origin, basemapUrl, visibility }: StyleOptions): St
 
   const layers: LayerSpecification[] = [
     { id: LAYER.background, type: 'background', paint: { 'background-color': THEME.background } },
+    // Land and country lines at every zoom, full strength to WORLD_MAXZOOM, then dimmed: the district's layers
+    // (and the 1:110m coast's few-km error) take over when zoomed in.
+    {
+      id: LAYER.worldLand, type: 'fill', source: SOURCE.world, filter: ['==', ['get', 'kind'], 'country'],
+      paint: {
+        'fill-color': WORLD_COLORS.land, 'fill-outline-color': WORLD_COLORS.coast,
+        'fill-opacity': zoomRamp(WORLD_MAXZOOM, 1, WORLD_MAXZOOM + 3, 0.45),
+      },
+    },
+    {
+      id: LAYER.worldBorders, type: 'line', source: SOURCE.world, filter: ['==', ['get', 'kind'], 'border'],
+      layout: { 'line-join': 'round' },
+      paint: {
+        'line-color': WORLD_COLORS.border, 'line-width': zoomRamp(1, 0.6, 6, 1.2, 10, 1.6),
+        'line-dasharray': [4, 2], 'line-opacity': zoomRamp(WORLD_MAXZOOM, 0.9, WORLD_MAXZOOM + 2, 0),
+      },
+    },
   ];
   if (raster) {
     layers.push({

@@ -1,0 +1,52 @@
+// Versioned working calendars and time limits per district: the only SQL for `district_calendars` and
+// `district_limits` (migrations/0033_district_rules.sql). Rows are only inserted, never updated.
+import type { Queryable } from './types.js';
+import type { CalendarSettings, RuleVersion } from '../domain/district-rules.js';
+
+type Meta = { version: number; valid_from: Date; created_at: Date; created_by: string | null; note: string | null };
+export type NewVersion = { valid_from: Date; created_at: Date; created_by: string | null; note: string | null };
+
+const META = 'version, valid_from, created_at, created_by, note';
+
+export async function calendars(db: Queryable, district: string): Promise<RuleVersion<CalendarSettings>[]> {
+  const { rows } = await db.query<Meta & Omit<CalendarSettings, 'holiday_set'> & { holiday_set: CalendarSettings['holiday_set'] }>(
+    `select ${META}, time_zone, holiday_set, periods, weekend, working_day_hours
+       from district_calendars where district_code = $1 order by version`, [district]);
+  return rows.map(({ version, valid_from, created_at, created_by, note, ...body }) => ({
+    version: Number(version), valid_from: new Date(valid_from), created_at: new Date(created_at), created_by, note,
+    body: { time_zone: body.time_zone, holiday_set: body.holiday_set, periods: body.periods, weekend: body.weekend, working_day_hours: Number(body.working_day_hours) },
+  }));
+}
+
+export async function limits(db: Queryable, district: string): Promise<RuleVersion<Record<string, unknown>>[]> {
+  const { rows } = await db.query<Meta & { limits: Record<string, unknown> }>(
+    `select ${META}, limits from district_limits where district_code = $1 order by version`, [district]);
+  return rows.map(({ limits: body, ...m }) => ({
+    version: Number(m.version), valid_from: new Date(m.valid_from), created_at: new Date(m.created_at), created_by: m.created_by, note: m.note, body,
+  }));
+}
+
+/**
+ * Appends a calendar version (the next number); returns it. Call inside a transaction: the row lock on the district
+ * serialises two admins saving at once, so each gets its own number.
+ */
+export async function addCalendar(db: Queryable, district: string, c: CalendarSettings, v: NewVersion): Promise<number> {
+  await db.query(`select 1 from regions where code = $1 for update`, [district]);
+  const { rows } = await db.query<{ version: number }>(
+    `insert into district_calendars (district_code, version, valid_from, time_zone, holiday_set, periods, weekend, working_day_hours, created_at, created_by, note)
+     select $1, coalesce(max(version), 0) + 1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9, $10 from district_calendars where district_code = $1
+     returning version`,
+    [district, v.valid_from, c.time_zone, c.holiday_set, JSON.stringify(c.periods), JSON.stringify(c.weekend), c.working_day_hours, v.created_at, v.created_by, v.note]);
+  return Number(rows[0].version);
+}
+
+/** Appends a limits version (the next number); returns it. Call inside a transaction (see addCalendar). */
+export async function addLimits(db: Queryable, district: string, json: Record<string, unknown>, v: NewVersion): Promise<number> {
+  await db.query(`select 1 from regions where code = $1 for update`, [district]);
+  const { rows } = await db.query<{ version: number }>(
+    `insert into district_limits (district_code, version, valid_from, limits, created_at, created_by, note)
+     select $1, coalesce(max(version), 0) + 1, $2, $3::jsonb, $4, $5, $6 from district_limits where district_code = $1
+     returning version`,
+    [district, v.valid_from, JSON.stringify(json), v.created_at, v.created_by, v.note]);
+  return Number(rows[0].version);
+}

@@ -1,0 +1,203 @@
+// The district's working calendar and time limits, versioned in the database (issue 10): loaded at startup, read by
+// every deadline, light and step-time computation through `book.work`, changed by the admin console (each change a
+// new version, recorded in the audit log in the same transaction).
+//
+// `book.work` is a WorkRules whose `calendar` and `limits` are the version in force at the clock's now, so services
+// that hold it (cases, stats, tiles, evaluation) follow a change from its valid_from on with no restart. Deadlines
+// already stored on cases are not recomputed (domain/district-rules.ts: a step keeps the rules of its start).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as audit from '../db/audit.js';
+import * as store from '../db/district-rules.js';
+import * as regions from '../db/regions.js';
+import type { Queryable } from '../db/types.js';
+import { DomainError } from '../domain/errors.js';
+import { parseCalendarYear, type CalendarYear, type WorkCalendar } from '../domain/calendar.js';
+import { loadLimits, type LimitsTable } from '../domain/limits.js';
+import {
+  applyLimitChanges, calendarOf, CN_CALENDAR, parseCalendarSettings, validFromOf, versionAt,
+  type CalendarSettings, type LimitChanges, type RuleVersion,
+} from '../domain/district-rules.js';
+import { parseCsvObjects } from '../domain/csv.js';
+import type { WorkRules } from './work-rules.js';
+
+type Built<T, B> = RuleVersion<T> & { built: B };
+
+/** Everything read from data/ once: year files of every holiday set, the default limits, the class codes. */
+export type RuleData = { years: CalendarYear[]; default_limits: Record<string, unknown>; class_codes: string[] };
+
+export function readRuleData(dataDir = 'data', limitsFile = 'limits/default.json'): RuleData {
+  const calDir = join(dataDir, 'calendars');
+  const years = readdirSync(calDir).filter((f) => f.endsWith('.json')).sort()
+    .map((f) => parseCalendarYear(JSON.parse(readFileSync(join(calDir, f), 'utf8'))));
+  const class_codes = parseCsvObjects(readFileSync(join(dataDir, 'standard/matters.csv'), 'utf8')).map((r) => r.code);
+  return { years, default_limits: JSON.parse(readFileSync(join(dataDir, limitsFile), 'utf8')), class_codes };
+}
+
+/** Version 0: what a district runs on before any version of its own (the China defaults of data/). */
+const EPOCH = new Date(0);
+
+export class RuleBook {
+  district: string | null = null;
+  calendars: Built<CalendarSettings, WorkCalendar>[] = [];
+  limits: Built<Record<string, unknown>, LimitsTable>[] = [];
+  readonly work: WorkRules;
+
+  constructor(readonly data: RuleData, readonly clock: () => Date) {
+    const book = this;
+    this.work = {
+      get calendar() { return book.calendarAt(book.clock()).built; },
+      get limits() { return book.limitsAt(book.clock()).built; },
+    };
+  }
+
+  calendarAt(at: Date): Built<CalendarSettings, WorkCalendar> {
+    return versionAt(this.calendars, at) ?? this.calendars[0];
+  }
+
+  limitsAt(at: Date): Built<Record<string, unknown>, LimitsTable> {
+    return versionAt(this.limits, at) ?? this.limits[0];
+  }
+
+  /** Re-reads the district's versions. */
+  async reload(db: Queryable): Promise<this> {
+    this.district = (await regions.firstDistrict(db))?.code ?? null;
+    const meta = { version: 0, valid_from: EPOCH, created_at: EPOCH, created_by: null, note: 'defaults (data/calendars, data/limits/default.json)' };
+    const id = this.district ?? 'default';
+    this.calendars = [{ ...meta, body: CN_CALENDAR, built: calendarOf(id, CN_CALENDAR, this.data.years) }];
+    this.limits = [{ ...meta, body: this.data.default_limits, built: loadLimits(this.data.default_limits, { classCodes: this.data.class_codes }) }];
+    if (this.district) {
+      for (const v of await store.calendars(db, this.district)) this.calendars.push({ ...v, built: calendarOf(id, v.body, this.data.years) });
+      for (const v of await store.limits(db, this.district)) this.limits.push({ ...v, built: loadLimits(v.body, { classCodes: this.data.class_codes }) });
+    }
+    return this;
+  }
+}
+
+/** The district's rules from the database (and data/ for the defaults). */
+export async function loadDistrictRules(db: Queryable, opts: { clock?: () => Date; data?: RuleData } = {}): Promise<RuleBook> {
+  return new RuleBook(opts.data ?? readRuleData(), opts.clock ?? (() => new Date())).reload(db);
+}
+
+/** The district's working calendar as a loader sets it (the demo: Cambridge on America/New_York). No audit entry: no one did it. */
+export async function seedDistrictCalendar(db: Queryable, district: string, settings: CalendarSettings, at: Date): Promise<void> {
+  await store.addCalendar(db, district, parseCalendarSettings(settings), { valid_from: new Date('2000-01-01T00:00:00Z'), created_at: at, created_by: null, note: 'loaded with the district' });
+}
+
+// ── The admin console ──────────────────────────────────────────────────────────────────────────────────────────
+
+export type Actor = { id: number; username: string };
+export type ChangeDeps = { db: Queryable; book: RuleBook };
+type VersionMeta = { version: number; valid_from: string; created_at: string; created_by: string | null; note: string | null };
+
+const meta = (v: RuleVersion<unknown>): VersionMeta => ({
+  version: v.version, valid_from: v.valid_from.toISOString(), created_at: v.created_at.toISOString(), created_by: v.created_by, note: v.note,
+});
+
+export type CalendarView = {
+  district_code: string | null;
+  in_force: VersionMeta & CalendarSettings;
+  /** Every version, oldest first; version 0 is the default. Those with valid_from after now are scheduled. */
+  versions: (VersionMeta & CalendarSettings)[];
+  /** Holidays and adjusted working days of the calendar in force, this year and the next. */
+  holidays: { date: string; name_zh: string; name_en: string | null }[];
+  workdays: { date: string; for: string | null }[];
+  /** Years the holiday set has data for. */
+  years: number[];
+};
+
+export function calendarView(book: RuleBook): CalendarView {
+  const now = book.clock();
+  const v = book.calendarAt(now);
+  const year = now.getUTCFullYear();
+  const set = v.body.holiday_set;
+  const files = book.data.years.filter((y) => set !== 'none' && (y.country ?? 'CN').toLowerCase() === set);
+  const shown = files.filter((y) => y.year === year || y.year === year + 1);
+  const holidays = shown.flatMap((y) => y.holidays.flatMap((h) => daysOf(h.from, h.to).map((date) => ({ date, name_zh: h.name_zh, name_en: h.name_en ?? null }))));
+  const workdays = shown.flatMap((y) => y.workdays.map((w) => ({ date: w.date, for: w.for ?? null })));
+  return {
+    district_code: book.district,
+    in_force: { ...meta(v), ...v.body },
+    versions: book.calendars.map((c) => ({ ...meta(c), ...c.body })),
+    holidays, workdays, years: files.map((y) => y.year).sort((a, b) => a - b),
+  };
+}
+
+export type LimitsView = {
+  district_code: string | null;
+  in_force: VersionMeta & { limits: Record<string, unknown> };
+  versions: VersionMeta[];
+};
+
+export function limitsView(book: RuleBook): LimitsView {
+  const v = book.limitsAt(book.clock());
+  return { district_code: book.district, in_force: { ...meta(v), limits: v.body }, versions: book.limits.map(meta) };
+}
+
+/**
+ * A new calendar version. The same settings as the latest version with no valid_from (a retried save) add nothing.
+ * @throws DomainError `bad_request` on bad settings or valid_from; `unprocessable` when there is no district yet
+ */
+export async function changeCalendar(deps: ChangeDeps, actor: Actor, ip: string | null,
+  body: { settings: unknown; valid_from?: string; note?: string }): Promise<{ view: CalendarView; version: number; created: boolean }> {
+  const now = deps.book.clock();
+  const settings = parseCalendarSettings(body.settings);
+  const valid_from = validFromOf(body.valid_from, now);
+  const district = await districtOf(deps);
+  const latest = deps.book.calendars[deps.book.calendars.length - 1];
+  if (body.valid_from === undefined && latest.version > 0 && sameJson(latest.body, settings)) return { view: calendarView(deps.book), version: latest.version, created: false };
+  const version = await deps.db.transaction(async (tx) => {
+    const n = await store.addCalendar(tx, district, settings, { valid_from, created_at: now, created_by: actor.username, note: body.note ?? null });
+    await audit.record(tx, {
+      at: now, action: 'admin.calendar', user_id: actor.id, username: actor.username, target: `district:${district}`, ip,
+      detail: { version: n, valid_from: valid_from.toISOString(), from: latest.body, to: settings, note: body.note ?? null },
+    });
+    return n;
+  });
+  await deps.book.reload(deps.db);
+  return { view: calendarView(deps.book), version, created: true };
+}
+
+/**
+ * A new limits version: the changes applied to the version in force at valid_from.
+ * @throws DomainError `bad_request` on an unknown step or condition, a bad limit or valid_from
+ */
+export async function changeLimits(deps: ChangeDeps, actor: Actor, ip: string | null,
+  body: { changes: LimitChanges; valid_from?: string; note?: string }): Promise<{ view: LimitsView; version: number; created: boolean }> {
+  const now = deps.book.clock();
+  const valid_from = validFromOf(body.valid_from, now);
+  const base = deps.book.limitsAt(valid_from);
+  const { json } = applyLimitChanges(base.body, body.changes, deps.book.data.class_codes);
+  const district = await districtOf(deps);
+  const latest = deps.book.limits[deps.book.limits.length - 1];
+  if (body.valid_from === undefined && sameJson(json, latest.body)) return { view: limitsView(deps.book), version: latest.version, created: false };
+  const version = await deps.db.transaction(async (tx) => {
+    const n = await store.addLimits(tx, district, json, { valid_from, created_at: now, created_by: actor.username, note: body.note ?? null });
+    await audit.record(tx, {
+      at: now, action: 'admin.limits', user_id: actor.id, username: actor.username, target: `district:${district}`, ip,
+      detail: { version: n, valid_from: valid_from.toISOString(), based_on: base.version, changes: body.changes, note: body.note ?? null },
+    });
+    return n;
+  });
+  await deps.book.reload(deps.db);
+  return { view: limitsView(deps.book), version, created: true };
+}
+
+async function districtOf(deps: ChangeDeps): Promise<string> {
+  if (!deps.book.district) await deps.book.reload(deps.db);
+  if (!deps.book.district) throw new DomainError('unprocessable', 'There is no district yet: load or import the district before setting its calendar and time limits');
+  return deps.book.district;
+}
+
+/** Equal as JSON, whatever the key order (jsonb does not keep it). */
+function sameJson(a: unknown, b: unknown): boolean {
+  const sorted = (v: unknown): unknown => (Array.isArray(v) ? v.map(sorted)
+    : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])])) : v);
+  return JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
+}
+
+function daysOf(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000) out.push(new Date(t).toISOString().slice(0, 10));
+  return out;
+}
