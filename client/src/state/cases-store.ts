@@ -39,6 +39,9 @@ type CasesState = {
   query: CaseQuery;
   filter: CaseFilter;
   live: LiveStatus | 'off';
+  /** What the last changes touched, newest last (at most CHANGE_LOG entries): the case ids of each change, or null when
+   * everything may have changed (a list answer, a clear). The wall restyles only these (map/case-spots.ts). */
+  changes: readonly Change[];
   /** Starts a list request; returns the rev to hand back to `receive`. */
   begin: (query?: CaseQuery) => number;
   /**
@@ -59,6 +62,20 @@ type CasesState = {
   clear: () => void;
 };
 
+/** One change of the held cases: its sequence number and the ids it touched (null: any). */
+export type Change = { seq: number; ids: readonly string[] | null };
+const CHANGE_LOG = 64;
+const logged = (changes: readonly Change[], ids: readonly string[] | null): Change[] =>
+  [...changes.slice(-(CHANGE_LOG - 1)), { seq: (changes[changes.length - 1]?.seq ?? 0) + 1, ids }];
+
+/** The changes after `seq`, or null when the log no longer reaches back that far or one of them touched anything. */
+export function changedSince(changes: readonly Change[], seq: number): string[] | null {
+  const after = changes.filter((c) => c.seq > seq);
+  if (!after.length) return [];
+  if (after[0].seq !== seq + 1 || after.some((c) => c.ids === null)) return null;
+  return [...new Set(after.flatMap((c) => c.ids!))];
+}
+
 const INITIAL = {
   byId: {} as Record<string, CaseSummary>,
   rev: 0,
@@ -69,6 +86,7 @@ const INITIAL = {
   query: {} as CaseQuery,
   filter: { status: 'open', lights: ALL_LIGHTS } as CaseFilter,
   live: 'off' as const,
+  changes: [{ seq: 0, ids: null }] as readonly Change[],
 };
 
 export const useCases = create<CasesState>()((set, get) => ({
@@ -88,7 +106,7 @@ export const useCases = create<CasesState>()((set, get) => ({
       if (rev > startedRev && !byId[id] && s.byId[id]) byId[id] = s.byId[id]; // reported while the list was on its way
     }
     const touched = Object.fromEntries(Object.entries(s.touched).filter(([, rev]) => rev > startedRev));
-    return { byId, touched, status: 'ready', error: null, rev: s.rev + 1 };
+    return { byId, touched, status: 'ready', error: null, rev: s.rev + 1, changes: logged(s.changes, null) };
   }),
   fail: (message) => set({ status: 'error', error: message }),
   applyLive: (event) => {
@@ -103,6 +121,7 @@ export const useCases = create<CasesState>()((set, get) => ({
       rev,
       touched: { ...s.touched, [event.id]: rev },
       flash: isNew && s.status === 'ready' ? { ...s.flash, [event.id]: s.now + FLASH_MS } : s.flash,
+      changes: logged(s.changes, [event.id]),
     });
     return isNew ? 'new' : 'updated';
   },
@@ -111,19 +130,23 @@ export const useCases = create<CasesState>()((set, get) => ({
     if (known && known.version > c.version) return s;
     const rev = s.rev + 1;
     const { available_actions: _a, trail: _t, possible_duplicates: _d, ...summary } = c as CaseSummary & { available_actions?: unknown; trail?: unknown; possible_duplicates?: unknown };
-    return { byId: { ...s.byId, [c.id]: withLight({ ...(known ?? {}), ...summary } as CaseSummary, s.now) }, rev, touched: { ...s.touched, [c.id]: rev } };
+    return {
+      byId: { ...s.byId, [c.id]: withLight({ ...(known ?? {}), ...summary } as CaseSummary, s.now) }, rev, touched: { ...s.touched, [c.id]: rev },
+      changes: logged(s.changes, [c.id]),
+    };
   }),
   tick: (now = Date.now()) => set((s) => {
-    let changed = false;
+    const turned: string[] = [];
     const byId: Record<string, CaseSummary> = {};
     for (const [id, c] of Object.entries(s.byId)) {
       const next = withLight(c, now);
-      if (next !== c) changed = true;
+      if (next !== c) turned.push(id);
       byId[id] = next;
     }
+    const changed = turned.length > 0;
     const flash = Object.fromEntries(Object.entries(s.flash).filter(([, until]) => until > now));
     const flashChanged = Object.keys(flash).length !== Object.keys(s.flash).length;
-    return { now, ...(changed ? { byId } : {}), ...(flashChanged ? { flash } : {}) };
+    return { now, ...(changed ? { byId, changes: logged(s.changes, turned) } : {}), ...(flashChanged ? { flash } : {}) };
   }),
   setFilter: (patch) => set((s) => ({ filter: { ...s.filter, ...patch } })),
   toggleLight: (light) => set((s) => {
@@ -132,7 +155,7 @@ export const useCases = create<CasesState>()((set, get) => ({
     return { filter: { ...s.filter, lights: Object.values(lights).some(Boolean) ? lights : ALL_LIGHTS } };
   }),
   setLive: (live) => set({ live }),
-  clear: () => set({ ...INITIAL, now: Date.now() }),
+  clear: () => set((s) => ({ ...INITIAL, now: Date.now(), changes: logged(s.changes, null) })),
 }));
 
 // ---- Selectors (module level: stable identity; array-returning ones go with useShallow) --------------------------
@@ -144,6 +167,7 @@ export const selectNow = (s: CasesState) => s.now;
 export const selectFlash = (s: CasesState) => s.flash;
 export const selectFilter = (s: CasesState) => s.filter;
 export const selectLive = (s: CasesState) => s.live;
+export const selectChanges = (s: CasesState) => s.changes;
 export const selectSetFilter = (s: CasesState) => s.setFilter;
 export const selectToggleLight = (s: CasesState) => s.toggleLight;
 
@@ -154,6 +178,11 @@ function inStatus(c: CaseSummary, status: StatusFilter): boolean {
 /** The wall's cases: status-filtered (not light-filtered), red first, new reports first within their light. */
 export function statusFiltered(byId: Record<string, CaseSummary>, filter: CaseFilter, flash: Readonly<Record<string, number>> = {}): CaseSummary[] {
   return Object.values(byId).filter((c) => inStatus(c, filter.status)).sort((a, b) => compareCases(a, b, flash));
+}
+
+/** Whether the wall shows a case under `filter` (status and light). */
+export function wallVisible(c: CaseSummary, filter: CaseFilter): boolean {
+  return inStatus(c, filter.status) && (c.light === null || filter.lights[c.light]);
 }
 
 /** Cases matching both filters, red first: the wall's list and map. */

@@ -40,6 +40,9 @@ export function LightCounts() {
   );
 }
 
+/** The list shows at most this many cases, the most pressing (the map shows them all: up to 100,000). */
+export const LIST_MAX = 300;
+
 export function CaseListPanel() {
   const cases = useCases(useShallow(selectWallCases));
   const status = useCases(selectCasesStatus);
@@ -69,9 +72,10 @@ export function CaseListPanel() {
       ) : null}
       {status === 'ready' && cases.length === 0 ? <div className="empty-list">{t('list_empty')}</div> : null}
       <ul className="case-list" data-testid="case-list">
-        {cases.map((c) => (
+        {cases.slice(0, LIST_MAX).map((c) => (
           <CaseCard key={c.id} c={c} now={now} selected={c.id === selectedId} fresh={flash[c.id] !== undefined} onOpen={openOnMap} />
         ))}
+        {cases.length > LIST_MAX ? <li className="list-more" data-testid="list-more">{t('wl_list_more').replace('{n}', String(LIST_MAX))}</li> : null}
       </ul>
     </section>
   );

@@ -1,27 +1,35 @@
-// The command centre's wall map (指挥大屏): every open case on the map, coloured by its light, pulsing when red,
-// ringed when urged, flashing when new; the list beside it; the open case in a drawer over the map.
-import { useCallback, useEffect, useMemo } from 'react';
-import { useShallow } from 'zustand/react/shallow';
+// The command centre's wall map (指挥大屏): every open case on the map (up to 100,000), cases at one place clustered
+// into a spot with their count in the worst light (wall-spots.ts), pulsing when red, ringed when urged, flashing when
+// new; today's ticker and the sound alert; the list beside it; the open case in a drawer over the map. Sizes follow
+// the wall's type scale (wall.css), readable across the room at 1920×1080 and at 3840×2160.
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { CaseStatus, CaseSummary } from '../../api/types.js';
 import type { MessageKey } from '../../i18n/index.js';
 import { MapFrame } from '../../components/MapFrame.js';
 import { CaseDetailPanel } from '../../components/case/CaseDetailPanel.js';
 import { useT } from '../../components/Bilingual.js';
-import { CASE_LAYER, caseLayers, groupCases } from '../../map/layers/cases.js';
+import { flashRing, selectedRing, SPOT_LAYER, spotLayers } from '../../map/layers/cases.js';
+import type { Spot } from '../../map/case-spots.js';
 import type { MapClick, OverlayBuilder } from '../../map/MapView.js';
 import { CASE_RING_COLORS, LIGHT_COLORS } from '../../map/colors.js';
-import { setMapCover } from '../../map/map-handle.js';
+import { setMapCover, useMapHandle } from '../../map/map-handle.js';
 
-/** The case drawer's width and margin (styles.css .case-detail.drawer). */
+/** The case drawer's width and margin at 1920 px wide (wall.css --wl-drawer; it grows with the wall's scale). */
 const DRAWER_PX = 460;
 /** Fitting the district: clear of the stage strip above and the legend at the bottom left. */
 const FIT_PADDING = { top: 84, bottom: 24, left: 48, right: 48 };
 import { openCase, selectDetailId, useCaseDetail } from '../../state/case-detail-store.js';
 import {
-  loadCases, selectCasesById, selectFilter, selectFlash, selectSetFilter, selectWallCases, stageCounts, useCases, WALL_STATUSES,
+  loadCases, selectCasesById, selectFilter, selectFlash, selectNow, selectSetFilter, stageCounts, useCases, wallVisible, WALL_STATUSES,
 } from '../../state/cases-store.js';
 import { useHideComponents } from '../useHideComponents.js';
-import { CaseListPanel } from './CaseListPanel.js';
+import { CaseListPanel, openOnMap } from './CaseListPanel.js';
+import { useWallScale, useWallSpots, useZoomLevel } from './wall-spots.js';
+import { WallTicker } from './WallTicker.js';
+import { SupervisionAlerts } from '../supervision/SupervisionAlerts.js';
+import { useUrgentAlert } from './urgent-alert.js';
+import { CaseCard } from '../../components/case/CaseBits.js';
+import './wall.css';
 import { patrolLayers, placedInspectors, PATROL_COLORS } from '../../map/layers/patrol.js';
 import { selectPositions, startLastPositions, usePatrol } from '../../state/patrol-store.js';
 
@@ -31,6 +39,7 @@ function WallLegend() {
     <section className="legend case-legend" aria-label={t('legend_cases')}>
       <h3>{t('legend_cases')}</h3>
       <ul className="legend-list">
+        <li><span className="swatch-cluster" style={{ background: LIGHT_COLORS.red }}>6</span>{t('wl_legend_cluster')}</li>
         <li><span className="swatch-dot pulse" style={{ background: LIGHT_COLORS.red }} />{t('light_red')}</li>
         <li><span className="swatch-dot" style={{ background: LIGHT_COLORS.yellow }} />{t('light_yellow')}</li>
         <li><span className="swatch-dot" style={{ background: LIGHT_COLORS.green }} />{t('light_green')}</li>
@@ -78,35 +87,88 @@ function StageStrip() {
   );
 }
 
-export function WallScreen() {
-  const cases = useCases(useShallow(selectWallCases));
-  const flash = useCases(selectFlash);
+/** The cases of a spot that zooming in cannot part (one place, or the deepest zoom): listed over the map. */
+function SpotCases({ cases, onClose }: { cases: readonly CaseSummary[]; onClose: () => void }) {
+  const now = useCases(selectNow);
   const selectedId = useCaseDetail(selectDetailId);
+  const { t } = useT();
+  return (
+    <section className="spot-cases" data-testid="spot-cases" aria-label={t('wl_spot_title')}>
+      <div className="panel-bar">
+        <span className="panel-bar-title">{t('wl_spot_title')} · <span className="mono">{cases.length}</span></span>
+        <button type="button" className="icon-button" onClick={onClose} aria-label={t('close')} title={t('close')}>×</button>
+      </div>
+      <ul className="case-list">
+        {cases.map((c) => <CaseCard key={c.id} c={c} now={now} selected={c.id === selectedId} fresh={false} onOpen={openOnMap} />)}
+      </ul>
+    </section>
+  );
+}
+
+/** Zooming in parts cases further than this many metres apart (at the deepest zoom they still may not part). */
+const SAME_PLACE_M = 3;
+const SPOT_MAX_ZOOM = 19;
+
+function samePlace(cases: readonly CaseSummary[]): boolean {
+  const [a] = cases;
+  const mPerDeg = 111_320;
+  return cases.every((c) => Math.hypot((c.lon - a.lon) * mPerDeg * Math.cos((a.lat * Math.PI) / 180), (c.lat - a.lat) * mPerDeg) <= SAME_PLACE_M);
+}
+
+export function WallScreen() {
+  const flash = useCases(selectFlash);
+  const byId = useCases(selectCasesById);
+  const filter = useCases(selectFilter);
+  const selectedId = useCaseDetail(selectDetailId);
+  const map = useMapHandle();
+  const scale = useWallScale();
+  const level = useZoomLevel(map);
+  const { spots, view, clusters, hasRed } = useWallSpots(level, scale);
+  const [listed, setListed] = useState<string[] | null>(null);
   useHideComponents();
+  useUrgentAlert();
 
   useEffect(() => { void loadCases({ status: WALL_STATUSES }); }, []);
   useEffect(() => () => useCaseDetail.getState().close(), []);
   // The case drawer floats over the right of the map: points are brought into view left of it.
-  useEffect(() => { setMapCover({ right: DRAWER_PX }); return () => setMapCover({}); }, []);
+  useEffect(() => { setMapCover({ right: Math.round(DRAWER_PX * scale) }); return () => setMapCover({}); }, [scale]);
 
-  const groups = useMemo(() => groupCases(cases, selectedId, flash), [cases, selectedId, flash]);
+  const fresh = useMemo(() => Object.keys(flash).map((id) => byId[id]).filter((c): c is CaseSummary => !!c && wallVisible(c, filter)), [flash, byId, filter]);
+  const selected = useMemo(() => (selectedId && byId[selectedId] ? [byId[selectedId]] : []), [selectedId, byId]);
   // Inspectors' last positions (issue 9), refreshed every interval the city set; drawn above the cases.
   useEffect(() => startLastPositions(), []);
   const positions = usePatrol(selectPositions);
   const inspectors = useMemo(() => placedInspectors(positions), [positions]);
-  const overlay = useCallback<OverlayBuilder>(({ phase }) => [...caseLayers(groups, phase), ...patrolLayers(inspectors)], [groups, inspectors]);
+  const overlay = useCallback<OverlayBuilder>(({ phase }) => [
+    ...spotLayers(view, clusters, phase, scale, hasRed),
+    ...(fresh.length ? [flashRing(fresh, phase, scale)] : []),
+    ...(selected.length ? [selectedRing(selected, scale)] : []),
+    ...patrolLayers(inspectors),
+  ], [view, clusters, scale, hasRed, fresh, selected, inspectors]);
+  // A case opens; a cluster zooms in two levels on its cell, or lists its cases when zooming cannot part them.
   const onClick = useCallback((click: MapClick) => {
-    if (click.picked?.layerId === CASE_LAYER.points) void openCase((click.picked.object as CaseSummary).id);
-    else useCaseDetail.getState().close();
+    setListed(null);
+    if (click.picked?.layerId !== SPOT_LAYER.points) { useCaseDetail.getState().close(); return true; }
+    const spot = click.picked.object as Spot;
+    const members = spots.casesOf(spot);
+    if (members.length === 1) void openCase(members[0].id);
+    else if (members.length > 1) {
+      const m = map;
+      if (!m || m.getZoom() >= SPOT_MAX_ZOOM - 0.5 || samePlace(members)) setListed(members.map((c) => c.id));
+      else m.easeTo({ center: [spot.lon, spot.lat], zoom: Math.min(SPOT_MAX_ZOOM, Math.floor(m.getZoom()) + 2), duration: 600 });
+    }
     return true;
-  }, []);
+  }, [spots, map]);
 
   return (
     <main className="app-body wall" data-testid="wall">
-      <MapFrame overlay={overlay} animate={groups.red.length > 0 || groups.fresh.length > 0} pickLayerIds={[CASE_LAYER.points]} onClick={onClick}
+      <MapFrame overlay={overlay} animate={hasRed || fresh.length > 0} pickLayerIds={[SPOT_LAYER.points]} onClick={onClick}
         fitPadding={FIT_PADDING} wholeDistrict>
         <StageStrip />
+        <WallTicker />
+        <SupervisionAlerts />
         <WallLegend />
+        {listed ? <SpotCases cases={listed.map((id) => byId[id]).filter((c): c is CaseSummary => !!c)} onClose={() => setListed(null)} /> : null}
         {selectedId ? <CaseDetailPanel className="drawer" /> : null}
       </MapFrame>
       <aside className="side-panel">

@@ -1,0 +1,211 @@
+// The wall's case markers as "spots" (issue 10): cases at the same or nearby places (one cell of a pixel grid at the
+// map's whole zoom level) make one spot with their count, drawn in the worst light among them, so a red case is never
+// hidden under another colour. A spot of one case is that case at its own place.
+//
+// Built for 100,000 cases: every case keeps a fixed slot and every spot a fixed index for one zoom level, so a change
+// to one case restyles its one spot. `update` answers which spot changed; the layer gets a new view of the same spots
+// carrying those rows in `__diff` (deck.gl's _dataDiff), and deck.gl recomputes the attributes of those rows only.
+// Pure: no map, no deck.gl.
+import type { CaseSummary, Light } from '../api/types.js';
+
+/** Size of a tile in maplibre's world pixels (a world is 512 · 2^zoom pixels wide). */
+const TILE_PX = 512;
+const MAX_LAT = 85.0511287798;
+
+/** Worst first: red, yellow, green, no light. */
+export const LIGHT_RANK: Readonly<Record<Light | 'none', number>> = { red: 3, yellow: 2, green: 1, none: 0 };
+
+const rankOf = (l: Light | null | undefined): number => (l ? LIGHT_RANK[l] : 0);
+
+/** The worse of two lights (null: no light, better than green for the wall: nothing is running late). */
+export function worseLight(a: Light | null, b: Light | null): Light | null {
+  return rankOf(b) > rankOf(a) ? b : a;
+}
+
+/** lon/lat → world pixels at `zoom` (Web Mercator, as maplibre draws). */
+export function toWorld(lon: number, lat: number, zoom: number): [number, number] {
+  const size = TILE_PX * 2 ** zoom;
+  const phi = (Math.max(-MAX_LAT, Math.min(MAX_LAT, lat)) * Math.PI) / 180;
+  return [((lon + 180) / 360) * size, ((1 - Math.log(Math.tan(phi) + 1 / Math.cos(phi)) / Math.PI) / 2) * size];
+}
+
+/** World pixels at `zoom` → lon/lat. */
+export function fromWorld(x: number, y: number, zoom: number): [number, number] {
+  const size = TILE_PX * 2 ** zoom;
+  const lon = (x / size) * 360 - 180;
+  const n = Math.PI * (1 - (2 * y) / size);
+  return [lon, (Math.atan(Math.sinh(n)) * 180) / Math.PI];
+}
+
+export type Spot = {
+  /** Where the spot is drawn: the case's own place for one case, the cell's centre for several. */
+  lon: number;
+  lat: number;
+  /** Slots of every case in the cell, visible or not. */
+  members: number[];
+  /** Visible members (0: the spot draws nothing). */
+  count: number;
+  /** The worst light among the visible members. */
+  worst: Light | null;
+  /** The visible member a click on a one-case spot opens, and the worst of a cluster. */
+  top: CaseSummary | null;
+  urged: boolean;
+  /** Index in `spots` (stable for the zoom level). */
+  index: number;
+  cellLon: number;
+  cellLat: number;
+};
+
+/** Changed spot rows, as deck.gl's _dataDiff wants them (endRow exclusive). */
+export type Ranges = { startRow: number; endRow: number }[];
+
+/** A view of the spots for one layer update: the same spots, a new array, the changed rows (none: all). */
+export type SpotView = Spot[] & { __diff?: Ranges };
+
+export type SpotOptions = {
+  /** The map's zoom (its whole part picks the grid). */
+  zoom: number;
+  /** Cell size in screen pixels: markers closer than this share a spot. */
+  cellPx: number;
+  /** Which cases the wall shows now (filters); hidden ones count for nothing. */
+  visible: (c: CaseSummary) => boolean;
+};
+
+export class CaseSpots {
+  /** Every case held, each in a fixed slot (null: removed, the slot is free to be forgotten at the next rebuild). */
+  readonly slots: (CaseSummary | null)[] = [];
+  private readonly slotOf = new Map<string, number>();
+  private spotOfSlot: number[] = [];
+  private cellIndex = new Map<string, number>();
+  spots: Spot[] = [];
+  private opts: SpotOptions = { zoom: 0, cellPx: 48, visible: () => true };
+  /** Bumped by every change; the layers key their data views on it. */
+  rev = 0;
+  /** Bumped when a spot's count changes (the count labels are rebuilt then, not on a change of light). */
+  countRev = 0;
+  private view: SpotView = [];
+
+  get level(): number { return Math.floor(this.opts.zoom); }
+  get cellPx(): number { return this.opts.cellPx; }
+
+  /** Places every case anew (a new list, a new zoom level, a new filter): every spot is new. */
+  rebuild(cases: Iterable<CaseSummary>, opts: SpotOptions): SpotView {
+    this.opts = opts;
+    this.slots.length = 0;
+    this.slotOf.clear();
+    for (const c of cases) { this.slotOf.set(c.id, this.slots.length); this.slots.push(c); }
+    this.cellIndex = new Map();
+    this.spots = [];
+    this.spotOfSlot = new Array<number>(this.slots.length);
+    // Cells first (members in slot order), then the spots ordered by their worst light so that red ones are drawn
+    // last, on top of any neighbour they touch.
+    const cells = new Map<string, number[]>();
+    for (let s = 0; s < this.slots.length; s++) {
+      const key = this.cellKey(this.slots[s]!);
+      const list = cells.get(key);
+      if (list) list.push(s); else cells.set(key, [s]);
+    }
+    const built: Spot[] = [];
+    for (const [key, members] of cells) {
+      const [cx, cy] = key.split(':').map(Number);
+      const [cellLon, cellLat] = fromWorld((cx + 0.5) * opts.cellPx, (cy + 0.5) * opts.cellPx, this.level);
+      const spot: Spot = { lon: cellLon, lat: cellLat, members, count: 0, worst: null, top: null, urged: false, index: 0, cellLon, cellLat };
+      this.restyle(spot);
+      built.push(spot);
+    }
+    built.sort((a, b) => rankOf(a.worst) - rankOf(b.worst) || a.count - b.count);
+    built.forEach((spot, i) => {
+      spot.index = i;
+      this.cellIndex.set(this.cellKey(this.slots[spot.members[0]]!), i);
+      for (const m of spot.members) this.spotOfSlot[m] = i;
+    });
+    this.spots = built;
+    this.rev++;
+    this.view = built.slice();
+    return this.view;
+  }
+
+  /**
+   * One case changed, arrived or left (`c` null with its id). Returns the new view with the one changed row in
+   * `__diff`, or null when the spots must be rebuilt (a case moved to another cell or arrived in an empty one).
+   */
+  update(id: string, c: CaseSummary | null): SpotView | null {
+    return this.updateMany([[id, c]]);
+  }
+
+  /** Several cases changed (a burst of live events, the clock turning lights): restyles their spots only. */
+  updateMany(changes: Iterable<[string, CaseSummary | null]>): SpotView | null {
+    const touched = new Set<number>();
+    for (const [id, c] of changes) {
+      const spot = this.place(id, c);
+      if (spot === null) return null;
+      if (spot >= 0) touched.add(spot);
+    }
+    for (const i of touched) this.restyle(this.spots[i]);
+    return touched.size ? this.changed([...touched]) : this.view;
+  }
+
+  /** Puts a case in its slot: the index of its spot, -1 when there is nothing to do, null when only a rebuild will do. */
+  private place(id: string, c: CaseSummary | null): number | null {
+    const slot = this.slotOf.get(id);
+    if (slot === undefined) {
+      if (!c) return -1; // never held: nothing to do
+      const cell = this.cellIndex.get(this.cellKey(c));
+      if (cell === undefined) return null; // a new place: a new spot
+      const s = this.slots.length;
+      this.slots.push(c);
+      this.slotOf.set(id, s);
+      this.spotOfSlot[s] = cell;
+      this.spots[cell].members.push(s);
+      return cell;
+    }
+    const before = this.slots[slot];
+    if (c && before && (before.lon !== c.lon || before.lat !== c.lat) && this.cellKey(before) !== this.cellKey(c)) return null;
+    this.slots[slot] = c;
+    return this.spotOfSlot[slot];
+  }
+
+  /** The case in a slot (the store's current object). */
+  caseAt(slot: number): CaseSummary | null { return this.slots[slot] ?? null; }
+
+  /** The visible cases of a spot, worst first. */
+  casesOf(spot: Spot): CaseSummary[] {
+    const out: CaseSummary[] = [];
+    for (const m of spot.members) { const c = this.slots[m]; if (c && this.opts.visible(c)) out.push(c); }
+    return out.sort((a, b) => rankOf(b.light) - rankOf(a.light));
+  }
+
+  private changed(indexes: number[]): SpotView {
+    this.rev++;
+    const view: SpotView = this.spots.slice();
+    view.__diff = [...indexes].sort((a, b) => a - b).map((i) => ({ startRow: i, endRow: i + 1 }));
+    this.view = view;
+    return view;
+  }
+
+  private cellKey(c: Pick<CaseSummary, 'lon' | 'lat'>): string {
+    const [x, y] = toWorld(c.lon, c.lat, this.level);
+    return `${Math.floor(x / this.opts.cellPx)}:${Math.floor(y / this.opts.cellPx)}`;
+  }
+
+  /** Recomputes a spot's count, worst light, top case and place from its members. */
+  private restyle(spot: Spot): void {
+    const before = spot.count;
+    let count = 0;
+    let top: CaseSummary | null = null;
+    let urged = false;
+    for (const m of spot.members) {
+      const c = this.slots[m];
+      if (!c || !this.opts.visible(c)) continue;
+      count++;
+      if (c.urged) urged = true;
+      if (!top || rankOf(c.light) > rankOf(top.light)) top = c;
+    }
+    if (count !== before) this.countRev++;
+    spot.count = count;
+    spot.top = top;
+    spot.worst = top?.light ?? null;
+    spot.urged = urged;
+    if (count === 1 && top) { spot.lon = top.lon; spot.lat = top.lat; } else { spot.lon = spot.cellLon; spot.lat = spot.cellLat; }
+  }
+}

@@ -1,0 +1,172 @@
+// The wall's markers (issue 10): spots cluster cases at one place with their count and worst light, a red case is
+// never hidden, and a change to one case restyles one row (deck.gl _dataDiff) instead of rebuilding every attribute.
+// Also the cases store's change log the spots follow, the sound alert's rule and the wall's scale.
+import { beforeEach, describe, expect, test } from 'vitest';
+import type { CaseSummary, Light } from '../../client/src/api/types.js';
+import { CaseSpots, fromWorld, toWorld, worseLight, type Spot } from '../../client/src/map/case-spots.js';
+import { SPOT_CELL_PX, SPOT_LAYER, spotLayers, spotRadius } from '../../client/src/map/layers/cases.js';
+import { changedSince, useCases, wallVisible, ALL_LIGHTS } from '../../client/src/state/cases-store.js';
+import { alertsFor } from '../../client/src/screens/wall/urgent-alert.js';
+import { wallScale } from '../../client/src/screens/wall/wall-spots.js';
+
+let n = 0;
+const c = (p: Partial<CaseSummary> = {}): CaseSummary => ({
+  id: `c${++n}`, case_no: `1101012026112300${String(n).padStart(4, '0')}`, status: 'handling', class_code: '06010', lon: 116.41, lat: 39.91,
+  version: 1, grid_code: '110101001001001', department_id: null, step: 'handle', yellow_at: null, red_at: '2030-01-01T00:00:00Z',
+  updated_at: '2026-11-23T02:00:00Z', light: 'green', ...p,
+} as CaseSummary);
+const all = () => true;
+const visible = (s: Spot) => s.count > 0;
+
+beforeEach(() => { n = 0; });
+
+describe('spots', () => {
+  test('six cases at one spot make one spot "6" in the worst light: one red among five greens draws red', () => {
+    const cases = [...Array.from({ length: 5 }, () => c({ light: 'green' })), c({ light: 'red' })];
+    const spots = new CaseSpots();
+    const view = spots.rebuild(cases, { zoom: 15, cellPx: SPOT_CELL_PX, visible: all });
+    expect(view.filter(visible)).toHaveLength(1);
+    const [s] = view;
+    expect(s.count).toBe(6);
+    expect(s.worst).toBe('red');
+    expect(s.top?.light).toBe('red');
+    expect(spots.casesOf(s).map((x) => x.light)).toEqual(['red', 'green', 'green', 'green', 'green', 'green']);
+    // drawn as a cluster: bigger than a single marker, the count as its label
+    expect(spotRadius(s)).toBeGreaterThan(spotRadius({ count: 1, worst: 'red' }));
+    const layers = spotLayers(view, view.filter((x) => x.count > 1), 0, 1, true);
+    expect(layers.map((l) => l.id)).toEqual([SPOT_LAYER.pulse, SPOT_LAYER.urged, SPOT_LAYER.points, SPOT_LAYER.counts]);
+    const text = layers[3].props as unknown as { data: Spot[]; getText: (s: Spot) => string };
+    expect(text.data.map(text.getText)).toEqual(['6']);
+  });
+
+  test('the worst light wins in any order; yellow beats green, any light beats none', () => {
+    const order: (Light | null)[] = [null, 'green', 'yellow', 'red'];
+    for (const a of order) for (const b of order) {
+      expect(worseLight(a, b)).toBe(order[Math.max(order.indexOf(a), order.indexOf(b))]);
+    }
+    const spots = new CaseSpots();
+    const [s] = spots.rebuild([c({ light: null }), c({ light: 'yellow' }), c({ light: 'green' })], { zoom: 16, cellPx: 48, visible: all });
+    expect([s.count, s.worst]).toEqual([3, 'yellow']);
+  });
+
+  test('cases a cell apart stay apart; one case is drawn at its own place, a cluster at its cell\'s centre', () => {
+    const z = 16;
+    const [x, y] = toWorld(116.41, 39.91, z);
+    const cell = (px: number, py: number) => fromWorld(px, py, z);
+    const [lonA, latA] = cell(Math.floor(x / 48) * 48 + 10, Math.floor(y / 48) * 48 + 10);
+    const [lonB, latB] = cell(Math.floor(x / 48) * 48 + 60, Math.floor(y / 48) * 48 + 10); // the next cell east
+    const spots = new CaseSpots();
+    const view = spots.rebuild([c({ lon: lonA, lat: latA }), c({ lon: lonA, lat: latA }), c({ lon: lonB, lat: latB })], { zoom: z, cellPx: 48, visible: all });
+    const single = view.find((s) => s.count === 1)!;
+    const pair = view.find((s) => s.count === 2)!;
+    expect([single.lon, single.lat]).toEqual([lonB, latB]);
+    const [cx, cy] = toWorld(pair.lon, pair.lat, z);
+    expect([cx % 48, cy % 48].map((v) => Math.round(v))).toEqual([24, 24]);
+  });
+
+  test('a red case is never hidden: red spots are drawn last, and no spot can cover a neighbour cell\'s marker', () => {
+    const cases: CaseSummary[] = [];
+    for (let i = 0; i < 400; i++) {
+      const light = (['green', 'yellow', 'red', null] as const)[i % 4];
+      cases.push(c({ lon: 116.40 + (i % 20) * 0.0004, lat: 39.90 + Math.floor(i / 20) * 0.0003, light }));
+    }
+    const spots = new CaseSpots();
+    const view = spots.rebuild(cases, { zoom: 15, cellPx: 48, visible: all });
+    const ranks = view.map((s) => ({ red: 3, yellow: 2, green: 1 } as Record<string, number>)[s.worst ?? ''] ?? 0);
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b)); // red last, so on top
+    for (const s of view) if (spots.casesOf(s).some((x) => x.light === 'red')) expect(s.worst).toBe('red');
+    // a cluster's radius leaves room for a red single marker between it and the cell edge
+    expect(spotRadius({ count: 100_000, worst: 'red' }) + spotRadius({ count: 1, worst: 'red' })).toBeLessThanOrEqual(SPOT_CELL_PX / 2);
+  });
+
+  test('filtered-out cases count for nothing; an empty spot draws nothing', () => {
+    const spots = new CaseSpots();
+    const filter = { status: 'open' as const, lights: { ...ALL_LIGHTS, green: false } };
+    const view = spots.rebuild([c({ light: 'green' }), c({ light: 'green' }), c({ light: 'yellow' })], { zoom: 15, cellPx: 48, visible: (x) => wallVisible(x, filter) });
+    expect([view[0].count, view[0].worst]).toEqual([1, 'yellow']);
+    const none = new CaseSpots().rebuild([c({ light: 'green' })], { zoom: 15, cellPx: 48, visible: (x) => wallVisible(x, filter) });
+    expect(none[0].count).toBe(0);
+    expect(spotRadius(none[0])).toBe(0);
+  });
+});
+
+describe('one case changes: one row is restyled', () => {
+  const spread = (count: number) => Array.from({ length: count }, (_, i) => c({ lon: 116.30 + (i % 300) * 0.0007, lat: 39.85 + Math.floor(i / 300) * 0.0006 }));
+
+  test('a light change answers a view of the same spots with only that row in __diff, which the layers hand to deck.gl', () => {
+    const cases = spread(3000);
+    const spots = new CaseSpots();
+    const first = spots.rebuild(cases, { zoom: 16, cellPx: 48, visible: all });
+    expect(first.__diff).toBeUndefined(); // a rebuild: every row
+    const target = cases[1234];
+    const next = spots.update(target.id, { ...target, light: 'red', version: 2 })!;
+    expect(next).not.toBe(first);
+    expect(next.length).toBe(first.length);
+    const row = next.findIndex((s) => s.members.some((m) => spots.caseAt(m)?.id === target.id));
+    expect(next.__diff).toEqual([{ startRow: row, endRow: row + 1 }]);
+    expect(next[row].worst).toBe('red');
+    next.forEach((s, i) => expect(s).toBe(first[i])); // the same spot objects: nothing else recomputed
+    // deck.gl reads the changed rows through _dataDiff (its default reads data.__diff): every spot layer carries them
+    for (const layer of spotLayers(next, [], 0, 1, true)) {
+      const props = layer.props as unknown as { data: unknown; _dataDiff: (d: unknown, old: unknown) => unknown; updateTriggers: Record<string, unknown> };
+      if (layer.id === SPOT_LAYER.counts) continue;
+      expect(props.data).toBe(next);
+      expect(props._dataDiff(props.data, first)).toEqual([{ startRow: row, endRow: row + 1 }]);
+      expect(Object.keys(props.updateTriggers ?? {})).toEqual([]); // no trigger invalidates whole attributes
+    }
+  });
+
+  test('a case leaving (closed, filtered) lowers its spot\'s count; a new case in an occupied cell joins it; a move to an empty cell asks for a rebuild', () => {
+    const a = c(); const b = c();
+    const spots = new CaseSpots();
+    const visibleOpen = (x: CaseSummary) => wallVisible(x, { status: 'open', lights: ALL_LIGHTS });
+    spots.rebuild([a, b], { zoom: 15, cellPx: 48, visible: visibleOpen });
+    const closed = spots.update(a.id, { ...a, status: 'closed', light: null, version: 2 })!;
+    expect(closed[0].count).toBe(1);
+    const joined = spots.update('new', c({ id: 'new', light: 'yellow' }))!;
+    expect([joined[0].count, joined[0].worst, joined.__diff]).toEqual([2, 'yellow', [{ startRow: 0, endRow: 1 }]]);
+    expect(spots.update(b.id, { ...b, lon: 116.6, lat: 40.1 })).toBeNull();
+  });
+});
+
+describe('the cases store\'s change log', () => {
+  beforeEach(() => { useCases.setState(useCases.getInitialState(), true); });
+
+  test('live events and action answers log their one id; a list answer logs "everything"', () => {
+    const s = useCases.getState();
+    const start = s.changes.at(-1)!.seq;
+    s.receive({ items: [c({ id: 'a' }), c({ id: 'b' })], total: 2 }, s.begin());
+    const afterList = useCases.getState().changes.at(-1)!.seq;
+    expect(changedSince(useCases.getState().changes, start)).toBeNull();
+    useCases.getState().applyLive({ ...c({ id: 'a' }), version: 2 } as never);
+    useCases.getState().applyCase({ ...useCases.getState().byId.b, version: 3 });
+    expect(changedSince(useCases.getState().changes, afterList)?.sort()).toEqual(['a', 'b']);
+    expect(changedSince(useCases.getState().changes, useCases.getState().changes.at(-1)!.seq)).toEqual([]);
+  });
+
+  test('the clock turning lights logs the turned cases only; a log too short to reach back says "everything"', () => {
+    const s = useCases.getState();
+    s.receive({ items: [c({ id: 'late', red_at: '2026-11-23T03:00:00Z' }), c({ id: 'fine' })], total: 2 }, s.begin());
+    useCases.getState().tick(Date.parse('2026-11-23T02:00:00Z'));
+    const seq = useCases.getState().changes.at(-1)!.seq;
+    useCases.getState().tick(Date.parse('2026-11-23T04:00:00Z'));
+    expect(changedSince(useCases.getState().changes, seq)).toEqual(['late']);
+    for (let i = 0; i < 70; i++) useCases.getState().applyCase({ ...useCases.getState().byId.fine, version: 10 + i });
+    expect(changedSince(useCases.getState().changes, seq)).toBeNull();
+  });
+});
+
+describe('the sound alert and the scale', () => {
+  test('beeps for a new urgent or red case and a case turning red; not for other changes', () => {
+    const before = { a: c({ id: 'a', light: 'yellow' }), b: c({ id: 'b', light: 'red' }) };
+    const after = {
+      ...before, a: { ...before.a, light: 'red' as const }, b: { ...before.b, version: 2 },
+      n1: c({ id: 'n1', urgent: true }), n2: c({ id: 'n2', light: 'red' }), n3: c({ id: 'n3' }),
+    };
+    expect(alertsFor(before, after, ['a', 'b', 'n1', 'n2', 'n3'])).toEqual(['a', 'n1', 'n2']);
+  });
+
+  test('the wall scales 1 up to 1920 px wide and 2 at 3840 px, no further', () => {
+    expect([1280, 1920, 2880, 3840, 7680].map(wallScale)).toEqual([1, 1, 1.5, 2, 2]);
+  });
+});
