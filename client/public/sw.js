@@ -7,6 +7,8 @@
 //   at most TILE_CAP of them): network first, the cached copy when the network fails or is slow.
 // - Nothing else of the API is touched: writes (POST …) and the live stream go straight to the network, never cached;
 //   the outbox (client/src/state/outbox.ts) keeps the writes until they are sent.
+// - The inspector's cases and their photos are not cached here: a Cache Storage entry knows no user, and a photo's
+//   signed link changes and expires. client/src/state/offline-cases.ts keeps them in IndexedDB per user instead.
 // Served with `Cache-Control: no-cache` (server/app.ts) so a new worker is picked up at the next visit.
 const SHELL = 'gridline-shell-v1';
 const DATA = 'gridline-data-v1';

@@ -1,6 +1,6 @@
 // The inspector in the field (issue 9) on a 390×844 phone: the picked point's nearest street address and grid; a point
 // outside the district refused on the spot in the UI's language with submit disabled; the components within 30 m,
-// one chosen sets the report's component and class; the class picker found by pinyin initials; the own
+// one chosen (from the list, or by tapping its marker on the map) sets the report's component and class; the class picker found by pinyin initials; the own
 // responsibility grids on the map; a failed check takes an after-photo, and before/after photos side by side.
 // Screenshots go to tests/browser/screenshots/ (field-*.png).
 import { execFileSync } from 'node:child_process';
@@ -21,7 +21,7 @@ let phone: Page;
 let api: Record<'inspector' | 'operator' | 'shiftlead' | 'dispatcher' | 'crew', Api>;
 /** A point 8 m from a component inside one of inspector1's unit grids, and that component. */
 let here: { lon: number; lat: number; grid: string };
-let component: { id: string; class_code: string };
+let component: { id: string; class_code: string; lon: number; lat: number };
 let outside: { lon: number; lat: number };
 const problems: string[] = [];
 
@@ -60,7 +60,7 @@ beforeAll(async () => {
     const loc = await fetch(`${server.url}/api/grids/locate?lon=${lon}&lat=${lat0}`);
     if (!loc.ok) continue;
     here = { lon, lat: lat0, grid: ((await loc.json()) as { grid: { code: string } }).grid.code };
-    component = { id: c.id, class_code: c.properties.class_code };
+    component = { id: c.id, class_code: c.properties.class_code, lon: lon0, lat: lat0 };
     break;
   }
   expect(here).toBeDefined();
@@ -133,6 +133,21 @@ describe('the inspector in the field (390×844)', () => {
     await expect(item.getAttribute('aria-pressed')).resolves.toBe('true');
     await phone.getByTestId('nearby-components').scrollIntoViewIfNeeded();
     await shot(phone, 'field-2-nearby-chosen');
+  });
+
+  test('tapping a nearby component\'s marker on the map chooses it as the list does, marked on the map and in the list', async () => {
+    const item = phone.locator(`[data-testid="nearby-component"][data-id="${component.id}"]`);
+    await item.click(); // unchosen from the list first
+    await expect.poll(() => item.getAttribute('aria-pressed')).toBe('false');
+    await expect.poll(() => overlayIds(phone)).not.toContain('nearby-components-ring');
+    const point = await phone.getByTestId('report-point').textContent();
+    await clickMap(component.lon, component.lat);
+    await expect.poll(() => item.getAttribute('aria-pressed'), { timeout: 10_000 }).toBe('true');
+    await expect.poll(() => phone.getByTestId('class-chosen').getAttribute('data-code')).toBe(component.class_code);
+    await expect.poll(() => overlayIds(phone)).toContain('nearby-components-ring'); // the chosen marker ringed
+    await expect(phone.getByTestId('report-point').textContent()).resolves.toBe(point); // the tap did not move the point
+    await phone.getByTestId('nearby-components').scrollIntoViewIfNeeded();
+    await shot(phone, 'field-2b-nearby-tapped');
   });
 
   test('the class picker: suggested, recent, majors at first sight; "lj" finds 垃圾 by pinyin initials', async () => {

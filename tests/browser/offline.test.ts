@@ -3,6 +3,9 @@
 // with Chromium's offline emulation wait in the outbox across closing and reopening the page (the service worker
 // serves the app), and exactly that many cases, each with its photo, exist once the network is back; with the server
 // killed in the middle of a sync (the case made, the answer lost) and started again, still exactly N, no duplicate.
+// The inspector's task list and case details (with photos) kept on the phone: after a relaunch with no network they
+// are shown as the offline copy, a check result is queued from it and applied once; another user signing in on the
+// same phone sees none of it, and signing out drops it.
 // The page talks to the server through a small proxy owned by the test: "killing the server" closes the proxy's
 // port (connection refused, as for a dead server) without losing the in-memory database.
 // Screenshots (outbox, offline indicator) go to tests/browser/screenshots/.
@@ -101,6 +104,38 @@ function storedOutbox(p: Page): Promise<{ key: string; state: string; result?: {
       get.onerror = () => reject(get.error);
     };
   }));
+}
+
+/** The user ids of the offline case copies in the page's IndexedDB (state/offline-cases.ts), and the cases kept. */
+function storedCopies(p: Page): Promise<{ lists: number[]; details: { user_id: number; case_id: string; photos: number }[] }> {
+  return p.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('gridline-field');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const tx = db.transaction(['case_lists', 'case_details']);
+      const lists = tx.objectStore('case_lists').getAll();
+      const details = tx.objectStore('case_details').getAll();
+      tx.oncomplete = () => {
+        resolve({
+          lists: (lists.result as { user_id: number }[]).map((l) => l.user_id),
+          details: (details.result as { user_id: number; case_id: string; photos: unknown[] }[]).map((d) => ({ user_id: d.user_id, case_id: d.case_id, photos: d.photos.length })),
+        });
+        db.close();
+      };
+      tx.onerror = () => reject(tx.error);
+    };
+  }));
+}
+
+/** The case numbers listed in the inspector's tasks and own-reports tabs. */
+async function listedCaseNos(p: Page): Promise<string[]> {
+  const nos: string[] = [];
+  for (const tab of ['tab-tasks', 'tab-mine']) {
+    await p.getByTestId(tab).click();
+    nos.push(...await p.locator('[data-testid="case-card"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-case-no') ?? '')));
+  }
+  return nos;
 }
 
 async function openApp(p: Page): Promise<void> {
@@ -349,21 +384,126 @@ describe.each(ENGINES)('the inspector offline, server on %s', (engine) => {
     await page.getByTestId('action-check-passed').waitFor({ timeout: 15_000 });
     await ctx.setOffline(true);
     try {
-      await page.getByTestId('action-check-passed').click();
-      await expect.poll(() => page.getByTestId('panel-message').textContent(), { timeout: 10_000 }).toContain('结果已保存');
-      await expect(page.getByTestId('action-check-passed').count()).resolves.toBe(0); // no second result from here
-      await shot(page, 'offline-06-check-queued');
-      await page.getByTestId('case-detail').getByRole('button', { name: '关闭' }).click();
-      await page.getByTestId('tab-outbox').click();
-      await expect.poll(() => page.locator('[data-testid="outbox-item"][data-state="queued"]').count(), { timeout: 10_000 }).toBe(1);
-      expect((await inspector.get<{ status: string }>(`/api/cases/${id}`)).status).toBe('checking');
+      await queueCheck(page, id, 'offline-06-check-queued');
     } finally {
       await ctx.setOffline(false);
     }
+    await expectCheckedOnce(page, id);
+    await page.close();
+  });
+
+  /** On the open case, with no network: "check passed" is kept in the outbox, no second result offered, the server unchanged. */
+  async function queueCheck(page: Page, id: string, shotName?: string): Promise<void> {
+    await page.getByTestId('action-check-passed').click();
+    await expect.poll(() => page.getByTestId('panel-message').textContent(), { timeout: 10_000 }).toContain('结果已保存');
+    await expect(page.getByTestId('action-check-passed').count()).resolves.toBe(0); // no second result from here
+    if (shotName) await shot(page, shotName);
+    await page.getByTestId('case-detail').getByRole('button', { name: '关闭' }).click();
+    await page.getByTestId('tab-outbox').click();
+    await expect.poll(() => page.locator('[data-testid="outbox-item"][data-state="queued"]').count(), { timeout: 10_000 }).toBe(1);
+    expect((await inspector.get<{ status: string }>(`/api/cases/${id}`)).status).toBe('checking');
+  }
+
+  /** Online again: the queued check is sent by itself and applied exactly once; the sent item is cleared. */
+  async function expectCheckedOnce(page: Page, id: string): Promise<void> {
     await expect.poll(() => page.locator('[data-testid="outbox-item"][data-state="sent"]').count(), { timeout: 30_000 }).toBe(1);
     const c = await inspector.get<{ status: string; trail: { action: string }[] }>(`/api/cases/${id}`);
     expect(c.status).toBe('pending_closing');
     expect(c.trail.filter((t) => t.action === 'check')).toHaveLength(1);
+    await page.getByRole('button', { name: '清除已发送' }).click();
+    await expect.poll(() => page.getByTestId('outbox-item').count()).toBe(0);
+  }
+
+  /** A case of inspector1's with a photo, waiting for its check (核查) with the crew's after-photo; done in (f). */
+  let copyCase: { id: string; case_no: string };
+
+  test('(f) a relaunch with no network: the tasks and a case with its photos from the offline copy; a check queued there is applied once online', async () => {
+    const [operator, shiftlead, dispatcher, crew] = await Promise.all(['operator1', 'shiftlead1', 'dispatcher1', 'crew1'].map((u) => loginApi(server.url, u)));
+    const here = (await gridPoints(server.url))[40];
+    const before = await inspector.photo(photoPng(320, 240, 11));
+    copyCase = await inspector.post<{ id: string; case_no: string }>('/api/cases',
+      { kind: 'event', class_code: '06010', lon: here.lon, lat: here.lat, description: '离线副本：待核查', photo_ids: [before.id] },
+      { 'idempotency-key': `offline-copy-${engine}` });
+    const id = copyCase.id;
+    await operator.act(id, 'accept');
+    await shiftlead.act(id, 'file');
+    await dispatcher.act(id, 'dispatch');
+    await crew.act(id, 'feedback', { photo_ids: [(await crew.photo(photoPng(320, 240, 12))).id] });
+    await operator.act(id, 'send_check');
+
+    const page = await ctx.newPage();
+    watch(page);
+    await openApp(page); // online: the list is loaded and kept, the listed cases' details with their photos too
+    await expect.poll(async () => (await storedCopies(page)).details.find((d) => d.case_id === id)?.photos, { timeout: 60_000 }).toBe(2);
+    const card = page.locator(`[data-testid="case-card"][data-case-no="${copyCase.case_no}"]`);
+    await ctx.setOffline(true);
+    try {
+      await page.reload({ waitUntil: 'load' }); // the app relaunched with no network: the service worker serves it
+      await page.getByTestId('report-form').waitFor({ timeout: 30_000 });
+      await page.getByTestId('tab-tasks').click();
+      await expect.poll(() => page.getByTestId('list-offline-copy').textContent(), { timeout: 10_000 }).toMatch(/离线副本，更新于 \d\d:\d\d/);
+      await card.waitFor({ timeout: 10_000 });
+      await shot(page, 'offline-07-tasks-copy');
+      await card.click();
+      await page.getByTestId('case-offline-copy').waitFor({ timeout: 10_000 });
+      await expect(page.getByTestId('case-no').textContent()).resolves.toBe(copyCase.case_no);
+      await shot(page, 'offline-08-case-copy');
+      const photos = page.getByTestId('case-photo');
+      await expect.poll(() => photos.count()).toBeGreaterThanOrEqual(2);
+      for (let i = (await photos.count()) - 1; i >= 0; i--) await photos.nth(i).scrollIntoViewIfNeeded(); // they load lazily
+      const widths = () => photos.evaluateAll((els) => els.map((e) => ((e as HTMLImageElement).complete ? (e as HTMLImageElement).naturalWidth : 0)));
+      await expect.poll(async () => (await widths()).every((w) => w === 320), { timeout: 10_000 }).toBe(true); // the kept bytes
+      expect(await photos.evaluateAll((els) => els.every((e) => (e as HTMLImageElement).src.startsWith('blob:')))).toBe(true);
+      await shot(page, 'offline-09-case-copy-photos');
+      await page.getByTestId('action-check-passed').scrollIntoViewIfNeeded();
+      await queueCheck(page, id);
+    } finally {
+      await ctx.setOffline(false);
+    }
+    await expectCheckedOnce(page, id);
+    await page.getByTestId('tab-tasks').click();
+    await expect.poll(() => page.getByTestId('list-offline-copy').count()).toBe(0); // back online: the list is live again
+    await page.close();
+  });
+
+  test('(g) another user signing in on the same phone sees none of the first user\'s offline cases; signing out drops them', async () => {
+    const page = await ctx.newPage();
+    watch(page);
+    await openApp(page); // inspector1 still signed in
+    const first = await storedCopies(page);
+    expect(first.lists).toEqual([inspector.user.id]);
+    expect(first.details.length).toBeGreaterThan(0);
+    await page.getByTestId('tab-mine').click();
+    await page.locator(`[data-testid="case-card"][data-case-no="${copyCase.case_no}"]`).waitFor({ timeout: 15_000 }); // the list is in
+    const firstNos = await listedCaseNos(page);
+    expect(firstNos).toContain(copyCase.case_no);
+    // inspector1's session ends without a logout (expired, revoked) and inspector2 signs in on the same phone
+    const second = await loginApi(server.url, 'inspector2');
+    const secondSees = new Set((await second.get<{ items: { case_no: string }[] }>('/api/cases?limit=1000')).items.map((c) => c.case_no));
+    const notTheirs = firstNos.filter((no) => !secondSees.has(no));
+    expect(notTheirs).toContain(copyCase.case_no);
+    await page.evaluate(() => localStorage.removeItem('gridline.session'));
+    await page.goto(`${proxy.url}/login`, { waitUntil: 'load' });
+    await page.getByTestId('login-username').fill('inspector2');
+    await page.getByTestId('login-password').fill('demo');
+    await page.getByTestId('login-submit').click();
+    await page.waitForURL(/\/inspector$/, { timeout: 30_000 });
+    await expect.poll(async () => (await storedCopies(page)).lists, { timeout: 15_000 }).toEqual([second.user.id]);
+    expect((await storedCopies(page)).details.every((d) => d.user_id === second.user.id)).toBe(true);
+    await ctx.setOffline(true);
+    try {
+      await page.reload({ waitUntil: 'load' });
+      await page.getByTestId('report-form').waitFor({ timeout: 30_000 });
+      await page.getByTestId('tab-tasks').click();
+      await page.getByTestId('list-offline-copy').waitFor({ timeout: 10_000 });
+      const shown = await listedCaseNos(page);
+      expect(shown.filter((no) => notTheirs.includes(no))).toEqual([]);
+    } finally {
+      await ctx.setOffline(false);
+    }
+    await page.getByTestId('sign-out').click();
+    await page.waitForURL(/\/login$/, { timeout: 15_000 });
+    await expect.poll(() => storedCopies(page)).toEqual({ lists: [], details: [] });
     await page.close();
   });
 

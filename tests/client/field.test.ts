@@ -83,7 +83,8 @@ describe('field layers', () => {
     ] };
     expect(myGridLayers(fc).map((l) => l.id)).toEqual([FIELD_LAYER.myUnits, FIELD_LAYER.myGrids]);
     expect(myGridLayers(null)).toEqual([]);
-    expect(nearbyLayers([{ id: 'a', lon: 0, lat: 0 }], 'a').map((l) => l.id)).toEqual([FIELD_LAYER.nearby]);
+    expect(nearbyLayers([{ id: 'a', lon: 0, lat: 0 }], null).map((l) => l.id)).toEqual([FIELD_LAYER.nearby]);
+    expect(nearbyLayers([{ id: 'a', lon: 0, lat: 0 }], 'a').map((l) => l.id)).toEqual([`${FIELD_LAYER.nearby}-ring`, FIELD_LAYER.nearby]); // the chosen one ringed
     expect(nearbyLayers([], null)).toEqual([]);
     expect(positionLayers({ lon: 0, lat: 0, accuracy_m: 10 }).map((l) => l.id)).toEqual([`${FIELD_LAYER.position}-accuracy`, FIELD_LAYER.position]);
     expect(positionLayers(null)).toEqual([]);

@@ -32,7 +32,7 @@ export function CaseCards({ cases, empty }: { cases: readonly CaseSummary[]; emp
   );
 }
 
-export function FieldLayout({ name, cases, point, tabs, tab, onTab, onEmptyClick, cursor, under, children }: {
+export function FieldLayout({ name, cases, point, tabs, tab, onTab, onEmptyClick, onPick, pickUnder, cursor, under, children }: {
   name: string;
   /** The cases drawn on the map. */
   cases: readonly CaseSummary[];
@@ -43,6 +43,9 @@ export function FieldLayout({ name, cases, point, tabs, tab, onTab, onEmptyClick
   onTab: (id: string) => void;
   /** A click on the map away from any case; return whether it was used. */
   onEmptyClick?: (lngLat: [number, number]) => boolean;
+  /** A click on an object of one of the `pickUnder` layers (under the cases); return whether it was used. */
+  onPick?: (picked: NonNullable<MapClick['picked']>) => boolean;
+  pickUnder?: readonly string[];
   cursor?: string;
   /** The screen's own layers, drawn under the cases (the inspector's grids, nearby components, position). */
   under?: readonly Layer[];
@@ -55,15 +58,17 @@ export function FieldLayout({ name, cases, point, tabs, tab, onTab, onEmptyClick
   const overlay = useCallback<OverlayBuilder>(({ phase }) => [...(under ?? []), ...caseLayers(groups, phase), ...reportPointLayers(point, phase)], [groups, point, under]);
   const onClick = useCallback((click: MapClick) => {
     if (click.picked?.layerId === CASE_LAYER.points) { void openCase((click.picked.object as CaseSummary).id); return true; }
+    if (click.picked && onPick?.(click.picked)) return true;
     if (onEmptyClick?.(click.lngLat)) return true;
     useCaseDetail.getState().close();
     return true;
-  }, [onEmptyClick]);
+  }, [onEmptyClick, onPick]);
+  const pickIds = useMemo(() => [CASE_LAYER.points, ...(pickUnder ?? [])], [pickUnder]);
 
   return (
     <main className={`app-body field-layout ${name}`} data-testid={name}>
       <MapFrame overlay={overlay} animate={groups.red.length > 0 || groups.fresh.length > 0 || point.length > 0}
-        pickLayerIds={[CASE_LAYER.points]} onClick={onClick} cursor={cursor} readout={false} wholeDistrict />
+        pickLayerIds={pickIds} onClick={onClick} cursor={cursor} readout={false} wholeDistrict />
       <aside className="side-panel field-panel">
         {selectedId ? <CaseDetailPanel /> : (
           <>

@@ -1,8 +1,12 @@
 // The open case (GET /api/cases/{id}: fields, available actions, trail) and the actions taken on it. A 409 (someone
-// changed the case first) reloads it and says so; 403 / 422 keep the server's message for the panel.
+// changed the case first) reloads it and says so; 403 / 422 keep the server's message for the panel. An inspector's
+// phone keeps what it read and, with no network, opens the kept copy instead (state/offline-cases.ts).
 import { create } from 'zustand';
 import { fetchCase, postAction, type ActionFields } from '../api/cases.js';
 import { enqueueAction } from './outbox.js';
+import { allOutbox } from './field-db.js';
+import { caseFromCopy, keepCaseDetail } from './offline-cases.js';
+import { hasRole, useSession } from './session-store.js';
 import { newIdempotencyKey } from './report-store.js';
 import { ApiError } from '../api/http.js';
 import type { CaseAction, CaseDetail, CaseSummary } from '../api/types.js';
@@ -18,11 +22,15 @@ type DetailState = {
   status: 'idle' | 'loading' | 'ready' | 'error';
   detail: CaseDetail | null;
   error: string | null;
+  /** When the case shown was saved, while it is the phone's offline copy (state/offline-cases.ts); null: live. */
+  copy_at: number | null;
+  /** Opened with no network and no offline copy of it on this phone. */
+  not_kept: boolean;
   /** The action being sent, if any. */
   acting: CaseAction | null;
   message: PanelMessage | null;
   open: (id: string) => number;
-  receive: (seq: number, detail: CaseDetail) => void;
+  receive: (seq: number, detail: CaseDetail, copyAt?: number | null) => void;
   fail: (seq: number, message: string) => void;
   close: () => void;
   setActing: (a: CaseAction | null) => void;
@@ -35,21 +43,23 @@ export const useCaseDetail = create<DetailState>()((set, get) => ({
   status: 'idle',
   detail: null,
   error: null,
+  copy_at: null,
+  not_kept: false,
   acting: null,
   message: null,
   open: (id) => {
     const seq = get().seq + 1;
     const same = get().id === id;
-    set({ id, seq, status: same && get().detail ? 'ready' : 'loading', detail: same ? get().detail : null, error: null, ...(same ? {} : { message: null, acting: null }) });
+    set({ id, seq, status: same && get().detail ? 'ready' : 'loading', detail: same ? get().detail : null, error: null, not_kept: false, ...(same ? {} : { message: null, acting: null, copy_at: null }) });
     return seq;
   },
-  receive: (seq, detail) => set((s) => {
+  receive: (seq, detail, copyAt = null) => set((s) => {
     if (s.seq !== seq) return s;
     if (s.detail && s.detail.id === detail.id && s.detail.version > detail.version) return { status: 'ready' }; // an older read
-    return { status: 'ready', detail, error: null };
+    return { status: 'ready', detail, error: null, copy_at: copyAt };
   }),
   fail: (seq, message) => set((s) => (s.seq === seq ? { status: 'error', error: message } : s)),
-  close: () => set((s) => ({ id: null, seq: s.seq + 1, status: 'idle', detail: null, error: null, acting: null, message: null })),
+  close: () => set((s) => ({ id: null, seq: s.seq + 1, status: 'idle', detail: null, error: null, copy_at: null, not_kept: false, acting: null, message: null })),
   setActing: (acting) => set({ acting }),
   setMessage: (message) => set({ message }),
 }));
@@ -60,10 +70,34 @@ export const selectDetailStatus = (s: DetailState) => s.status;
 export const selectDetailError = (s: DetailState) => s.error;
 export const selectActing = (s: DetailState) => s.acting;
 export const selectPanelMessage = (s: DetailState) => s.message;
+export const selectCopyAt = (s: DetailState) => s.copy_at;
+export const selectNotKept = (s: DetailState) => s.not_kept;
 export const selectCloseCase = (s: DetailState) => s.close;
 
 export type DetailDeps = { fetch: (id: string) => Promise<CaseDetail>; post: typeof postAction };
 const API: DetailDeps = { fetch: (id) => fetchCase(id), post: postAction };
+
+/** The signed-in inspector, whose phone keeps an offline copy of the cases read (state/offline-cases.ts). */
+function inspectorId(): number | null {
+  const user = useSession.getState().user;
+  return user && hasRole(user, 'inspector') ? user.id : null;
+}
+
+/**
+ * With no network, the inspector's offline copy of the case (with a result already waiting in the outbox shown as
+ * such: no second one from here). Returns whether there was one.
+ */
+async function openFromCopy(seq: number, id: string): Promise<boolean> {
+  const uid = inspectorId();
+  const copy = uid === null ? null : await caseFromCopy(uid, id);
+  if (!copy) return false;
+  const store = useCaseDetail.getState();
+  if (store.seq !== seq) return true;
+  store.receive(seq, copy.detail, copy.saved_at);
+  const waiting = (await allOutbox()).find((i) => i.kind === 'action' && i.case_id === id && i.user_id === uid && i.state !== 'sent' && i.state !== 'failed');
+  if (waiting?.kind === 'action' && useCaseDetail.getState().seq === seq) useCaseDetail.getState().setMessage({ level: 'info', key: 'queued', action: waiting.action });
+  return true;
+}
 
 /** Opens a case (or reloads the open one) and fetches it; the list learns the fresh fields too. */
 export async function openCase(id: string, deps: DetailDeps = API): Promise<void> {
@@ -72,7 +106,17 @@ export async function openCase(id: string, deps: DetailDeps = API): Promise<void
     const detail = await deps.fetch(id);
     useCaseDetail.getState().receive(seq, detail);
     useCases.getState().applyCase(detail);
+    const uid = inspectorId();
+    if (uid !== null) void keepCaseDetail(uid, detail).catch(() => {}); // the phone's offline copy
   } catch (e) {
+    if (e instanceof ApiError && e.isNetwork) {
+      if (await openFromCopy(seq, id)) return;
+      if (inspectorId() !== null && useCaseDetail.getState().seq === seq) {
+        useCaseDetail.setState({ not_kept: true });
+        useCaseDetail.getState().fail(seq, ''); // the panel says what to do (components/case/OfflineCopyNote.tsx)
+        return;
+      }
+    }
     useCaseDetail.getState().fail(seq, (e as Error).message);
   }
 }

@@ -2,8 +2,11 @@
 // closed app or a dead network: the draft being written (fields, point and the photo BYTES not yet uploaded) and the
 // outbox (reports and verify/check results waiting to be sent, with their Idempotency-Key). Photos are stored as
 // ArrayBuffers with their type: every IndexedDB (and fake-indexeddb in the unit tests) clones those.
+// Also the offline copy of the inspector's cases (state/offline-cases.ts): the task list as last loaded and the
+// details of the listed cases with their photos' bytes, for one user at a time (dropped at logout and when another
+// user's copy is saved).
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { CaseAction, MatterClass } from '../api/types.js';
+import type { CaseAction, CaseDetail, CaseSummary, MatterClass } from '../api/types.js';
 
 export const FIELD_DB = 'gridline-field';
 
@@ -42,9 +45,25 @@ export type OutboxItem = {
   kind: 'action'; case_id: string; case_no: string; action: Extract<CaseAction, 'verify' | 'check'>; version: number; fields: Record<string, unknown>;
 });
 
+/** The cases the inspector's screen listed (GET /api/cases), as last loaded online. */
+export type StoredCaseList = { user_id: number; saved_at: number; items: CaseSummary[] };
+
+/** One case as last read online (GET /api/cases/{id}) with the bytes of its photos (ids are sha256: never stale). */
+export type StoredCaseDetail = {
+  /** `${user_id}:${case id}` */
+  key: string;
+  user_id: number;
+  case_id: string;
+  saved_at: number;
+  detail: CaseDetail;
+  photos: { id: string; type: string; bytes: ArrayBuffer }[];
+};
+
 interface FieldSchema extends DBSchema {
   drafts: { key: string; value: StoredDraft };
   outbox: { key: string; value: OutboxItem };
+  case_lists: { key: number; value: StoredCaseList };
+  case_details: { key: string; value: StoredCaseDetail; indexes: { user_id: number } };
 }
 
 let opening: Promise<IDBPDatabase<FieldSchema>> | null = null;
@@ -52,10 +71,21 @@ let opening: Promise<IDBPDatabase<FieldSchema>> | null = null;
 /** The database, opened once; null where IndexedDB does not exist (the drafts then live in memory only). */
 export function fieldDb(): Promise<IDBPDatabase<FieldSchema>> | null {
   if (typeof indexedDB === 'undefined') return null;
-  opening ??= openDB<FieldSchema>(FIELD_DB, 1, {
-    upgrade(db) {
-      db.createObjectStore('drafts');
-      db.createObjectStore('outbox', { keyPath: 'key' });
+  opening ??= openDB<FieldSchema>(FIELD_DB, 2, {
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) {
+        db.createObjectStore('drafts');
+        db.createObjectStore('outbox', { keyPath: 'key' });
+      }
+      if (oldVersion < 2) {
+        db.createObjectStore('case_lists', { keyPath: 'user_id' });
+        db.createObjectStore('case_details', { keyPath: 'key' }).createIndex('user_id', 'user_id');
+      }
+    },
+    // A newer version of the app (another tab, after an update) wants to upgrade: let it, and open again when next used.
+    blocking() {
+      void opening?.then((db) => db.close());
+      opening = null;
     },
   });
   return opening;
@@ -102,4 +132,63 @@ export async function deleteOutbox(key: string): Promise<void> {
   const db = await fieldDb();
   if (db) await db.delete('outbox', key);
   else memory.delete(key);
+}
+
+// ---- The offline copy of the inspector's cases (no IndexedDB: no copy; the network is then the only source) ----
+
+export const caseDetailKey = (userId: number, caseId: string) => `${userId}:${caseId}`;
+
+export async function getCaseList(userId: number): Promise<StoredCaseList | null> {
+  const db = await fieldDb();
+  return (await db?.get('case_lists', userId)) ?? null;
+}
+
+export async function putCaseList(list: StoredCaseList): Promise<void> {
+  const db = await fieldDb();
+  if (db) await db.put('case_lists', list);
+}
+
+export async function getCaseDetail(userId: number, caseId: string): Promise<StoredCaseDetail | null> {
+  const db = await fieldDb();
+  return (await db?.get('case_details', caseDetailKey(userId, caseId))) ?? null;
+}
+
+export async function putCaseDetail(d: StoredCaseDetail): Promise<void> {
+  const db = await fieldDb();
+  if (db) await db.put('case_details', d);
+}
+
+/** The stored case details of a user, without their photos' bytes (the sizes instead): for trimming. */
+export async function caseDetailsOf(userId: number): Promise<{ key: string; case_id: string; saved_at: number; version: number; photo_bytes: number; photo_ids: string[]; photo_links: number }[]> {
+  const db = await fieldDb();
+  if (!db) return [];
+  const all = await db.getAllFromIndex('case_details', 'user_id', userId);
+  return all.map((d) => ({
+    key: d.key, case_id: d.case_id, saved_at: d.saved_at, version: d.detail.version,
+    photo_bytes: d.photos.reduce((n, p) => n + p.bytes.byteLength, 0), photo_ids: d.photos.map((p) => p.id),
+    photo_links: d.detail.photos?.length ?? 0,
+  }));
+}
+
+export async function deleteCaseDetail(key: string): Promise<void> {
+  const db = await fieldDb();
+  if (db) await db.delete('case_details', key);
+}
+
+/** Drops the offline case copies: all of them, or all but those of `keepUserId`. */
+export async function clearCaseCopies(keepUserId?: number): Promise<void> {
+  const db = await fieldDb();
+  if (!db) return;
+  const tx = db.transaction(['case_lists', 'case_details'], 'readwrite');
+  if (keepUserId === undefined) {
+    await Promise.all([tx.objectStore('case_lists').clear(), tx.objectStore('case_details').clear(), tx.done]);
+    return;
+  }
+  for (const key of await tx.objectStore('case_lists').getAllKeys()) if (key !== keepUserId) await tx.objectStore('case_lists').delete(key);
+  let cursor = await tx.objectStore('case_details').openCursor();
+  while (cursor) {
+    if (cursor.value.user_id !== keepUserId) await cursor.delete();
+    cursor = await cursor.continue();
+  }
+  await tx.done;
 }

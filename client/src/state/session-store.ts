@@ -7,6 +7,7 @@ import { create } from 'zustand';
 import { fetchMe, login as apiLogin, logout as apiLogout } from '../api/auth.js';
 import { ApiError, setAuthToken, setUnauthorizedHandler } from '../api/http.js';
 import type { LoginResult, MeResult, Role, SessionUser } from '../api/types.js';
+import { clearCaseCopies } from './field-db.js';
 
 export const SESSION_KEY = 'gridline.session';
 
@@ -48,6 +49,9 @@ function writeStored(v: Stored | null): void {
   else s.removeItem(SESSION_KEY);
 }
 
+/** Waits for `p` at most 2 s and never fails: signing in or out does not hang on the phone's database. */
+const briefly = (p: Promise<unknown>) => Promise.race([p.catch(() => {}), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+
 const restored = readStored();
 setAuthToken(restored?.token ?? null);
 
@@ -63,6 +67,7 @@ export const useSession = create<SessionState>()((set, get) => ({
       const { token, user } = await fetcher(username.trim(), password);
       setAuthToken(token);
       writeStored({ token, user });
+      await briefly(clearCaseCopies(user.id)); // another user's offline cases never show (state/offline-cases.ts)
       set({ token, user, busy: false, error: null, expired: false });
       return true;
     } catch (e) {
@@ -75,6 +80,7 @@ export const useSession = create<SessionState>()((set, get) => ({
     try { if (had) await fetcher(); } catch { /* the session ends here either way */ }
     setAuthToken(null);
     writeStored(null);
+    await briefly(clearCaseCopies()); // the offline copy of the cases leaves with the user
     set({ token: null, user: null, error: null, expired: false });
   },
   verify: async (fetcher = fetchMe) => {

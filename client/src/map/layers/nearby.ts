@@ -1,5 +1,5 @@
 // The inspector's field layers (issue 9), pure (state → deck.gl layers): the own responsibility grids outlined, the
-// components within 30 m of the report's point, and the device's last position fix.
+// components within 30 m of the report's point (tap one to choose it), and the device's last position fix.
 import { GeoJsonLayer, ScatterplotLayer } from '@deck.gl/layers';
 import type { Layer } from '@deck.gl/core';
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
@@ -11,6 +11,8 @@ export const FIELD_LAYER = { myGrids: 'my-grids', myUnits: 'my-grids-units', nea
 export const MY_GRID_RGBA: Rgba = [255, 196, 61, 255];
 const NEARBY_RGBA: Rgba = [120, 200, 255, 255];
 const CHOSEN_RGBA: Rgba = [255, 255, 255, 255];
+/** The ring round the chosen component: the accent (--accent) the list marks it with too. */
+const CHOSEN_RING_RGBA: Rgba = [56, 208, 224, 255];
 const POSITION_RGBA: Rgba = [66, 133, 244, 255];
 
 type PatrolProps = { kind: 'responsibility' | 'unit'; code: string };
@@ -37,17 +39,35 @@ export function myGridLayers(fc: FeatureCollection<Geometry | null, PatrolProps>
 
 export type NearbyPoint = { id: string; lon: number; lat: number };
 
-/** The components near the report's point; the chosen one larger and white. */
+/** The radius (pixels) of a nearby component's marker, and of the chosen one: big enough to tap with a finger. */
+export const NEARBY_RADIUS_PX = 7;
+export const CHOSEN_RADIUS_PX = 10;
+
+/**
+ * The components near the report's point, pickable (a tap chooses one: FIELD_LAYER.nearby); the chosen one larger
+ * and white inside an accent ring, drawn last so that it stays on top.
+ */
 export function nearbyLayers(items: readonly NearbyPoint[], chosenId: string | null): Layer[] {
   if (!items.length) return [];
-  return [new ScatterplotLayer<NearbyPoint>({
-    id: FIELD_LAYER.nearby, data: items as NearbyPoint[],
-    getPosition: (c) => [c.lon, c.lat],
-    getRadius: (c) => (c.id === chosenId ? 8 : 5), radiusUnits: 'pixels',
-    getFillColor: (c) => (c.id === chosenId ? CHOSEN_RGBA : NEARBY_RGBA),
-    stroked: true, getLineColor: [10, 17, 28, 255], lineWidthUnits: 'pixels', getLineWidth: 1.5,
-    updateTriggers: { getRadius: chosenId, getFillColor: chosenId },
-  })];
+  const chosen = items.filter((c) => c.id === chosenId);
+  const ordered = [...items.filter((c) => c.id !== chosenId), ...chosen];
+  return [
+    ...(chosen.length ? [new ScatterplotLayer<NearbyPoint>({
+      id: `${FIELD_LAYER.nearby}-ring`, data: chosen,
+      getPosition: (c) => [c.lon, c.lat], getRadius: CHOSEN_RADIUS_PX + 6, radiusUnits: 'pixels',
+      filled: true, getFillColor: [CHOSEN_RING_RGBA[0], CHOSEN_RING_RGBA[1], CHOSEN_RING_RGBA[2], 60],
+      stroked: true, getLineColor: CHOSEN_RING_RGBA, lineWidthUnits: 'pixels', getLineWidth: 2.5, pickable: false,
+    })] : []),
+    new ScatterplotLayer<NearbyPoint>({
+      id: FIELD_LAYER.nearby, data: ordered,
+      getPosition: (c) => [c.lon, c.lat],
+      getRadius: (c) => (c.id === chosenId ? CHOSEN_RADIUS_PX : NEARBY_RADIUS_PX), radiusUnits: 'pixels',
+      getFillColor: (c) => (c.id === chosenId ? CHOSEN_RGBA : NEARBY_RGBA),
+      stroked: true, getLineColor: [10, 17, 28, 255], lineWidthUnits: 'pixels', getLineWidth: 1.5,
+      pickable: true,
+      updateTriggers: { getRadius: chosenId, getFillColor: chosenId },
+    }),
+  ];
 }
 
 /** The device's position: a blue dot with its accuracy circle (metres). */

@@ -1,12 +1,14 @@
 // Under the report's point (issue 9): the nearest street address and the grid, an immediate message when the point is
 // outside the district, and the components within 30 m — choosing one sets the report's component and its class
-// (the matter class of a component's anomaly has the component's class code: docs/domain.md §2).
-import { useEffect } from 'react';
+// (the matter class of a component's anomaly has the component's class code: docs/domain.md §2); a tap on a component's
+// marker on the map chooses it the same way (InspectorScreen).
+import { useEffect, useRef } from 'react';
 import { useT } from '../../components/Bilingual.js';
 import type { NearComponent } from '../../api/field.js';
 import { lookUpPoint, selectNearby, selectNearbyStatus, selectPlace, selectPlaceStatus, useField } from '../../state/field-store.js';
 import { useReference } from '../../state/reference-store.js';
 import { useClassUsage } from '../../state/class-search.js';
+import { FIELD_LAYER } from '../../map/layers/nearby.js';
 import { selectDraft, useReport } from '../../state/report-store.js';
 
 /** Looks up the address and nearby components whenever the report's point moves. */
@@ -27,6 +29,17 @@ export function chooseComponent(c: NearComponent | null): void {
     r.setClass({ code: cls.code, name_zh: cls.name_zh, name_en: cls.name_en, matter_kind: cls.matter_kind });
     useClassUsage.getState().use(cls.code); // a class chosen through its component is a class used
   }
+}
+
+/**
+ * A tap on the map that picked a nearby component's marker (FIELD_LAYER.nearby): chooses it as the list does, or
+ * unchooses it when it was the chosen one. Returns whether the tap was such a pick.
+ */
+export function tapNearby(picked: { layerId: string; object: unknown }): boolean {
+  if (picked.layerId !== FIELD_LAYER.nearby) return false;
+  const c = picked.object as NearComponent;
+  chooseComponent(useReport.getState().draft.component?.id === c.id ? null : c);
+  return true;
 }
 
 export function PlaceInfo() {
@@ -67,15 +80,20 @@ export function NearbyComponents() {
   const items = useField(selectNearby);
   const status = useField(selectNearbyStatus);
   const { t, lang } = useT();
-  if (!draft.point || draft.point.grid === null) return null;
   const chosen = draft.component?.id ?? null;
+  const listRef = useRef<HTMLUListElement>(null);
+  // Chosen by a tap on its marker: bring its entry into view under the map (a no-op when chosen here).
+  useEffect(() => {
+    if (chosen) listRef.current?.querySelector<HTMLElement>('.fd-nearby-item.chosen')?.scrollIntoView?.({ block: 'nearest' });
+  }, [chosen]);
+  if (!draft.point || draft.point.grid === null) return null;
   return (
     <div className="fd-nearby" data-testid="nearby-components">
       <div className="fd-chips-head">{t('fd_nearby')}</div>
       {status === 'loading' ? <div className="dim"><span className="spinner" /> {t('loading')}</div> : null}
       {status === 'error' ? <div className="dim">{t('fd_nearby_failed')}</div> : null}
       {status === 'ready' && !items.length ? <div className="dim">{t('fd_nearby_none')}</div> : null}
-      <ul className="fd-nearby-list">
+      <ul className="fd-nearby-list" ref={listRef}>
         {items.slice(0, 8).map((c) => (
           <li key={c.id}>
             <button type="button" className={`fd-nearby-item ${chosen === c.id ? 'chosen' : ''}`} aria-pressed={chosen === c.id}

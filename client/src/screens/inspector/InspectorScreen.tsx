@@ -4,7 +4,9 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { CaseSummary } from '../../api/types.js';
 import { useCaseDetail } from '../../state/case-detail-store.js';
-import { loadCases, selectAllCases, useCases } from '../../state/cases-store.js';
+import { selectAllCases, useCases } from '../../state/cases-store.js';
+import { isTask, listedCases, loadFieldCases, selectListCopyAt, useFieldCopy } from '../../state/offline-cases.js';
+import { OfflineCopyNote } from '../../components/case/OfflineCopyNote.js';
 import { pickPoint, selectDraft, selectReportPhase, useReport } from '../../state/report-store.js';
 import { selectUser, useSession } from '../../state/session-store.js';
 import { useHideComponents } from '../useHideComponents.js';
@@ -12,17 +14,18 @@ import { CaseCards, FieldLayout } from '../FieldLayout.js';
 import { ReportForm } from './ReportForm.js';
 import { DutySwitch } from './DutySwitch.js';
 import { loadMyGrids, selectMyGrids, selectNearby, selectPosition, useField } from '../../state/field-store.js';
-import { myGridLayers, nearbyLayers, positionLayers } from '../../map/layers/nearby.js';
+import { FIELD_LAYER, myGridLayers, nearbyLayers, positionLayers } from '../../map/layers/nearby.js';
+import { tapNearby } from './FieldPlace.js';
 import { OfflineIndicator, Outbox } from './Outbox.js';
-import { refreshOutbox, selectOutboxItems, startOutbox, useOutbox } from '../../state/outbox.js';
+import { refreshOutbox, selectOffline, selectOutboxItems, startOutbox, useOutbox } from '../../state/outbox.js';
 import { restoreDraft } from '../../state/report-store.js';
 
-/** Statuses that are the inspector's tasks: verify (核实) and check (核查). */
-const TASK_STATUSES = ['verifying', 'checking'] as const;
 
-export function isTask(c: CaseSummary): boolean {
-  return (TASK_STATUSES as readonly string[]).includes(c.status);
-}
+/** While the offline copy is shown, the list is asked for again this often. */
+const COPY_RETRY_MS = 30_000;
+
+/** The field layers a tap on the map may pick (besides the cases). */
+const NEARBY_PICK = [FIELD_LAYER.nearby] as const;
 
 export function InspectorScreen() {
   const user = useSession(selectUser);
@@ -32,7 +35,22 @@ export function InspectorScreen() {
   const [tab, setTab] = useState('report');
   useHideComponents();
 
-  useEffect(() => { void loadCases({}); }, []);
+  // The list, live; or, with no network, the offline copy kept on the phone (state/offline-cases.ts), reloaded live
+  // as soon as the network returns.
+  const copyAt = useFieldCopy(selectListCopyAt);
+  const offline = useOutbox(selectOffline);
+  const uid = user?.id;
+  useEffect(() => { if (uid !== undefined) void loadFieldCases(uid, (xs) => listedCases(xs, uid)); }, [uid]);
+  useEffect(() => {
+    const stale = copyAt !== null || useCases.getState().status === 'error';
+    if (uid !== undefined && !offline && stale) void loadFieldCases(uid, (xs) => listedCases(xs, uid));
+  }, [offline]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => { // the server unreachable while the phone has a network: try again now and then
+    if (uid === undefined || copyAt === null) return undefined;
+    const timer = setInterval(() => void loadFieldCases(uid, (xs) => listedCases(xs, uid)), COPY_RETRY_MS);
+    return () => clearInterval(timer);
+  }, [uid, copyAt]);
+  useEffect(() => () => useFieldCopy.setState({ list_at: null }), []);
   // The phone's own store (issue 9): the draft back from IndexedDB, the outbox loaded and synced.
   useEffect(() => { void restoreDraft(); void refreshOutbox(); return startOutbox(); }, [user?.id]);
   const outboxWaiting = useOutbox((s) => selectOutboxItems(s).filter((i) => i.state !== 'sent').length);
@@ -60,6 +78,8 @@ export function InspectorScreen() {
     void pickPoint({ lon, lat, by: 'map' });
     return true;
   }, [picking]);
+  // A tap on a nearby component's marker chooses it, as the list below the point does (again: unchooses it).
+  const onPick = useCallback((picked: { layerId: string; object: unknown }) => picking && tapNearby(picked), [picking]);
 
   return (
     <FieldLayout
@@ -69,6 +89,8 @@ export function InspectorScreen() {
       tab={tab}
       onTab={setTab}
       onEmptyClick={onEmptyClick}
+      onPick={onPick}
+      pickUnder={NEARBY_PICK}
       cursor={picking ? 'crosshair' : ''}
       under={under}
       tabs={[
@@ -82,6 +104,7 @@ export function InspectorScreen() {
       <OfflineIndicator />
       {tab === 'report' ? <ReportForm /> : null}
       {tab === 'outbox' ? <Outbox onEdit={() => setTab('report')} /> : null}
+      {tab === 'mine' || tab === 'tasks' ? <OfflineCopyNote at={copyAt} hint="oc_list_copy_hint" testId="list-offline-copy" /> : null}
       {tab === 'mine' ? <CaseCards cases={mine} empty="no_reports" /> : null}
       {tab === 'tasks' ? <CaseCards cases={tasks} empty="no_tasks" /> : null}
     </FieldLayout>

@@ -7,6 +7,7 @@ import type { MessageKey } from '../../i18n/index.js';
 import type { OutboxItem } from '../../state/field-db.js';
 import { discardItem, retryItem, selectOffline, selectOutboxItems, selectSyncing, syncOutbox, useOutbox } from '../../state/outbox.js';
 import { draftIsEmpty, editItem, selectDraft, useReport } from '../../state/report-store.js';
+import { formatFull } from '../../i18n/format.js';
 import './outbox.css';
 
 const k = (s: string) => s as MessageKey;
@@ -59,7 +60,7 @@ export function Outbox({ onEdit }: { onEdit?: () => void }) {
                 <span className={`tag of-state of-state-${item.state}`}>{item.state === 'sending' ? <span className="spinner" /> : null}{t(k(`of_state_${item.state}`))}</span>
               </div>
               <div className="of-meta dim">
-                <span className="mono">{new Date(item.created_at).toLocaleString(lang === 'en' ? 'en-GB' : 'zh-CN', { hour12: false })}</span>
+                <span className="mono">{formatFull(new Date(item.created_at).toISOString())}</span>
                 {item.kind === 'report' && item.draft.photos.length ? <span> · {item.draft.photos.length} {t('of_photos_n')}</span> : null}
                 {item.attempts && item.state !== 'sent' ? <span> · {item.attempts} {t('of_attempts')}</span> : null}
                 {item.result ? <span className="mono of-case-no" data-testid="outbox-case-no"> · {item.result.case_no}</span> : null}
