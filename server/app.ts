@@ -33,8 +33,14 @@ import evaluationRoutes from './http/routes/evaluation.js';
 import statsRoutes from './http/routes/stats.js';
 import exportRoutes from './http/routes/exports.js';
 import patrolRoutes from './http/routes/patrol.js';
+import open311Routes, { OPEN311_PREFIX, open311KeyRoutes } from './http/routes/open311.js';
+import supervisionRoutes from './http/routes/supervision.js';
 import { LiveHub } from './live/hub.js';
-import { loadWorkRules, type WorkRules } from './services/work-rules.js';
+import type { WorkRules } from './services/work-rules.js';
+import { loadDistrictRules, type RuleBook } from './services/district-rules.js';
+import adminRulesRoutes from './http/routes/admin-rules.js';
+import adminRoutes from './http/routes/admin.js';
+import adminImportRoutes from './http/routes/admin-imports.js';
 import type { Db } from './db/types.js';
 import type { HistoryProgress } from './services/history.js';
 
@@ -46,6 +52,8 @@ export type AppDeps = {
   work?: WorkRules;
   /** Progress of the demo history's background load (GET /api/config reports it). */
   history?: HistoryProgress;
+  /** The district's versioned calendar and limits (services/district-rules.ts); loaded from the database when not given. */
+  rules?: RuleBook;
 };
 
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
@@ -54,7 +62,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
     schemaController: { compilersFactory: { buildValidator } }, // bodies are not coerced; the rest is (http/validation.ts)
     // the router's own refusals (a path parameter over 100 characters, a malformed URL) in the error body of api.md
-    frameworkErrors: (err, _req, reply) => sendFrameworkError(err, reply as unknown as FastifyReply),
+    frameworkErrors: (err, req, reply) => sendFrameworkError(err, reply as unknown as FastifyReply, req.url),
     trustProxy: trustProxyOption(config.trust_proxy), // GRIDLINE_TRUST_PROXY: req.ip is the client's address behind trusted proxies
     ...serverTimeouts(config), // request and body timeouts of every route (http/body.ts); /api/live's answer is not cut
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -73,15 +81,16 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
         { name: 'meta' }, { name: 'classes' }, { name: 'regions' }, { name: 'grids' },
         { name: 'components' }, { name: 'tiles' }, { name: 'ogc' }, { name: 'auth' }, { name: 'users' },
         { name: 'cases' }, { name: 'departments' }, { name: 'photos' }, { name: 'import' },
-        { name: 'evaluation' }, { name: 'stats' }, { name: 'exports' }, { name: 'patrol' }, { name: 'places' },
+        { name: 'evaluation' }, { name: 'stats' }, { name: 'exports' }, { name: 'patrol' }, { name: 'places' }, { name: 'open311' }, { name: 'supervision' },
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
     transformObject: (o) => toOpenApi30('openapiObject' in o ? o.openapiObject : o.swaggerObject), // OpenAPI 3.0.3 schemas
   });
 
-  const d = { db: deps.db, config, history: deps.history };
   const clock = deps.clock ?? { now: () => new Date() };
+  const rules = deps.rules ?? await loadDistrictRules(deps.db, { clock: () => clock.now() });
+  const d = { db: deps.db, config, history: deps.history, time_zone: () => (deps.work ?? rules.work).calendar.time_zone };
   // The live hub first: sessions that end close their streams at once (onSessionsEnded); cases poke it after commit.
   const live = new LiveHub(deps.db, { clock, session_idle_minutes: config.session_idle_minutes });
   await live.start();
@@ -99,21 +108,28 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(ogcRoutes, { deps: d });
   await app.register(authRoutes, { deps: { ...d, clock, onSessionsEnded } });
   await app.register(userRoutes, { deps: { ...d, clock, onSessionsEnded } });
-  await app.register(departmentRoutes, { deps: d });
+  await app.register(departmentRoutes, { deps: { ...d, clock } });
+  await app.register(adminRoutes, { deps: { ...d, clock } }); // admin console: class defaults, inspectors' grids, audit log
   await app.register(photoRoutes, { deps: { ...d, clock } });
   await app.register(importRoutes, { deps: d }); // not fastify-plugin: its JSON parser stays in its own scope
 
   // Cases and the live stream: the hub hears committed changes (NOTIFY, or the poke after a local commit).
-  const caseDeps = { db: deps.db, clock, work: deps.work ?? loadWorkRules(), onCommitted: () => live.poke(),
+  const caseDeps = { db: deps.db, clock, work: deps.work ?? rules.work, onCommitted: () => live.poke(),
     fault_response_delay_ms: config.fault_response_delay_ms };
   await app.register(tileRoutes, { deps: { ...d, cases: caseDeps } });
   await app.register(caseRoutes, { deps: { ...d, cases: caseDeps } });
   await app.register(importCasesRoutes, { deps: { ...d, work: caseDeps.work } }); // not fastify-plugin: its stream parsers stay in its own scope
   await app.register(liveRoutes, { deps: { ...d, live } });
+  await app.register(adminRulesRoutes, { deps: { ...d, rules } }); // admin: the district's calendar and time limits
+  await app.register(adminImportRoutes, { deps: { ...d, clock, work: caseDeps.work } }); // admin console: import jobs with progress
   await app.register(evaluationRoutes, { deps: { ...d, cases: caseDeps } });
   await app.register(statsRoutes, { deps: { ...d, cases: caseDeps } });
   await app.register(exportRoutes, { deps: { ...d, cases: caseDeps } });
-  await app.register(patrolRoutes, { deps: { ...d, patrol: { db: deps.db, clock, calendar: caseDeps.work.calendar, retention_days: config.track_retention_days, interval_seconds: config.patrol_interval_seconds } } });
+  await app.register(patrolRoutes, { deps: { ...d, patrol: { db: deps.db, clock, get calendar() { return caseDeps.work.calendar; }, retention_days: config.track_retention_days, interval_seconds: config.patrol_interval_seconds } } });
+  await app.register(open311Routes, { prefix: OPEN311_PREFIX, deps: { ...d, cases: caseDeps } }); // GeoReport v2 (issue 11)
+  await app.register(open311KeyRoutes, { deps: { ...d, cases: caseDeps } });
+
+  await app.register(supervisionRoutes, { deps: { ...d, supervision: { db: deps.db, clock, work: caseDeps.work } } });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
@@ -131,7 +147,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       },
     });
     app.get('/*', { schema: { hide: true } }, (req, reply) => {
-      if (req.url.startsWith('/api/') || req.url.startsWith('/ogc')) {
+      if (req.url.startsWith('/api/') || req.url.startsWith('/ogc') || req.url.startsWith('/open311')) {
         return reply.status(404).send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}` } });
       }
       return reply.sendFile('index.html');

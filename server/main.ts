@@ -7,6 +7,7 @@ import { isEmpty, loadDemo } from './services/demo.js';
 import { buildApp } from './app.js';
 import { checkDurability } from './services/durability.js';
 import { runHistory, type HistoryProgress } from './services/history.js';
+import { loadDistrictRules } from './services/district-rules.js';
 
 const log = (msg: string) => console.log(`[gridline] ${msg}`);
 
@@ -35,7 +36,8 @@ async function main() {
     log('demo logins (password "demo"): inspector1 inspector2 (监督员), operator1 (受理员), shiftlead1 (值班长), dispatcher1 (派遣员), crew1 (专业部门), leader1 (领导), admin');
   }
   const history: HistoryProgress = { state: 'none', days: 0, loaded_days: 0, cases: 0, loaded_until: null };
-  const app = await buildApp(config, { db, logger: false, history });
+  const rules = await loadDistrictRules(db); // the district's calendar and limits, versioned in the database (issue 10)
+  const app = await buildApp(config, { db, logger: false, history, rules });
   await app.listen({ port: config.port, host: config.host });
   const shown = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   log(`Gridline is serving on http://${shown}:${config.port}/  (API: /api/openapi.json, OGC API – Features: /ogc)`);
@@ -47,7 +49,7 @@ async function main() {
   const t0 = performance.now();
   let said = -1;
   const loading = runHistory(db, {
-    progress: history, shouldStop: () => closing,
+    work: rules.work, progress: history, shouldStop: () => closing,
     onDay: (p) => {
       const pct = Math.floor((p.loaded_days / p.days) * 10) * 10;
       if (pct !== said) { said = pct; log(`simulated history: ${pct} % (${p.loaded_days}/${p.days} days, ${p.cases} cases so far, up to ${p.loaded_until})`); }

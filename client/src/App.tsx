@@ -10,6 +10,9 @@ import { CrewScreen } from './screens/crew/CrewScreen.js';
 import { LeaderScreen } from './screens/leader/LeaderScreen.js';
 import { SearchScreen } from './screens/search/SearchScreen.js';
 import { ReportScreen } from './screens/report/ReportScreen.js';
+import { IntakeScreen } from './screens/intake/IntakeScreen.js';
+import { AdminScreen } from './screens/admin/AdminScreen.js';
+import { SupervisionScreen } from './screens/supervision/SupervisionScreen.js';
 import { selectConfigStatus, selectLoadConfig, useConfig } from './state/config-store.js';
 import { PATHS, screenFor, selectNavigate, selectPath, useRoute } from './state/route-store.js';
 import { selectToken, selectUser, useSession } from './state/session-store.js';
@@ -59,6 +62,9 @@ export function App() {
       {screen === 'leader' ? <LeaderScreen /> : null}
       {screen === 'search' ? <SearchScreen /> : null}
       {screen === 'report' ? <ReportScreen /> : null}
+      {screen === 'intake' ? <IntakeScreen /> : null}
+      {screen === 'admin' ? <AdminScreen /> : null}
+      {screen === 'supervision' ? <SupervisionScreen /> : null}
     </div>
   );
 }

@@ -23,6 +23,7 @@ import * as placesDb from '../../server/db/places.js';
 import * as departmentsDb from '../../server/db/departments.js';
 import * as auditDb from '../../server/db/audit.js';
 import { renderTile, tileLayers, postgresLayerSql, pgliteLayerSql, defaultEncoder } from '../../server/db/tiles.js';
+import { benchTileCache } from './tile-cache.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
@@ -116,7 +117,8 @@ async function benchEngine(label: string, db: Db, grids: number, components: num
 
   // Tiles: z14–z16 tiles around the sample points.
   const tiles = [14, 15, 16].flatMap((z) => pts.slice(0, 60).map((p) => lonLatToTile(p.lon, p.lat, z)));
-  const app = await buildApp(loadConfig({ GRIDLINE_DEMO: '0', GRIDLINE_CLIENT_DIR: '/nonexistent' }), { db });
+  // The tile cache off: the endpoint is compared with its own SQL here; the cache has its own figures below.
+  const app = await buildApp(loadConfig({ GRIDLINE_DEMO: '0', GRIDLINE_CLIENT_DIR: '/nonexistent', GRIDLINE_TILE_CACHE_MB: '0' }), { db });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   const encoder = defaultEncoder(db);
@@ -168,6 +170,7 @@ async function benchEngine(label: string, db: Db, grids: number, components: num
       rows.push([label, `${set} z${z} tile size (budget 500 KB)`, `${(buf.length / 1024).toFixed(1)} KB`, `${(performance.now() - t0).toFixed(0)} ms`]);
     }
   }
+  rows.push(...await benchTileCache(label, db, pts, { seconds: SECONDS, concurrency: CONCURRENCY }));
   await benchCases(label, db, base, pts);
   await app.close();
 }

@@ -25,7 +25,13 @@ export async function record(db: Queryable, e: AuditEntry): Promise<void> {
   );
 }
 
-export type AuditFilter = { user_id?: number; username?: string; action?: string; since?: Date; until?: Date; limit: number };
+export type AuditFilter = {
+  user_id?: number; username?: string; action?: string; since?: Date; until?: Date; limit: number;
+  /** Actions starting with this, e.g. `department.` (the admin console's filter). */
+  action_prefix?: string;
+  /** Entries older than this id (the next page, newest first). */
+  before_id?: number;
+};
 
 /** Newest first. */
 export async function list(db: Queryable, f: AuditFilter): Promise<AuditRow[]> {
@@ -37,9 +43,11 @@ export async function list(db: Queryable, f: AuditFilter): Promise<AuditRow[]> {
         and ($3::text is null or action = $3)
         and ($4::timestamptz is null or at >= $4)
         and ($5::timestamptz is null or at < $5)
+        and ($7::text is null or left(action, length($7)) = $7)
+        and ($8::bigint is null or id < $8)
       order by at desc, id desc
       limit $6`,
-    [f.user_id ?? null, f.username ?? null, f.action ?? null, f.since ?? null, f.until ?? null, f.limit],
+    [f.user_id ?? null, f.username ?? null, f.action ?? null, f.since ?? null, f.until ?? null, f.limit, f.action_prefix ?? null, f.before_id ?? null],
   );
   return rows.map((r) => ({ ...r, id: Number(r.id), user_id: r.user_id === null ? null : Number(r.user_id) }));
 }

@@ -148,7 +148,7 @@ const NEARBY_OPEN = prepared(`
          round(st_distance(c.geom::geography, st_setsrid(st_makepoint($3, $4), 4326)::geography))::int as distance_m
     from cases c
    where c.geom && st_expand(st_setsrid(st_makepoint($3::float8, $4::float8), 4326), $5::float8 / 111320 / greatest(cos(radians($4::float8)), 0.01))
-     and c.class_code = $2 and c.status not in ('closed', 'void') and c.id <> $6::uuid and c.merged_into is null
+     and c.class_code = $2 and c.status not in ('closed', 'void') and ($6::uuid is null or c.id <> $6::uuid) and c.merged_into is null
      and st_dwithin(c.geom::geography, st_setsrid(st_makepoint($3, $4), 4326)::geography, $5)
      and c.created_at <= $1
    order by distance_m limit 10`);
@@ -156,7 +156,7 @@ const NEARBY_OPEN = prepared(`
 /** Open cases of the same class within `meters` of a point (possible duplicates), nearest first, with the fields
  * visibility depends on (domain/visibility.ts). The box test (degrees of longitude shrink with latitude) lets the
  * GiST index find candidates before the exact distance. */
-export async function nearbyOpen(db: Queryable, p: { class_code: string; lon: number; lat: number; meters: number; exclude: string }, now: Date) {
+export async function nearbyOpen(db: Queryable, p: { class_code: string; lon: number; lat: number; meters: number; exclude: string | null }, now: Date) {
   const { rows } = await db.query<{
     id: string; case_no: string; status: CaseStatus; distance_m: number;
     department_id: number | null; reporter_id: number | null; responsibility_code: string | null;
@@ -210,6 +210,22 @@ export async function appendTrail(db: Queryable, e: Omit<TrailRow, 'note' | 'pho
 
 export async function trail(db: Queryable, caseId: string): Promise<TrailRow[]> {
   const { rows } = await db.query<TrailRow>(`select ${TRAIL_COLUMNS} from case_trail where case_id = $1 order by seq`, [caseId]);
+  return rows;
+}
+
+/** A trail entry as read for people: the actor's display name beside the id the hash covers. */
+export type NamedTrailRow = TrailRow & { actor_name: string | null };
+
+/**
+ * The trail with each actor's name (display name, else username; null for the public, the system or a user id that
+ * no longer resolves). Only for reading: verification uses `trail`, whose rows are exactly what the hash covers.
+ */
+export async function namedTrail(db: Queryable, caseId: string): Promise<NamedTrailRow[]> {
+  const { rows } = await db.query<NamedTrailRow>(
+    `select t.*, case when u.id is null then null when u.display_name <> '' then u.display_name else u.username end as actor_name
+       from (select ${TRAIL_COLUMNS} from case_trail where case_id = $1) t
+       left join users u on u.id::text = t.actor
+      order by t.seq`, [caseId]);
   return rows;
 }
 

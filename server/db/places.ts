@@ -33,3 +33,20 @@ export async function gridAt(db: Queryable, lon: number, lat: number): Promise<P
   const { rows } = await db.query<PlaceGrid>(GRID_AT, [lon, lat]);
   return rows[0] ?? null;
 }
+
+const SEARCH = prepared(`
+  select name, kind, st_x(p) as lon, st_y(p) as lat
+    from (select name, min(kind) as kind, st_closestpoint(st_collect(geom), st_centroid(st_collect(geom))) as p
+            from places
+           where name ilike '%' || $1::text || '%' escape '\\'
+           group by name) s
+   order by (name ilike $1::text || '%' escape '\\') desc, length(name), name
+   limit $2::int`);
+
+/** Named places (roads, lanes, doorplates, points of interest) whose name contains `text`, names starting with it
+ * first: one point on each (a road's: the point of it nearest its middle). For an address said over the phone. */
+export async function search(db: Queryable, text: string, limit: number): Promise<{ name: string; kind: string; lon: number; lat: number }[]> {
+  const like = text.replace(/[\\%_]/g, (c) => `\\${c}`);
+  const { rows } = await db.query<{ name: string; kind: string; lon: number; lat: number }>(SEARCH, [like, limit]);
+  return rows;
+}

@@ -113,6 +113,25 @@ export async function trend(db: Queryable, bounds: Date[], f: CaseFilters): Prom
   return rows.map((r) => ({ ...r, idx: Number(r.idx) }));
 }
 
+/** Today's counts for the wall's ticker: reported, filed, dispatched and closed in [start, end], and open cases
+ * red at `end`. Every case, every origin (the wall counts what the centre handled). */
+export type TodayCounts = { reported: number; filed: number; dispatched: number; closed: number; overdue: number };
+
+export async function todayCounts(db: Queryable, start: Date, end: Date): Promise<TodayCounts> {
+  const { rows: [r] } = await db.query<TodayCounts>(
+    `select count(*) filter (where c.created_at >= $2 and c.created_at <= $1)::int as reported,
+            count(*) filter (where c.filed_at >= $2 and c.filed_at <= $1)::int as filed,
+            count(*) filter (where c.dispatched_at >= $2 and c.dispatched_at <= $1)::int as dispatched,
+            count(*) filter (where c.closed_at >= $2 and c.closed_at <= $1)::int as closed,
+            count(*) filter (where ${LIGHT_SQL} = 'red')::int as overdue
+       from cases c
+      where c.created_at >= $2 or c.filed_at >= $2 or c.dispatched_at >= $2 or c.closed_at >= $2
+         or (c.red_at < $1 and c.status not in ('closed', 'void', 'suspended'))`,
+    [end, start],
+  );
+  return r;
+}
+
 export type ClassCount = { class_code: string; name_zh: string; name_en: string; major_code: string; count: number };
 
 /** The classes with most cases reported in [start, end), most first (ties by code). */

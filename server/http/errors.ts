@@ -1,6 +1,7 @@
 // The one error map: domain error codes → HTTP statuses, and the error body of docs/api.md.
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { DomainError, type ErrorCode } from '../domain/errors.js';
+import { open311Refusal } from '../domain/open311.js';
 
 export const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
@@ -50,6 +51,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
 }
 
 /** The router's own refusals (a path parameter over 100 characters, a malformed URL): 400 in the error body. */
-export function sendFrameworkError(err: Error, reply: FastifyReply): void {
+export function sendFrameworkError(err: Error, reply: FastifyReply, url = ''): void {
+  const open311 = open311Refusal(url, 400, `${err.message}: shorten or fix the URL`); // /open311/…: the spec's error list
+  if (open311) { void reply.status(400).type(open311.content_type).send(open311.body); return; }
   void reply.status(400).send({ error: { code: 'bad_request', message: `${err.message}: shorten or fix the URL` } });
 }

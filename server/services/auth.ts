@@ -12,6 +12,7 @@ import {
   SESSION_DEFAULTS, allKeys, checkPassword, checkRoles, checkUsername, forgetBefore, loginThrottle, needsTouch,
   sessionEndsAt, sessionExpiresAt, sessionStatus, throttleKeys, usernameKey, type UserRole,
 } from '../domain/auth.js';
+import { generatedPassword } from '../domain/admin.js';
 
 export type Clock = { now(): Date };
 
@@ -204,9 +205,10 @@ export type NewUserInput = {
 export type UserView = users.UserRow;
 
 async function checkDepartment(db: Queryable, department_id: number | null): Promise<void> {
-  if (department_id !== null && !(await departments.exists(db, department_id))) {
-    throw new DomainError('bad_request', `No department with id ${department_id}`);
-  }
+  if (department_id === null) return;
+  const d = await departments.get(db, department_id);
+  if (!d) throw new DomainError('bad_request', `No department with id ${department_id}`);
+  if (!d.active) throw new DomainError('unprocessable', `The department "${d.name}" is deactivated; reactivate it or choose another`, { field: 'department_id' });
 }
 
 /**
@@ -268,14 +270,46 @@ export async function updateUser(deps: Pick<AuthDeps, 'db' | 'clock' | 'onSessio
     if (!updated) throw new DomainError('not_found', `No user with id ${id}`);
     const ended = endReason ? await sessions.endAllOfUser(tx, id, now, endReason) : 0;
     const changed = Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined);
+    const shown = ['display_name', 'phone', 'roles', 'department_id', 'disabled'] as const; // never the password
+    const before = Object.fromEntries(shown.filter((k) => changed.includes(k)).map((k) => [k, current[k]]));
+    const after = Object.fromEntries(shown.filter((k) => changed.includes(k)).map((k) => [k, updated[k]]));
     await audit.record(tx, {
       at: now, action: 'user_updated', user_id: by?.id ?? null, username: by?.username ?? null, target: `user:${id}`, ip: meta.ip,
-      detail: { changed, ...(input.roles ? { roles: input.roles } : {}), ...(input.disabled !== undefined ? { disabled: input.disabled } : {}), sessions_ended: ended },
+      detail: { changed, ...(input.roles ? { roles: input.roles } : {}), ...(input.disabled !== undefined ? { disabled: input.disabled } : {}), sessions_ended: ended, before, after },
     });
     return updated;
   });
   if (endReason) deps.onSessionsEnded?.();
   return out;
+}
+
+/**
+ * Resets a user's password (admin console): to the one given, or to a generated one returned once (the admin hands it
+ * over; it is stored only as its hash). Every session of the user ends. Audited without the password.
+ * @throws DomainError `not_found`, `bad_request` (password policy)
+ */
+export async function resetPassword(deps: Pick<AuthDeps, 'db' | 'clock' | 'onSessionsEnded'>, by: Admin, id: number, input: { password?: string }, meta: RequestMeta): Promise<{ password: string | null; sessions_ended: number }> {
+  const current = await users.get(deps.db, id);
+  if (!current) throw new DomainError('not_found', `No user with id ${id}`);
+  let password = input.password;
+  if (password === undefined) {
+    do password = generatedPassword(randomBytes(16)); while (password.toLowerCase().includes(current.username.toLowerCase()));
+  }
+  checkPassword(password, current.username);
+  const password_hash = await hashPassword(password);
+  const now = deps.clock.now();
+  const ended = await deps.db.transaction(async (tx) => {
+    const updated = await users.update(tx, id, { password_hash });
+    if (!updated) throw new DomainError('not_found', `No user with id ${id}`);
+    const n = await sessions.endAllOfUser(tx, id, now, 'revoked');
+    await audit.record(tx, {
+      at: now, action: 'user_password_reset', user_id: by?.id ?? null, username: by?.username ?? null, target: `user:${id}`, ip: meta.ip,
+      detail: { username: current.username, generated: input.password === undefined, sessions_ended: n },
+    });
+    return n;
+  });
+  deps.onSessionsEnded?.();
+  return { password: input.password === undefined ? password : null, sessions_ended: ended };
 }
 
 /** Ends every session of a user (a lost phone); returns how many were open. @throws DomainError `not_found` */

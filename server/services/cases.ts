@@ -17,6 +17,7 @@ import { localDateOf } from '../domain/calendar.js';
 import { verifyChain } from '../domain/trail.js';
 import { maySee, needsPatrolledCodes, sightOf, type Sight, type VisibleCase } from '../domain/visibility.js';
 import { maskName, maskPhone } from '../domain/privacy.js';
+import { normalizePhone } from '../domain/phone.js';
 import { randomUUID } from 'node:crypto';
 import type { WorkRules } from './work-rules.js';
 import { refreshFacts } from './facts.js';
@@ -82,6 +83,58 @@ export function eventPayload(c: cases.CaseRow) {
   };
 }
 
+/**
+ * The caller's name and phone a report stores: the anonymous public gives its own, an operator or shift leader the
+ * caller's on a hotline call; no other role records someone's contact. The phone is checked and written one way.
+ * @throws DomainError role_not_allowed (403), unprocessable (422: not a Chinese mobile/landline or US number)
+ */
+export function callerOf(user: CaseUser, input: Pick<ReportInput, 'reporter_name' | 'reporter_phone'>): { reporter_name: string | null; reporter_phone: string | null } {
+  const name = input.reporter_name?.trim() || null;
+  const raw = input.reporter_phone?.trim() || null;
+  if ((name || raw) && user && !user.roles.some((r) => SEE_REPORTER.includes(r))) {
+    throw new DomainError('role_not_allowed', `Only ${SEE_REPORTER.join(' or ')} record a caller's name and phone`);
+  }
+  if (!raw) return { reporter_name: name, reporter_phone: null };
+  const phone = normalizePhone(raw);
+  if (!phone) {
+    throw new DomainError('unprocessable', `"${raw}" is not a Chinese mobile or landline number or a US number`, { reporter_phone: 'not a Chinese mobile/landline or US phone number' });
+  }
+  return { reporter_name: name, reporter_phone: phone.phone };
+}
+
+/**
+ * Open cases of a class near a point that the caller may see, nearest first (possible duplicates): the anonymous public
+ * sees none, a crew its department's, an inspector its own and its grids' (a duplicate list must not tell anyone of
+ * other people's reports).
+ */
+async function visibleNearby(deps: CaseDeps, user: CaseUser, p: { class_code: string; lon: number; lat: number; meters: number; exclude: string | null }, now: Date) {
+  const nearby = await cases.nearbyOpen(deps.db, p, now);
+  const patrolled = await patrolledCodesOf(deps.db, user);
+  return nearby.filter((d) => maySee(user, patrolled, d));
+}
+
+/** How far apart two reports of one class may lie and still be suggested as one problem, m (deps.duplicate_meters). */
+export const DUPLICATE_METERS = 50;
+
+/**
+ * GET /api/cases/duplicates: the open cases of a class near a point the caller may see, each as the caller may see
+ * it with its distance, nearest first: what a hotline operator checks before filing a call, and the duplicates of a case.
+ */
+export async function duplicateCandidates(deps: CaseDeps, user: CaseUser,
+  q: { lon: number; lat: number; crs?: Crs; class_code: string; exclude?: string; meters?: number }) {
+  const now = deps.clock.now();
+  // to a tenth of a millimetre: a subnormal coordinate (7e-323) would underflow in PostgreSQL's radians()
+  const [lon, lat] = toWgs84(q.lon, q.lat, q.crs).map((v) => Math.round(v * 1e9) / 1e9);
+  const meters = q.meters ?? deps.duplicate_meters ?? DUPLICATE_METERS;
+  const found = await visibleNearby(deps, user, { class_code: q.class_code, lon, lat, meters, exclude: q.exclude ?? null }, now);
+  const items = [];
+  for (const d of found) {
+    const c = await cases.get(deps.db, d.id, now);
+    if (c) items.push({ ...caseView(c, user), distance_m: d.distance_m });
+  }
+  return { meters, items };
+}
+
 function requestHash(body: unknown): string {
   return createHash('sha256').update(JSON.stringify(body)).digest('hex');
 }
@@ -91,13 +144,14 @@ function requestHash(body: unknown): string {
  * creates nothing; the key and the case are written in one transaction.
  * @throws DomainError conflict (409: the same key is being processed), unprocessable (422), role_not_allowed (403)
  */
-export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportInput, key: string | null) {
+export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportInput, key: string | null, opts: ReportOptions = {}) {
   const now = deps.clock.now();
   const source: CaseSource = input.source ?? (user?.roles.includes('inspector') ? 'inspector' : 'public');
-  const actor = actorOf(user);
+  const actor = opts.actor ?? actorOf(user);
   const first = decideReport(actor, { source, self_handled: input.self_handled, photo_ids: input.photo_ids });
   const [lon, lat] = toWgs84(input.lon, input.lat, input.crs);
-  const scope = user ? `user:${user.id}` : 'public';
+  const caller = callerOf(user, input);
+  const scope = opts.scope ?? (user ? `user:${user.id}` : 'public');
   let replay = false;
   let eventId = 0;
   const row = await deps.db.transaction(async (tx) => {
@@ -116,7 +170,7 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
     }
     // Only photos the reporter may see (its own uploads, or shown by a case it may read): citing a photo id would
     // otherwise make someone else's photo readable through one's own case. The public uploads none and cites none.
-    if (input.photo_ids?.length) await assertPhotosExist(tx, input.photo_ids, user);
+    if (input.photo_ids?.length) await assertPhotosExist(tx, input.photo_ids, opts.photos_uploaded_with_report ? undefined : user);
     const cls = await classes.get(tx, 'matter', input.class_code);
     if (!cls) throw new DomainError('unknown_class', `${input.class_code} is not a matter class of GB/T 47678.5-2026`);
     if (cls.matter_kind !== input.kind) {
@@ -143,7 +197,7 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
       id, case_no, status: first.to, source, kind: input.kind, class_code: input.class_code, component_id: input.component_id ?? null,
       description: input.description ?? null, address: input.address ?? (road ? road.name : null), lon, lat,
       district_code: grid.district_code, street_code: grid.street_code, community_code: grid.community_code, grid_code: grid.code,
-      responsibility_code, reporter_id: user?.id ?? null, reporter_name: input.reporter_name ?? null, reporter_phone: input.reporter_phone ?? null,
+      responsibility_code, reporter_id: user?.id ?? null, ...caller,
       self_handled: !!input.self_handled, urgent: !!input.urgent, suggested_department_id: suggested, ...times,
       trail_head: entry.hash, created_at: now, updated_at: now,
     }, now);
@@ -152,21 +206,28 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
     const final = created;
     eventId = await cases.appendEvent(tx, { case_id: final.id, version: final.version, at: now, payload: eventPayload(final) });
     if (key) await cases.saveKey(tx, { scope, key, request_hash: requestHash(input), case_id: final.id, now });
-    await audit.record(tx, { at: now, action: 'case.report', user_id: user?.id ?? null, username: user?.username ?? null, target: `case:${final.id}` });
+    await opts.within?.(tx, final);
+    await audit.record(tx, { at: now, action: 'case.report', user_id: user?.id ?? null, username: user?.username ?? opts.username ?? null, target: `case:${final.id}` });
     return final;
   });
   if (eventId) deps.onCommitted?.(eventId);
   if (deps.fault_response_delay_ms) await new Promise((r) => setTimeout(r, deps.fault_response_delay_ms));
-  const nearby = replay ? [] : await cases.nearbyOpen(deps.db, {
-    class_code: row.class_code, lon: row.lon, lat: row.lat, meters: deps.duplicate_meters ?? 50, exclude: row.id,
+  const nearby = replay ? [] : await visibleNearby(deps, user, {
+    class_code: row.class_code, lon: row.lon, lat: row.lat, meters: deps.duplicate_meters ?? DUPLICATE_METERS, exclude: row.id,
   }, now);
-  // Only the cases the caller may see: the anonymous public sees none, a crew its department's, an inspector its own
-  // and its grids' (a duplicate list must not tell anyone of other people's reports).
-  const patrolled = await patrolledCodesOf(deps.db, user);
-  const duplicates = nearby.filter((d) => maySee(user, patrolled, d))
-    .map(({ id, case_no, status, distance_m }) => ({ id, case_no, status, distance_m }));
+  const duplicates = nearby.map(({ id, case_no, status, distance_m }) => ({ id, case_no, status, distance_m }));
   return { case: caseView(row, user), replay, possible_duplicates: duplicates };
 }
+
+/**
+ * How another intake (Open311, services/open311.ts) reports through reportCase: its own idempotency scope (one per
+ * client system), the actor a client system reports as, photos it has just uploaded itself for this report (checked
+ * to exist, not against a viewer), the name the audit records, and more rows written in the same transaction.
+ */
+export type ReportOptions = {
+  scope?: string; actor?: Actor; photos_uploaded_with_report?: boolean; username?: string;
+  within?(tx: Queryable, created: cases.CaseRow): Promise<void>;
+};
 
 export type ActionInput = { action: string; version: number } & Record<string, unknown>;
 
@@ -216,7 +277,7 @@ export async function readCase(deps: CaseDeps, user: CaseUser, caseId: string) {
   const now = deps.clock.now();
   const c = await cases.get(deps.db, caseId, now);
   if (!c || !(await mayReadCase(deps.db, user, c))) throw new DomainError('not_found', `No case with id ${caseId}`);
-  const trail = await cases.trail(deps.db, caseId);
+  const trail = await cases.namedTrail(deps.db, caseId);
   return { ...caseView(c, user), available_actions: availableActions(caseStateOf(c), actorOf(user), now), trail };
 }
 

@@ -13,6 +13,9 @@ import { seedDemoUsers } from './demo-users.js';
 import { CAMBRIDGE_DIR, CAMBRIDGE_DISTRICT, drawGrids, loadCambridgeRegions, readCambridgeBlocks } from './draw-grids.js';
 import { importComponents, type ImportOptions } from './import-components.js';
 import { historySummaryLine, loadHistory, planHistory, type HistoryOptions } from './history.js';
+import { seedDistrictCalendar } from './district-rules.js';
+import { loadWorkRules } from './work-rules.js';
+import { CN_CALENDAR, US_EAST_CALENDAR } from '../domain/district-rules.js';
 
 export const DEMO_SEED = 20051;
 
@@ -40,6 +43,8 @@ export async function loadDemo(
     const summary = await loadCambridge(db);
     const days = history.days ?? config.demo_history_days ?? 0;
     if (!days) return summary;
+    // The simulated history runs on the district's own calendar (America/New_York, US federal holidays).
+    history = { work: loadWorkRules('data', 'limits/default.json', US_EAST_CALENDAR), ...history };
     // The history is planned here and loaded by the server in the background (main.ts → runHistory), so the
     // first start serves within seconds; `history.load_now` loads it before returning (scripts, tests).
     if (history.load_now) return `${summary}; ${historySummaryLine(await loadHistory(db, { seed: DEMO_SEED, ...history, days }))}`;
@@ -47,6 +52,8 @@ export async function loadDemo(
     return `${summary}; ${days} days of simulated history (${w.start.toISOString().slice(0, 10)} … ${w.end.toISOString().slice(0, 10)}) to load in the background`;
   }
   await loadDemoDongcheng(db, { seed: DEMO_SEED, grids: config.demo_grids, components: config.demo_components });
+  const district = await regions.firstDistrict(db);
+  if (district) await seedDistrictCalendar(db, district.code, CN_CALENDAR, new Date()); // Asia/Shanghai, China's holidays and 调休
   const n = await seedDepartmentsFromClasses(db);
   const assigned = await departments.assignComponentDefaults(db);
   const users = await seedDemoUsers(db);
@@ -55,6 +62,7 @@ export async function loadDemo(
 
 async function loadCambridge(db: Queryable): Promise<string> {
   await loadCambridgeRegions(db);
+  await seedDistrictCalendar(db, CAMBRIDGE_DISTRICT.code, US_EAST_CALENDAR, new Date()); // America/New_York, US federal holidays
   const drawn = await drawGrids(db, { communities: [CAMBRIDGE_DISTRICT.code], valid_from: '2026-01-01', blocks: readCambridgeBlocks() });
   const n = await seedDepartmentsFromClasses(db);
   const parts: string[] = [];

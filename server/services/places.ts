@@ -18,3 +18,8 @@ export async function nearest(db: Queryable, lon: number, lat: number): Promise<
   const [road, grid] = [await placesDb.nearestRoad(db, lon, lat), await placesDb.gridAt(db, lon, lat)];
   return { road, grid };
 }
+
+/** Named places whose name contains the text, for finding a caller's address on the map (GET /api/places/search). */
+export async function search(db: Queryable, text: string, limit = 8) {
+  return placesDb.search(db, text.trim(), limit);
+}

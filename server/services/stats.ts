@@ -11,6 +11,7 @@ import {
   splitByUtcDay, trendBuckets, type Period, type StatLevel,
 } from '../domain/stats-query.js';
 import type { WorkRules } from './work-rules.js';
+import { localDateOf, localTime } from '../domain/calendar.js';
 import type { CaseTileFilter } from '../db/tiles.js';
 
 export type StatsDeps = { db: Queryable; work: WorkRules; clock: { now(): Date } };
@@ -126,6 +127,14 @@ export async function trend(deps: StatsDeps, q: StatsQuery & { bucket?: string }
       return { start: b.start, end: b.end, reported: r?.reported ?? 0, filed: r?.filed ?? 0, closed: r?.closed ?? 0 };
     }),
   };
+}
+
+/** The wall's ticker: what happened today (the district's local day, from midnight to now) and what is overdue now. */
+export async function today(deps: StatsDeps): Promise<stats.TodayCounts & { date: string; at: string }> {
+  const now = deps.clock.now();
+  const date = localDateOf(deps.work.calendar, now);
+  const counts = await stats.todayCounts(deps.db, localTime(deps.work.calendar, `${date} 00:00`), now);
+  return { date, at: now.toISOString(), ...counts };
 }
 
 /** The classes with most cases reported in the period. */

@@ -79,8 +79,11 @@ async function casesOnMap(p: Page, lon: number, lat: number, radius = 4): Promis
   return p.evaluate(([lo, la, r]) => {
     const g = window.__gridline!;
     const q = g.map.project([lo, la]);
-    const infos = g.overlay?.pickObjects({ x: q.x - r, y: q.y - r, width: 2 * r, height: 2 * r, layerIds: ['cases'] }) ?? [];
-    return infos.map((i) => i.object as { id: string; case_no: string; light: string }).map((o) => ({ id: o.id, case_no: o.case_no, light: o.light }));
+    // The field screens draw cases one by one ('cases'); the wall draws spots ('case-spots': one or several cases).
+    const infos = g.overlay?.pickObjects({ x: q.x - r, y: q.y - r, width: 2 * r, height: 2 * r, layerIds: ['cases', 'case-spots'] }) ?? [];
+    type C = { id: string; case_no: string; light: string };
+    const cases = infos.flatMap((i) => (i.layer?.id === 'case-spots' ? window.__gridlineWall!.casesOf(i.object) as C[] : [i.object as C]));
+    return cases.map((o) => ({ id: o.id, case_no: o.case_no, light: o.light }));
   }, [lon, lat, radius] as const);
 }
 

@@ -249,3 +249,46 @@ describe('map page', () => {
     await raster.close();
   });
 });
+
+// Issue 10: a readable offline basemap at every zoom (the bundled world outline under the district's layers), and
+// every clock in the district's time. Last: it moves the district to America/New_York.
+describe('district time and the world outline', () => {
+  test('zoom 2, 6, 10, 14 at 1920×1080: land and country lines when zoomed out, the district on top when zoomed in', async () => {
+    const big = await browser.newPage({ viewport: { width: 1920, height: 1080 }, deviceScaleFactor: 1 });
+    await big.goto(server.url, { waitUntil: 'load' });
+    await big.waitForFunction(() => window.__gridline?.map !== undefined, null, { timeout: 60_000 });
+    const center = await districtCenter(big);
+    for (const z of [2, 6, 10, 14]) {
+      await view(big, center, z);
+      const drawn = await big.evaluate(() => {
+        const map = window.__gridline!.map;
+        const n = (id: string) => map.queryRenderedFeatures(undefined, { layers: [id] }).length;
+        return { land: n('world-land'), borders: n('world-borders'), streets: n('streets-fill') };
+      });
+      if (z <= 6) expect(drawn.land > (z === 2 ? 20 : 1) && drawn.borders > 0, `zoom ${z}: ${JSON.stringify(drawn)}`).toBe(true);
+      else expect(drawn.streets, `zoom ${z}`).toBeGreaterThan(0);
+      await shot(big, `10-world-zoom-${z}`);
+    }
+    await big.close();
+  });
+
+  test('after the admin moves the district to America/New_York, the header clock shows New York time whatever the browser\'s zone', async () => {
+    const login = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'demo' }) });
+    const { token } = (await login.json()) as { token: string };
+    const put = await fetch(`${server.url}/api/admin/calendar`, {
+      method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ time_zone: 'America/New_York', holiday_set: 'us', periods: [['08:30', '12:00'], ['13:00', '17:00']], weekend: [0, 6], working_day_hours: 7.5 }),
+    });
+    expect(put.status).toBe(200);
+    const tokyo = await browser.newPage({ viewport: { width: 1440, height: 900 }, timezoneId: 'Asia/Tokyo' }); // neither zone: the browser's must not leak
+    await tokyo.goto(server.url, { waitUntil: 'load' });
+    const clock = tokyo.locator('.clock');
+    await expect.poll(() => clock.getAttribute('data-zone'), { timeout: 30_000 }).toBe('America/New_York');
+    const ny = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d).replace(',', '');
+    const before = ny(new Date());
+    const text = (await clock.textContent()) ?? '';
+    expect([before, ny(new Date())]).toContain(text.slice(0, 16));
+    expect(text).toMatch(/E[SD]T$/);
+    await tokyo.close();
+  });
+});

@@ -156,7 +156,8 @@ describe('screens by role', () => {
   test('leaders get their screen, the command centre the wall map, inspectors the report screen, crews their tasks', () => {
     for (const r of ['dispatcher', 'operator', 'shift_leader'] as const) expect(homeOf(u(r))).toBe('wall');
     expect(homeOf(u('leader'))).toBe('leader');
-    expect(screensOf(u('leader'))).toEqual(['leader', 'wall', 'search', 'report', 'district']);
+    expect(screensOf(u('leader'))).toEqual(['leader', 'wall', 'search', 'supervision', 'report', 'district']);
+    expect(screenFor('/supervision', u('department'))).toBe('crew'); // 电子监察: the centre's posts, leaders and admin only
     expect(homeOf(u('inspector'))).toBe('inspector');
     expect(homeOf(u('department'))).toBe('crew');
     expect(homeOf(null)).toBe('district');

@@ -49,9 +49,9 @@ describe('buildStyle', () => {
     expect(style.sources[SOURCE.components]).toMatchObject({ tiles: [tileUrl(ORIGIN, 'components')] });
   });
 
-  test('a configured raster basemap is drawn first, under every project layer', () => {
+  test('a configured raster basemap is drawn first (over the bundled world outline), under every project layer', () => {
     const style = buildStyle({ origin: ORIGIN, basemapUrl: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png' });
-    expect(style.layers.map((l) => l.id).slice(0, 3)).toEqual([LAYER.background, LAYER.raster, LAYER.streetsFill]);
+    expect(style.layers.map((l) => l.id).slice(0, 5)).toEqual([LAYER.background, LAYER.worldLand, LAYER.worldBorders, LAYER.raster, LAYER.streetsFill]);
   });
 
   test('unit grids and the aggregated community view are separate layers on the grids source', () => {

@@ -19,7 +19,7 @@ async function freePort(): Promise<number> {
 }
 
 /** What the client build is made of: its sources, the pure server code it imports, the build config and the lockfile. */
-const CLIENT_INPUTS = ['client', 'server/domain', 'server/http/schemas', 'vite.config.ts', 'package-lock.json'];
+const CLIENT_INPUTS = ['client', 'server/domain', 'server/http/schemas', 'data/basemap', 'vite.config.ts', 'package-lock.json'];
 
 function clientKey(): string {
   const h = createHash('sha256');

@@ -74,8 +74,8 @@ export async function sendJson<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', u
 }
 
 /** POST raw bytes (a photo) with their content type. */
-export async function sendBytes<T>(url: string, body: Blob, contentType: string, init?: { signal?: AbortSignal }): Promise<T> {
-  return request<T>(url, { method: 'POST', headers: headers({ 'content-type': contentType }), body, signal: init?.signal });
+export async function sendBytes<T>(url: string, body: Blob, contentType: string, init?: { signal?: AbortSignal; headers?: Record<string, string> }): Promise<T> {
+  return request<T>(url, { method: 'POST', headers: headers({ 'content-type': contentType, ...init?.headers }), body, signal: init?.signal });
 }
 
 /** Builds `path?k=v&…`, skipping undefined values. */

@@ -7,22 +7,24 @@ import { selectLive, useCases } from '../state/cases-store.js';
 import { PATHS, screenFor, screensOf, selectNavigate, selectPath, useRoute, type Screen } from '../state/route-store.js';
 import { selectLogout, selectUser, useSession } from '../state/session-store.js';
 import { roleKey, tOr, type MessageKey } from '../i18n/index.js';
-import { formatFull } from '../i18n/format.js';
+import { displayZone, formatFull, zoneAbbreviation } from '../i18n/format.js';
 import { useT } from './Bilingual.js';
+import { CaseSearchBox } from './case/CaseSearchBox.js';
 
-/** Beijing time, like every time on the case screens (i18n/format.ts), whatever the browser's zone. */
+/** The district's time, like every time on screen (i18n/format.ts), whatever the browser's zone, with the zone's name. */
 function Clock() {
   const [now, setNow] = useState(() => new Date());
   useEffect(() => {
     const id = setInterval(() => setNow(new Date()), 1000);
     return () => clearInterval(id);
   }, []);
-  return <span className="clock" aria-label="clock">{formatFull(now.toISOString())}</span>;
+  const iso = now.toISOString();
+  return <span className="clock" aria-label="clock" data-zone={displayZone()}>{formatFull(iso)} <small className="clock-zone">{zoneAbbreviation(iso)}</small></span>;
 }
 
 const NAV_LABEL: Record<Screen, MessageKey> = {
   wall: 'nav_wall', inspector: 'nav_inspector', crew: 'nav_crew', district: 'nav_district', login: 'sign_in',
-  leader: 'nav_leader', search: 'nav_search', report: 'nav_report',
+  leader: 'nav_leader', search: 'nav_search', report: 'nav_report', intake: 'nav_intake', admin: 'nav_admin', supervision: 'nav_supervision',
 };
 
 function LiveState() {
@@ -67,6 +69,7 @@ export function Header() {
         ) : <span className="muted">{t('no_district')}</span>}
       </div>
       <div className="header-right">
+        <CaseSearchBox current={current} />
         {user ? <LiveState /> : <span className="header-sub">{t('app_subtitle')}</span>}
         <Clock />
         {user ? (

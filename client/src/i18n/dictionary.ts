@@ -7,6 +7,12 @@ import { WORDS_SEARCH } from './words-search.js';
 import { WORDS_EXPORTS } from './words-exports.js';
 import { WORDS_OFFLINE } from './words-offline.js';
 import { WORDS_FIELD } from './words-field.js';
+import { WORDS_OFFLINE_COPY } from './words-offline-copy.js';
+import { WORDS_ADMIN_RULES } from './words-admin-rules.js';
+import { WORDS_INTAKE } from './words-intake.js';
+import { WORDS_WALL } from './words-wall.js';
+import { WORDS_ADMIN } from './words-admin.js';
+import { WORDS_SUPERVISION } from './words-supervision.js';
 
 export const DICTIONARY = {
   app_title: { zh: '网格化城市管理', en: 'Grid-based urban management' },
@@ -340,6 +346,12 @@ export const DICTIONARY = {
   ...WORDS_EXPORTS,
   ...WORDS_OFFLINE,
   ...WORDS_FIELD,
+  ...WORDS_OFFLINE_COPY,
+  ...WORDS_ADMIN_RULES,
+  ...WORDS_INTAKE,
+  ...WORDS_WALL,
+  ...WORDS_ADMIN,
+  ...WORDS_SUPERVISION,
 } as const satisfies Record<string, Record<Lang, string>>;
 
 export type MessageKey = keyof typeof DICTIONARY;

@@ -2,6 +2,7 @@
 import { create } from 'zustand';
 import { fetchConfig } from '../api/config.js';
 import type { ClientConfig } from '../api/types.js';
+import { setDisplayZone } from '../i18n/format.js';
 
 type ConfigState = {
   status: 'idle' | 'loading' | 'ready' | 'error';
@@ -19,6 +20,7 @@ export const useConfig = create<ConfigState>()((set) => ({
     set({ status: 'loading', error: null });
     try {
       const config = await fetcher();
+      setDisplayZone(config.time_zone); // every time on screen in the district's zone (issue 10)
       set({ status: 'ready', config });
     } catch (e) {
       set({ status: 'error', error: (e as Error).message });

@@ -3,27 +3,30 @@
 import { create } from 'zustand';
 import type { Role, SessionUser } from '../api/types.js';
 
-export type Screen = 'district' | 'login' | 'wall' | 'inspector' | 'crew' | 'leader' | 'search' | 'report';
+export type Screen = 'district' | 'login' | 'wall' | 'inspector' | 'crew' | 'leader' | 'search' | 'report' | 'intake' | 'admin' | 'supervision';
 
 /** Paths of the screens. */
 export const PATHS: Record<Screen, string> = {
-  district: '/map', login: '/login', wall: '/wall', inspector: '/inspector', crew: '/crew', leader: '/leader', search: '/search', report: '/report',
+  district: '/map', login: '/login', wall: '/wall', inspector: '/inspector', crew: '/crew', leader: '/leader', search: '/search', report: '/report', intake: '/intake', admin: '/admin', supervision: '/supervision',
 };
 
 /** Who may open which screen (the server still checks every request). */
-const SCREEN_ROLES: Record<'leader' | 'wall' | 'inspector' | 'crew' | 'search' | 'report', readonly Role[]> = {
+const SCREEN_ROLES: Record<'admin' | 'leader' | 'wall' | 'intake' | 'inspector' | 'crew' | 'search' | 'report' | 'supervision', readonly Role[]> = {
+  admin: ['admin'], // the admin console is the admin's home; the wall stays reachable from the header
   leader: ['leader'],
   wall: ['dispatcher', 'operator', 'shift_leader', 'leader', 'admin'],
+  intake: ['operator'], // hotline calls are the operator's (workflow.md row 1); the wall stays the operator's home: its queue
   inspector: ['inspector'],
   crew: ['department'],
   search: ['dispatcher', 'operator', 'shift_leader', 'leader', 'admin', 'inspector', 'department'],
   report: ['leader', 'operator', 'shift_leader', 'dispatcher', 'admin'],
+  supervision: ['operator', 'shift_leader', 'leader', 'admin'], // 电子监察: the supervision centre and leaders (issue 10)
 };
 
 /** The screens a user may open, in the order of the header's navigation. */
 export function screensOf(user: SessionUser | null): Screen[] {
   if (!user) return ['district'];
-  const own = (['leader', 'wall', 'inspector', 'crew', 'search', 'report'] as const).filter((s) => SCREEN_ROLES[s].some((r) => user.roles.includes(r)));
+  const own = (['admin', 'leader', 'wall', 'intake', 'inspector', 'crew', 'search', 'supervision', 'report'] as const).filter((s) => SCREEN_ROLES[s].some((r) => user.roles.includes(r)));
   return [...own, 'district'];
 }
 

@@ -1,12 +1,12 @@
 // Cases: report, list, read with the trail, act (docs/workflow.md; docs/api.md). Thin: validation here, rules in services/.
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Deps } from '../deps.js';
-import { actOnCase, mergeCase, readCase, reportCase, searchCases, type CaseDeps } from '../../services/cases.js';
+import { actOnCase, duplicateCandidates, mergeCase, readCase, reportCase, searchCases, type CaseDeps } from '../../services/cases.js';
 import { CASE_ACTIONS, CASE_SOURCES, CLOSING_TYPES } from '../../domain/workflow.js';
 import { ClassCode, ComponentId, Crs, ErrorBody, Lat, Lon, errorResponses } from '../schemas/common.js';
 import { CaseSearchQuerystring } from '../schemas/case-search.js';
 import { wire } from '../wire.js';
-import { CaseDetailSchema, CaseListSchema, CaseViewSchema, ReportResultSchema } from '../schemas/cases.js';
+import { CaseDetailSchema, CaseListSchema, CaseViewSchema, DuplicateCandidatesSchema, ReportResultSchema } from '../schemas/cases.js';
 import { anonymousIntakeThrottle } from '../intake-throttle.js';
 import { withPhotoLinks, type PhotoLinkDeps } from '../../services/photos.js';
 
@@ -25,8 +25,8 @@ const ReportBody = Type.Object({
   photo_ids: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9a-f]{64}$', description: 'ids from POST /api/photos' }), { maxItems: 20 })),
   self_handled: Type.Optional(Type.Boolean()),
   urgent: Type.Optional(Type.Boolean()),
-  reporter_name: Type.Optional(Type.String({ maxLength: 100 })),
-  reporter_phone: Type.Optional(Type.String({ maxLength: 30, pattern: '^[0-9+ ()-]*$' })),
+  reporter_name: Type.Optional(Type.String({ maxLength: 100, description: 'the caller (hotline: set by an operator or shift leader; the public: its own); masked for other roles' })),
+  reporter_phone: Type.Optional(Type.String({ maxLength: 30, pattern: '^[0-9+ ().-]*$', description: 'a Chinese mobile or landline number or a US number (422 otherwise), stored in one form: 13812345678, 010-12345678, (617) 555-0123' })),
 }, { additionalProperties: false });
 
 const ActionBody = Type.Object({
@@ -80,6 +80,20 @@ const caseRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps } }
       response: { 200: CaseListSchema, ...errorResponses },
     },
   }, async (req) => wire(await searchCases(deps.cases, req.user, req.query)));
+
+  app.get('/api/cases/duplicates', {
+    onRequest: auth,
+    schema: {
+      tags: ['cases'],
+      summary: 'Possible duplicates: open cases of a class near a point that the caller may see, nearest first (before filing a hotline call; beside a case with exclude=its id)',
+      querystring: Type.Object({
+        lon: Lon, lat: Lat, crs: Type.Optional(Crs), class_code: ClassCode,
+        exclude: Type.Optional(Type.String({ format: 'uuid', description: 'leave this case out (the case whose duplicates are asked for)' })),
+        meters: Type.Optional(Type.Integer({ minimum: 10, maximum: 500, description: 'search radius, m (default: the duplicate radius reports use, 50)' })),
+      }, { additionalProperties: false }),
+      response: { 200: DuplicateCandidatesSchema, ...errorResponses },
+    },
+  }, async (req) => wire(await duplicateCandidates(deps.cases, req.user, req.query)));
 
   app.get('/api/cases/:id', {
     onRequest: auth,

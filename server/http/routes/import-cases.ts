@@ -22,7 +22,7 @@ export const DEFAULT_CASE_IMPORT_BODY_LIMIT = 200 * 1024 * 1024;
 
 const Mapping = (description: string) => Type.String({ minLength: 1, maxLength: 100_000, description });
 
-const Query = Type.Object({
+export const CaseImportQuery = Type.Object({
   source_system: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$', description: 'name of the system the cases come from, e.g. boston311; with the source id it identifies a case' }),
   map: Type.String({
     minLength: 1, maxLength: 4000,
@@ -35,6 +35,7 @@ const Query = Type.Object({
   time_zone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'zone of the source\'s local times, e.g. America/New_York (default UTC)' })),
   crs: Type.Optional(Type.Union([Type.Literal('wgs84'), Type.Literal('gcj02')])),
 }, { additionalProperties: false });
+const Query = CaseImportQuery;
 
 const Rejected = Type.Object({ row: Type.Integer(), reason: Type.String(), code: Type.String() });
 const Result = Type.Object({
@@ -54,6 +55,21 @@ const INSTEAD = 'split the file, or use npm run import:cases on the server';
 const deny: onRequestHookHandler = async () => {
   throw new DomainError('forbidden', 'Importing needs the admin role, and authentication is not set up on this server');
 };
+
+/** The import options of a query string (this route's and the admin console's import jobs). @throws DomainError bad_request */
+export function caseImportOptions(q: Static<typeof CaseImportQuery>, work: WorkRules, mappings_dir?: string) {
+  return {
+    work,
+    source_system: q.source_system,
+    map: parseCaseFieldMap(q.map),
+    type_map: readMapping(q.type_map, 'type_map', mappings_dir),
+    channel_values: q.channel_values ? channelValues(readMapping(q.channel_values, 'channel_values', mappings_dir)) : undefined,
+    status_values: q.status_values ? statusValues(readMapping(q.status_values, 'status_values', mappings_dir)) : undefined,
+    default_channel: q.default_channel as Channel | undefined,
+    time_zone: q.time_zone,
+    crs: q.crs,
+  };
+}
 
 type Opts = { deps: Deps & { work?: WorkRules }; bodyLimit?: number; mappings_dir?: string };
 
@@ -81,19 +97,10 @@ const importCasesRoutes: FastifyPluginAsync<Opts> = async (app, { deps, bodyLimi
     const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const format = FORMATS[type];
     if (!format) throw new DomainError('unsupported_media_type', 'Send the file as text/csv or application/geo+json', { field: 'content-type' });
-    const q = req.query;
     const user = req.user;
     const options = {
+      ...caseImportOptions(req.query, work, mappings_dir),
       format,
-      work,
-      source_system: q.source_system,
-      map: parseCaseFieldMap(q.map),
-      type_map: readMapping(q.type_map, 'type_map', mappings_dir),
-      channel_values: q.channel_values ? channelValues(readMapping(q.channel_values, 'channel_values', mappings_dir)) : undefined,
-      status_values: q.status_values ? statusValues(readMapping(q.status_values, 'status_values', mappings_dir)) : undefined,
-      default_channel: q.default_channel as Channel | undefined,
-      time_zone: q.time_zone,
-      crs: q.crs,
       actor: user ? { id: user.id, username: user.username } : null,
     };
     // The whole body first, outside the database: a slow or stalled client never holds it (408 instead), and a

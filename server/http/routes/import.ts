@@ -20,7 +20,7 @@ import { ClassCode, ErrorBody, errorResponses } from '../schemas/common.js';
 
 export const DEFAULT_IMPORT_BODY_LIMIT = 200 * 1024 * 1024;
 
-const Query = Type.Object({
+export const ComponentImportQuery = Type.Object({
   class_code: ClassCode,
   id_field: Type.String({ minLength: 1, maxLength: 200, description: 'property (GeoJSON) or column (CSV) holding the source id' }),
   source: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.:/-]{1,80}$', description: 'namespace of the source ids, e.g. cambridge:hydrants' })),
@@ -33,6 +33,7 @@ const Query = Type.Object({
   data_source: Type.Optional(Type.Union(DATA_SOURCES.map((s) => Type.Literal(s)))),
   survey_date: Type.Optional(Type.String({ format: 'date' })),
 }, { additionalProperties: false });
+const Query = ComponentImportQuery;
 
 const Rejected = Type.Object({ row: Type.Integer(), reason: Type.String(), code: Type.String() });
 const Result = Type.Object({
@@ -47,6 +48,25 @@ const Result = Type.Object({
 const FORMATS: Record<string, ImportFormat> = { 'application/geo+json': 'geojson', 'application/json': 'geojson', 'text/csv': 'csv' };
 
 const INSTEAD = 'split the file, or use npm run import on the server';
+
+/** The import options of a query string (this route's and the admin console's import jobs). @throws DomainError bad_request */
+export function componentImportOptions(q: Static<typeof ComponentImportQuery>) {
+  return {
+    class_code: q.class_code,
+    id_field: q.id_field,
+    source: q.source ?? null,
+    map: q.map ? parseFieldMap(q.map) : undefined,
+    status_values: q.status_values ? parseStatusValues(q.status_values) : undefined,
+    lon_field: q.lon_field ?? null,
+    lat_field: q.lat_field ?? null,
+    crs: q.crs,
+    default_status: q.default_status as ComponentStatus | undefined,
+    data_source: q.data_source as DataSource | undefined,
+    survey_date: q.survey_date ?? null,
+  };
+}
+
+export const IMPORT_FORMATS = FORMATS;
 
 const deny: onRequestHookHandler = async () => {
   throw new DomainError('forbidden', 'Importing needs the admin role, and authentication is not set up on this server');
@@ -75,26 +95,14 @@ const importRoutes: FastifyPluginAsync<{ deps: Deps; bodyLimit?: number }> = asy
     const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const format = FORMATS[type];
     if (!format) throw new DomainError('unsupported_media_type', 'Send the file as text/csv or application/geo+json', { field: 'content-type' });
-    const q = req.query;
-    const map = q.map ? parseFieldMap(q.map) : undefined;
-    const status_values = q.status_values ? parseStatusValues(q.status_values) : undefined;
+    const options = componentImportOptions(req.query);
     // The whole body first, outside the database: a slow or stalled client never holds it (408 instead), and a
     // document that is cut short or not GeoJSON/CSV at all is refused before anything is written.
     const body = await spoolImport(req, reply, { limit: bodyLimit, instead: INSTEAD, config: deps.config, check: new DocumentCheck(format) });
     try {
       const report = await importComponents(deps.db, body.open(), {
+        ...options,
         format,
-        class_code: q.class_code,
-        id_field: q.id_field,
-        source: q.source ?? null,
-        map,
-        status_values,
-        lon_field: q.lon_field ?? null,
-        lat_field: q.lat_field ?? null,
-        crs: q.crs,
-        default_status: q.default_status as ComponentStatus | undefined,
-        data_source: q.data_source as DataSource | undefined,
-        survey_date: q.survey_date ?? null,
         // Slices of short transactions, so other requests get the database in between. A refused document (bad,
         // 413, 408, dropped connection) was refused while spooling, before any write; an import that fails
         // part-way in the database can be run again (it updates by source id).

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Deps } from '../deps.js';
 import * as regions from '../../services/regions.js';
 import { health } from '../../services/meta.js';
+import { DEFAULT_TIME_ZONE } from '../../domain/calendar.js';
 import { ClientConfigSchema, HealthSchema } from '../schemas/meta.js';
 
 const metaRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
@@ -24,6 +25,7 @@ const metaRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps
     const d = await regions.firstDistrict(deps.db);
     return {
       basemap_url: deps.config.basemap_url, district: d ? { code: d.code, name: d.name, bbox: d.bbox } : null,
+      time_zone: deps.time_zone?.() ?? DEFAULT_TIME_ZONE,
       ...(deps.history && deps.history.state !== 'none' ? { history: { ...deps.history } } : {}),
     };
   });

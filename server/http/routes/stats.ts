@@ -79,6 +79,22 @@ const statsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps } 
     },
   }, async (req) => statsService.trend(sdeps, req.query));
 
+  app.get('/api/stats/today', {
+    onRequest,
+    schema: {
+      tags: ['stats'], summary: 'Today\'s counts for the wall\'s ticker: reported, filed, dispatched and closed since local midnight; open cases overdue (red) now',
+      security: [{ bearer: [] }],
+      response: {
+        200: Type.Object({
+          date: Type.String({ description: 'the district\'s local date' }), at: Type.String({ format: 'date-time' }),
+          reported: Type.Integer(), filed: Type.Integer(), dispatched: Type.Integer(), closed: Type.Integer(),
+          overdue: Type.Integer({ description: 'open cases past their step\'s deadline now' }),
+        }, { additionalProperties: false }),
+        ...errorResponses, ...forbidden,
+      },
+    },
+  }, async () => statsService.today(sdeps));
+
   app.get('/api/stats/top-classes', {
     onRequest,
     schema: {

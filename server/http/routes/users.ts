@@ -22,7 +22,7 @@ const UserView = Type.Object({
 });
 const UserListItem = Type.Object({ ...UserView.properties, open_sessions: Type.Integer() });
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody }; // 422: a deactivated department
 
 const view = <U extends auth.UserView>(u: U) => ({ ...u, roles: u.roles as UserRole[], created_at: u.created_at.toISOString() });
 
@@ -93,6 +93,24 @@ const userRoutes: FastifyPluginAsyncTypebox<{ deps: AuthRouteDeps }> = async (ap
       response: { 200: UserView, ...errors },
     },
   }, async (req) => view(await auth.updateUser(deps, currentUser(req), req.params.id, req.body, requestMeta(req))));
+
+  app.post('/api/users/:id/password', {
+    onRequest: adminOnly,
+    schema: {
+      tags: ['users'], summary: 'Reset a user\'s password (admin): to the one sent, or a generated one answered once; every session of the user ends',
+      description: 'Without password the server generates one (16 characters, shown in this answer only; hand it over in person). '
+        + 'The same password policy as creating a user. Audited without the password.',
+      params: Type.Object({ id: UserId }),
+      body: Type.Object({ password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })) }, { additionalProperties: false }),
+      response: {
+        200: Type.Object({
+          password: Nullable(Type.String({ description: 'the generated password; null when the request set one' })),
+          sessions_ended: Type.Integer(),
+        }, { additionalProperties: false }),
+        ...errors,
+      },
+    },
+  }, async (req) => auth.resetPassword(deps, currentUser(req), req.params.id, req.body ?? {}, requestMeta(req)));
 
   app.post('/api/users/:id/sessions/revoke', {
     onRequest: adminOnly,

@@ -82,6 +82,7 @@ export const TrailEntrySchema = Exact({
   at: DateTime(),
   actor: Nullable(Type.String({ description: 'user id of who acted, as written in the trail; null for the public or the system' })),
   role: Nullable(Type.String()),
+  actor_name: Nullable(Type.String({ description: 'the actor\'s display name (else username) now; not covered by the hash; null for the public or the system' })),
   action: Type.String({ description: 'a workflow action, or report, merge, merged_from, import' }),
   from_status: Nullable(Type.String()),
   to_status: Type.String(),
@@ -108,6 +109,15 @@ export type CaseList = Static<typeof CaseListSchema>;
 export const DuplicateSchema = Exact({
   id: Type.String({ format: 'uuid' }), case_no: Type.String(), status: CaseStatusSchema, distance_m: Type.Integer(),
 });
+
+export const DuplicateCandidatesSchema = Exact({
+  meters: Type.Integer({ description: 'the search radius used, m' }),
+  items: Type.Array(Exact({
+    ...CaseViewSchema.properties,
+    distance_m: Type.Integer({ description: 'geodesic distance from the point, m' }),
+  }), { description: 'open cases of the class within `meters` that the caller may see, nearest first (at most 10)' }),
+});
+export type DuplicateCandidates = Static<typeof DuplicateCandidatesSchema>;
 
 export const ReportResultSchema = Exact({
   ...CaseViewSchema.properties,

@@ -16,5 +16,6 @@ export type ClassView = Static<typeof ClassViewSchema>;
 export const DepartmentSchema = Exact({
   id: Type.Integer(), name: Type.String(), credit_code: Nullable(Type.String()),
   level: Type.Integer(), parent_id: Nullable(Type.Integer()),
+  active: Type.Boolean({ description: 'false: deactivated by the admin; keep showing its name on old cases, do not offer it for dispatch' }),
 });
 export type Department = Static<typeof DepartmentSchema>;

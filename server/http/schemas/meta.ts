@@ -21,6 +21,8 @@ export type DistrictRef = Static<typeof DistrictRefSchema>;
 export const ClientConfigSchema = Exact({
   basemap_url: Nullable(Type.String()),
   district: Nullable(DistrictRefSchema),
+  /** The district's IANA time zone: every time on screen is shown in it (issue 10). */
+  time_zone: Type.Optional(Type.String({ description: "the district's IANA time zone, e.g. America/New_York; clients show every time in it" })),
   history: Type.Optional(HistoryLoadSchema),
 });
 export type ClientConfig = Static<typeof ClientConfigSchema>;

@@ -17,3 +17,9 @@ export const NearestPlaceSchema = Exact({
   }, { description: 'null: outside every unit grid of the district' })),
 });
 export type NearestPlace = Static<typeof NearestPlaceSchema>;
+
+export const PlaceMatchesSchema = Type.Array(Exact({
+  name: Type.String(), kind: Type.String({ description: 'road, lane, doorplate, poi or area' }),
+  lon: Type.Number({ description: 'a point of the place, WGS84' }), lat: Type.Number({ description: 'a point of the place, WGS84' }),
+}), { description: 'names starting with the text first, then the shorter' });
+export type PlaceMatch = Static<typeof PlaceMatchesSchema>[number];

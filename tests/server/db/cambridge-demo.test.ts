@@ -7,6 +7,10 @@ import { CAMBRIDGE_ASSETS, loadDemo } from '../../../server/services/demo.js';
 import { importComponents } from '../../../server/services/import-components.js';
 import * as places from '../../../server/db/places.js';
 import * as grids from '../../../server/db/grids.js';
+import { readRuleData } from '../../../server/services/district-rules.js';
+import * as districtRules from '../../../server/db/district-rules.js';
+import { calendarOf } from '../../../server/domain/district-rules.js';
+import { isWorkingDay } from '../../../server/domain/calendar.js';
 
 describe.each(testBackends())('the Cambridge demo on %s', (backend) => {
   test('loads regions, drawn grids and the real street lights, hydrants and litter barrels; a re-import adds none', () => withTestDb(backend, async (db) => {
@@ -23,6 +27,11 @@ describe.each(testBackends())('the Cambridge demo on %s', (backend) => {
     expect(await count()).toEqual(before);
     const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from components where district_code = '900001' and (grid_code is null or supervising_department_id is null)`);
     expect(rows[0].n).toBe(0);
+    // its working calendar (issue 10): New York time, US federal holidays, as the district's first calendar version
+    const [cal, ...more] = await districtRules.calendars(db, '900001');
+    expect(more).toEqual([]);
+    expect(cal).toMatchObject({ version: 1, body: { time_zone: 'America/New_York', holiday_set: 'us' } });
+    expect(isWorkingDay(calendarOf('900001', cal.body, readRuleData().years), '2026-07-03')).toBe(false); // 4 July observed
   }));
 
   test('a point in Cambridge resolves to its grid and the nearest street name', () => withTestDb(backend, async (db) => {

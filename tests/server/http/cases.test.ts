@@ -3,6 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../server/app.js';
+import { verifyAllTrails } from '../../../server/services/cases.js';
 import type { Queryable } from '../../../server/db/types.js';
 import { testBackends, withTestDb, type Backend } from '../../helpers/backends.js';
 import { testConfig } from '../../helpers/app.js';
@@ -155,6 +156,42 @@ describe.each(testBackends())('cases over HTTP on %s', (backend) => {
     expect(full.trail.map((e: { action: string }) => e.action)).toEqual(['report', 'accept']);
     for (const e of full.trail) expect(Object.keys(e)).toEqual(expect.arrayContaining(['action', 'actor', 'role', 'at', 'from_status', 'to_status', 'hash', 'prev_hash']));
     expect(full.available_actions).toEqual(expect.arrayContaining([]));
+  }));
+
+  test('the trail names each actor with their role; the name is not hashed, so a renamed user leaves the chain intact', () => withCaseApp(backend, async (ctx) => {
+    const c = await newCase(ctx, [['operator1', 'accept']]);
+    const read = async () => (await ctx.app.inject({ url: `/api/cases/${c.id}`, headers: ctx.h.operator1 })).json();
+    const before = await read();
+    expect(before.trail.map((e: { actor_name: string | null; role: string | null }) => [e.actor_name, e.role]))
+      .toEqual([['监督员一 Inspector 1', 'inspector'], ['受理员 Operator', 'operator']]);
+    await ctx.db.query(`update users set display_name = '' where username = 'operator1'`);
+    const after = await read();
+    expect(after.trail[1].actor_name).toBe('operator1'); // no display name: the username
+    expect(after.trail.map((e: { hash: string }) => e.hash)).toEqual(before.trail.map((e: { hash: string }) => e.hash));
+    const verified = await verifyAllTrails(ctx.db);
+    expect(verified.checked).toBeGreaterThan(0);
+    expect(verified.broken).toEqual([]);
+  }));
+
+  test('GET /api/stats/today counts today\'s reported, filed, dispatched and closed cases and the overdue ones, for the wall\'s roles', () => withCaseApp(backend, async (ctx) => {
+    const today = async () => {
+      const r = await ctx.app.inject({ url: '/api/stats/today', headers: ctx.h.dispatcher1 });
+      expect(r.statusCode, r.body).toBe(200);
+      return r.json();
+    };
+    const before = await today();
+    expect(before.date).toBe('2026-11-23');
+    await newCase(ctx, TO_HANDLING);
+    const after = await today();
+    expect([after.reported - before.reported, after.filed - before.filed, after.dispatched - before.dispatched, after.closed - before.closed]).toEqual([1, 1, 1, 0]);
+    expect((await ctx.app.inject({ url: '/api/stats/today', headers: ctx.h.inspector1 })).statusCode).toBe(403);
+    expect((await ctx.app.inject({ url: '/api/stats/today' })).statusCode).toBe(401);
+    ctx.clock.advance(60 * 24 * 10); // ten days on: the handling deadline has long passed, and it is another day
+    const login = await ctx.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'dispatcher1', password: 'demo' } });
+    ctx.h.dispatcher1 = { authorization: `Bearer ${login.json().token}` }; // the morning's session has ended
+    const later = await today();
+    expect(later.date).not.toBe('2026-11-23');
+    expect(later.overdue).toBeGreaterThanOrEqual(1);
   }));
 
   test('a public report needs an inspector\'s verification before it can be accepted', () => withCaseApp(backend, async (ctx) => {

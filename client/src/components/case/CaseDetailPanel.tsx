@@ -13,6 +13,8 @@ import { BeforeAfter } from './BeforeAfter.js';
 import { CaseStatusChip, LightBadge, TimeLeft, useClassName, useDepartmentName } from './CaseBits.js';
 import { OriginBadge } from './CaseList.js';
 import type { SearchCase } from '../../api/search.js';
+import { CaseCopyNote } from './OfflineCopyNote.js';
+import { CaseDuplicates } from './CaseDuplicates.js';
 
 function Field({ k, children, testId }: { k: MessageKey; children: ReactNode; testId?: string }) {
   return (
@@ -47,8 +49,10 @@ function Photos({ ids, links }: { ids: readonly string[] | null | undefined; lin
 function TrailItem({ e, me, links }: { e: TrailEntry; me: number | null; links: PhotoLinks }) {
   const { t, lang } = useT();
   const deptOf = useDepartmentName();
-  const who = e.actor === null ? (e.role === 'public' ? t('actor_public') : t('actor_system'))
-    : me !== null && e.actor === String(me) ? `${t('user_no')} #${e.actor} ★` : `${t('user_no')} #${e.actor}`;
+  // The server names the actor (display name, else username); an id it could not resolve stays a number.
+  const name = e.actor === null ? null : e.actor_name ?? `${t('user_no')} #${e.actor}`;
+  const who = name === null ? (e.role === 'public' ? t('actor_public') : t('actor_system'))
+    : me !== null && e.actor === String(me) ? `${name} ★` : name;
   const dept = e.action === 'dispatch' && typeof e.data?.department_id === 'number' ? deptOf(e.data.department_id as number) : null;
   const fields = (e.data?.fields ?? {}) as Record<string, unknown>;
   const extra: string[] = [];
@@ -68,11 +72,11 @@ function TrailItem({ e, me, links }: { e: TrailEntry; me: number | null; links: 
       </div>
       <div className="trail-who">
         <span className="trail-role">{tOr(lang, roleKey(e.role), e.role ?? '')}</span>
-        <span className="dim">{who}</span>
+        <span className="trail-name" data-testid="trail-actor">{who}</span>
         {dept ? <span className="trail-dept">→ {dept}</span> : null}
       </div>
       {extra.length ? <div className="trail-extra">{extra.join(' · ')}</div> : null}
-      {e.note ? <div className="trail-note">{e.note}</div> : null}
+      {e.note ? <div className="trail-note long-text">{e.note}</div> : null}
       <Photos ids={e.photo_ids} links={links} />
       {e.deadline_at ? <div className="trail-deadline dim">{t('f_deadline')} {formatShort(e.deadline_at)}</div> : null}
     </li>
@@ -103,7 +107,7 @@ function Body({ d }: { d: CaseDetail }) {
         </div>
         <div className="case-hero-class">{nameOf(d.class_code)} <span className="mono dim">{d.class_code}</span></div>
         <div className="case-hero-no mono" data-testid="case-no">{d.case_no}</div>
-        {d.description ? <div className="case-hero-desc">{d.description}</div> : null}
+        {d.description ? <div className="case-hero-desc long-text" data-testid="case-description">{d.description}</div> : null}
       </div>
       {message ? (
         <div className={`panel-note ${message.level}`} role="status" data-testid="panel-message">
@@ -111,6 +115,7 @@ function Body({ d }: { d: CaseDetail }) {
           {message.key === 'failed' && message.text ? <div>{message.text}</div> : null}
         </div>
       ) : null}
+      <CaseDuplicates detail={d} />
       {message?.key === 'queued' ? null : ( // a result waiting in the outbox: no second one from the same screen
         <section className="case-section">
           <h4 className="subhead"><Bilingual k="actions" /></h4>
@@ -163,11 +168,12 @@ export function CaseDetailPanel({ className }: { className?: string }) {
         <button type="button" className="icon-button" onClick={close} aria-label={t('close')} title={t('close')}>×</button>
       </div>
       <div className="case-detail-scroll">
+        <CaseCopyNote />
         {status === 'loading' && !detail ? <div className="panel-msg"><span className="spinner" /> {t('detail_loading')}</div> : null}
         {status === 'error' ? (
           <div className="panel-msg error">
             <strong>{t('detail_failed')}</strong>
-            <div>{error}</div>
+            {error ? <div>{error}</div> : null}
             <button type="button" onClick={() => void openCase(id)}>{t('retry')}</button>
           </div>
         ) : null}

@@ -158,7 +158,7 @@ export function CaseList({
   );
 }
 
-/** '2026-11-23 10:05' (Beijing time): a search spans years, so the year shows. */
+/** '2026-11-23 10:05' (district time): a search spans years, so the year shows. */
 function formatShortDate(iso: string | null | undefined): string {
   const full = formatFull(iso);
   return full === '—' ? formatShort(iso) : full.slice(0, 16);

@@ -4,11 +4,12 @@ import { useEffect, useState } from 'react';
 import { useT } from '../../components/Bilingual.js';
 import { loadCoverage, pickTrack, selectCoverage, selectTrackUser, usePatrol } from '../../state/patrol-store.js';
 import { fitBox } from '../../map/map-handle.js';
+import { todayInDistrict } from '../../i18n/format.js';
 import './patrol.css';
 
-/** Today in Beijing (the district's day), YYYY-MM-DD. */
+/** Today in the district's zone, YYYY-MM-DD. */
 function today(): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  return todayInDistrict(new Date());
 }
 
 const hours = (s: number) => (s / 3600).toFixed(1);

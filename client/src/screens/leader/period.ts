@@ -1,7 +1,8 @@
 // Period arithmetic of the leader screen: presets (this month … last 12 months), the previous period of the same
 // length, validation of a custom range, the trend bucket and the monthly report's month. Pure: `today` is an argument
-// (a local date of the district, Asia/Shanghai like every time on the case screens). docs/leader-api.md §Dates.
+// (a local date of the district, in the district's zone like every time on screen, i18n/format.ts). docs/leader-api.md §Dates.
 import type { Period, TrendBucket } from '../../api/leader.js';
+import { displayZone } from '../../i18n/format.js';
 
 export type Preset = 'this_month' | 'last_month' | 'this_quarter' | 'this_year' | 'last_12_months' | 'custom';
 export const PRESETS: readonly Exclude<Preset, 'custom'>[] = ['this_month', 'last_month', 'this_quarter', 'this_year', 'last_12_months'];
@@ -31,7 +32,7 @@ export function addDays(date: string, n: number): string { return fromUtc(toUtc(
 export function periodDays(p: Period): number { return Math.round((toUtc(p.to) - toUtc(p.from)) / DAY_MS) + 1; }
 
 /** Today's date in the district's zone at instant `now`. @example todayIn(new Date('2026-03-31T17:00:00Z')) // '2026-04-01' */
-export function todayIn(now: Date, zone = 'Asia/Shanghai'): string {
+export function todayIn(now: Date, zone = displayZone()): string {
   const f = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
   return f.format(now);
 }

@@ -16,6 +16,7 @@ import {
   type Choropleth, type EvaluationResult, type Headline, type Ratio, type TopClass, type Trend,
 } from '../../api/leader.js';
 import { fetchRegions } from '../../api/regions.js';
+import { todayInDistrict } from '../../i18n/format.js';
 import { formatCount, formatHours, formatRate, formatScore, fraction } from '../leader/numbers.js';
 import {
   bboxOf, legendOf, linePath, mapLevel, monthRange, parseReportParams, printBreaks, printColor, ticks,
@@ -30,7 +31,7 @@ type Data = {
   simulated: number; imported: number; regionName: string | null;
 };
 
-const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+const today = () => todayInDistrict(new Date());
 
 /** Tells the PDF renderer where the page stands (services/report-pdf.ts waits for ready or error). */
 function setState(state: 'loading' | 'ready' | 'error', error?: string) {
