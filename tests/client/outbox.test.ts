@@ -13,6 +13,7 @@ import {
 import { addPhotos, draftSaved, editItem, forgetRestored, restoreDraft, submitReport, useReport } from '../../client/src/state/report-store.js';
 import { useSession } from '../../client/src/state/session-store.js';
 import { useCases } from '../../client/src/state/cases-store.js';
+import { performAction, useCaseDetail } from '../../client/src/state/case-detail-store.js';
 
 const cls = { code: '06010', name_zh: '暴露垃圾', name_en: 'exposed garbage', matter_kind: 'event' as const };
 const png = (n: number) => new Blob([new Uint8Array([137, 80, 78, 71, n, n, n])], { type: 'image/png' });
@@ -237,6 +238,32 @@ describe('verify and check done offline', () => {
     await syncOutbox({ force: true, deps: { act: async (...args) => { seen.push(args); return summary; } } });
     expect(seen).toEqual([['c9', 'verify', 4, { found: true }]]);
     expect((await allOutbox())[0]).toMatchObject({ state: 'sent', result: { case_no: 'N9' } });
+  });
+
+  test('a failed check with a photo taken offline: the photo goes up first (once, even if the action fails), then the check with its id', async () => {
+    const bytes = await png(9).arrayBuffer();
+    await enqueueAction(kase, 'check', { passed: false, photo_ids: ['p1'] }, 'a5', Date.now(), [{ id: 'local-1', type: 'image/png', bytes }]);
+    const server = fakeServer();
+    const seen: unknown[] = [];
+    // the photo goes up, then the action finds no network: queued, the photo's server id kept
+    await syncOutbox({ force: true, deps: { upload: server.deps.upload, act: () => offline() } });
+    expect(server.calls).toEqual(['upload p9']);
+    expect((await allOutbox())[0]).toMatchObject({ state: 'queued', photos: [{ id: 'local-1', server_id: 'p9' }] });
+    await syncOutbox({ force: true, deps: { upload: server.deps.upload, act: async (...args) => { seen.push(args); return summary; } } });
+    expect(server.calls).toEqual(['upload p9']); // not uploaded twice
+    expect(seen).toEqual([['c9', 'check', 4, { passed: false, photo_ids: ['p1', 'p9'] }]]);
+    expect((await allOutbox())[0]).toMatchObject({ state: 'sent' });
+  });
+
+  test('performAction with a photo taken offline and still no network: the check waits in the outbox with the photo', async () => {
+    useCaseDetail.setState({ id: 'c9', detail: { id: 'c9', case_no: 'N9', version: 4, status: 'checking', trail: [] } as unknown as CaseDetail, acting: null });
+    const bytes = await png(5).arrayBuffer();
+    const ok = await performAction('check', { passed: false }, { fetch: () => offline(), post: () => offline(), upload: () => offline() },
+      [{ id: 'local-2', type: 'image/png', bytes }]);
+    expect(ok).toBe(true);
+    const [item] = await allOutbox();
+    expect(item).toMatchObject({ kind: 'action', action: 'check', version: 4, fields: { passed: false }, photos: [{ id: 'local-2', type: 'image/png' }] });
+    expect(new Uint8Array((item as { photos: { bytes: ArrayBuffer }[] }).photos[0].bytes)[4]).toBe(5);
   });
 
   test('a replay after a lost answer (409: the version moved on) is settled by the trail: my entry there means sent', async () => {

@@ -33,6 +33,7 @@ export const WORDS_FIELD = {
   fd_no_photo: { zh: '无照片', en: 'No photo' },
   fd_check_photo: { zh: '核查照片', en: 'Check photo' },
   fd_check_photo_needed: { zh: '核查未通过须拍摄现场照片', en: 'A failed check needs a photo of the site' },
+  fd_photo_waiting: { zh: '无网络：照片已存手机，随核查结果一并上传', en: 'No network: the photo is kept on the phone and goes up with the check result' },
   fd_photo_failed: { zh: '照片上传失败，请重试', en: 'The photo could not be uploaded; try again' },
   fd_close: { zh: '关闭', en: 'Close' },
 } as const;

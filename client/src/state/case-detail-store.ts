@@ -4,7 +4,8 @@
 import { create } from 'zustand';
 import { fetchCase, postAction, type ActionFields } from '../api/cases.js';
 import { enqueueAction } from './outbox.js';
-import { allOutbox } from './field-db.js';
+import { allOutbox, type StoredPhoto } from './field-db.js';
+import { uploadPhoto } from '../api/photos.js';
 import { caseFromCopy, keepCaseDetail } from './offline-cases.js';
 import { hasRole, useSession } from './session-store.js';
 import { newIdempotencyKey } from './report-store.js';
@@ -74,7 +75,7 @@ export const selectCopyAt = (s: DetailState) => s.copy_at;
 export const selectNotKept = (s: DetailState) => s.not_kept;
 export const selectCloseCase = (s: DetailState) => s.close;
 
-export type DetailDeps = { fetch: (id: string) => Promise<CaseDetail>; post: typeof postAction };
+export type DetailDeps = { fetch: (id: string) => Promise<CaseDetail>; post: typeof postAction; upload?: (b: Blob) => Promise<{ id: string }> };
 const API: DetailDeps = { fetch: (id) => fetchCase(id), post: postAction };
 
 /** The signed-in inspector, whose phone keeps an offline copy of the cases read (state/offline-cases.ts). */
@@ -132,15 +133,24 @@ export function refreshIfNewer(c: Pick<CaseSummary, 'id' | 'version'>, deps: Det
 /**
  * Sends `action` on the open case at the version shown. Success: the list takes the answer, the panel reloads (new
  * actions, new trail entry). 409: reload and tell the user the case had changed. Anything else: the server's message.
- * Returns whether the action was done.
+ * `offlinePhotos` (taken while the upload could not reach the server) go up first; with still no network a verify or
+ * check waits in the outbox with them. Returns whether the action was done (or queued).
  */
-export async function performAction(action: CaseAction, fields: ActionFields = {}, deps: DetailDeps = API): Promise<boolean> {
+export async function performAction(
+  action: CaseAction, fields: ActionFields = {}, deps: DetailDeps = API, offlinePhotos: readonly StoredPhoto[] = [],
+): Promise<boolean> {
   const s = useCaseDetail.getState();
   const d = s.detail;
   if (!d || s.acting) return false;
   s.setActing(action);
   s.setMessage(null);
+  let waiting = [...offlinePhotos]; // photos taken with no network: up first now, or into the outbox with the result
   try {
+    for (const p of [...waiting]) {
+      const { id } = await (deps.upload ?? uploadPhoto)(new Blob([p.bytes], { type: p.type }));
+      fields = { ...fields, photo_ids: [...(fields.photo_ids ?? []), id] };
+      waiting = waiting.filter((q) => q.id !== p.id);
+    }
     const updated = await deps.post(d.id, action, d.version, fields);
     useCases.getState().applyCase(updated);
     useCaseDetail.getState().setActing(null);
@@ -151,7 +161,7 @@ export async function performAction(action: CaseAction, fields: ActionFields = {
     useCaseDetail.getState().setActing(null);
     if (e instanceof ApiError && e.isNetwork && (action === 'verify' || action === 'check')) {
       // The inspector in a basement: the result waits in the outbox at the version it was made against.
-      await enqueueAction({ id: d.id, case_no: d.case_no, version: d.version }, action, fields as Record<string, unknown>, newIdempotencyKey());
+      await enqueueAction({ id: d.id, case_no: d.case_no, version: d.version }, action, fields as Record<string, unknown>, newIdempotencyKey(), Date.now(), waiting);
       useCaseDetail.getState().setMessage({ level: 'info', key: 'queued', action });
       return true;
     }

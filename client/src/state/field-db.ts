@@ -43,6 +43,8 @@ export type OutboxItem = {
   result?: { id: string; case_no: string; status: string };
 } & ({ kind: 'report'; draft: StoredDraft } | {
   kind: 'action'; case_id: string; case_no: string; action: Extract<CaseAction, 'verify' | 'check'>; version: number; fields: Record<string, unknown>;
+  /** Photos taken with no network (a failed check needs one): uploaded before the action, their ids joined to photo_ids. */
+  photos?: StoredPhoto[];
 });
 
 /** The cases the inspector's screen listed (GET /api/cases), as last loaded online. */

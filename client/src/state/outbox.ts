@@ -6,7 +6,8 @@
 // - POST /api/cases/{id}/actions takes no Idempotency-Key, but it takes the case `version` read when the result was
 //   queued: a replay after a lost answer is refused with 409 (the version has moved on), and a 409 or "not allowed in
 //   this state" is then settled by re-reading the case: a trail entry of the same action by this user since it was
-//   queued means it went through (sent); otherwise the case changed meanwhile and the item fails with a reason.
+//   queued means it went through (sent); otherwise the case changed meanwhile and the item fails with a reason. Photos
+//   taken with the result offline (a failed check needs one) go up first, as a report's do.
 // The sync runs on start, when the browser comes online, on a timer with backoff and on "send now"; one tab at a
 // time (Web Locks), one pass at a time within a tab. Network failures, 5xx, 429 and "same key still being processed"
 // leave an item queued; other refusals fail it with a reason in the UI's language (never the server's text).
@@ -15,7 +16,7 @@ import { fetchCase, postAction, postReport } from '../api/cases.js';
 import { ApiError } from '../api/http.js';
 import { uploadPhoto } from '../api/photos.js';
 import type { CaseDetail, CaseSummary, ReportBody, ReportResult } from '../api/types.js';
-import { allOutbox, deleteOutbox, getOutbox, putOutbox, type OutboxItem, type StoredDraft } from './field-db.js';
+import { allOutbox, deleteOutbox, getOutbox, putOutbox, type OutboxItem, type StoredDraft, type StoredPhoto } from './field-db.js';
 import { useCases } from './cases-store.js';
 import { useSession } from './session-store.js';
 
@@ -117,10 +118,13 @@ export async function enqueue(item: OutboxItem): Promise<void> {
 
 /** Queues a verify (核实) or check (核查) result at the case version it was made against. */
 export async function enqueueAction(c: { id: string; case_no: string; version: number }, action: 'verify' | 'check', fields: Record<string, unknown>,
-  key: string, now = Date.now()): Promise<void> {
+  key: string, now = Date.now(), photos: StoredPhoto[] = []): Promise<void> {
   const uid = useSession.getState().user?.id;
   if (uid === undefined) return;
-  await enqueue({ key, user_id: uid, created_at: now, state: 'queued', attempts: 0, next_at: 0, kind: 'action', case_id: c.id, case_no: c.case_no, action, version: c.version, fields });
+  await enqueue({
+    key, user_id: uid, created_at: now, state: 'queued', attempts: 0, next_at: 0, kind: 'action', case_id: c.id, case_no: c.case_no, action,
+    version: c.version, fields, ...(photos.length ? { photos } : {}),
+  });
 }
 
 async function update(item: OutboxItem, patch: Partial<OutboxItem>): Promise<OutboxItem> {
@@ -145,8 +149,20 @@ async function send(item: OutboxItem, deps: SyncDeps): Promise<NonNullable<Outbo
     useCases.getState().applyCase(r);
     return { id: r.id, case_no: r.case_no, status: r.status };
   }
+  let fields = item.fields;
+  if (item.photos?.length) {
+    let photos = item.photos;
+    for (const p of photos) {
+      if (p.server_id) continue;
+      const { id } = await deps.upload(new Blob([p.bytes], { type: p.type }));
+      photos = photos.map((q) => (q.id === p.id ? { ...q, server_id: id } : q));
+      item = (await update(item, { photos } as Partial<OutboxItem>)) as typeof item; // an upload is not repeated after a crash
+    }
+    const before = Array.isArray(fields.photo_ids) ? (fields.photo_ids as string[]) : [];
+    fields = { ...fields, photo_ids: [...new Set([...before, ...photos.map((p) => p.server_id!)])] };
+  }
   try {
-    const r = await deps.act(item.case_id, item.action, item.version, item.fields);
+    const r = await deps.act(item.case_id, item.action, item.version, fields);
     useCases.getState().applyCase(r);
     return { id: r.id, case_no: r.case_no, status: r.status };
   } catch (e) {

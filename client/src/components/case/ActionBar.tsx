@@ -11,6 +11,8 @@ import { actionKey, tOr, type MessageKey } from '../../i18n/index.js';
 import { performAction, selectActing, useCaseDetail } from '../../state/case-detail-store.js';
 import { departmentName, selectDepartmentList, useReference } from '../../state/reference-store.js';
 import { uploadFiles } from '../../state/photo-upload.js';
+import type { StoredPhoto } from '../../state/field-db.js';
+import { newIdempotencyKey } from '../../state/report-store.js';
 import { useT } from '../Bilingual.js';
 import { useDepartmentName } from './CaseBits.js';
 
@@ -71,7 +73,12 @@ function DispatchControl({ detail }: { detail: CaseDetail }) {
   );
 }
 
-function PhotoField({ photos, onChange }: { photos: PhotoRef[]; onChange: (p: PhotoRef[]) => void }) {
+/** A photo taken when the upload found no network: kept on the phone, sent with the result (state/outbox.ts). */
+type WaitingPhoto = StoredPhoto & { url: string };
+
+function PhotoField({ photos, onChange, onOffline }: {
+  photos: PhotoRef[]; onChange: (p: PhotoRef[]) => void; onOffline?: (files: Blob[]) => void;
+}) {
   const { t } = useT();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -94,7 +101,8 @@ function PhotoField({ photos, onChange }: { photos: PhotoRef[]; onChange: (p: Ph
               setError(null);
               void uploadFiles(files).then((r) => {
                 onChange([...photos, ...r.photos.filter((p) => !photos.some((x) => x.id === p.id))]);
-                if (r.errors.length) setError(t('fd_photo_failed')); // never the server's or the network's own text
+                if (r.offline.length && onOffline) onOffline(r.offline);
+                if (r.errors.length || (r.offline.length && !onOffline)) setError(t('fd_photo_failed')); // never the server's or the network's own text
                 setBusy(false);
               });
             }} />
@@ -114,16 +122,35 @@ function PhotoField({ photos, onChange }: { photos: PhotoRef[]; onChange: (p: Ph
 function CheckControl({ label }: { label: string }) {
   const { t } = useT();
   const [photos, setPhotos] = useState<PhotoRef[]>([]);
+  const [waiting, setWaiting] = useState<WaitingPhoto[]>([]); // taken in a basement: they go with the result
   const ids = photos.map((p) => p.id);
-  const send = (passed: boolean) => void performAction('check', { passed, ...(ids.length ? { photo_ids: ids } : {}) }).then((ok) => { if (ok) setPhotos([]); });
+  const keep = (files: Blob[]) => void Promise.all(files.map(async (f): Promise<WaitingPhoto> => ({
+    id: newIdempotencyKey(), type: f.type, bytes: await f.arrayBuffer(), url: URL.createObjectURL(f),
+  }))).then((more) => setWaiting((w) => [...w, ...more]));
+  const drop = (id: string) => setWaiting((w) => w.filter((p) => { if (p.id === id) URL.revokeObjectURL(p.url); return p.id !== id; }));
+  const send = (passed: boolean) => void performAction('check', { passed, ...(ids.length ? { photo_ids: ids } : {}) }, undefined,
+    waiting.map(({ id, type, bytes }) => ({ id, type, bytes })))
+    .then((ok) => { if (ok) { setPhotos([]); waiting.forEach((p) => URL.revokeObjectURL(p.url)); setWaiting([]); } });
+  const any = photos.length + waiting.length > 0;
   return (
     <div className="check-control" data-testid="check-control">
-      <div className="form-row"><span className="form-label">{t('fd_check_photo')}</span><PhotoField photos={photos} onChange={setPhotos} /></div>
+      <div className="form-row"><span className="form-label">{t('fd_check_photo')}</span><PhotoField photos={photos} onChange={setPhotos} onOffline={keep} /></div>
+      {waiting.length ? (
+        <div className="photo-strip" data-testid="check-photos-waiting">
+          {waiting.map((p) => (
+            <span key={p.id} className="photo-thumb waiting" title={t('fd_photo_waiting')}>
+              <img src={p.url} alt="" />
+              <button type="button" onClick={() => drop(p.id)} aria-label={t('remove')}>×</button>
+            </span>
+          ))}
+          <span className="dim">{t('fd_photo_waiting')}</span>
+        </div>
+      ) : null}
       <span className="btn-pair">
         <ActionButton action="check" tone="primary" testId="action-check-passed" label={`${label}：${t('passed_yes')}`} onClick={() => send(true)} />
-        <ActionButton action="check" tone="danger" testId="action-check-failed" label={t('passed_no')} disabled={!photos.length} onClick={() => send(false)} />
+        <ActionButton action="check" tone="danger" testId="action-check-failed" label={t('passed_no')} disabled={!any} onClick={() => send(false)} />
       </span>
-      {!photos.length ? <div className="dim" data-testid="check-photo-needed">{t('fd_check_photo_needed')}</div> : null}
+      {!any ? <div className="dim" data-testid="check-photo-needed">{t('fd_check_photo_needed')}</div> : null}
     </div>
   );
 }
