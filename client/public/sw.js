@@ -2,7 +2,7 @@
 // - The app shell: index.html and the built assets it names (read from index.html at install; the hashed files under
 //   /assets/ never change, so they are served from the cache first; chunks loaded later are cached as they come).
 //   Navigations go to the network first (a new build shows at once) and fall back to the cached shell.
-// - Reference data (GET /api/classes, /api/config, /api/regions) and map tiles (GET /api/tiles/…: the ones visited and
+// - Reference data (GET /api/classes, /api/config, /api/regions, /api/departments: the same for every user) and map tiles (GET /api/tiles/…: the ones visited and
 //   those of the inspector's own grids, fetched after sign-in by client/src/state/offline-tiles.ts; empty 204 ones too;
 //   at most TILE_CAP of them): network first, the cached copy when the network fails or is slow.
 // - Nothing else of the API is touched: writes (POST …) and the live stream go straight to the network, never cached;
@@ -112,7 +112,7 @@ self.addEventListener('fetch', (event) => {
   if (path.startsWith('/assets/')) { event.respondWith(cacheFirst(request, SHELL, ASSET_CAP)); return; }
   if (STATIC.includes(path)) { event.respondWith(networkFirst(request, SHELL, ASSET_CAP)); return; }
   if (path.startsWith('/api/tiles/')) { event.respondWith(networkFirst(request, TILES, TILE_CAP)); return; }
-  if (path === '/api/classes' || path === '/api/config' || path === '/api/regions') {
+  if (path === '/api/classes' || path === '/api/config' || path === '/api/regions' || path === '/api/departments') {
     event.respondWith(networkFirst(request, DATA, DATA_CAP));
   }
 });
