@@ -31,7 +31,7 @@ function useGeolocation() {
         showPoint(lon, lat, 16);
       },
       (err) => { setBusy(false); setError(err.message || 'geolocation'); },
-      { enableHighAccuracy: true, timeout: 15_000, maximumAge: 30_000 },
+      { enableHighAccuracy: true, timeout: 15_000, maximumAge: 5_000 }, // walking, 30 s is ~40 m: more than the 30 m of 'nearby'
     );
   };
   return { busy, error, locate };
