@@ -23,3 +23,13 @@ export function withTestApp<T>(
     }
   });
 }
+
+/** Logs each demo user in (password `demo`) and returns their Authorization headers by username. */
+export async function loginHeaders<U extends string>(app: FastifyInstance, users: readonly U[]): Promise<Record<U, Record<string, string>>> {
+  const h = {} as Record<U, Record<string, string>>;
+  for (const u of users) {
+    const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: u, password: 'demo' } });
+    h[u] = { authorization: `Bearer ${res.json().token}` };
+  }
+  return h;
+}

@@ -7,7 +7,7 @@ import { buildApp } from '../../../server/app.js';
 import type { Queryable } from '../../../server/db/types.js';
 import { LiveCaseEventSchema } from '../../../server/http/schemas/cases.js';
 import { testBackends, withTestDb, type Backend } from '../../helpers/backends.js';
-import { testConfig } from '../../helpers/app.js';
+import { loginHeaders, testConfig } from '../../helpers/app.js';
 
 const USERS = ['inspector1', 'inspector2', 'operator1', 'shiftlead1', 'dispatcher1', 'crew1', 'leader1', 'admin'] as const;
 type U = (typeof USERS)[number];
@@ -19,11 +19,7 @@ function withIntakeApp<T>(backend: Backend, fn: (ctx: Ctx) => Promise<T>): Promi
     const clock = { now: () => now, advance: (m: number) => { now = new Date(now.getTime() + m * 60_000); } };
     const app = await buildApp(testConfig(), { db, clock });
     try {
-      const h = {} as Record<U, Record<string, string>>;
-      for (const u of USERS) {
-        const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: u, password: 'demo' } });
-        h[u] = { authorization: `Bearer ${res.json().token}` };
-      }
+      const h = await loginHeaders(app, USERS);
       // a point in one of inspector1's responsibility grids (inspector1 verifies there; inspector2 does not patrol it)
       const { rows } = await db.query<{ lon: number; lat: number }>(
         `select st_x(p) as lon, st_y(p) as lat from (select st_pointonsurface(g.geom) as p from grids g

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../server/app.js';
 import type { Queryable } from '../../../server/db/types.js';
 import { sharedPglite, testBackends, withTestDb, type Backend } from '../../helpers/backends.js';
-import { testConfig } from '../../helpers/app.js';
+import { loginHeaders, testConfig } from '../../helpers/app.js';
 import { newPhotos, pointInGrid } from '../../helpers/cases.js';
 
 const USERS = ['inspector1', 'operator1', 'shiftlead1', 'dispatcher1', 'crew1', 'leader1', 'admin'] as const;
@@ -25,12 +25,7 @@ function withSupervisionApp<T>(backend: Backend, fn: (ctx: Ctx) => Promise<T>): 
     const app = await buildApp(testConfig(), { db, clock });
     try {
       const h = { anonymous: {} } as Record<U, Record<string, string>>;
-      const login = async () => {
-        for (const u of USERS) {
-          const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: u, password: 'demo' } });
-          h[u] = { authorization: `Bearer ${res.json().token}` };
-        }
-      };
+      const login = async () => { Object.assign(h, await loginHeaders(app, USERS)); };
       await login();
       const skipDays = async (days: number) => { clock.advance(days * 24 * 60); await login(); };
       return await fn({ app, db, h, clock, skipDays });

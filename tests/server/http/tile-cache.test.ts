@@ -9,7 +9,7 @@ import { drawGrids } from '../../../server/services/draw-grids.js';
 import { serveTile, TileCache, tileKey } from '../../../server/services/tiles.js';
 import type { LonLatBox } from '../../../server/services/tile-cache.js';
 import { testBackends, withTestDb, type Backend } from '../../helpers/backends.js';
-import { testConfig } from '../../helpers/app.js';
+import { loginHeaders, testConfig } from '../../helpers/app.js';
 import { decodeTile, tileOf } from '../../helpers/tiles.js';
 
 const USERS = ['inspector1', 'operator1', 'dispatcher1', 'crew1', 'admin'] as const;
@@ -23,11 +23,7 @@ function withTileApp<T>(backend: Backend, fn: (ctx: Ctx) => Promise<T>, env: Rec
     const clock: Clock = { now: () => now, advance: (m) => { now = new Date(now.getTime() + m * 60_000); }, set: (d) => { now = d; } };
     const app = await buildApp(testConfig(env), { db, clock });
     try {
-      const h = {} as Record<U, Record<string, string>>;
-      for (const u of USERS) {
-        const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: u, password: 'demo' } });
-        h[u] = { authorization: `Bearer ${res.json().token}` };
-      }
+      const h = await loginHeaders(app, USERS);
       return await fn({ app, db, h, clock });
     } finally {
       await app.close();
