@@ -2,7 +2,6 @@
 // district and users: dispatcher1 watches the wall map while inspector1 reports from a phone-sized screen; the report
 // reaches the wall live (no reload), the centre's steps go through the API, the dispatcher dispatches with one click,
 // the crew feeds back with an after-photo and the inspector checks the fix. Screenshots go to tests/browser/screenshots/.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -92,7 +91,6 @@ const card = (p: Page, caseNo: string) => p.locator(`[data-testid="case-card"][d
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   // The helper builds dist/client only when it is missing; these screens are new, so build now.
-  execFileSync('npx', ['vite', 'build'], { stdio: 'ignore' });
   server = await startDemoServer();
   seeded = await seedCases(server.url, 36);
   const [operator, shiftlead, dispatcher, leader, crew, inspector] = await Promise.all(

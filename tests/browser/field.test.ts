@@ -3,7 +3,6 @@
 // one chosen (from the list, or by tapping its marker on the map) sets the report's component and class; the class picker found by pinyin initials; the own
 // responsibility grids on the map; a failed check takes an after-photo, and before/after photos side by side.
 // Screenshots go to tests/browser/screenshots/ (field-*.png).
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -37,7 +36,6 @@ type Comp = { features: { id: string; geometry: { type: string; coordinates: num
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  execFileSync('npx', ['vite', 'build'], { stdio: 'ignore' });
   server = await startDemoServer();
   const [inspector, operator, shiftlead, dispatcher, crew] = await Promise.all(
     ['inspector1', 'operator1', 'shiftlead1', 'dispatcher1', 'crew1'].map((u) => loginApi(server.url, u)));

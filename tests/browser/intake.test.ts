@@ -3,7 +3,6 @@
 // words, the place by a map click, the class), sees the open case of that class there BEFORE filing and attaches the
 // call to it; files the next call as a new case; then finds a case through the header's search box, sees its
 // duplicate flag, compares both side by side and merges them. A look at 1366×768. Screenshots: /tmp/gridline-intake-shots/.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -67,7 +66,6 @@ async function chooseClass(p: Page, code: string): Promise<void> {
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  execFileSync('npx', ['vite', 'build'], { stdio: 'ignore' }); // the helper builds only when dist/ is missing
   server = await startDemoServer();
   const [inspector1] = await Promise.all(['inspector1'].map((u) => loginApi(server.url, u)));
   operator = await loginApi(server.url, 'operator1');

@@ -9,7 +9,6 @@
 // The page talks to the server through a small proxy owned by the test: "killing the server" closes the proxy's
 // port (connection refused, as for a dead server) without losing the in-memory database.
 // Screenshots (outbox, offline indicator) go to tests/browser/screenshots/.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { Socket } from 'node:net';
@@ -161,7 +160,6 @@ const naturalWidth = (p: Page) => p.locator('.report-form .photo-thumb img').fir
 
 beforeAll(() => {
   mkdirSync(SHOTS, { recursive: true });
-  execFileSync('npx', ['vite', 'build'], { stdio: 'ignore' }); // the service worker and manifest are new files
 }, 300_000);
 
 /**

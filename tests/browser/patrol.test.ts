@@ -2,7 +2,6 @@
 // on the phone (390×844) with an emulated position, walks twice, and the dispatcher's wall (1920×1080) shows it at
 // the last position, fresh; the leader (1366×768) sees the day's coverage and draws the track. Screenshots go to
 // tests/browser/screenshots/ (git-ignored). Run under the lock: flock /tmp/gridline-browser.lock npx vitest run tests/browser/patrol.test.ts
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -56,7 +55,6 @@ async function inspectorsOnMap(p: Page, lon: number, lat: number, radius = 6): P
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  execFileSync('npx', ['vite', 'build'], { stdio: 'ignore' });
   server = await startDemoServer({ GRIDLINE_PATROL_INTERVAL_SECONDS: '5' });
   points = await gridPoints(server.url);
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });

@@ -2,7 +2,6 @@
 // dispatcher1 on a 1920×1080 wall screen and a 1366×768 laptop searches by text, status chips (closed cases too) and
 // dates, opens a case with its trail and photos; crew1 on a 390×844 phone finds only its own department's cases,
 // even when it searches for another department's text. Screenshots go to /tmp/gridline-search-shots/.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -63,7 +62,6 @@ const total = async (p: Page) => Number(await p.getByTestId('search-results').ge
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  execFileSync('npx', ['vite', 'build'], { stdio: 'ignore' }); // the helper builds only when dist/ is missing
   server = await startDemoServer();
   const seeded = await seedCases(server.url, 36);
   const [dispatcher, crew, operator, shiftlead, inspector1, inspector2] = await Promise.all(

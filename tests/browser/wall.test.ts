@@ -3,7 +3,6 @@
 // description scrolls inside its box with the action buttons in view; the trail names the actors; the ticker counts
 // today; no text on the wall is smaller than the type scale's minimum at 1920×1080, and everything doubles at
 // 3840×2160 with the inspectors' last positions on. Screenshots: tests/browser/screenshots/wall-*.png.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -109,7 +108,6 @@ async function tinyText(page: Page, min: number): Promise<[string, number][]> {
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  execFileSync('npx', ['vite', 'build'], { stdio: 'ignore' });
   server = await startDemoServer();
   await seedCases(server.url, 30);
   inspector = await loginApi(server.url, 'inspector1');
