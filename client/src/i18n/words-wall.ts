@@ -14,5 +14,4 @@ export const WORDS_WALL = {
   wl_sound_on: { zh: '声音提醒：开', en: 'Sound alert: on' },
   wl_sound_off: { zh: '声音提醒：关', en: 'Sound alert: off' },
   wl_sound_hint: { zh: '新的紧急或超时（红灯）案件响铃提示', en: 'Beeps for each new urgent or overdue (red) case' },
-  wl_list_more: { zh: '列表仅显示最紧急的前 {n} 件，其余请在地图上查看或按状态筛选', en: 'The list shows the {n} most pressing; see the rest on the map or filter by status' },
 } as const;

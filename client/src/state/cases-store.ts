@@ -6,17 +6,16 @@ import { fetchCases, type CaseQuery } from '../api/cases.js';
 import type { CaseList, CaseStatus, CaseSummary, Light, LiveCaseEvent } from '../api/types.js';
 import type { LiveStatus } from '../api/live.js';
 import { OPEN_STATUSES } from '../../../server/domain/workflow.js';
+import { WALL_STATUSES } from '../../../server/domain/wall-feed.js';
+import { fetchWallPage, wallRows, type WallFeedPage } from '../api/wall-feed.js';
 import { compareCases, countLights, withLight, type LightCounts } from './case-lights.js';
 
-export { OPEN_STATUSES };
+export { OPEN_STATUSES, WALL_STATUSES };
 
 /** How long a newly reported case flashes on the wall. */
 export const FLASH_MS = 10_000;
 /** How often the lights are recomputed. */
 export const TICK_MS = 5_000;
-
-/** Statuses shown as "open" on the wall: the main loop, plus self-handled reports waiting for review. */
-export const WALL_STATUSES: readonly CaseStatus[] = [...OPEN_STATUSES, 'pending_review'];
 
 export type StatusFilter = 'open' | CaseStatus;
 
@@ -35,15 +34,16 @@ type CasesState = {
   flash: Record<string, number>;
   status: 'idle' | 'loading' | 'ready' | 'error';
   error: string | null;
-  /** What the current screen lists (resync reloads the same). */
+  /** What the current screen lists (resync reloads the same): a search of GET /api/cases, or the wall's whole feed. */
   query: CaseQuery;
+  source: 'list' | 'wall';
   filter: CaseFilter;
   live: LiveStatus | 'off';
   /** What the last changes touched, newest last (at most CHANGE_LOG entries): the case ids of each change, or null when
    * everything may have changed (a list answer, a clear). The wall restyles only these (map/case-spots.ts). */
   changes: readonly Change[];
   /** Starts a list request; returns the rev to hand back to `receive`. */
-  begin: (query?: CaseQuery) => number;
+  begin: (query?: CaseQuery, source?: 'list' | 'wall') => number;
   /**
    * Applies a list answer requested at `startedRev`: the list replaces what we hold, except where live news since the
    * request is newer (same id, higher version) or is a case the list could not know of yet.
@@ -84,6 +84,7 @@ const INITIAL = {
   status: 'idle' as const,
   error: null,
   query: {} as CaseQuery,
+  source: 'list' as 'list' | 'wall',
   filter: { status: 'open', lights: ALL_LIGHTS } as CaseFilter,
   live: 'off' as const,
   changes: [{ seq: 0, ids: null }] as readonly Change[],
@@ -92,8 +93,8 @@ const INITIAL = {
 export const useCases = create<CasesState>()((set, get) => ({
   ...INITIAL,
   now: Date.now(),
-  begin: (query) => {
-    set((s) => ({ status: s.status === 'ready' ? 'ready' : 'loading', error: null, query: query ?? s.query }));
+  begin: (query, source) => {
+    set((s) => ({ status: s.status === 'ready' ? 'ready' : 'loading', error: null, query: query ?? s.query, source: source ?? (query ? 'list' : s.source) }));
     return get().rev;
   },
   receive: (list, startedRev) => set((s) => {
@@ -190,7 +191,7 @@ export const selectWallCases = (s: CasesState) =>
   statusFiltered(s.byId, s.filter, s.flash).filter((c) => (c.light === null ? true : s.filter.lights[c.light]));
 
 /** Counts per light over the status-filtered cases. */
-export const selectLightCounts = (s: CasesState): LightCounts => countLights(statusFiltered(s.byId, s.filter));
+export const selectLightCounts = (s: CasesState): LightCounts => countLights(Object.values(s.byId).filter((c) => inStatus(c, s.filter.status)));
 
 /** Open cases per status, with how many of them are red: the wall's stage strip. */
 export function stageCounts(byId: Record<string, CaseSummary>): Record<string, { n: number; red: number }> {
@@ -215,9 +216,13 @@ const PAGE = 1000;
 /** At most this many cases are held; the wall shows the worst first anyway. */
 const MAX_CASES = 5000;
 
-/** (Re)loads the list for `query` (default: the last one); `fetcher` is the endpoint wrapper, replaceable in tests. */
+/**
+ * (Re)loads the list for `query` (default: the last one, or the wall's feed when that was loaded last); `fetcher` is
+ * the endpoint wrapper, replaceable in tests.
+ */
 export async function loadCases(query?: CaseQuery, fetcher: (q: CaseQuery) => Promise<CaseList> = (q) => fetchCases(q)): Promise<void> {
   const store = useCases.getState();
+  if (!query && store.source === 'wall') return loadWallCases();
   const started = store.begin(query);
   const q = useCases.getState().query;
   try {
@@ -229,6 +234,28 @@ export async function loadCases(query?: CaseQuery, fetcher: (q: CaseQuery) => Pr
       items.push(...page.items);
     }
     useCases.getState().receive({ items, total: first.total }, started);
+  } catch (e) {
+    useCases.getState().fail((e as Error).message);
+  }
+}
+
+/**
+ * Loads every open case the user may see for the wall from the bulk feed (GET /api/cases/wall, keyset pages of
+ * columns): no cap, 100,000 cases and more. Live events that arrive meanwhile win where they are newer (`receive`).
+ * `fetchPage` is the endpoint wrapper, replaceable in tests.
+ */
+export async function loadWallCases(fetchPage: (after: string | null) => Promise<WallFeedPage> = (after) => fetchWallPage(after)): Promise<void> {
+  const started = useCases.getState().begin({ status: WALL_STATUSES }, 'wall');
+  try {
+    const items: CaseSummary[] = [];
+    let after: string | null = null;
+    do {
+      const page = await fetchPage(after);
+      const rows = wallRows(page);
+      for (let i = 0; i < rows.length; i++) items.push(rows[i]);
+      after = page.next_after;
+    } while (after !== null);
+    useCases.getState().receive({ items, total: items.length }, started);
   } catch (e) {
     useCases.getState().fail((e as Error).message);
   }

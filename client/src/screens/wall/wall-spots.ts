@@ -6,8 +6,9 @@ import type { Map as MaplibreMap } from 'maplibre-gl';
 import { CaseSpots, type Spot, type SpotView } from '../../map/case-spots.js';
 import { SPOT_CELL_PX, spotLayers } from '../../map/layers/cases.js';
 import {
-  changedSince, selectCasesById, selectChanges, selectFilter, useCases, wallVisible, type CaseFilter,
+  changedSince, loadWallCases, selectCasesById, selectChanges, selectFilter, useCases, wallVisible, type CaseFilter,
 } from '../../state/cases-store.js';
+import { getJson } from '../../api/http.js';
 import type { CaseSummary } from '../../api/types.js';
 
 declare global {
@@ -19,6 +20,10 @@ declare global {
       cases: typeof useCases;
       spots: CaseSpots;
       spotLayers: typeof spotLayers;
+      /** Loads the wall's cases from the bulk feed (GET /api/cases/wall), as the wall does when it opens. */
+      loadWall: typeof loadWallCases;
+      /** GET with the session's token (the bench's side-by-side paged load). */
+      getJson: typeof getJson;
     };
   }
 }
@@ -100,7 +105,7 @@ export function useWallSpots(level: number, scale: number): WallSpots {
   }, [view]);
   useEffect(() => {
     const spots = spotsRef.current!;
-    window.__gridlineWall = { casesOf: (spot) => spots.casesOf(spot as Spot), cases: useCases, spots, spotLayers };
+    window.__gridlineWall = { casesOf: (spot) => spots.casesOf(spot as Spot), cases: useCases, spots, spotLayers, loadWall: loadWallCases, getJson };
     return () => { delete window.__gridlineWall; };
   }, []);
   return { spots: spotsRef.current, view, clusters, hasRed };
