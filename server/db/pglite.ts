@@ -53,8 +53,9 @@ export async function openPglite(dataDir?: string, opts: { loadDataDir?: Blob } 
   const q = wrap(pg, false, pg);
   return {
     ...q, raw: pg, close: () => pg.close(),
-    async listen(channel, onPayload) {
+    async listen(channel, onPayload, opts = {}) {
       const stop = await pg.listen(channel, (payload) => onPayload(payload));
+      opts.onState?.(true); // in-process: never lost
       return async () => { await stop(); };
     },
   };

@@ -17,6 +17,10 @@ pg.types.setTypeParser(1700, (v) => Number(v));
 
 let savepoints = 0;
 
+/** A lost LISTEN connection is reopened after this long, doubling up to the max while it keeps failing. */
+const LISTEN_RETRY_MIN_MS = 200;
+const LISTEN_RETRY_MAX_MS = 5000;
+
 /** A Queryable on one checked-out client that is already inside BEGIN. */
 export function wrapClient(client: pg.PoolClient): Queryable {
   const q: Queryable = {
@@ -86,14 +90,50 @@ export async function openPostgres(url: string, max = 10): Promise<Db & { pool: 
       }
     },
     close: () => pool.end(),
-    async listen(channel, onPayload) {
-      // A dedicated connection outside the pool: LISTEN belongs to a session.
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      client.on('notification', (n) => { if (n.channel === channel) onPayload(n.payload ?? ''); });
-      client.on('error', () => {});
-      await client.query(`listen ${pg.escapeIdentifier(channel)}`);
-      return async () => { await client.end().catch(() => {}); };
+    async listen(channel, onPayload, opts = {}) {
+      // A dedicated connection outside the pool (LISTEN belongs to a session), reopened when lost. Its
+      // application_name says what it listens to (pg_stat_activity; the tests end it there to check the fallback).
+      let stopped = false;
+      let client: pg.Client | null = null;
+      let retry: NodeJS.Timeout | null = null;
+      let delay = LISTEN_RETRY_MIN_MS;
+      const attempt = async (first: boolean): Promise<void> => {
+        const c = new pg.Client({ connectionString: url, application_name: `gridline listen ${channel}`.slice(0, 63) });
+        let lost = false;
+        const onLost = () => {
+          if (lost) return;
+          lost = true;
+          const wasUp = client === c;
+          if (wasUp) client = null;
+          c.end().catch(() => {});
+          if (stopped) return;
+          if (wasUp) opts.onState?.(false);
+          retry = setTimeout(() => { retry = null; void attempt(false); }, delay);
+          delay = Math.min(delay * 2, LISTEN_RETRY_MAX_MS);
+        };
+        c.on('notification', (n) => { if (n.channel === channel) onPayload(n.payload ?? ''); });
+        c.on('error', onLost);
+        c.on('end', onLost);
+        try {
+          await c.connect();
+          await c.query(`listen ${pg.escapeIdentifier(channel)}`);
+        } catch (e) {
+          if (first && !opts.onState) { lost = true; await c.end().catch(() => {}); throw e; }
+          onLost();
+          return;
+        }
+        if (lost) return;
+        if (stopped) { lost = true; await c.end().catch(() => {}); return; }
+        client = c;
+        delay = LISTEN_RETRY_MIN_MS;
+        opts.onState?.(true);
+      };
+      await attempt(true);
+      return async () => {
+        stopped = true;
+        if (retry) clearTimeout(retry);
+        await client?.end().catch(() => {});
+      };
     },
   };
   return db;

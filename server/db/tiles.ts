@@ -295,6 +295,26 @@ export async function tileGeneration(db: Queryable, set: TileSet): Promise<strin
   return String(rows[0]?.gen ?? 0);
 }
 
+const GENERATIONS = prepared('select tile_set, gen from tile_generations');
+
+/** Every set's committed generation (one read of four rows): what a tile cache trusts when it cannot listen. */
+export async function tileGenerations(db: Queryable): Promise<Map<TileSet, string>> {
+  const { rows } = await db.query<{ tile_set: TileSet; gen: string | number }>(GENERATIONS);
+  return new Map(rows.map((r) => [r.tile_set, String(r.gen)]));
+}
+
+/**
+ * The channel the generation bumps are announced on, payload '<tile_set>:<gen>' (migrations/0040): delivered at
+ * commit, in commit order, to every listening session.
+ */
+export const TILE_GENERATIONS_CHANNEL = 'tile_generations';
+
+/** A payload of TILE_GENERATIONS_CHANNEL, or null if it is not one. */
+export function parseGenerationNotice(payload: string): { set: TileSet; gen: string } | null {
+  const m = /^([a-z]+):([0-9]+)$/.exec(payload);
+  return m && (TILE_SETS as readonly string[]).includes(m[1]) ? { set: m[1] as TileSet, gen: m[2] } : null;
+}
+
 const CHANGES = prepared(`select gen, min_lon, min_lat, max_lon, max_lat from tile_changes
   where tile_set = $1 and gen > $2::bigint and gen <= $3::bigint order by gen`);
 

@@ -17,8 +17,15 @@ export interface Queryable {
   copyFrom(table: string, columns: readonly string[], text: string): Promise<void>;
 }
 
+export type ListenOptions = { onState?: (listening: boolean) => void };
+
 export interface Db extends Queryable {
   close(): Promise<void>;
-  /** LISTEN on a channel (NOTIFY is delivered at commit); returns the function that stops listening. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * LISTEN on a channel (NOTIFY is delivered at commit); returns the function that stops listening. A lost
+   * listening connection is reopened (backing off up to a few seconds); what was announced while it was down is
+   * not heard, so `onState` is told false when it is lost and true each time it listens again. Without onState, a
+   * first connection that fails throws; with it, that too is retried.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, opts?: ListenOptions): Promise<() => Promise<void>>;
 }

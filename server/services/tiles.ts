@@ -5,9 +5,11 @@ import type { Queryable } from '../db/types.js';
 import * as tilesDb from '../db/tiles.js';
 import type { CaseTileFilter, Encoder, TileSet } from '../db/tiles.js';
 import { fresh, type CachedTile, type LonLatBox, type TileCache } from './tile-cache.js';
+import type { TileGenerations } from './tile-generations.js';
 
 export type { CaseTileFilter, Encoder, TileSet };
 export { TileCache } from './tile-cache.js';
+export { TileGenerations } from './tile-generations.js';
 
 /** The tile sets served under /api/tiles/{set}/{z}/{x}/{y}.mvt. */
 export const TILE_SETS = tilesDb.TILE_SETS;
@@ -65,13 +67,15 @@ export function tileEtag(mvt: Buffer): string | null {
 
 /**
  * One tile, from the cache when it may be served (same generation of its set; for cases, lights still true at
- * `cases.now`), else drawn, cached and returned. `cache.max_bytes` 0: always drawn.
+ * `cases.now`), else drawn, cached and returned. `cache.max_bytes` 0: always drawn. `gens`: where the generations
+ * come from (without it, read from the database on every call).
  */
-export async function serveTile(deps: { db: Queryable; cache: TileCache }, t: TileRequest): Promise<ServedTile> {
+export async function serveTile(deps: { db: Queryable; cache: TileCache; gens?: TileGenerations }, t: TileRequest): Promise<ServedTile> {
   if (t.set === 'cases' && (!t.cases || !t.scope)) throw new Error('a cases tile needs its filter and the caller\'s visibility scope');
   const { db, cache } = deps;
   const key = tileKey(t);
-  const gen = await tilesDb.tileGeneration(db, t.set);
+  // Heard, while this process listens to the bumps (services/tile-generations.ts), else read: a hit then needs no query.
+  const gen = deps.gens ? await deps.gens.generation(t.set) : await tilesDb.tileGeneration(db, t.set);
   const held = cache.generation(t.set);
   if (held !== gen) {
     // A step forward whose every generation says where it changed (db/tiles.ts tileChanges) keeps the tiles clear of it.

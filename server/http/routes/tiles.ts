@@ -7,7 +7,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
 import type { CaseDeps } from '../../services/cases.js';
-import { serveTile, TileCache, TILE_SETS, type TileSet } from '../../services/tiles.js';
+import { serveTile, TileCache, TILE_SETS, type TileGenerations, type TileSet } from '../../services/tiles.js';
 import { DomainError } from '../../domain/errors.js';
 import { visibilityRule } from '../../domain/visibility.js';
 import { caseTileFilter } from '../../services/stats.js';
@@ -18,7 +18,7 @@ import { STATS_ROLES } from './stats.js';
 
 export const MAX_ZOOM = 22;
 
-const tileRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases?: CaseDeps } }> = async (app, { deps }) => {
+const tileRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases?: CaseDeps; tile_generations?: TileGenerations } }> = async (app, { deps }) => {
   // The cases layer's dates are local dates of the city's calendar (app.ts hands the case deps in; without them,
   // as in a bare tile server, the default rules are read once, when first needed).
   let work: WorkRules | null = deps.cases?.work ?? null;
@@ -70,7 +70,7 @@ const tileRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases?: CaseDeps } 
       const rule = visibilityRule(req.user);
       scope = rule === null ? 'all' : JSON.stringify(rule);
     }
-    const tile = await serveTile({ db: deps.db, cache }, { set: set as TileSet, z, x, y, cases: filter, scope });
+    const tile = await serveTile({ db: deps.db, cache, gens: deps.tile_generations }, { set: set as TileSet, z, x, y, cases: filter, scope });
     // Cases are per user: never in a shared cache. no-cache: kept, but revalidated (ETag) at each use, so a tile
     // that changed is never shown from a browser's cache either.
     reply.header('cache-control', set === 'cases' ? 'private, no-cache' : 'public, no-cache').header('x-cache', tile.cache);

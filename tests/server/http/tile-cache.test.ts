@@ -1,14 +1,17 @@
 // The tile cache (issue 10): hits, ETag/304, no stale tile after a case, a case action, a component import or move,
-// a grid redraw or a write by another process, visibility, the byte bound and lights that change with time alone.
+// a grid redraw or a write by another process, visibility, the byte bound and lights that change with time alone;
+// generations heard on LISTEN (a hit reads nothing), a write through this process, the listener lost and back.
 import { describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../server/app.js';
 import { loadConfig } from '../../../server/config.js';
-import type { Queryable } from '../../../server/db/types.js';
+import type { Db, Queryable } from '../../../server/db/types.js';
+import { openPostgres } from '../../../server/db/postgres.js';
+import { wrapPglite } from '../../../server/db/pglite.js';
 import { drawGrids } from '../../../server/services/draw-grids.js';
-import { serveTile, TileCache, tileKey } from '../../../server/services/tiles.js';
+import { serveTile, TileCache, TileGenerations, tileKey } from '../../../server/services/tiles.js';
 import type { LonLatBox } from '../../../server/services/tile-cache.js';
-import { testBackends, withTestDb, type Backend } from '../../helpers/backends.js';
+import { committedDb, sharedPglite, testBackends, withTestDb, type Backend } from '../../helpers/backends.js';
 import { loginHeaders, testConfig } from '../../helpers/app.js';
 import { decodeTile, tileOf } from '../../helpers/tiles.js';
 
@@ -281,6 +284,144 @@ describe.each(testBackends())('the tile cache on %s', (backend) => {
     expect(again.headers['x-cache']).toBe('miss');
     expect((await get(ctx, u, { 'if-none-match': again.headers.etag as string })).statusCode).toBe(304);
   }, { GRIDLINE_TILE_CACHE_MB: '0' }));
+});
+
+/** A Db whose listen never hears a notice and whose state the test sets: what the cache trusts is only what it read. */
+function silentListener(db: Queryable) {
+  let onState: ((up: boolean) => void) | undefined;
+  const reads = { n: 0 };
+  const listening: Queryable & Pick<Db, 'listen'> = {
+    ...db,
+    query: (sql, params) => {
+      if ((typeof sql === 'string' ? sql : sql.text).includes('tile_generations')) reads.n++;
+      return db.query(sql, params);
+    },
+    async listen(_channel, _onPayload, opts) {
+      onState = opts?.onState;
+      onState?.(true);
+      return async () => {};
+    },
+  };
+  return { db: listening, reads, setListening: (up: boolean) => onState?.(up) };
+}
+
+describe.each(testBackends())('tile generations heard, not read, on %s', (backend) => {
+  test('while listening, a hit reads nothing; a write answered by this process is seen by the next tile request', () => withTestDb(backend, async (txdb) => {
+    const l = silentListener(txdb);
+    let now = new Date('2026-11-23T02:00:00Z');
+    const app = await buildApp(testConfig(), { db: l.db, clock: { now: () => now } });
+    try {
+      const h = await loginHeaders(app, ['inspector1', 'dispatcher1'] as const);
+      const ctx = { app, db: txdb, h, clock: { now: () => now, advance: () => {}, set: (d: Date) => { now = d; } } } as unknown as Ctx;
+      const p = await inspectorPoint(txdb);
+      const u = url('cases', tileOf(p.lon, p.lat, 16));
+      const grid = url('grids', tileOf(p.lon, p.lat, 14));
+      await get(ctx, u, h.dispatcher1);
+      await get(ctx, grid);
+      const before = l.reads.n;
+      for (let i = 0; i < 5; i++) {
+        expect((await get(ctx, u, h.dispatcher1)).headers['x-cache']).toBe('hit');
+        expect((await get(ctx, grid)).headers['x-cache']).toBe('hit');
+      }
+      expect(l.reads.n).toBe(before); // ten hits, no read of the generations
+      // The listener hears nothing here: only the write's own answer (app.ts onSend) can make the next request look.
+      const c = await report(ctx, p, 'tile-gens-report-1');
+      const after = await get(ctx, u, h.dispatcher1);
+      expect(after.headers['x-cache']).toBe('miss');
+      expect(casesIn(after.rawPayload).has(c.id)).toBe(true);
+      expect(l.reads.n).toBe(before + 1);
+      expect((await get(ctx, u, h.dispatcher1)).headers['x-cache']).toBe('hit');
+      expect(l.reads.n).toBe(before + 1);
+    } finally {
+      await app.close();
+    }
+  }));
+
+  test('with the listener down, every request reads the generations again, so another writer is never served stale', () => withTestDb(backend, async (txdb) => {
+    const l = silentListener(txdb);
+    const gens = new TileGenerations(l.db);
+    await gens.start();
+    const cache = new TileCache(1 << 20);
+    const { rows: [k] } = await txdb.query<{ id: string; lon: number; lat: number }>(
+      `select id::text as id, st_x(geom) as lon, st_y(geom) as lat from components where status = 'intact' order by id limit 1`);
+    const t = { set: 'components' as const, ...tileOf(k.lon, k.lat, 17) };
+    const status = async () => decodeTile((await serveTile({ db: l.db, cache, gens }, t)).mvt).components.find((f) => String(f.properties.id) === k.id)?.properties.status;
+    expect(await status()).toBe('intact');
+    expect((await serveTile({ db: l.db, cache, gens }, t)).cache).toBe('hit');
+    expect(gens.stats()).toMatchObject({ listening: true, trusted: true });
+    l.setListening(false); // the connection is lost: a notice may be missed from now on
+    expect(gens.stats()).toMatchObject({ listening: false, trusted: false });
+    const reads = l.reads.n;
+    expect((await serveTile({ db: l.db, cache, gens }, t)).cache).toBe('hit'); // nothing changed: still served, after a read
+    expect(l.reads.n).toBe(reads + 1);
+    await txdb.query(`update components set status = 'damaged' where id = $1`, [k.id]); // plain SQL: no notice, no hook
+    expect(await status()).toBe('damaged');
+    expect(l.reads.n).toBe(reads + 2);
+    // Listening again: trusted only after one more read, made after the listener came back.
+    l.setListening(true);
+    expect(gens.stats().trusted).toBe(false);
+    await txdb.query(`update components set status = 'missing' where id = $1`, [k.id]);
+    expect(await status()).toBe('missing');
+    expect(gens.stats().trusted).toBe(true);
+    await gens.stop();
+  }));
+
+  test('a change committed by another connection is not served stale once its notice has arrived, and the listener comes back when lost', async () => {
+    const other = await committedDb(backend); // PostgreSQL: another pool; PGlite: the same instance, outside the app
+    let db: Queryable & Pick<Db, 'listen'>;
+    let close = async () => {};
+    if (backend === 'postgres') {
+      const pg = await openPostgres(process.env.TEST_DATABASE_URL!, 2);
+      db = pg;
+      close = () => pg.close();
+    } else {
+      const root = await sharedPglite();
+      db = { ...wrapPglite(root), async listen(ch, f, o) { const stop = await root.listen(ch, f); o?.onState?.(true); return stop; } };
+    }
+    const reads = { n: 0 };
+    const counted: Queryable & Pick<Db, 'listen'> = { ...db, query: (sql, params) => {
+      if ((typeof sql === 'string' ? sql : sql.text).includes('tile_generations')) reads.n++;
+      return db.query(sql, params);
+    } };
+    const gens = new TileGenerations(counted);
+    await gens.start();
+    const cache = new TileCache(1 << 20);
+    const { rows: [k] } = await other.query<{ id: string; lon: number; lat: number; status: string }>(
+      `select id::text as id, st_x(geom) as lon, st_y(geom) as lat, status from components order by id desc limit 1`);
+    const t = { set: 'components' as const, ...tileOf(k.lon, k.lat, 17) };
+    const status = async () => decodeTile((await serveTile({ db: counted, cache, gens }, t)).mvt).components.find((f) => String(f.properties.id) === k.id)?.properties.status;
+    const dbGen = async () => String((await other.query<{ gen: string }>(`select gen::text as gen from tile_generations where tile_set = 'components'`)).rows[0].gen);
+    const heard = async () => { const g = await dbGen(); while (gens.knownGeneration('components') !== g) await new Promise((r) => setTimeout(r, 10)); };
+    const next = k.status === 'damaged' ? 'missing' : 'damaged';
+    try {
+      expect(await status()).toBe(k.status);
+      const r0 = reads.n;
+      expect((await serveTile({ db: counted, cache, gens }, t)).cache).toBe('hit');
+      expect(reads.n).toBe(r0);
+      await other.query(`update components set status = $2 where id = $1`, [k.id, next]); // committed, by another connection
+      await heard();
+      expect(await status()).toBe(next);
+      expect(reads.n).toBe(r0); // heard, not read
+      if (backend === 'postgres') {
+        // The listening connection is killed: until it listens again and has read the counters, every request reads them.
+        await other.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'gridline listen tile_generations' and datname = current_database()`);
+        while (gens.stats().listening) await new Promise((r) => setTimeout(r, 10));
+        await other.query(`update components set status = $2 where id = $1`, [k.id, k.status]);
+        expect(await status()).toBe(k.status);
+        expect(reads.n).toBeGreaterThan(r0);
+        while (!gens.stats().listening) await new Promise((r) => setTimeout(r, 20));
+        await serveTile({ db: counted, cache, gens }, t);
+        expect(gens.stats().trusted).toBe(true);
+        await other.query(`update components set status = $2 where id = $1`, [k.id, next]);
+        await heard();
+        expect(await status()).toBe(next);
+      }
+    } finally {
+      await other.query(`update components set status = $2 where id = $1`, [k.id, k.status]);
+      await gens.stop();
+      await close();
+    }
+  });
 });
 
 describe('TileCache', () => {
