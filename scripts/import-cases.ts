@@ -13,6 +13,7 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { rejectionText } from '../server/domain/import/reasons.js';
 import { migrate } from '../server/db/migrate.js';
 import * as gridsDb from '../server/db/grids.js';
 import type { Db } from '../server/db/types.js';
@@ -27,7 +28,7 @@ const USAGE = `usage: npm run import:cases -- --file F --source-system NAME --ma
   target=,closed=,status=,department=,channel=,description=,address=,closure=] --type-map MAPPING [--channel-values MAPPING]
   [--status-values WORD=open|closed,...] [--default-channel ${CHANNELS.join('|')}] [--time-zone ZONE] [--format csv|geojson]
   [--crs wgs84|gcj02] [--batch-size N] [--atomic] [--preset boston311] [--lattice CODE:NAME:minLon,minLat,maxLon,maxLat]
-  [--database-url URL | --data-dir DIR]
+  [--database-url URL | --data-dir DIR] [--lang zh|en]
 MAPPING: a file in data/mappings/ (e.g. boston311-types), a path to a CSV/JSON file, or inline JSON / KEY=VALUE,...`;
 
 /** Ready-made options for known exports. */
@@ -55,7 +56,7 @@ function mapping(value: string, what: string): Record<string, string> {
   return readMapping(value, what);
 }
 
-function summary(r: CaseImportReport): string {
+function summary(r: CaseImportReport, lang: 'zh' | 'en' = 'en'): string {
   const secs = r.elapsed_ms / 1000;
   const lines = [
     `${r.rows.toLocaleString('en')} rows (${r.format}) in ${secs.toFixed(1)} s, ${r.batches} batches`,
@@ -65,7 +66,7 @@ function summary(r: CaseImportReport): string {
   ];
   for (const [code, e] of Object.entries(r.rejected_by_code).sort((a, b) => b[1]!.count - a[1]!.count)) {
     lines.push(`    ${code.padEnd(26)} ${e!.count.toLocaleString('en')}`);
-    for (const x of e!.first.slice(0, 3)) lines.push(`      row ${x.row}: ${x.reason}`);
+    for (const x of e!.first.slice(0, 3)) lines.push(lang === 'zh' ? `      第 ${x.row} 行：${rejectionText('zh', x)}` : `      row ${x.row}: ${x.reason}`);
   }
   return lines.join('\n');
 }
@@ -77,13 +78,15 @@ async function main() {
       'type-map': { type: 'string' }, 'channel-values': { type: 'string' }, 'status-values': { type: 'string' },
       'default-channel': { type: 'string' }, 'time-zone': { type: 'string' }, crs: { type: 'string' },
       'batch-size': { type: 'string' }, atomic: { type: 'boolean' }, preset: { type: 'string' }, lattice: { type: 'string' },
-      'database-url': { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      'database-url': { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' }, lang: { type: 'string' },
     },
   });
   if (values.help) {
     console.log(USAGE);
     return;
   }
+  if (values.lang !== undefined && values.lang !== 'zh' && values.lang !== 'en') fail(`--lang must be zh or en; got "${values.lang}"`);
+  const lang = (values.lang ?? 'en') as 'zh' | 'en';
   const preset = values.preset === undefined ? undefined : PRESETS[values.preset] ?? fail(`unknown --preset "${values.preset}"; known: ${Object.keys(PRESETS).join(', ')}`);
   const file = values.file ?? fail('--file is required');
   const sourceSystem = values['source-system'] ?? preset?.source_system ?? fail('--source-system is required (e.g. boston311)');
@@ -165,7 +168,7 @@ async function main() {
     if ((await gridsDb.count(db, { current: true })) === 0) console.error('import:cases: warning: the database has no current grids, so every row will be rejected as outside the district');
     const stream = createReadStream(file, { highWaterMark: 1 << 20 });
     const report = await importCases(db, gz ? stream.pipe(createGunzip()) : stream, { ...opts, work: loadWorkRules() });
-    console.error(`import:cases: ${summary(report)}`);
+    console.error(`import:cases: ${summary(report, lang)}`);
     console.log(JSON.stringify(report, null, 2));
   } finally {
     await db.close();

@@ -13,6 +13,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { rejectionText } from '../server/domain/import/reasons.js';
 import { migrate } from '../server/db/migrate.js';
 import * as gridsDb from '../server/db/grids.js';
 import type { Db } from '../server/db/types.js';
@@ -25,7 +26,7 @@ import {
 const USAGE = `usage: npm run import -- --file F --class-code 01013 --id-field FIELD [--format geojson|csv] [--source NS]
   [--map status=FIELD,class_code=FIELD,note=FIELD,survey_date=FIELD,change_date=FIELD,data_source=FIELD]
   [--status-values WORD=STATUS,...] [--lon-field X] [--lat-field Y] [--crs wgs84|gcj02] [--default-status S]
-  [--data-source S] [--survey-date YYYY-MM-DD] [--batch-size N] [--atomic] [--show N] [--json]
+  [--data-source S] [--survey-date YYYY-MM-DD] [--batch-size N] [--atomic] [--show N] [--json] [--lang zh|en]
   [--database-url URL | --data-dir DIR]`;
 
 const n = (v: number) => Math.round(v).toLocaleString('en');
@@ -60,7 +61,7 @@ export function progressPrinter(out: NodeJS.WriteStream = process.stderr, label 
 }
 
 /** The final report: totals, then per reason the count and the first `show` rows. */
-export function formatReport(r: ImportReport, show = 5): string {
+export function formatReport(r: ImportReport, show = 5, lang: 'zh' | 'en' = 'en'): string {
   const secs = r.elapsed_ms / 1000;
   const lines = [
     `${n(r.rows)} rows (${r.format}) in ${secs.toFixed(1)} s, ${n(secs > 0 ? r.rows / secs : r.rows)} rows/s, ${r.batches} batches`,
@@ -71,7 +72,8 @@ export function formatReport(r: ImportReport, show = 5): string {
   const codes = Object.entries(r.rejected_by_code).sort((a, b) => b[1]!.count - a[1]!.count);
   for (const [code, e] of codes) {
     lines.push(`    ${code.padEnd(22)} ${n(e!.count)}`);
-    for (const x of e!.first.slice(0, show)) lines.push(`      row ${x.row}: ${x.reason}`);
+    // English: the importer's detailed sentence; zh: the reason said from its code and params (domain/import/reasons.ts).
+    for (const x of e!.first.slice(0, show)) lines.push(lang === 'zh' ? `      第 ${x.row} 行：${rejectionText('zh', x)}` : `      row ${x.row}: ${x.reason}`);
     if (e!.count > show) lines.push(`      … ${n(e!.count - Math.min(show, e!.first.length))} more`);
   }
   return lines.join('\n');
@@ -95,7 +97,7 @@ async function main() {
       source: { type: 'string' }, map: { type: 'string' }, 'status-values': { type: 'string' },
       'lon-field': { type: 'string' }, 'lat-field': { type: 'string' }, crs: { type: 'string' },
       'default-status': { type: 'string' }, 'data-source': { type: 'string' }, 'survey-date': { type: 'string' },
-      'batch-size': { type: 'string' }, atomic: { type: 'boolean' }, show: { type: 'string' }, json: { type: 'boolean' },
+      'batch-size': { type: 'string' }, atomic: { type: 'boolean' }, show: { type: 'string' }, json: { type: 'boolean' }, lang: { type: 'string' },
       'database-url': { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -118,6 +120,7 @@ async function main() {
   const batch = values['batch-size'] === undefined ? undefined : Number(values['batch-size'].replace(/_/g, ''));
   if (batch !== undefined && !(Number.isInteger(batch) && batch > 0)) fail(`--batch-size must be a positive integer; got "${values['batch-size']}"`);
   const show = values.show === undefined ? 5 : Number(values.show);
+  const lang = oneOf('lang', values.lang, ['zh', 'en'] as const) ?? 'en';
 
   let opts: ImportOptions;
   try {
@@ -162,7 +165,7 @@ async function main() {
     if ((await gridsDb.count(db, { current: true })) === 0) console.error('import: warning: the database has no current grids, so every row will be rejected as outside the district');
     const report = await importComponents(db, createReadStream(file, { highWaterMark: 1 << 20 }), opts);
     if (values.json) console.log(JSON.stringify(report, null, 2));
-    else console.log(`import: ${formatReport(report, show)}`);
+    else console.log(`import: ${formatReport(report, show, lang)}`);
   } finally {
     await db.close();
   }

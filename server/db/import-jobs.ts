@@ -3,7 +3,7 @@ import type { Queryable } from './types.js';
 
 export type ImportKind = 'components' | 'cases';
 export type JobStatus = 'running' | 'done' | 'failed';
-export type RejectedRow = { row: number; code: string; reason: string };
+export type RejectedRow = { row: number; code: string; reason: string; params?: Record<string, string | number> };
 
 export type ImportJobRow = {
   id: string; kind: ImportKind; status: JobStatus; created_by: number | null; created_by_username: string | null;

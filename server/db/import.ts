@@ -8,6 +8,7 @@ import { toEwkt } from '../domain/import/ewkt.js';
 import type { NormalRow, SwapCandidate } from '../domain/import/rows.js';
 
 const PLAN_SQL = readFileSync(new URL('./sql/import-plan.sql', import.meta.url), 'utf8');
+const PLAN_BY_GRID_SQL = readFileSync(new URL('./sql/import-plan-by-grid.sql', import.meta.url), 'utf8');
 
 export const STAGING_COLUMNS = [
   'row_no', 'source_id', 'class_code', 'status', 'survey_date', 'change_date', 'data_source', 'note', 'attrs', 'geom', 'swap_only',
@@ -58,6 +59,7 @@ export async function prepareStaging(tx: Queryable): Promise<void> {
       row_no integer not null, class_code text, outcome text not null, existing_id text, existing_class text, grid_code text,
       community_code text, street_code text, district_code text, x double precision, y double precision, swap_grid text
     ) on commit drop;
+    drop index if exists import_rows_pt; -- built after the COPY (applyStaged): one sorted build, not a row at a time
     truncate import_rows, import_plan;
     select pg_advisory_xact_lock(hashtext('gridline.import_components'));`);
 }
@@ -83,7 +85,8 @@ export type PlannedRejection = {
 export type BatchOutcome = { imported: number; updated: number; written: number; rejected: PlannedRejection[] };
 
 /**
- * Plans and writes the staged batch. New components get `district + class + sequence` ids from
+ * Plans and writes the staged batch (`by_grid`: from the grids' side, for a batch of at least as many rows as
+ * there are current grids; sql/import-plan-by-grid.sql). New components get `district + class + sequence` ids from
  * component_sequences (one upsert per batch reserves every (district, class) range), the supervising department
  * of their class, and the defaults for what the row did not give. Existing ones (same source id) get the row's
  * position, grid, community and street, and whatever the row gives; they are written only when something
@@ -92,10 +95,15 @@ export type BatchOutcome = { imported: number; updated: number; written: number;
  */
 export async function applyStaged(
   tx: Queryable,
-  d: { today: string; survey_date: string; default_status: string; data_source: string },
+  d: { today: string; survey_date: string; default_status: string; data_source: string; by_grid?: boolean },
 ): Promise<BatchOutcome> {
+  if (d.by_grid) {
+    // The index the grid-side lookup probes once per grid (sql/import-plan-by-grid.sql), on the point it locates.
+    await tx.exec(`create index import_rows_pt on import_rows using gist
+                     ((case when geometrytype(geom) = 'POINT' then geom else st_pointonsurface(geom) end))`);
+  }
   await tx.exec('analyze import_rows');
-  await tx.query(PLAN_SQL);
+  await tx.query(d.by_grid ? PLAN_BY_GRID_SQL : PLAN_SQL);
   await tx.exec('analyze import_plan'); // temporary tables get no autovacuum statistics; without them the joins below go astray
   await tx.query(
     `with need as (
@@ -156,6 +164,12 @@ export async function applyStaged(
       order by 1`,
   );
   return { imported: n('insert'), updated: n('update'), written: written.rows[0].n, rejected };
+}
+
+/** How many current unit grids there are: a batch of at least this many rows is planned from the grids' side. */
+export async function currentGridCount(db: Queryable): Promise<number> {
+  const { rows: [r] } = await db.query<{ n: number }>('select count(*)::int as n from grids where valid_to is null');
+  return r.n;
 }
 
 /** Codes of the component classes (the FK target of components.class_code). */

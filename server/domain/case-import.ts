@@ -74,7 +74,8 @@ export type CaseRejectCode =
   | 'invalid_department'
   | 'history_changed';         // a re-import would rewrite the history already in the trail
 
-export type CaseRejection = { row: number; code: CaseRejectCode; reason: string };
+/** `params`: what the reason names (value, field, row …), for saying it in the UI's language (domain/import/reasons.ts). */
+export type CaseRejection = { row: number; code: CaseRejectCode; reason: string; params?: Record<string, string | number> };
 
 /** What an import reads and how (the query string of the endpoint, the options of `npm run import:cases`). */
 export type CaseImportSpec = {
@@ -428,7 +429,7 @@ export class CaseRowReader {
   csvRecord(row: number, fields: string[]): CaseRowResult {
     const ix = this.csvIndex;
     if (!ix) throw new Error('csvHeader() must come first');
-    if (fields.length !== ix.width) return reject(row, 'malformed_row', `row has ${fields.length} fields; the header has ${ix.width}`);
+    if (fields.length !== ix.width) return reject(row, 'malformed_row', `row has ${fields.length} fields; the header has ${ix.width}`, { fields: fields.length, header: ix.width });
     const nul = nulInFields(fields);
     if (nul) return reject(row, 'malformed_row', nul);
     const raw: Partial<Record<CaseImportField, unknown>> = {};
@@ -479,17 +480,17 @@ export class CaseRowReader {
       return reject(row, 'invalid_source_id', `source id in ${this.spec.map.source_id} must be a string or a number; got ${JSON.stringify(rawId)}`);
     }
     const source_id = text(rawId);
-    if (source_id === null) return reject(row, 'missing_source_id', `no source id: ${this.spec.map.source_id} is empty`);
-    if (source_id.length > MAX_SOURCE_ID) return reject(row, 'invalid_source_id', `source id is longer than ${MAX_SOURCE_ID} characters`);
+    if (source_id === null) return reject(row, 'missing_source_id', `no source id: ${this.spec.map.source_id} is empty`, { field: String(this.spec.map.source_id) });
+    if (source_id.length > MAX_SOURCE_ID) return reject(row, 'invalid_source_id', `source id is longer than ${MAX_SOURCE_ID} characters`, { max: MAX_SOURCE_ID });
     // Position
     if (place === null) return reject(row, 'no_geometry', 'no position: lon and lat are empty (or the feature has no geometry)');
     if ('bad' in place) return reject(row, place.code ?? 'invalid_coordinates', place.bad);
     // Type
     const source_type = text(raw.type);
-    if (source_type === null) return reject(row, 'missing_type', `no type: ${this.spec.map.type} is empty`);
+    if (source_type === null) return reject(row, 'missing_type', `no type: ${this.spec.map.type} is empty`, { field: String(this.spec.map.type) });
     const class_code = this.types.get(vocabularyKey(source_type));
     if (!class_code) {
-      return reject(row, 'unknown_type', `type "${source_type}" has no class in the type map; add "${source_type}" with a matter class code (data/standard/matters.csv) to the mapping and import again`);
+      return reject(row, 'unknown_type', `type "${source_type}" has no class in the type map; add "${source_type}" with a matter class code (data/standard/matters.csv) to the mapping and import again`, { value: source_type });
     }
     // Times
     const times: Partial<Record<'opened' | 'dispatched' | 'target' | 'closed', Date | null>> = {};
@@ -498,30 +499,30 @@ export class CaseRowReader {
       const v = raw[k];
       const t = this.times.read(typeof v === 'string' || typeof v === 'number' ? v : v == null ? null : String(v));
       if (t === undefined) {
-        return reject(row, 'invalid_date', `${k} time "${text(v)}" is not a date-time (YYYY-MM-DD HH:MM:SS, MM/DD/YYYY hh:mm:ss AM/PM, ISO 8601 or epoch milliseconds)`);
+        return reject(row, 'invalid_date', `${k} time "${text(v)}" is not a date-time (YYYY-MM-DD HH:MM:SS, MM/DD/YYYY hh:mm:ss AM/PM, ISO 8601 or epoch milliseconds)`, { field: k, value: String(text(v)) });
       }
       times[k] = t;
     }
     const opened = times.opened ?? null;
-    if (!opened) return reject(row, 'missing_time', `no opened time: ${this.spec.map.opened} is empty`);
+    if (!opened) return reject(row, 'missing_time', `no opened time: ${this.spec.map.opened} is empty`, { field: String(this.spec.map.opened) });
     const dispatched = times.dispatched ?? opened;
     const target = times.target ?? null;
     const closed = times.closed ?? null;
     for (const [name, t] of [['opened', opened], ['dispatched', dispatched], ['closed', closed]] as const) {
-      if (t && t.getTime() > this.now.getTime()) return reject(row, 'time_in_future', `${name} time ${iso(t)} is in the future`);
+      if (t && t.getTime() > this.now.getTime()) return reject(row, 'time_in_future', `${name} time ${iso(t)} is in the future`, { field: name, value: iso(t) });
     }
-    if (dispatched < opened) return reject(row, 'dispatched_before_opened', `dispatched ${iso(dispatched)} before it was opened ${iso(opened)}`);
-    if (target && target < opened) return reject(row, 'target_before_opened', `target (deadline) ${iso(target)} is before it was opened ${iso(opened)}`);
-    if (closed && closed < opened) return reject(row, 'closed_before_opened', `closed ${iso(closed)} before it was opened ${iso(opened)}`);
-    if (closed && closed < dispatched) return reject(row, 'closed_before_dispatched', `closed ${iso(closed)} before it was dispatched ${iso(dispatched)}`);
+    if (dispatched < opened) return reject(row, 'dispatched_before_opened', `dispatched ${iso(dispatched)} before it was opened ${iso(opened)}`, { value: iso(dispatched), opened: iso(opened) });
+    if (target && target < opened) return reject(row, 'target_before_opened', `target (deadline) ${iso(target)} is before it was opened ${iso(opened)}`, { value: iso(target), opened: iso(opened) });
+    if (closed && closed < opened) return reject(row, 'closed_before_opened', `closed ${iso(closed)} before it was opened ${iso(opened)}`, { value: iso(closed), opened: iso(opened) });
+    if (closed && closed < dispatched) return reject(row, 'closed_before_dispatched', `closed ${iso(closed)} before it was dispatched ${iso(dispatched)}`, { value: iso(closed), dispatched: iso(dispatched) });
     // Status
     let state: SourceState = closed ? 'closed' : 'open';
     const rawStatus = text(raw.status);
     if (rawStatus !== null) {
       const s = this.states.get(vocabularyKey(rawStatus));
-      if (!s) return reject(row, 'invalid_status', `unknown status "${rawStatus}": use open or closed, or add it to status_values (as in status_values=${rawStatus}=closed)`);
-      if (s === 'closed' && !closed) return reject(row, 'inconsistent_status', `status "${rawStatus}" says closed, but the closed time is empty`);
-      if (s === 'open' && closed) return reject(row, 'inconsistent_status', `status "${rawStatus}" says open, but a closed time ${iso(closed)} is given`);
+      if (!s) return reject(row, 'invalid_status', `unknown status "${rawStatus}": use open or closed, or add it to status_values (as in status_values=${rawStatus}=closed)`, { value: String(rawStatus) });
+      if (s === 'closed' && !closed) return reject(row, 'inconsistent_status', `status "${rawStatus}" says closed, but the closed time is empty`, { value: String(rawStatus), status: 'closed' });
+      if (s === 'open' && closed) return reject(row, 'inconsistent_status', `status "${rawStatus}" says open, but a closed time ${iso(closed)} is given`, { value: String(rawStatus), status: 'open' });
       state = s;
     }
     // Channel
@@ -529,15 +530,15 @@ export class CaseRowReader {
     const rawChannel = text(raw.channel);
     if (rawChannel !== null) {
       const c = this.channels.get(vocabularyKey(rawChannel));
-      if (!c) return reject(row, 'invalid_channel', `unknown channel "${rawChannel}": add it to channel_values (as in channel_values=${rawChannel}=public; channels are ${CHANNELS.join(', ')})`);
+      if (!c) return reject(row, 'invalid_channel', `unknown channel "${rawChannel}": add it to channel_values (as in channel_values=${rawChannel}=public; channels are ${CHANNELS.join(', ')})`, { value: String(rawChannel) });
       channel = c;
     }
     // Department
     const department = text(raw.department);
-    if (department !== null && department.length > MAX_DEPARTMENT) return reject(row, 'invalid_department', `department name is longer than ${MAX_DEPARTMENT} characters`);
+    if (department !== null && department.length > MAX_DEPARTMENT) return reject(row, 'invalid_department', `department name is longer than ${MAX_DEPARTMENT} characters`, { max: MAX_DEPARTMENT });
     // Duplicates last, so a bad first row does not block a good later one.
     const first = this.seen.get(source_id);
-    if (first !== undefined) return reject(row, 'duplicate_source_id', `duplicate source id ${source_id} (first in row ${first})`);
+    if (first !== undefined) return reject(row, 'duplicate_source_id', `duplicate source id ${source_id} (first in row ${first})`, { value: source_id, first_row: first });
     this.seen.set(source_id, row);
     return {
       ok: true,
@@ -553,8 +554,8 @@ export class CaseRowReader {
 
 type Place = { x: number; y: number } | { bad: string; code?: CaseRejectCode };
 
-function reject(row: number, code: CaseRejectCode, reason: string): CaseRowResult {
-  return { ok: false, rejection: { row, code, reason } };
+function reject(row: number, code: CaseRejectCode, reason: string, params?: Record<string, string | number>): CaseRowResult {
+  return { ok: false, rejection: params ? { row, code, reason, params } : { row, code, reason } };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -656,6 +657,7 @@ export function reimport(e: ImportedSnapshot, r: CaseRow, p: CasePlace, source_s
     rejection: {
       row: r.row, code: 'history_changed',
       reason: `source id ${r.source_id} is case history already imported: ${what}. A trail is append-only, so the row was not applied; import corrected history under another source_system if it must replace this`,
+      params: { value: r.source_id },
     },
   });
   const wasClosed = e.status === 'closed' || e.status === 'void';

@@ -247,7 +247,7 @@ async function applyBatch(tx: Queryable, rows: CaseRow[], opts: CaseImportOption
   const located: CaseRow[] = [];
   for (const r of rows) {
     if (places.get(r.row)) located.push(r);
-    else rejected.push({ row: r.row, code: 'outside_grids', reason: `outside the district: no current unit grid covers ${at(r)}` });
+    else rejected.push({ row: r.row, code: 'outside_grids', reason: `outside the district: no current unit grid covers ${at(r)}`, params: { value: at(r) } });
   }
   const known = await db.existing(tx, opts.source_system, located.map((r) => r.source_id));
 

@@ -70,7 +70,11 @@ export type ImportReport = {
   elapsed_ms: number;
 };
 
-export const DEFAULT_BATCH_SIZE = 20_000;
+/** Rows per batch when the caller gives none: the CLI and the bench (issue 12; was 20,000). Per-batch work is
+ *  paid once per batch: two analyzes, the plan's set-up, and the count triggers' one grid_component_counts row per
+ *  (grid, major class) the batch touches, which for 20,000 rows over a 10,000-grid district was nearly one per
+ *  row. ~15 MB of COPY text per batch, two held at once (one parsed while the other is written). */
+export const DEFAULT_BATCH_SIZE = 100_000;
 /** Rows per slice of an HTTP import: a short transaction each (~0.1 s on PGlite), the event loop free in between
  *  (scripts/bench/import.ts --http measures /api/health during an import). */
 export const HTTP_SLICE_ROWS = 2_000;
@@ -110,6 +114,7 @@ export async function importComponents(db: Queryable, input: ImportInput, opts: 
   const defaults = { today, survey_date: surveyDate, default_status: opts.default_status ?? 'intact', data_source: opts.data_source ?? 'other' };
 
   const normaliser = new RowNormaliser(opts, await importDb.componentClassCodes(db));
+  const grids = await importDb.currentGridCount(db);
   const log = new RejectionLog(opts.reject_limit ?? 100_000);
   const totals = { rows: 0, bytes: 0, imported: 0, updated: 0, written: 0, batches: 0 };
   let format: ImportFormat | null = opts.format ?? null;
@@ -123,7 +128,7 @@ export async function importComponents(db: Queryable, input: ImportInput, opts: 
     const out = await q.transaction(async (tx) => {
       await importDb.prepareStaging(tx);
       await importDb.stage(tx, batch.lines.join(''));
-      return importDb.applyStaged(tx, defaults);
+      return importDb.applyStaged(tx, { ...defaults, by_grid: batch.size >= grids });
     });
     totals.imported += out.imported;
     totals.updated += out.updated;
@@ -244,22 +249,24 @@ function plannedRejection(r: importDb.PlannedRejection, swap: SwapCandidate | un
   const row = r.row_no;
   switch (r.outcome) {
     case 'outside_grids':
-      return { row, code: 'outside_grids', reason: `outside the district: no current unit grid covers ${at(r.x, r.y)}` };
+      return { row, code: 'outside_grids', reason: `outside the district: no current unit grid covers ${at(r.x, r.y)}`, params: { value: at(r.x, r.y) } };
     case 'swapped_coordinates':
       return swap
-        ? { row, code: 'swapped_coordinates', reason: `lon/lat swapped: ${swap.reason}, and with lon and lat exchanged the point lies in grid ${r.swap_grid}` }
-        : { row, code: 'swapped_coordinates', reason: `lon/lat swapped: ${at(r.x, r.y)} is outside the district, but ${at(r.y, r.x)} lies in grid ${r.swap_grid}` };
+        ? { row, code: 'swapped_coordinates', reason: `lon/lat swapped: ${swap.reason}, and with lon and lat exchanged the point lies in grid ${r.swap_grid}`, params: { grid: String(r.swap_grid) } }
+        : { row, code: 'swapped_coordinates', reason: `lon/lat swapped: ${at(r.x, r.y)} is outside the district, but ${at(r.y, r.x)} lies in grid ${r.swap_grid}`, params: { value: at(r.x, r.y), grid: String(r.swap_grid) } };
     case 'invalid_coordinates':
       return { row, code: 'invalid_coordinates', reason: `${swap?.reason ?? 'invalid coordinates'} (with lon and lat exchanged it is outside the district too)` };
     case 'class_changed':
       return {
         row, code: 'class_changed',
         reason: `source id ${r.source_id} is already component ${r.existing_id} of class ${r.existing_class}; a re-import cannot change its class to ${r.class_code} (the identifier embeds it)`,
+        params: { value: String(r.class_code), existing: String(r.existing_class), id: String(r.existing_id) },
       };
     case 'district_changed':
       return {
         row, code: 'district_changed',
         reason: `source id ${r.source_id} is component ${r.existing_id} of district ${r.existing_id?.slice(0, 6)}; its new position lies in grid ${r.grid_code} of another district (the identifier embeds the district)`,
+        params: { id: String(r.existing_id), grid: String(r.grid_code) },
       };
     case 'invalid_geometry':
       return { row, code: 'invalid_geometry', reason: 'PostGIS could not locate this geometry in any grid (invalid shape)' };

@@ -12,6 +12,7 @@ import * as jobs from '../db/import-jobs.js';
 import type { Queryable } from '../db/types.js';
 import { DomainError } from '../domain/errors.js';
 import { csvText } from '../domain/exports.js';
+import { rejectionText, type ReasonLang } from '../domain/import/reasons.js';
 import { HTTP_SLICE_ROWS, importComponents, type ImportInput, type ImportOptions, type ImportProgress } from './import-components.js';
 import { HTTP_CASE_SLICE_ROWS, importCases, type CaseImportOptions } from './import-cases.js';
 
@@ -22,14 +23,19 @@ export type JobFile = { bytes: number; open(): ImportInput; remove(): Promise<vo
 
 export type JobProgress = Omit<ImportProgress, 'done'>;
 
+export type RejectedView = { row: number; code: string; reason: string; reason_code: string; params: Record<string, string | number> };
+
 export type JobView = {
   id: string; kind: jobs.ImportKind; status: jobs.JobStatus; file_name: string | null; bytes: number;
   created_at: string; finished_at: string | null; created_by: string | null; options: Record<string, unknown>;
   progress: JobProgress | null;
   result: { rows: number; imported: number; updated: number; unchanged: number; rejected: number } | null;
   error: { code: string; message: string } | null;
-  /** The first rejected rows (all of them: GET …/rejected.csv). */
-  rejected_preview: jobs.RejectedRow[];
+  /**
+   * The first rejected rows (all of them: GET …/rejected.csv): `reason` in English as before, `reason_code` (= code)
+   * and `params` to say it in the UI's language (domain/import/reasons.ts).
+   */
+  rejected_preview: RejectedView[];
 };
 
 /** Rejected rows a job view shows; the CSV has them all. */
@@ -93,7 +99,7 @@ export class ImportJobs {
       out = {
         status: 'done',
         result: { rows: report.rows, imported: report.imported, updated: report.updated, unchanged: report.unchanged, rejected: report.rejected_total },
-        rejected: report.rejected.map((r) => ({ row: r.row, code: r.code, reason: r.reason })),
+        rejected: report.rejected.map((r) => (r.params ? { row: r.row, code: r.code, reason: r.reason, params: r.params } : { row: r.row, code: r.code, reason: r.reason })),
       };
     } catch (e) {
       if (!(e instanceof DomainError)) this.onError(e);
@@ -133,15 +139,17 @@ export class ImportJobs {
       created_at: row.created_at.toISOString(), finished_at: row.finished_at?.toISOString() ?? null,
       created_by: row.created_by_username, options: row.options,
       progress: live ? { ...live.progress, elapsed_ms: Math.round(live.progress.elapsed_ms) } : null,
-      result: row.result as JobView['result'], error: orphan ? INTERRUPTED : row.error, rejected_preview: preview,
+      result: row.result as JobView['result'], error: orphan ? INTERRUPTED : row.error,
+      rejected_preview: preview.map((r) => ({ row: r.row, code: r.code, reason: r.reason, reason_code: r.code, params: r.params ?? {} })),
     };
   }
 
   /**
-   * Every rejected row of a finished job as CSV (UTF-8 with BOM, so spreadsheets read it).
+   * Every rejected row of a finished job as CSV (UTF-8 with BOM, so spreadsheets read it): row, code, and the reason
+   * in `lang` (domain/import/reasons.ts); English also keeps the importer's detailed reason in `detail`.
    * @throws DomainError not_found, not_allowed_in_state (still running, or failed before a report)
    */
-  async rejectedCsv(id: string): Promise<string> {
+  async rejectedCsv(id: string, lang: ReasonLang = 'en'): Promise<string> {
     const job = await this.view(id);
     if (job.status !== 'done') {
       throw new DomainError('not_allowed_in_state', job.status === 'running'
@@ -149,8 +157,9 @@ export class ImportJobs {
         : 'The import failed before it produced a report; fix the file or the options and run it again');
     }
     const rows = (await jobs.rejected(this.db, id)) ?? [];
-    return csvText({ name: 'rejected', columns: [{ key: 'row', header: 'row' }, { key: 'code', header: 'code' }, { key: 'reason', header: 'reason' }],
-      rows: rows.map((r) => [r.row, r.code, r.reason]) });
+    const headers = lang === 'zh' ? ['行号', '代码', '原因', '详情 (English)'] : ['row', 'code', 'reason', 'detail'];
+    return csvText({ name: 'rejected', columns: ['row', 'code', 'reason', 'detail'].map((key, i) => ({ key, header: headers[i] })),
+      rows: rows.map((r) => [r.row, r.code, rejectionText(lang, r), r.reason]) });
   }
 
   /** Waits for the imports running in this process (the app closing). */

@@ -19,7 +19,7 @@ import { DomainError } from '../errors.js';
 import { checkGeometry, type Geometry, type GeometryCheck } from './geometry.js';
 import {
   COMPONENT_STATUSES, DATA_SOURCES, mapClassCode, parseDataSource, parseDateValue, parseStatus, statusWords,
-  type ClassMapping, type ComponentStatus, type DataSource, type ImportSpec, type MappableField, type RejectCode, type Rejection,
+  type ClassMapping, type ComponentStatus, type DataSource, type ImportSpec, type MappableField, type RejectCode, type Rejection, type RejectionParams,
 } from './vocabulary.js';
 
 /** A row ready for the database; null fields are "not given": defaults for new components, kept on update. */
@@ -195,7 +195,7 @@ export class RowNormaliser {
     const ix = this.csvIndex;
     if (!ix) throw new Error('csvHeader() must come first');
     if (fields.length !== ix.header.length) {
-      return reject(row, 'malformed_row', `row has ${fields.length} fields; the header has ${ix.header.length}`);
+      return reject(row, 'malformed_row', `row has ${fields.length} fields; the header has ${ix.header.length}`, { fields: fields.length, header: ix.header.length });
     }
     const nul = nulInFields(fields, ix.header);
     if (nul) return reject(row, 'malformed_row', nul);
@@ -204,8 +204,8 @@ export class RowNormaliser {
     const lon = fields[ix.lon].trim(), lat = fields[ix.lat].trim();
     if (lon === '' && lat === '') return reject(row, 'no_geometry', 'no geometry: lon and lat are empty');
     const x = Number(lon), y = Number(lat);
-    if (lon === '' || !Number.isFinite(x)) return reject(row, 'invalid_coordinates', `lon "${lon}" is not a number`);
-    if (lat === '' || !Number.isFinite(y)) return reject(row, 'invalid_coordinates', `lat "${lat}" is not a number`);
+    if (lon === '' || !Number.isFinite(x)) return reject(row, 'invalid_coordinates', `lon "${lon}" is not a number`, { field: 'lon', value: lon });
+    if (lat === '' || !Number.isFinite(y)) return reject(row, 'invalid_coordinates', `lat "${lat}" is not a number`, { field: 'lat', value: lat });
     let geom: Geometry;
     if (x >= -180 && x <= 180 && y >= -90 && y <= 90 && this.spec.crs !== 'gcj02') geom = { type: 'Point', coordinates: [x, y] };
     else {
@@ -225,8 +225,8 @@ export class RowNormaliser {
       return reject(row, 'invalid_source_id', `source id in ${this.spec.id_field} must be a string or a number; got ${JSON.stringify(rawId)}`);
     }
     const id = text(rawId);
-    if (id === null) return reject(row, 'missing_source_id', `no source id: ${this.spec.id_field} is empty`);
-    if (id.length > MAX_SOURCE_ID) return reject(row, 'invalid_source_id', `source id is longer than ${MAX_SOURCE_ID} characters`);
+    if (id === null) return reject(row, 'missing_source_id', `no source id: ${this.spec.id_field} is empty`, { field: this.spec.id_field });
+    if (id.length > MAX_SOURCE_ID) return reject(row, 'invalid_source_id', `source id is longer than ${MAX_SOURCE_ID} characters`, { max: MAX_SOURCE_ID });
     return { id, source_id: this.spec.source ? `${this.spec.source}:${id}` : id };
   }
 
@@ -235,20 +235,20 @@ export class RowNormaliser {
     const rawClass = text(raw.class_code);
     if (rawClass !== null) {
       const m = this.classOf(rawClass);
-      if (m.code === null) return reject(row, m.reject, m.reason);
+      if (m.code === null) return reject(row, m.reject, m.reason, m.value === undefined ? undefined : { value: m.value });
       class_code = m.code;
     }
     const rawStatus = text(raw.status);
     let status: ComponentStatus | null = null;
     if (rawStatus !== null) {
       status = this.statusOf(rawStatus);
-      if (!status) return reject(row, 'invalid_status', `unknown status "${rawStatus}" (use ${COMPONENT_STATUSES.join('/')}, 完好/破损/丢失/废弃/移除, or add it to the status values)`);
+      if (!status) return reject(row, 'invalid_status', `unknown status "${rawStatus}" (use ${COMPONENT_STATUSES.join('/')}, 完好/破损/丢失/废弃/移除, or add it to the status values)`, { value: String(rawStatus) });
     }
     const rawSource = text(raw.data_source);
     let data_source: DataSource | null = null;
     if (rawSource !== null) {
       data_source = parseDataSource(rawSource);
-      if (!data_source) return reject(row, 'invalid_data_source', `unknown data source "${rawSource}" (use ${DATA_SOURCES.join('/')} or 实测/地形图/基础地理数据/其他)`);
+      if (!data_source) return reject(row, 'invalid_data_source', `unknown data source "${rawSource}" (use ${DATA_SOURCES.join('/')} or 实测/地形图/基础地理数据/其他)`, { value: String(rawSource) });
     }
     let survey_date: string | null = null;
     let change_date: string | null = null;
@@ -257,7 +257,7 @@ export class RowNormaliser {
       if (v === undefined || v === null) continue;
       // JSON numbers are epoch ms (or YYYYMMDD); text goes through the memo.
       const d = typeof v === 'number' ? parseDateValue(v) : text(v) === null ? null : this.dateOf(text(v)!);
-      if (d === undefined) return reject(row, 'invalid_date', `${k.replace('_', ' ')} "${text(v)}" is not a date between 1800 and 2200 (YYYY-MM-DD, YYYYMMDD or epoch milliseconds)`);
+      if (d === undefined) return reject(row, 'invalid_date', `${k.replace('_', ' ')} "${text(v)}" is not a date between 1800 and 2200 (YYYY-MM-DD, YYYYMMDD or epoch milliseconds)`, { field: k, value: String(text(v)) });
       if (k === 'survey_date') survey_date = d;
       else change_date = d;
     }
@@ -267,7 +267,7 @@ export class RowNormaliser {
     }
     // Duplicates last, so a bad first row does not block a good later one.
     const first = this.seen.get(ids.source_id);
-    if (first !== undefined) return reject(row, 'duplicate_source_id', `duplicate source id ${ids.id} (first in row ${first})`);
+    if (first !== undefined) return reject(row, 'duplicate_source_id', `duplicate source id ${ids.id} (first in row ${first})`, { value: ids.id, first_row: first });
     this.seen.set(ids.source_id, row);
     return { ok: true, row: { row, source_id: ids.source_id, class_code, status, survey_date, change_date, data_source, note: text(raw.note), attrs, geom } };
   }
@@ -275,8 +275,8 @@ export class RowNormaliser {
 
 const DATE_FIELDS = ['survey_date', 'change_date'] as const;
 
-function reject(row: number, code: RejectCode, reason: string): RowResult {
-  return { ok: false, rejection: { row, code, reason } };
+function reject(row: number, code: RejectCode, reason: string, params?: RejectionParams): RowResult {
+  return { ok: false, rejection: params ? { row, code, reason, params } : { row, code, reason } };
 }
 
 function geometryRejection(row: number, g: Extract<GeometryCheck, { ok: false }>): RowResult {

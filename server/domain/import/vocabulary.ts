@@ -31,7 +31,9 @@ export type RejectCode =
   | 'class_changed'         // re-import would change the class of an existing component (its id embeds the class)
   | 'district_changed';     // … or move it to another district (its id embeds the district)
 
-export type Rejection = { row: number; code: RejectCode; reason: string };
+/** `params`: what the reason names (value, field, row, grid …), for saying it in the UI's language (domain/import/reasons.ts). */
+export type RejectionParams = Record<string, string | number>;
+export type Rejection = { row: number; code: RejectCode; reason: string; params?: RejectionParams };
 
 /** Fields of a component a row may supply, and the property/column holding each (`--map status=STATUS,…`). */
 export const MAPPABLE_FIELDS = ['status', 'class_code', 'note', 'survey_date', 'change_date', 'data_source'] as const;
@@ -143,7 +145,7 @@ export function parseDateValue(v: unknown): string | null | undefined {
   return undefined;
 }
 
-export type ClassMapping = { code: string } | { code: null; reject: 'unknown_class' | 'legacy_class'; reason: string };
+export type ClassMapping = { code: string } | { code: null; reject: 'unknown_class' | 'legacy_class'; reason: string; value?: string };
 
 /**
  * Maps a class code from an input row to a 2026 class of `kind` known in `known`: 5-digit codes as they are,
@@ -154,14 +156,14 @@ export function mapClassCode(kind: ClassKind, raw: string, known: ReadonlySet<st
   const code = raw.trim();
   if (CLASS_CODE.test(code)) {
     if (known.has(code)) return { code };
-    return { code: null, reject: 'unknown_class', reason: `unknown ${kind} class ${code} (not in GB/T 47678.5-2026)` };
+    return { code: null, reject: 'unknown_class', reason: `unknown ${kind} class ${code} (not in GB/T 47678.5-2026)`, value: code };
   }
   if (/^[0-9]{4}$/.test(code)) {
     const mapped = kind === 'matter' ? legacyEventCode(code, known) : null;
     if (mapped) return { code: mapped };
-    return { code: null, reject: 'legacy_class', reason: `legacy ${kind} code ${code} has no 2026 mapping` };
+    return { code: null, reject: 'legacy_class', reason: `legacy ${kind} code ${code} has no 2026 mapping`, value: code };
   }
-  return { code: null, reject: 'unknown_class', reason: `class code "${code}" is not a 5-digit ${kind} class code` };
+  return { code: null, reject: 'unknown_class', reason: `class code "${code}" is not a 5-digit ${kind} class code`, value: code };
 }
 
 /**

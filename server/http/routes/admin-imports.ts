@@ -14,7 +14,7 @@ import { ImportJobs, type JobStart } from '../../services/import-jobs.js';
 import { DomainError } from '../../domain/errors.js';
 import { loadWorkRules, type WorkRules } from '../../services/work-rules.js';
 import { ErrorBody } from '../schemas/common.js';
-import { Content } from '../schemas/shapes.js';
+import { Content, StringEnum } from '../schemas/shapes.js';
 import { FileName, ImportJobParams, ImportJobSchema } from '../schemas/admin.js';
 import { currentUser, requestMeta } from '../plugins/auth.js';
 import { ComponentImportQuery, DEFAULT_IMPORT_BODY_LIMIT, IMPORT_FORMATS, componentImportOptions } from './import.js';
@@ -106,12 +106,15 @@ const adminImportRoutes: FastifyPluginAsync<Opts> = async (app, { deps, bodyLimi
   app.get<{ Params: Static<typeof ImportJobParams> }>('/api/admin/imports/:id/rejected.csv', {
     onRequest: adminOnly,
     schema: {
-      tags: ['import'], summary: 'Every rejected row of a finished import job as CSV: row, code, reason (admin)',
+      tags: ['import'], summary: 'Every rejected row of a finished import job as CSV: row, code, reason, detail (admin)',
+      description: 'reason in the language asked for (lang=zh|en; without it, Accept-Language: zh… gives zh, anything else en); detail: the importer\'s own English sentence.',
       params: ImportJobParams,
-      response: { 200: Content('The rejected rows', { 'text/csv': Type.String({ description: 'CSV, UTF-8 with a byte-order mark, a header row: row,code,reason' }) }), ...errors, 422: ErrorBody },
+      querystring: Type.Object({ lang: Type.Optional(StringEnum(['zh', 'en'] as const)) }, { additionalProperties: false }),
+      response: { 200: Content('The rejected rows', { 'text/csv': Type.String({ description: 'CSV, UTF-8 with a byte-order mark, a header row: row,code,reason,detail (行号,代码,原因,详情 in zh)' }) }), ...errors, 422: ErrorBody },
     },
   }, async (req, reply) => {
-    const csv = await jobs.rejectedCsv(req.params.id);
+    const { lang } = req.query as { lang?: 'zh' | 'en' };
+    const csv = await jobs.rejectedCsv(req.params.id, lang ?? (/^\s*zh/i.test(req.headers['accept-language'] ?? '') ? 'zh' : 'en'));
     return reply.type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="rejected-${req.params.id.slice(0, 8)}.csv"`)
       .send(csv);

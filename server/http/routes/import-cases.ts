@@ -37,7 +37,11 @@ export const CaseImportQuery = Type.Object({
 }, { additionalProperties: false });
 const Query = CaseImportQuery;
 
-const Rejected = Type.Object({ row: Type.Integer(), reason: Type.String(), code: Type.String() });
+const Rejected = Type.Object({
+  row: Type.Integer(), reason: Type.String({ description: 'why, in English (kept for compatibility)' }), code: Type.String(),
+  reason_code: Type.String({ description: 'the rejection code (same as code), to say the reason in the UI\'s language with params' }),
+  params: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), { description: 'what the reason names: value, field, first_row, grid, …' }),
+});
 const Result = Type.Object({
   imported: Type.Integer({ description: 'new cases' }),
   updated: Type.Integer({ description: 'rows matching a case imported before (including unchanged ones)' }),
@@ -113,7 +117,8 @@ const importCasesRoutes: FastifyPluginAsync<Opts> = async (app, { deps, bodyLimi
         ...options, atomic: false, batch_size: HTTP_CASE_SLICE_ROWS, total_bytes: body.bytes,
       });
       return {
-        imported: report.imported, updated: report.updated, unchanged: report.unchanged, rejected: report.rejected,
+        imported: report.imported, updated: report.updated, unchanged: report.unchanged,
+        rejected: report.rejected.map((r) => ({ ...r, reason_code: r.code, params: r.params ?? {} })),
         rejected_total: report.rejected_total, rows: report.rows, departments_created: report.departments_created,
       };
     } finally {

@@ -35,7 +35,11 @@ export const ComponentImportQuery = Type.Object({
 }, { additionalProperties: false });
 const Query = ComponentImportQuery;
 
-const Rejected = Type.Object({ row: Type.Integer(), reason: Type.String(), code: Type.String() });
+const Rejected = Type.Object({
+  row: Type.Integer(), reason: Type.String({ description: 'why, in English (kept for compatibility)' }), code: Type.String(),
+  reason_code: Type.String({ description: 'the rejection code (same as code), to say the reason in the UI\'s language with params' }),
+  params: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), { description: 'what the reason names: value, field, first_row, grid, …' }),
+});
 const Result = Type.Object({
   imported: Type.Integer(),
   updated: Type.Integer(),
@@ -113,7 +117,7 @@ const importRoutes: FastifyPluginAsync<{ deps: Deps; bodyLimit?: number }> = asy
       return {
         imported: report.imported,
         updated: report.updated,
-        rejected: report.rejected,
+        rejected: report.rejected.map((r) => ({ ...r, reason_code: r.code, params: r.params ?? {} })),
         unchanged: report.unchanged,
         rejected_total: report.rejected_total,
         rows: report.rows,

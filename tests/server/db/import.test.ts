@@ -95,6 +95,32 @@ describe.each(testBackends())('component import on %s', (backend) => {
     expect(rows.every((r) => (r.supervising_department_id !== null) === (dept > 0))).toBe(true);
   }));
 
+  test('a batch with as many rows as there are grids, planned from the grids\' side, ends as one planned row by row (issue 12)', () => withTestDb(backend, async (db) => {
+    const grids = await count(db, 'select count(*)::int as n from grids where valid_to is null');
+    const points = await gridPoints(db, grids);
+    const features: { id: string; coords: [number, number] }[] = points.map((p, i) => ({ id: `G${i + 1}`, coords: [p.x, p.y] }));
+    features.push({ id: 'OUT', coords: [0.5, 0.5] }); // outside every grid, also with lon and lat exchanged
+    features.push({ id: 'SWAP', coords: [points[3].y, points[3].x] }); // lat out of range; exchanged it lies in grid 4
+    features.push({ id: 'G2', coords: [points[5].x, points[5].y] }); // duplicate of row 2
+    const text = featureCollection(features);
+    const byGrid = await importComponents(db, text, { ...HYDRANTS, source: 'test:by-grid', batch_size: features.length });
+    const byRow = await importComponents(db, text, { ...HYDRANTS, source: 'test:by-row', batch_size: Math.floor(grids / 3) });
+    expect(byGrid).toMatchObject({ rows: grids + 3, imported: grids, batches: 1 });
+    expect(byRow).toMatchObject({ rows: grids + 3, imported: grids, batches: 4 });
+    expect(byGrid.rejected.map((r) => [r.row, r.code])).toEqual([
+      [grids + 1, 'outside_grids'], [grids + 2, 'swapped_coordinates'], [grids + 3, 'duplicate_source_id'],
+    ]);
+    expect(byGrid.rejected).toEqual(byRow.rejected);
+    const placed = async (source: string) => (await db.query<{ id: string; grid_code: string; community_code: string; street_code: string }>(
+      `select substr(source_id, length($1) + 2) as id, grid_code, community_code, street_code from components where source_id like $1 || ':%' order by 1`,
+      [source])).rows.map(({ id, ...place }) => [id, place]);
+    const expected = points.map((p, i) => [`G${i + 1}`, { grid_code: p.code, community_code: p.community_code, street_code: p.street_code }])
+      .sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    expect(await placed('test:by-grid')).toEqual(expected);
+    expect(await placed('test:by-row')).toEqual(expected);
+    expect(await countMismatches(db)).toBe(0);
+  }));
+
   test('per-grid counts stay right through an import and a re-import that moves components', () => withTestDb(backend, async (db) => {
     const here = await gridPoints(db, 20);
     const there = await gridPoints(db, 20, 100);
@@ -182,8 +208,9 @@ describe.each(testBackends())('component import on %s', (backend) => {
        values ($1 || '999', $1, st_multi(st_makeenvelope(30, 60, 31, 61, 4326)), 1, '2020-01-01')`, [c.community_code]);
     const report = await importComponents(db, featureCollection([{ id: 'S1', coords: [60.5, 30.5] }, { id: 'S2', coords: [50.5, 20.5] }]), HYDRANTS);
     expect(report.rejected).toEqual([
-      { row: 1, code: 'swapped_coordinates', reason: `lon/lat swapped: (60.5, 30.5) is outside the district, but (30.5, 60.5) lies in grid ${c.community_code}999` },
-      { row: 2, code: 'outside_grids', reason: 'outside the district: no current unit grid covers (50.5, 20.5)' },
+      { row: 1, code: 'swapped_coordinates', reason: `lon/lat swapped: (60.5, 30.5) is outside the district, but (30.5, 60.5) lies in grid ${c.community_code}999`,
+        params: { value: '(60.5, 30.5)', grid: `${c.community_code}999` } },
+      { row: 2, code: 'outside_grids', reason: 'outside the district: no current unit grid covers (50.5, 20.5)', params: { value: '(50.5, 20.5)' } },
     ]);
   }));
 
@@ -285,7 +312,7 @@ describe.each(testBackends())('POST /api/admin/import/components on %s', (backen
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body).toMatchObject({ imported: 5, updated: 0, rejected_total: 13 });
-    expect(body.rejected[0]).toEqual({ row: 5, code: 'no_geometry', reason: 'no geometry: lon and lat are empty' });
+    expect(body.rejected[0]).toEqual({ row: 5, code: 'no_geometry', reason: 'no geometry: lon and lat are empty', reason_code: 'no_geometry', params: {} });
   }));
 
   test('an admin imports GeoJSON as application/geo+json; the same body again only updates', () => withImportApp(async (app, db) => {

@@ -149,7 +149,7 @@ describe('rows', () => {
     expect(code(row({ ID: 'X', TYPE: 'nope' }))).toBe('unknown_type');
     expect(code(row({ ID: 'X' }))).toBe('ok');
     const dup = row({ ID: 'X' });
-    expect(!dup.ok && dup.rejection).toEqual({ row: 3, code: 'duplicate_source_id', reason: 'duplicate source id X (first in row 2)' });
+    expect(!dup.ok && dup.rejection).toEqual({ row: 3, code: 'duplicate_source_id', reason: 'duplicate source id X (first in row 2)', params: { value: 'X', first_row: 2 } });
   });
   test('a field count that differs from the header is a malformed row', () => {
     const { r } = reader();

@@ -175,7 +175,7 @@ describe('vocabulary', () => {
   });
 
   test('a 4-digit legacy component code has no 2026 mapping', () => {
-    expect(mapClassCode('component', '0101', KNOWN)).toEqual({ code: null, reject: 'legacy_class', reason: 'legacy component code 0101 has no 2026 mapping' });
+    expect(mapClassCode('component', '0101', KNOWN)).toEqual({ code: null, reject: 'legacy_class', reason: 'legacy component code 0101 has no 2026 mapping', value: '0101' });
   });
 
   test('a 4-digit legacy event code maps by the rule of domain.md §2, or says it cannot', () => {

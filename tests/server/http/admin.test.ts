@@ -219,7 +219,7 @@ describe.each(testBackends())('admin console API on %s', (backend) => {
     expect(job).toMatchObject({ kind: 'components', file_name: 'hydrants.csv', created_by: 'admin', bytes: Buffer.byteLength(csv) });
     const done = await waitForJob(app, admin, job.id);
     expect(done).toMatchObject({ status: 'done', result: { rows: 3, imported: 2, rejected: 1 }, error: null });
-    expect(done.rejected_preview).toEqual([{ row: 3, code: expect.any(String), reason: expect.any(String) }]);
+    expect(done.rejected_preview).toEqual([{ row: 3, code: 'invalid_coordinates', reason: expect.any(String), reason_code: 'invalid_coordinates', params: expect.any(Object) }]);
 
     const replay = await app.inject({ method: 'POST', url, headers, payload: csv });
     expect(replay.statusCode).toBe(200);
@@ -231,9 +231,18 @@ describe.each(testBackends())('admin console API on %s', (backend) => {
     expect(report.headers['content-type']).toMatch(/^text\/csv/);
     expect(report.headers['content-disposition']).toMatch(/attachment; filename="rejected-/);
     const lines = report.body.replace(/^\uFEFF/, '').trim().split('\r\n');
-    expect(lines[0]).toBe('row,code,reason');
+    expect(lines[0]).toBe('row,code,reason,detail');
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toMatch(/^3,/);
+    expect(lines[1]).toMatch(/^3,invalid_coordinates,Invalid coordinates/);
+    // The reasons in Chinese: asked for (lang=zh) or the browser's language; the English detail kept beside them.
+    for (const ask of [{ url: `/api/admin/imports/${job.id}/rejected.csv?lang=zh`, headers: admin },
+      { url: `/api/admin/imports/${job.id}/rejected.csv`, headers: { ...admin, 'accept-language': 'zh-CN,zh;q=0.9' } }]) {
+      const zh = (await app.inject(ask)).body.replace(/^\uFEFF/, '').trim().split('\r\n');
+      expect(zh[0]).toBe('行号,代码,原因,详情 (English)');
+      expect(zh[1]).toMatch(/^3,invalid_coordinates,坐标无效/);
+      expect(zh[1].split(',').slice(3).join(',')).toContain(done.rejected_preview[0].reason.split(' ')[0]);
+    }
+    expect((await app.inject({ url: `/api/admin/imports/${job.id}/rejected.csv?lang=fr`, headers: admin })).statusCode).toBe(400);
 
     const list = await app.inject({ url: '/api/admin/imports', headers: admin });
     expect(list.json().items.map((j: { id: string }) => j.id)).toEqual([job.id]);

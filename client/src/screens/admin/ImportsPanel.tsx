@@ -10,6 +10,7 @@ import { formatFull } from '../../i18n/format.js';
 import { newIdempotencyKey } from '../../state/report-store.js';
 import { selectToken, useSession } from '../../state/session-store.js';
 import { adminErrorKey } from './admin-errors.js';
+import { rejectionText } from '../../../../server/domain/import/reasons.js';
 
 const POLL_MS = 700;
 
@@ -44,7 +45,7 @@ function Counts({ job }: { job: ImportJob }) {
 }
 
 function JobView({ job }: { job: ImportJob }) {
-  const { t } = useT();
+  const { t, lang } = useT();
   const token = useSession(selectToken);
   const [error, setError] = useState<MessageKey | null>(null);
   const pct = job.status === 'running'
@@ -53,7 +54,7 @@ function JobView({ job }: { job: ImportJob }) {
   const download = async () => {
     setError(null);
     try {
-      const { blob, name } = await downloadRejected(job.id, token);
+      const { blob, name } = await downloadRejected(job.id, token, lang);
       const url = URL.createObjectURL(blob);
       const a = document.createElement('a');
       a.href = url; a.download = name ?? `rejected-${job.id.slice(0, 8)}.csv`;
@@ -84,7 +85,10 @@ function JobView({ job }: { job: ImportJob }) {
             <div className="adm-table-wrap" style={{ maxHeight: 260 }}>
               <table className="adm-table" data-testid="admin-import-rejected">
                 <thead><tr><th className="num">{t('adm_imp_row')}</th><th>{t('adm_imp_reason')}</th></tr></thead>
-                <tbody>{job.rejected_preview.map((r) => <tr key={r.row}><td className="num">{r.row}</td><td><span className="adm-tag">{r.code}</span>{r.reason}</td></tr>)}</tbody>
+                <tbody>{job.rejected_preview.map((r) => (
+                  // The reason in the UI's language from its code and params; the importer's English sentence on hover.
+                  <tr key={r.row}><td className="num">{r.row}</td><td title={r.reason}><span className="adm-tag">{r.reason_code ?? r.code}</span>{rejectionText(lang, { code: r.reason_code ?? r.code, params: r.params, reason: r.reason })}</td></tr>
+                ))}</tbody>
               </table>
             </div>
             {job.result.rejected > job.rejected_preview.length ? <p className="adm-note">{t('adm_imp_more')}</p> : null}
