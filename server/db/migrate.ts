@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Queryable } from './types.js';
+import { distribute, type DistributionMode } from './distribute.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
@@ -20,8 +21,15 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
     });
 }
 
-/** Applies the pending migrations in order; returns the names applied. */
-export async function migrate(db: Queryable, migrations = readMigrations()): Promise<string[]> {
+export type MigrateOptions = {
+  /** After the migrations, the Citus distribution step (db/distribute.ts): 'auto' (default) runs it on a Citus coordinator. */
+  distributed?: DistributionMode;
+  /** Told what the distribution step converted (nothing when there was nothing to do). */
+  onDistributed?: (done: string[]) => void;
+};
+
+/** Applies the pending migrations in order, then distributes on Citus; returns the names of the migrations applied. */
+export async function migrate(db: Queryable, migrations = readMigrations(), opts: MigrateOptions = {}): Promise<string[]> {
   await db.exec(`create table if not exists schema_migrations (
     version integer primary key,
     name text not null,
@@ -47,5 +55,7 @@ export async function migrate(db: Queryable, migrations = readMigrations()): Pro
     });
     done.push(`${String(m.version).padStart(4, '0')}_${m.name}`);
   }
+  const converted = await distribute(db, opts.distributed ?? 'auto');
+  if (converted.length) opts.onDistributed?.(converted);
   return done;
 }

@@ -8,8 +8,19 @@ import { readTemplate, templateKey, writeTemplate } from './pglite-template.js';
 
 export type Backend = 'pglite' | 'postgres';
 
+/**
+ * The engines each db/http test runs on: PGlite, and PostgreSQL when TEST_DATABASE_URL is set.
+ * GRIDLINE_TEST_ENGINES=postgres runs only the PostgreSQL side (a third engine such as a Citus coordinator, whose
+ * PGlite side the main run already covered); it refuses to run with no engine at all.
+ */
 export function testBackends(): Backend[] {
-  return process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+  const all: Backend[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+  const only = process.env.GRIDLINE_TEST_ENGINES;
+  if (!only) return all;
+  const wanted = only.split(',').map((s) => s.trim());
+  const picked = all.filter((b) => wanted.includes(b));
+  if (!picked.length) throw new Error(`GRIDLINE_TEST_ENGINES=${only} selects none of ${all.join(', ')} (set TEST_DATABASE_URL for postgres)`);
+  return picked;
 }
 
 let pglite: Promise<PGlite> | null = null;

@@ -1,0 +1,116 @@
+// The distribution step on Citus (issue 12; docs/citus.md): the only SQL that names Citus. Run by the migration
+// runner after the migrations. On PGlite and on plain PostgreSQL it does nothing; on a Citus coordinator it makes
+// the shared tables reference tables (a copy on every node, so district-scoped shards can join them locally) and
+// distributes the district-scoped tables by district code, co-located: each only once Citus accepts it and the
+// application's queries run on it unchanged.
+//
+// What Citus accepts today is decided by the schema, not by wishes: grids, components and cases carry triggers (the
+// tile-cache generations of 0028/0040, the per-grid counts of 0008, the grid-day counts of 0017), primary keys and
+// unique constraints without district_code, and grids' district_code is a generated column; Citus refuses all
+// three for a distributed table. docs/citus.md lists, per table, the change each one needs. Tables left alone stay
+// plain PostgreSQL tables on the coordinator, where every query of the application runs as it does on PostgreSQL.
+import type { Queryable } from './types.js';
+
+/** GRIDLINE_DISTRIBUTED: 'citus' requires a Citus coordinator, 'none' never distributes, 'auto' (default) detects. */
+export type DistributionMode = 'citus' | 'none' | 'auto';
+
+export function parseDistributionMode(raw: string | undefined): DistributionMode {
+  const v = (raw ?? '').trim().toLowerCase();
+  if (v === '' || v === 'auto') return 'auto';
+  if (v === 'citus') return 'citus';
+  if (v === 'none' || v === '0' || v === 'off' || v === 'false') return 'none';
+  throw new Error(`GRIDLINE_DISTRIBUTED must be citus, none or auto; got "${raw}"`);
+}
+
+/**
+ * Shared by every district, small and read everywhere: replicated to every node. Empty today, and why
+ * (docs/citus.md, "What Citus refuses in our schema"): the shared tables (classes, departments, class_departments, users, …) are
+ * linked by foreign keys to nearly every other table, so Citus turns all of those into Citus local tables when one
+ * of them becomes a reference table; then the statement triggers that join a transition table with another table
+ * (cases_tile_change joins new_rows with regions, grid_component_counts_apply joins new_rows with grids) fail with
+ * Citus's "unrecognized RTE kind: 7", and every case and component write with them. tests/server/db/citus.test.ts
+ * keeps that refusal in view. Once those two functions read their transition tables in statements of their own,
+ * the list is, in this order (a reference table may only reference reference tables): classes, departments,
+ * class_departments, users, evaluation_settings, supervision_thresholds.
+ */
+export const REFERENCE_TABLES: readonly string[] = [];
+
+/** The shared tables that become reference tables once the triggers allow it (see REFERENCE_TABLES). */
+export const PLANNED_REFERENCE_TABLES = [
+  'classes', 'departments', 'class_departments', 'users', 'evaluation_settings', 'supervision_thresholds',
+] as const;
+
+/**
+ * District-scoped tables distributed by district code, all co-located with the first: a district's rows of every
+ * one of them live on the same node, so joins on district_code run there.
+ */
+export const DISTRIBUTED_TABLES = [
+  { table: 'component_sequences', column: 'district_code' },
+] as const;
+
+export type CitusTable = { table: string; kind: 'reference' | 'distributed' | 'local'; column: string | null; colocation_id: number };
+
+/** True when the database is a Citus node (the extension is installed). */
+export async function isCitus(db: Queryable): Promise<boolean> {
+  if (db.engine !== 'postgres') return false;
+  const { rows } = await db.query("select 1 from pg_extension where extname = 'citus'");
+  return rows.length > 0;
+}
+
+/** Every table of the public schema that Citus knows, with its kind (reference, distributed, Citus local). */
+export async function citusTables(db: Queryable): Promise<CitusTable[]> {
+  const { rows } = await db.query<CitusTable>(
+    `select c.relname as table,
+            case when p.partmethod = 'h' then 'distributed' when p.repmodel = 't' then 'reference' else 'local' end as kind,
+            case when p.partmethod = 'h' then column_to_column_name(p.logicalrelid, p.partkey) end as column,
+            p.colocationid as colocation_id
+       from pg_dist_partition p join pg_class c on c.oid = p.logicalrelid
+      where c.relnamespace = 'public'::regnamespace
+      order by c.relname`,
+  );
+  return rows;
+}
+
+/**
+ * Converts what is not converted yet (idempotent: a second run changes nothing), in one transaction. Returns what
+ * it did, e.g. ['reference classes', 'distributed component_sequences by district_code'].
+ */
+export async function distribute(db: Queryable, mode: DistributionMode = 'auto'): Promise<string[]> {
+  if (mode === 'none') return [];
+  const citus = await isCitus(db);
+  if (!citus) {
+    if (mode === 'citus') {
+      throw new Error("GRIDLINE_DISTRIBUTED=citus but the database has no citus extension: point DATABASE_URL at a Citus coordinator (scripts/citus/cluster.sh start), or unset GRIDLINE_DISTRIBUTED");
+    }
+    return [];
+  }
+  const { rows: nodes } = await db.query<{ n: number }>("select count(*)::int as n from pg_dist_node where noderole = 'primary' and groupid <> 0");
+  if (mode === 'auto' && nodes[0].n === 0) return []; // Citus installed but no worker: nothing to spread over yet
+  const known = new Map((await citusTables(db)).map((t) => [t.table, t]));
+  const { rows: present } = await db.query<{ relname: string }>(
+    "select relname from pg_class where relnamespace = 'public'::regnamespace and relkind in ('r', 'p')",
+  );
+  const exists = new Set(present.map((r) => r.relname));
+  const references = REFERENCE_TABLES.filter((t) => exists.has(t) && known.get(t)?.kind !== 'reference');
+  const distributed = DISTRIBUTED_TABLES.filter((d) => exists.has(d.table) && known.get(d.table)?.kind !== 'distributed');
+  if (!references.length && !distributed.length) return [];
+  const done: string[] = [];
+  await db.transaction(async (tx) => {
+    // DDL on reference and distributed tables in one transaction: one connection per node, in order.
+    await tx.exec("set local citus.multi_shard_modify_mode to 'sequential'");
+    // A table Citus already made a Citus local table (linked to a reference table by a foreign key) converts directly.
+    for (const table of references) {
+      await tx.query('select create_reference_table($1::regclass)', [table]);
+      done.push(`reference ${table}`);
+    }
+    let colocateWith: string | null = DISTRIBUTED_TABLES.map((d) => d.table).find((t) => known.get(t)?.kind === 'distributed') ?? null;
+    for (const { table, column } of distributed) {
+      await tx.query('select create_distributed_table($1::regclass, $2, colocate_with => $3)', [table, column, colocateWith ?? 'default']);
+      // The rows were copied to the shards; the coordinator's own copy is invisible from now on: free it.
+      await tx.query('select truncate_local_data_after_distributing_table($1::regclass)', [table]);
+      colocateWith ??= table;
+      done.push(`distributed ${table} by ${column}`);
+    }
+  });
+  return done;
+}
