@@ -19,11 +19,14 @@ import gridRoutes from './http/routes/grids.js';
 import componentRoutes from './http/routes/components.js';
 import placeRoutes from './http/routes/places.js';
 import tileRoutes from './http/routes/tiles.js';
+import { TileGenerations } from './services/tile-generations.js';
 import ogcRoutes from './http/routes/ogc.js';
 import authPlugin, { trustProxyOption } from './http/plugins/auth.js';
 import authRoutes from './http/routes/auth.js';
 import userRoutes from './http/routes/users.js';
 import caseRoutes from './http/routes/cases.js';
+import publicRoutes from './http/routes/public.js';
+import wallFeedRoutes from './http/routes/wall-feed.js';
 import liveRoutes from './http/routes/live.js';
 import departmentRoutes from './http/routes/departments.js';
 import photoRoutes from './http/routes/photos.js';
@@ -35,6 +38,10 @@ import exportRoutes from './http/routes/exports.js';
 import patrolRoutes from './http/routes/patrol.js';
 import open311Routes, { OPEN311_PREFIX, open311KeyRoutes } from './http/routes/open311.js';
 import supervisionRoutes from './http/routes/supervision.js';
+import ratingRoutes from './http/routes/ratings.js';
+import transparencyRoutes from './http/routes/transparency.js';
+import notifyRoutes from './http/routes/notify.js';
+import { channelsOf } from './services/notify/channels.js';
 import { LiveHub } from './live/hub.js';
 import type { WorkRules } from './services/work-rules.js';
 import { loadDistrictRules, type RuleBook } from './services/district-rules.js';
@@ -81,7 +88,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
         { name: 'meta' }, { name: 'classes' }, { name: 'regions' }, { name: 'grids' },
         { name: 'components' }, { name: 'tiles' }, { name: 'ogc' }, { name: 'auth' }, { name: 'users' },
         { name: 'cases' }, { name: 'departments' }, { name: 'photos' }, { name: 'import' },
-        { name: 'evaluation' }, { name: 'stats' }, { name: 'exports' }, { name: 'patrol' }, { name: 'places' }, { name: 'open311' }, { name: 'supervision' },
+        { name: 'evaluation' }, { name: 'stats' }, { name: 'exports' }, { name: 'patrol' }, { name: 'places' }, { name: 'open311' }, { name: 'public' }, { name: 'supervision' },
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
@@ -95,6 +102,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const live = new LiveHub(deps.db, { clock, session_idle_minutes: config.session_idle_minutes });
   await live.start();
   app.addHook('onClose', () => live.stop());
+  // The tile cache's generations, heard on LISTEN (services/tile-generations.ts): before the routes, so every write
+  // answered here (any method but GET/HEAD/OPTIONS, committed by then) makes the next tile request read them.
+  const tileGenerations = new TileGenerations(deps.db);
+  if (config.tile_cache_mb > 0) await tileGenerations.start();
+  app.addHook('onClose', () => tileGenerations.stop());
+  app.addHook('onSend', (req, _reply, payload, done) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') tileGenerations.noteWrite();
+    done(null, payload);
+  });
   const onSessionsEnded = () => live.recheckSessions();
   await app.register(authPlugin, { db: deps.db, config, clock, onSessionsEnded }); // before the routes: app.authenticate, app.requireRole, req.user
   const authHooks = recogniseAuthHooks(app);
@@ -115,9 +131,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   // Cases and the live stream: the hub hears committed changes (NOTIFY, or the poke after a local commit).
   const caseDeps = { db: deps.db, clock, work: deps.work ?? rules.work, onCommitted: () => live.poke(),
-    fault_response_delay_ms: config.fault_response_delay_ms };
-  await app.register(tileRoutes, { deps: { ...d, cases: caseDeps } });
+    fault_response_delay_ms: config.fault_response_delay_ms, notify_channels: [...channelsOf(config).keys()] };
+  await app.register(tileRoutes, { deps: { ...d, cases: caseDeps, tile_generations: tileGenerations } });
   await app.register(caseRoutes, { deps: { ...d, cases: caseDeps } });
+  await app.register(publicRoutes, { deps: { ...d, cases: caseDeps } }); // the public report and tracking pages (issue 11)
+  await app.register(wallFeedRoutes, { deps: { ...d, cases: caseDeps } }); // the wall's bulk feed (issue 10)
   await app.register(importCasesRoutes, { deps: { ...d, work: caseDeps.work } }); // not fastify-plugin: its stream parsers stay in its own scope
   await app.register(liveRoutes, { deps: { ...d, live } });
   await app.register(adminRulesRoutes, { deps: { ...d, rules } }); // admin: the district's calendar and time limits
@@ -128,8 +146,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(patrolRoutes, { deps: { ...d, patrol: { db: deps.db, clock, get calendar() { return caseDeps.work.calendar; }, retention_days: config.track_retention_days, interval_seconds: config.patrol_interval_seconds } } });
   await app.register(open311Routes, { prefix: OPEN311_PREFIX, deps: { ...d, cases: caseDeps } }); // GeoReport v2 (issue 11)
   await app.register(open311KeyRoutes, { deps: { ...d, cases: caseDeps } });
+  // notifications (issue 11): webhook subscriptions, the outbox, departments' e-mail; the worker runs from main.ts
+  await app.register(notifyRoutes, { deps: { ...d, notify: { db: deps.db, clock, webhook_timeout_ms: config.webhook_timeout_ms, channels: caseDeps.notify_channels } } });
 
   await app.register(supervisionRoutes, { deps: { ...d, supervision: { db: deps.db, clock, work: caseDeps.work } } });
+  await app.register(ratingRoutes, { deps: { ...d, cases: caseDeps } }); // satisfaction call-backs (回访, issue 11)
+  await app.register(transparencyRoutes, { deps: { ...d, cases: caseDeps } }); // the transparency page (政务公开, issue 11)
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -2,6 +2,8 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
+import { parseDistributionMode, type DistributionMode } from './db/distribute.js';
+import { parseSmsGateway, parseSmtp, type SmsGateway, type SmtpSettings } from './domain/notify.js';
 export type Config = Readonly<{
   port: number;
   host: string;
@@ -43,9 +45,26 @@ export type Config = Readonly<{
   patrol_interval_seconds: number;
   /** Bound of the in-memory vector-tile cache per server process, MiB (GRIDLINE_TILE_CACHE_MB, default 64; 0 turns it off). */
   tile_cache_mb: number;
+  /** The Citus distribution step after the migrations (GRIDLINE_DISTRIBUTED: citus, none, or auto = when the database is a Citus coordinator; docs/citus.md). */
+  distributed: DistributionMode;
+  /** Notifications (issue 11): the outbox worker runs in the server (GRIDLINE_NOTIFY_WORKER=0 stops it), attempts
+   * before a message is dead (GRIDLINE_NOTIFY_MAX_ATTEMPTS), webhook timeout, SMTP (GRIDLINE_SMTP_URL/_FROM) and
+   * the SMS gateway (GRIDLINE_SMS_URL/_METHOD/_HEADERS/_BODY); null: that channel is not set up. */
+  notify_worker: boolean; notify_max_attempts: number; webhook_timeout_ms: number;
+  smtp: SmtpSettings | null; sms: SmsGateway | null;
+  /** Open311 POSTs one API key may make a minute, and at once (GRIDLINE_OPEN311_POSTS_PER_MINUTE, default 60; 0 = no limit). */
+  open311_posts_per_minute: number;
 }>;
 
 type Env = Record<string, string | undefined>;
+
+/** GRIDLINE_SMTP_* and GRIDLINE_SMS_* (domain/notify.ts checks them). */
+function notifyChannels(env: Env, errors: string[]): { smtp: SmtpSettings | null; sms: SmsGateway | null } {
+  const m = parseSmtp(env.GRIDLINE_SMTP_URL, env.GRIDLINE_SMTP_FROM);
+  const g = parseSmsGateway({ url: env.GRIDLINE_SMS_URL, method: env.GRIDLINE_SMS_METHOD, headers: env.GRIDLINE_SMS_HEADERS, body: env.GRIDLINE_SMS_BODY });
+  errors.push(...m.errors, ...g.errors);
+  return { smtp: m.smtp, sms: g.gateway };
+}
 
 export function loadConfig(env: Env): Config {
   const errors: string[] = [];
@@ -110,9 +129,24 @@ export function loadConfig(env: Env): Config {
     track_retention_days: int('GRIDLINE_TRACK_RETENTION_DAYS', 90, 1, 3660),
     patrol_interval_seconds: int('GRIDLINE_PATROL_INTERVAL_SECONDS', 60, 5, 3600),
     tile_cache_mb: tileCacheMb(env.GRIDLINE_TILE_CACHE_MB, errors),
+    distributed: distributionMode(env.GRIDLINE_DISTRIBUTED, errors),
+    notify_worker: env.GRIDLINE_NOTIFY_WORKER !== '0',
+    notify_max_attempts: int('GRIDLINE_NOTIFY_MAX_ATTEMPTS', 10, 1, 100),
+    webhook_timeout_ms: int('GRIDLINE_WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    ...notifyChannels(env, errors),
+    open311_posts_per_minute: int('GRIDLINE_OPEN311_POSTS_PER_MINUTE', 60, 0, 100_000),
   };
   if (errors.length) throw new Error('Invalid configuration:\n  ' + errors.join('\n  '));
   return Object.freeze(config);
+}
+
+function distributionMode(raw: string | undefined, errors: string[]): DistributionMode {
+  try {
+    return parseDistributionMode(raw);
+  } catch (e) {
+    errors.push((e as Error).message);
+    return 'none';
+  }
 }
 
 /**

@@ -8,6 +8,9 @@ import { buildApp } from './app.js';
 import { checkDurability } from './services/durability.js';
 import { runHistory, type HistoryProgress } from './services/history.js';
 import { loadDistrictRules } from './services/district-rules.js';
+import { startNotifyWorker, type NotifyWorker } from './services/notify/worker.js';
+import { channelsOf } from './services/notify/channels.js';
+import { districtLanguage } from './domain/notify.js';
 
 const log = (msg: string) => console.log(`[gridline] ${msg}`);
 
@@ -26,7 +29,8 @@ async function main() {
     () => openDb(config),
   );
   await checkDurability(db, config.allow_unsafe_commit);
-  const applied = await step('applying migrations', () => migrate(db));
+  const applied = await step('applying migrations', () =>
+    migrate(db, undefined, { distributed: config.distributed, onDistributed: (done) => log(`citus: ${done.join(', ')}`) }));
   if (applied.length) log(`applied ${applied.join(', ')}`);
   const classes = await step('loading standard classes', () => loadClasses(db));
   if (classes) log(`loaded ${classes} classes from data/standard`);
@@ -42,6 +46,17 @@ async function main() {
   const shown = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   log(`Gridline is serving on http://${shown}:${config.port}/  (API: /api/openapi.json, OGC API – Features: /ogc)`);
   log(`database: ${db.engine}${config.database_url ? '' : ` (${config.data_dir})`}`);
+
+  // Notifications (issue 11): the outbox worker delivers what committed case changes wrote (GRIDLINE_NOTIFY_WORKER=0: not here).
+  let notifier: NotifyWorker | null = null;
+  if (config.notify_worker) {
+    const channels = channelsOf(config);
+    notifier = startNotifyWorker({
+      db, clock: { now: () => new Date() }, channels, retry: { base_ms: 30_000, max_ms: 6 * 3600_000, max_attempts: config.notify_max_attempts },
+      language: () => districtLanguage(rules.calendarAt(new Date()).body.holiday_set), log,
+    });
+    log(`notifications: worker on (${[...channels.keys()].join(', ')})`);
+  }
 
   // The demo's simulated history (planned with the demo district) loads in the background, a day per transaction,
   // resuming after a restart; the server answers meanwhile.
@@ -63,6 +78,7 @@ async function main() {
     closing = true;
     log(`${signal}: shutting down`);
     await loading;
+    await notifier?.stop();
     await app.close();
     await db.close();
     process.exit(0);

@@ -13,6 +13,9 @@ import { ReportScreen } from './screens/report/ReportScreen.js';
 import { IntakeScreen } from './screens/intake/IntakeScreen.js';
 import { AdminScreen } from './screens/admin/AdminScreen.js';
 import { SupervisionScreen } from './screens/supervision/SupervisionScreen.js';
+import { PublicReportScreen } from './screens/public/PublicReportScreen.js';
+import { PublicTrackScreen } from './screens/public/PublicTrackScreen.js';
+import { TransparencyScreen } from './screens/transparency/TransparencyScreen.js';
 import { selectConfigStatus, selectLoadConfig, useConfig } from './state/config-store.js';
 import { PATHS, screenFor, selectNavigate, selectPath, useRoute } from './state/route-store.js';
 import { selectToken, selectUser, useSession } from './state/session-store.js';
@@ -53,7 +56,7 @@ export function App() {
 
   return (
     <div className={`app screen-${screen}`}>
-      <Header />
+      {screen === 'public_report' || screen === 'public_track' || screen === 'public_transparency' ? null : <Header />}
       {screen === 'district' ? <DistrictScreen /> : null}
       {screen === 'login' ? <LoginScreen /> : null}
       {screen === 'wall' ? <WallScreen /> : null}
@@ -65,6 +68,9 @@ export function App() {
       {screen === 'intake' ? <IntakeScreen /> : null}
       {screen === 'admin' ? <AdminScreen /> : null}
       {screen === 'supervision' ? <SupervisionScreen /> : null}
+      {screen === 'public_report' ? <PublicReportScreen /> : null}
+      {screen === 'public_track' ? <PublicTrackScreen /> : null}
+      {screen === 'public_transparency' ? <TransparencyScreen /> : null}
     </div>
   );
 }

@@ -40,7 +40,8 @@ async function open(): Promise<{ db: Db; label: string }> {
 }
 
 async function run(tx: Queryable, label: string) {
-  const app = await buildApp(loadConfig({ GRIDLINE_DEMO: '0', GRIDLINE_CLIENT_DIR: '/nonexistent' }), { db: tx });
+  // no per-key POST limit here: the bench posts as fast as it can through one key (the limit is tested in tests/server/http/notify.test.ts)
+  const app = await buildApp(loadConfig({ GRIDLINE_DEMO: '0', GRIDLINE_CLIENT_DIR: '/nonexistent', GRIDLINE_OPEN311_POSTS_PER_MINUTE: '0' }), { db: tx });
   try {
     const { rows: [admin] } = await tx.query<{ id: number; username: string }>(`select id::float8 as id, username from users order by id limit 1`);
     const key = await issueKey(tx, admin ?? { id: 0, username: 'bench' }, { name: 'bench' }, new Date());

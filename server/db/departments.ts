@@ -41,16 +41,24 @@ export async function list(db: Queryable): Promise<Department[]> {
 
 /**
  * The department a case should go to: the component's maintainer, else its supervising department (when a
- * component is named), else the class's default department for matters.
+ * component is named), else the class's default department for matters; a deactivated one is passed over.
  */
 export async function suggestFor(db: Queryable, p: { class_code: string; component_id: string | null }): Promise<number | null> {
   const { rows } = await db.query<{ id: number | null }>(
     `select coalesce(
-       (select coalesce(maintainer_department_id, supervising_department_id) from components where id = $2),
-       (select department_id from class_departments where kind = 'matter' and class_code = $1)) as id`,
+       (select d.id from components c join departments d on d.id = c.maintainer_department_id where c.id = $2 and d.active),
+       (select d.id from components c join departments d on d.id = c.supervising_department_id where c.id = $2 and d.active),
+       (select d.id from class_departments cd join departments d on d.id = cd.department_id
+         where cd.kind = 'matter' and cd.class_code = $1 and d.active)) as id`,
     [p.class_code, p.component_id],
   );
   return rows[0].id === null ? null : Number(rows[0].id);
+}
+
+/** A department's name and whether it is active; null when there is none with that id. */
+export async function activeOf(db: Queryable, id: number): Promise<{ name: string; active: boolean } | null> {
+  const { rows } = await db.query<{ name: string; active: boolean }>('select name, active from departments where id = $1', [id]);
+  return rows[0] ?? null;
 }
 
 export async function exists(db: Queryable, id: number): Promise<boolean> {

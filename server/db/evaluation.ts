@@ -9,7 +9,7 @@ import type { Queryable } from './types.js';
 import { CASE_FIELDS, LIGHT_SQL, type CaseRow } from './cases.js';
 import type { Post, RegionLevel } from '../domain/evaluation.js';
 
-type Base = 'cases' | 'dispatches' | 'steps';
+type Base = 'cases' | 'dispatches' | 'steps' | 'ratings';
 
 export type IndicatorSql = {
   base: Base;
@@ -29,9 +29,10 @@ const FROM: Record<Base, string> = {
   cases: 'cases c',
   dispatches: 'case_dispatches d join cases c on c.id = d.case_id',
   steps: 'case_steps s join cases c on c.id = s.case_id',
+  ratings: 'case_ratings r join cases c on c.id = r.case_id',
 };
 /** The same without the case, for definitions that read nothing of it (no join: a fact table scan only). */
-const FROM_FACTS: Record<Base, string> = { cases: 'cases c', dispatches: 'case_dispatches d', steps: 'case_steps s' };
+const FROM_FACTS: Record<Base, string> = { cases: 'cases c', dispatches: 'case_dispatches d', steps: 'case_steps s', ratings: FROM.ratings };
 
 /** The FROM of definitions (and a region scope): joins the case only when one of them reads it. */
 function fromOf(defs: readonly IndicatorSql[], scope?: { column: string }): string {
@@ -67,8 +68,12 @@ export function regionIndicators(level: RegionLevel): Record<string, IndicatorSq
     filed_count: { ...filed, den: `c.status not in ('void', 'suspended')`, num: 'true' }, // suspended cases left out
     closing_rate: { ...filed, den: NOT_VOID, num: `c.status = 'closed'` },
     on_time_closing_rate: { ...filed, den: NOT_VOID, num: CLOSED_ON_TIME },
+    satisfaction_rate: { ...SATISFACTION, key },
   };
 }
+
+/** Satisfaction (回访, issue 11): ratings given in the period; satisfied ones in the numerator (migrations/0036). */
+const SATISFACTION = { base: 'ratings' as const, period: 'r.rated_at', den: 'true', num: `r.rating = 'satisfied'` };
 
 /** Departments: dispatches (tasks) in the period, grouped by the department they went to. */
 const DISPATCHED = { base: 'dispatches' as const, period: 'd.dispatched_at', key: 'd.department_id::text' };
@@ -79,6 +84,8 @@ export const DEPARTMENT_INDICATORS: Record<string, IndicatorSql> = {
   // now). A task without a time limit (an imported case without a target) is never late, and not judged.
   on_time_handling_rate: { ...DISPATCHED, den: `${KEPT} and ${D_NOT_VOID} and d.deadline_at is not null and (d.outcome in ('feedback', 'closed') or (d.outcome is null and d.deadline_at < least($2::timestamptz, $3::timestamptz)))`, num: 'd.on_time is true' },
   rework_rate: { ...DISPATCHED, den: `d.outcome = 'feedback'`, num: 'd.rework' },
+  // the department that handled the rated case (its last dispatch)
+  satisfaction_rate: { ...SATISFACTION, key: 'c.department_id::text' },
 };
 
 /** Also shown for departments (docs/evaluation.md): counts over the same dispatches. */
@@ -209,7 +216,7 @@ export async function drill(db: Queryable, def: IndicatorSql, p: Period, q: {
   if (q.part === 'numerator') extra.push(`(${def.num})`);
   if (q.key !== null) { params.push(q.key); extra.push(`${rawKey(def.key)} = $${params.length}`); }
   if (q.scope) { params.push(q.scope.code); extra.push(`${q.scope.column} = $${params.length}`); }
-  const caseId = def.base === 'cases' ? 'c.id' : def.base === 'dispatches' ? 'd.case_id' : 's.case_id';
+  const caseId = def.base === 'cases' ? 'c.id' : def.base === 'dispatches' ? 'd.case_id' : def.base === 'ratings' ? 'r.case_id' : 's.case_id';
   const rowsSql = `select ${caseId} as case_id, ${def.period} as at from ${fromOf([def], q.scope)} ${def.join ?? ''} where ${where(def, extra)}`;
   const count = await db.query<{ events: string; total: string }>(
     `select count(*) as events, count(distinct case_id) as total from (${rowsSql}) r`, params);

@@ -29,6 +29,16 @@ export type IndicatorSpec = {
   band?: BandSet;
 };
 
+/**
+ * Satisfaction (回访, issue 11): satisfied ratings ÷ ratings given in the period (the rated case's region or the
+ * department that handled it); average score and count beside it (services/evaluation.ts). The standard gives it no
+ * weight: 0 in the composite by default (shown alongside), configurable like every weight; a settings document that
+ * leaves it out gives it 0.
+ */
+const SATISFACTION: IndicatorSpec = { key: 'satisfaction_rate', kind: 'rate', label_zh: '满意率（回访）', label_en: 'Satisfaction (call-backs)' };
+/** Indicators a settings document may leave out (weight 0): added after the standard's. */
+export const OPTIONAL_WEIGHTS: readonly string[] = ['satisfaction_rate'];
+
 /** The indicators of each group (docs/evaluation.md), in display order. Weights are in the settings. */
 export const INDICATORS: Record<'regions' | 'departments' | Post, readonly IndicatorSpec[]> = {
   regions: [
@@ -36,12 +46,14 @@ export const INDICATORS: Record<'regions' | 'departments' | Post, readonly Indic
     { key: 'filed_count', kind: 'count_band', band: 'region_class_1', label_zh: '立案数（每网格）', label_en: 'Filed per unit grid' },
     { key: 'closing_rate', kind: 'rate', label_zh: '结案率', label_en: 'Closing rate' },
     { key: 'on_time_closing_rate', kind: 'rate', label_zh: '按期结案率', label_en: 'On-time closing rate' },
+    SATISFACTION,
   ],
   departments: [
     { key: 'filed_count', kind: 'count_band', band: 'department_count', label_zh: '立案数', label_en: 'Filed cases' },
     { key: 'closing_rate', kind: 'rate', label_zh: '结案率', label_en: 'Closing rate' },
     { key: 'on_time_handling_rate', kind: 'rate', label_zh: '按期处置率', label_en: 'On-time handling rate' },
     { key: 'rework_rate', kind: 'bad_rate', label_zh: '返工率', label_en: 'Rework rate' },
+    SATISFACTION,
   ],
   inspector: [
     { key: 'valid_report_rate', kind: 'rate', label_zh: '有效上报率', label_en: 'Valid-report rate' },
@@ -81,8 +93,8 @@ export type EvaluationSettings = {
 /** docs/evaluation.md's defaults. */
 export const DEFAULT_SETTINGS: EvaluationSettings = {
   weights: {
-    regions: { public_report_rate: 0.1, filed_count: 0.2, closing_rate: 0.3, on_time_closing_rate: 0.4 },
-    departments: { filed_count: 0.1, closing_rate: 0.3, on_time_handling_rate: 0.3, rework_rate: 0.3 },
+    regions: { public_report_rate: 0.1, filed_count: 0.2, closing_rate: 0.3, on_time_closing_rate: 0.4, satisfaction_rate: 0 },
+    departments: { filed_count: 0.1, closing_rate: 0.3, on_time_handling_rate: 0.3, rework_rate: 0.3, satisfaction_rate: 0 },
     inspector: { valid_report_rate: 0.4, missed_report_rate: 0.2, on_time_verify_rate: 0.2, on_time_check_rate: 0.2 },
     operator: { accepted_count: 0.25, on_time_verify_dispatch_rate: 0.4, on_time_check_dispatch_rate: 0.35 },
     shift_leader: { on_time_filing_rate: 0.25, accurate_filing_rate: 0.4, on_time_closing_rate: 0.35 },
@@ -203,6 +215,7 @@ export function validateSettings(input: unknown): EvaluationSettings {
     let sum = 0;
     for (const spec of specs) {
       const v = w[spec.key];
+      if (v === undefined && OPTIONAL_WEIGHTS.includes(spec.key)) continue;
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) problems[`weights.${group}.${spec.key}`] = 'must be a number from 0 to 1';
       else sum += v;
     }

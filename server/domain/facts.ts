@@ -188,6 +188,9 @@ export function caseFacts(trail: readonly FactEntry[], ctx: FactsContext): CaseF
       case 'check':
         if (f.passed === false && lastFed) lastFed.rework = true;
         break;
+      case 'reopen': // a closed case sent back after a dissatisfied call-back (issue 11): the last handling is reworked
+        if (lastFed) lastFed.rework = true;
+        break;
       case 'void':
       case 'merge':
         endDispatch(e, 'void');

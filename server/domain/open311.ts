@@ -275,8 +275,9 @@ export function parsePost(fields: Record<string, unknown>): Open311Post {
   const lat = num('lat', -90, 90);
   const long = num('long', -180, 180);
   if ((lat === null) !== (long === null)) throw bad(lat === null ? 'lat' : 'long', 'lat and long go together; send both');
-  // The spec allows address_string or address_id instead; this server does not geocode, so a point is required.
-  if (lat === null) throw bad('lat', 'lat and long (WGS84 degrees) are required: this server places a request by its point, not by address_string');
+  // The spec allows address_string instead of a point: the server then finds it among the district's named places
+  // (services/open311.ts, geocodeOf below); address_id alone names no place this server knows.
+  if (lat === null && !f.address_string) throw bad('lat', 'send lat and long (WGS84 degrees), or address_string with a street address or place name of the district');
   const limit = (k: string, n: number) => { if (f[k] !== undefined && f[k].length > n) throw bad(k, `is longer than ${n} characters; shorten it`); };
   limit('description', OPEN311_LIMITS.description_chars);
   limit('address_string', 256); limit('address_id', 200); limit('email', 254); limit('first_name', 50); limit('last_name', 50);
@@ -299,6 +300,24 @@ export function parsePost(fields: Record<string, unknown>): Open311Post {
     first_name: o('first_name'), last_name: o('last_name'), phone: o('phone'), device_id: o('device_id'),
     account_id: o('account_id'), attributes,
   };
+}
+
+/**
+ * The point of an address_string among the district's named places found for it (db/places.ts search: names
+ * containing the text, those starting with it first): the one whose name is the text (letter case and spaces aside),
+ * or the only one found. None, or several with none exactly it, is the spec's 400 naming the candidates.
+ * @example geocodeOf('东四北大街', [{ name: '东四北大街', kind: 'road', lon: 116.41, lat: 39.93 }]) // → { lon: 116.41, lat: 39.93, name: '东四北大街' }
+ */
+export function geocodeOf(address: string, found: readonly { name: string; lon: number; lat: number }[]): { lon: number; lat: number; name: string } {
+  const norm = (s: string) => s.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+  const exact = found.filter((f) => norm(f.name) === norm(address));
+  const pick = exact.length === 1 ? exact[0] : found.length === 1 ? found[0] : null;
+  if (pick) return { lon: pick.lon, lat: pick.lat, name: pick.name };
+  if (!found.length) {
+    throw bad('address_string', `"${address}" matches no street, lane, doorplate or place of the district; send lat and long, or the name as it is signposted`);
+  }
+  const names = found.slice(0, 5).map((f) => `"${f.name}"`).join(', ');
+  throw bad('address_string', `"${address}" is ambiguous: it matches ${found.length > 5 ? `${found.length}+ places, e.g.` : ''} ${names}; send one of them exactly, or lat and long`);
 }
 
 /** The client's own id of a request, when it sends one (FixMyStreet: attribute[fixmystreet_id]). */

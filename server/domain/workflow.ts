@@ -44,7 +44,7 @@ export const CASE_ACTIONS = [
   'apply_extension', 'approve_extension', 'deny_extension',
   'apply_suspension', 'approve_suspension', 'deny_suspension', 'resume',
   'feedback', 'urge', 'send_check', 'check', 'close', 'void',
-  'approve_self_handled', 'reject_self_handled',
+  'approve_self_handled', 'reject_self_handled', 'reopen',
 ] as const;
 export type CaseAction = (typeof CASE_ACTIONS)[number];
 
@@ -165,6 +165,9 @@ export const RULES: Readonly<Record<CaseAction, Rule>> = {
   void:                 { row: 18, from: OPEN_STATUSES, to: 'void', by: ['shift_leader'], required: ['reason'], example: { reason: 'reported twice' } },
   approve_self_handled: { row: 19, from: ['pending_review'], to: 'closed', by: ['operator'], example: {} }, // 自处置
   reject_self_handled:  { row: 19, from: ['pending_review'], to: 'void',   by: ['operator'], optional: ['reason'], example: { reason: 'after-photo does not show the fix' } },
+  // Not in the standard's table (issue 11): a closed case the reporter is dissatisfied with (回访 不满意), reviewed by
+  // the shift leader and sent back to dispatch (the same department, counted as rework; new deadlines from now).
+  reopen:               { row: 20, from: ['closed'], to: 'pending_dispatch', by: ['shift_leader'], required: ['reason'], example: { reason: 'the reporter says the garbage is still there' } },
 };
 
 /** Who may report from which source (row 1); a self-handled report (row 19) is an inspector's. */
@@ -189,7 +192,7 @@ export type CasePatch = Partial<{
   class_code: string;
   condition: string;
   handled_late: boolean;
-  closing_type: ClosingType;
+  closing_type: ClosingType | null;
   void_reason: string | null;
   suspended_at: Date | null;
 }>;
@@ -312,9 +315,9 @@ export type CaseRecord = {
 export type RecordPatch = Partial<StepTimes & Record<Counter, number> & {
   pending_application: PendingApplication | null; pending_extension_hours: number | null; verify_found: boolean | null;
   department_id: number | null; suggestion_taken: boolean; urged: boolean; class_code: string; condition: string;
-  handled_late: boolean; closing_type: ClosingType; void_reason: string | null; suspended_at: Date | null;
+  handled_late: boolean; closing_type: ClosingType | null; void_reason: string | null; suspended_at: Date | null;
   filed_at: Date; dispatched_at: Date; handling_started_at: Date; handling_deadline_at: Date | null; overdue_after: Date | null;
-  closed_at: Date; merged_into: string;
+  closed_at: Date | null; merged_into: string;
 }> & { status: CaseStatus; updated_at: Date; trail_head: string };
 
 /** What a transition needs to know besides the case: rules, the case's suspensions, its last trail entry. */
@@ -379,6 +382,7 @@ export function transition(c: CaseRecord, action: string, actor: Actor, input: A
     handlingLimit(facts.rules.limits, patch.class_code ?? c.class_code, patch.condition ?? c.condition); // the condition must be the class's
   }
   if (decision.to === 'closed' || decision.to === 'void') patch.closed_at = now;
+  if (decision.action === 'reopen') patch.closed_at = null;
 
   const s = decision.effects.suspension;
   const suspension = s === null ? null : 'end' in s ? { close: s.end } : { open: s.start };
@@ -671,6 +675,12 @@ function effectsOf(state: CaseState, action: CaseAction, f: ActionFields, now: D
       break;
     case 'approve_self_handled':
       e.set.closing_type = 'normal';
+      break;
+    case 'reopen':
+      // Row 20 (issue 11): back to dispatch after a dissatisfied call-back; the department that closed it reworks it.
+      e.set.closing_type = null;
+      e.set.handled_late = false;
+      e.add.rework_count = 1;
       break;
     case 'accept':
     case 'send_check':

@@ -9,7 +9,10 @@ import * as departments from '../db/departments.js';
 import * as classes from '../db/classes.js';
 import * as componentsDb from '../db/components.js';
 import * as audit from '../db/audit.js';
+import * as ratings from '../db/ratings.js';
 import { assertPhotosExist } from './photos.js';
+import { notifyCaseChange, optIn } from './notify/outbox.js';
+import type { NotifyChannel } from '../domain/notify.js';
 import { DomainError } from '../domain/errors.js';
 import { toWgs84, type Crs } from '../domain/coords.js';
 import { availableActions, caseStateOf, decideMerge, decideReport, openCase, transition, type Actor, type CaseSource, type MergeSide, type Role } from '../domain/workflow.js';
@@ -27,6 +30,8 @@ export type CaseDeps = {
   db: Queryable; clock: { now(): Date }; work: WorkRules; duplicate_meters?: number; onCommitted?(event_id: number): void;
   /** Crash tests only: delay before answering a committed report. */
   fault_response_delay_ms?: number;
+  /** Channels notifications are written for (services/notify/outbox.ts; default webhooks only). */
+  notify_channels?: readonly NotifyChannel[];
 };
 
 /** Who is acting: a logged-in user, or null for the anonymous public. */
@@ -36,6 +41,8 @@ export type ReportInput = {
   kind: 'component_anomaly' | 'event'; class_code: string; lon: number; lat: number; crs?: Crs;
   source?: CaseSource; description?: string; address?: string; component_id?: string; photo_ids?: string[];
   self_handled?: boolean; urgent?: boolean; reporter_name?: string; reporter_phone?: string;
+  /** The caller asked for an SMS of each step of its case (to reporter_phone; issue 11 §Notifications). */
+  notify_reporter?: boolean;
 };
 
 const actorOf = (u: CaseUser): Actor => u
@@ -206,7 +213,9 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
     const final = created;
     eventId = await cases.appendEvent(tx, { case_id: final.id, version: final.version, at: now, payload: eventPayload(final) });
     if (key) await cases.saveKey(tx, { scope, key, request_hash: requestHash(input), case_id: final.id, now });
+    if (input.notify_reporter && caller.reporter_phone) await optIn(tx, { case_id: final.id, channel: 'sms', target: caller.reporter_phone, at: now });
     await opts.within?.(tx, final);
+    await notifyCaseChange(tx, final, { action: 'report', from: null, at: now }, deps.notify_channels); // the outbox, in this transaction (after `within`: a public reporter's contact)
     await audit.record(tx, { at: now, action: 'case.report', user_id: user?.id ?? null, username: user?.username ?? opts.username ?? null, target: `case:${final.id}` });
     return final;
   });
@@ -251,8 +260,14 @@ export async function actOnCase(deps: CaseDeps, user: CaseUser, caseId: string, 
       rules: deps.work, suspensions: await cases.suspensions(tx, c.id), last_entry: (await cases.lastTrail(tx, c.id))!,
     });
     if (t.decision.fields.photo_ids?.length) await assertPhotosExist(tx, t.decision.fields.photo_ids, user);
-    if (t.patch.department_id != null && !(await departments.exists(tx, t.patch.department_id))) {
-      throw new DomainError('unprocessable', `No department with id ${t.patch.department_id}`, { department_id: 'unknown department' });
+    if (t.patch.department_id != null) {
+      // Where a dispatch sends the case (named, the rework's department or the suggestion) must exist and be active.
+      const d = await departments.activeOf(tx, t.patch.department_id);
+      if (!d) throw new DomainError('unprocessable', `No department with id ${t.patch.department_id}`, { department_id: 'unknown department' });
+      if (!d.active) {
+        throw new DomainError('unprocessable', `The department "${d.name}" is deactivated: dispatch to an active department (name one with department_id)`,
+          { department_id: 'inactive department' });
+      }
     }
 
     if (t.suspension) {
@@ -262,8 +277,13 @@ export async function actOnCase(deps: CaseDeps, user: CaseUser, caseId: string, 
     const updated = await cases.update(tx, c.id, c.version, t.patch, now);
     if (!updated) throw new DomainError('stale_version', 'The case was changed by someone else a moment ago: reload it and try again');
     await cases.appendTrail(tx, t.entry);
+    // A reopened case (after a dissatisfied call-back, issue 11) settles its satisfaction review in the same transaction.
+    if (t.decision.action === 'reopen' && user) {
+      await ratings.settleReview(tx, { case_id: c.id, outcome: 'reopened', by: user.id, at: now, note: t.decision.fields.reason ?? null });
+    }
     await refreshFacts(tx, deps.work, updated);
     eventId = await cases.appendEvent(tx, { case_id: updated.id, version: updated.version, at: now, payload: eventPayload(updated) });
+    await notifyCaseChange(tx, updated, { action: t.decision.action, from: c.status, at: now }, deps.notify_channels); // the outbox, in this transaction
     await audit.record(tx, { at: now, action: `case.${t.decision.action}`, user_id: user?.id ?? null, username: user?.username ?? null,
       target: `case:${c.id}`, detail: { from: t.decision.from, to: t.decision.to, version: updated.version } });
     return updated;
@@ -355,6 +375,7 @@ export async function mergeCase(deps: CaseDeps, user: CaseUser, caseId: string, 
       await cases.appendTrail(tx, side.entry);
       await refreshFacts(tx, deps.work, updated);
       events.push(await cases.appendEvent(tx, { case_id: updated.id, version: updated.version, at: now, payload: eventPayload(updated) }));
+      await notifyCaseChange(tx, updated, { action: 'merge', from: c.status, at: now }, deps.notify_channels);
       await audit.record(tx, { at: now, action: 'case.merge', user_id: user?.id ?? null, username: user?.username ?? null, target: `case:${c.id}`,
         detail: side.entry.data as Record<string, unknown> });
       return updated;

@@ -12,7 +12,11 @@ export async function seedDepartmentsFromClasses(db: Queryable): Promise<number>
   return ids.size;
 }
 
-/** Every department, for the routes: routes call services, only db/ holds SQL (docs/style.md). */
-export function list(db: Queryable): Promise<departments.Department[]> {
-  return departments.list(db);
+/**
+ * Every department, for the routes: routes call services, only db/ holds SQL (docs/style.md). `active_only`: the
+ * dispatch list, without the deactivated ones.
+ */
+export async function list(db: Queryable, opts: { active_only?: boolean } = {}): Promise<departments.Department[]> {
+  const all = await departments.list(db);
+  return opts.active_only ? all.filter((d) => d.active) : all;
 }

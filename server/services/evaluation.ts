@@ -3,6 +3,8 @@
 // domain/evaluation.ts; the settings in force are the newest stored version, or docs/evaluation.md's defaults.
 import type { Queryable } from '../db/types.js';
 import * as ev from '../db/evaluation.js';
+import * as ratings from '../db/ratings.js';
+import { satisfactionOf } from '../domain/satisfaction.js';
 import { DomainError } from '../domain/errors.js';
 import {
   DEFAULT_SETTINGS, DONGCHENG_REFERENCE, INDICATORS, POSTS, REGION_LEVELS, parsePeriod, rateScore, scoreRow, validateSettings,
@@ -99,6 +101,8 @@ export async function evaluate(deps: EvalDeps, object: EvalObject, q: EvalQuery)
     : object === 'departments' ? await ev.departmentsAll(deps.db) : await ev.postHolders(deps.db, g.post!);
   const extras = object === 'departments' ? new Map<string, Record<string, number | null>>() : null;
   const byIndicator = await ev.countsMany(deps.db, g.defs, period, parent, extras ? { with: 'filed_count', columns: ev.DEPARTMENT_EXTRAS, into: extras } : undefined);
+  // Satisfaction (回访): count and average score beside the satisfied rate (the indicator satisfaction_rate).
+  const sat = object === 'posts' ? null : await ratings.satisfactionBy(deps.db, object === 'departments' ? 'department' : g.level!, period, parent);
 
   const rows = objects.map((o) => {
     const counts: Record<string, { numerator: number; denominator: number | null }> = {};
@@ -114,6 +118,7 @@ export async function evaluate(deps: EvalDeps, object: EvalObject, q: EvalQuery)
       key: o.key, name: o.name, level: g.level, post: g.post,
       ...(object === 'regions' ? { grids: (o.grids ?? 0), region_class: regionClass(settings, o.key) } : {}),
       ...scored,
+      ...(sat ? { satisfaction: satisfactionOf(sat.get(o.key) ?? { count: 0, score_sum: 0, satisfied: 0 }) } : {}),
       extra: extras ? (extras.get(o.key) ?? Object.fromEntries(Object.keys(ev.DEPARTMENT_EXTRAS).map((k) => [k, k.startsWith('avg') ? null : 0]))) : null,
     };
   });

@@ -9,13 +9,35 @@ import * as audit from '../db/audit.js';
 import { DomainError } from '../domain/errors.js';
 import {
   OPEN311_LIMITS, REQUEST_ID, SERVICE_CODE, TOKEN, checkJurisdiction, clientRequestId, commaList, dateWindow,
-  definitionOf, parsePost, requestOf, serviceOf, updateOf,
+  definitionOf, geocodeOf, parsePost, requestOf, serviceOf, updateOf,
   type Open311Request, type Open311Service, type Open311ServiceDefinition, type Open311Update,
 } from '../domain/open311.js';
 import { reportCase, type CaseDeps, type CaseUser } from './cases.js';
 import { uploadPhoto, type PhotoDeps } from './photos.js';
+import { search as searchPlaces } from './places.js';
+import { takeToken, type Bucket, type BucketPolicy } from '../domain/token-bucket.js';
 
-export type Open311Deps = { cases: CaseDeps; photos: PhotoDeps; photo_max_bytes: number };
+export type Open311Deps = { cases: CaseDeps; photos: PhotoDeps; photo_max_bytes: number; post_limit?: KeyRateLimit | null };
+
+/**
+ * POSTs per API key (issue 11 §Bad input): a token bucket per key in this process's memory (a restart forgets it;
+ * several processes each keep their own): a brake on a client system gone wrong, not an account. Past it: 429 with
+ * Retry-After and the spec's error list.
+ */
+export class KeyRateLimit {
+  private buckets = new Map<number, Bucket>();
+  constructor(readonly policy: BucketPolicy, private clock: { now(): Date }) {}
+
+  /** @throws DomainError too_many_requests (details.retry_after_s) */
+  take(key: { id: number; name: string }): void {
+    const r = takeToken(this.buckets.get(key.id), this.clock.now().getTime(), this.policy);
+    this.buckets.set(key.id, r.bucket);
+    if (!r.ok) {
+      throw new DomainError('too_many_requests', `Too many requests from the API key of ${key.name} (at most ${this.policy.per_minute} a minute, `
+        + `${this.policy.burst} at once): try again in ${r.retry_after_s} s`, { retry_after_s: r.retry_after_s });
+    }
+  }
+}
 
 /** An uploaded file of a multipart POST (`media`, `photo1` …). */
 export type Upload = { field: string; bytes: Uint8Array };
@@ -56,12 +78,15 @@ export async function postRequest(deps: Open311Deps, input: {
   const p = parsePost(input.fields);
   const key = await open311.activeKeyByHash(db, sha256(p.api_key));
   if (!key) throw new DomainError('forbidden', 'api_key is not valid (unknown or revoked); ask the city\'s administrator for a key of your system');
+  deps.post_limit?.take(key); // before any work: a flood costs one key lookup each
   checkJurisdiction(p.jurisdiction_id, await open311.districtCodes(db));
   const cls = await classes.get(db, 'matter', p.service_code);
   if (!cls || !cls.matter_kind) throw new DomainError('bad_request', `service_code "${p.service_code}" is no service; pick one from services.json`, { service_code: 'unknown' });
   if (p.attributes.component_id !== undefined && cls.matter_kind !== 'component_anomaly') {
     throw new DomainError('bad_request', `Service ${p.service_code} is an event, not a component's anomaly: leave attribute[component_id] out`, { 'attribute[component_id]': 'not an attribute of this service' });
   }
+  // address_string without lat/long: the district's named place it names (400 when none or ambiguous)
+  const point = p.lat !== null && p.long !== null ? { lon: p.long, lat: p.lat } : geocodeOf(p.address_string!, await searchPlaces(db, p.address_string!, 6));
   if (input.uploads.length > MAX_UPLOADS) {
     throw new DomainError('bad_request', `${input.uploads.length} files were sent; send at most ${MAX_UPLOADS} photos with one request`, { media: `at most ${MAX_UPLOADS}` });
   }
@@ -79,7 +104,7 @@ export async function postRequest(deps: Open311Deps, input: {
   const user: CaseUser = null; // a client system relays the public: no Gridline user
   let token = '';
   const r = await reportCase(deps.cases, user, {
-    kind: cls.matter_kind, class_code: cls.code, lon: p.long!, lat: p.lat!, source: key.source,
+    kind: cls.matter_kind, class_code: cls.code, lon: point.lon, lat: point.lat, source: key.source,
     ...(p.description ? { description: p.description } : {}),
     ...(p.address_string ? { address: p.address_string } : {}),
     ...(p.attributes.component_id ? { component_id: p.attributes.component_id } : {}),

@@ -7,7 +7,7 @@ import { openCase, performAction, refreshIfNewer, useCaseDetail, type DetailDeps
 import { useCases } from '../../client/src/state/cases-store.js';
 import { draftProblems, newIdempotencyKey, pickPoint, retryable, submitReport, useReport } from '../../client/src/state/report-store.js';
 import { homeOf, screenFor, screensOf } from '../../client/src/state/route-store.js';
-import { departmentName, localName, searchClasses } from '../../client/src/state/reference-store.js';
+import { departmentName, localName, searchClasses, useReference } from '../../client/src/state/reference-store.js';
 import { CASE_LAYER, caseLayers, groupCases, reportPointLayers } from '../../client/src/map/layers/cases.js';
 import { formFieldsOf, toneOf } from '../../client/src/components/case/action-forms.js';
 import { formatFull, formatShort } from '../../client/src/i18n/format.js';
@@ -71,6 +71,20 @@ describe('case actions', () => {
     await performAction('dispatch', {}, deps);
     expect(useCaseDetail.getState().message).toMatchObject({ level: 'error', key: 'failed', text: 'Cannot apply_return: reason is required' });
     expect(useCaseDetail.getState().detail?.version).toBe(3);
+  });
+
+  test('a dispatch refused because the department was deactivated says so in the UI\'s words and reloads the department list', async () => {
+    let reloads = 0;
+    useReference.setState({ load: async () => { reloads++; } });
+    const deps: DetailDeps = {
+      fetch: async () => detail(),
+      post: async () => { throw new ApiError('unprocessable', 'The department "x" is deactivated: dispatch to an active department', 422, '/x', { department_id: 'inactive department' }); },
+    };
+    await openCase('c1', deps);
+    expect(await performAction('dispatch', {}, deps)).toBe(false);
+    expect(useCaseDetail.getState().message).toMatchObject({ level: 'error', key: 'failed', text_key: 'dispatch_inactive_department' });
+    expect(DICTIONARY.dispatch_inactive_department.zh).toMatch(/停用/);
+    expect(reloads).toBe(1);
   });
 
   test('live news of a newer version re-reads the open case; older news does not', async () => {

@@ -60,8 +60,9 @@ export function startImport(kind: ImportKind, file: Blob, contentType: string, q
 }
 export const listImports = (signal?: AbortSignal) => getJson<{ items: ImportJob[] }>('/api/admin/imports', { signal });
 export const getImport = (id: string, signal?: AbortSignal) => getJson<ImportJob>(`/api/admin/imports/${id}`, { signal });
-export const rejectedCsvUrl = (id: string) => `/api/admin/imports/${id}/rejected.csv`;
-export const downloadRejected = (id: string, token: string | null) => fetchDownload(rejectedCsvUrl(id), token);
+/** The rejected rows as CSV, the reasons in `lang` (the UI's language). */
+export const rejectedCsvUrl = (id: string, lang: 'zh' | 'en') => `/api/admin/imports/${id}/rejected.csv?lang=${lang}`;
+export const downloadRejected = (id: string, token: string | null, lang: 'zh' | 'en') => fetchDownload(rejectedCsvUrl(id, lang), token);
 
 // ---- Audit log ----
 export type AuditFilter = { action_prefix?: string; username?: string; since?: string; before_id?: number; limit?: number };

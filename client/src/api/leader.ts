@@ -50,6 +50,8 @@ export type EvaluationRow = {
   composite: number | null;
   grade: Grade | null;
   extra?: Record<string, number | null>;
+  /** Regions and departments: the satisfaction call-backs (回访) of the period; null figures: no ratings (issue 11). */
+  satisfaction?: { count: number; average_score: number | null; satisfied_rate: number | null };
 };
 
 export type EvaluationSettings = {

@@ -10,6 +10,7 @@ import { roleKey, tOr, type MessageKey } from '../i18n/index.js';
 import { displayZone, formatFull, zoneAbbreviation } from '../i18n/format.js';
 import { useT } from './Bilingual.js';
 import { CaseSearchBox } from './case/CaseSearchBox.js';
+import { ScreenNav } from './ScreenNav.js';
 
 /** The district's time, like every time on screen (i18n/format.ts), whatever the browser's zone, with the zone's name. */
 function Clock() {
@@ -25,6 +26,7 @@ function Clock() {
 const NAV_LABEL: Record<Screen, MessageKey> = {
   wall: 'nav_wall', inspector: 'nav_inspector', crew: 'nav_crew', district: 'nav_district', login: 'sign_in',
   leader: 'nav_leader', search: 'nav_search', report: 'nav_report', intake: 'nav_intake', admin: 'nav_admin', supervision: 'nav_supervision',
+  public_report: 'pb_report_link', public_track: 'pb_track_link', public_transparency: 'nav_transparency',
 };
 
 function LiveState() {
@@ -52,12 +54,8 @@ export function Header() {
         <span className="brand-sep" />
         <span className="brand-title">{t('app_title')}</span>
         {user && screens.length > 1 ? (
-          <nav className="nav" aria-label="screens">
-            {screens.map((s) => (
-              <a key={s} href={PATHS[s]} className={`nav-link ${s === current ? 'active' : ''}`} aria-current={s === current ? 'page' : undefined}
-                onClick={(e) => { e.preventDefault(); navigate(PATHS[s]); }}>{t(NAV_LABEL[s])}</a>
-            ))}
-          </nav>
+          // As many screen links as fit on the line; the rest under "More" (ScreenNav), so the header never wraps or overlaps.
+          <ScreenNav screens={screens} current={current} labels={NAV_LABEL} onGo={(s) => navigate(PATHS[s])} />
         ) : null}
       </div>
       <div className="header-district" data-testid="district-name">

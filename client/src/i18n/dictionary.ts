@@ -13,6 +13,9 @@ import { WORDS_INTAKE } from './words-intake.js';
 import { WORDS_WALL } from './words-wall.js';
 import { WORDS_ADMIN } from './words-admin.js';
 import { WORDS_SUPERVISION } from './words-supervision.js';
+import { WORDS_SATISFACTION } from './words-satisfaction.js';
+import { WORDS_PUBLIC } from './words-public.js';
+import { WORDS_NOTIFY } from './words-notify.js';
 
 export const DICTIONARY = {
   app_title: { zh: '网格化城市管理', en: 'Grid-based urban management' },
@@ -111,6 +114,7 @@ export const DICTIONARY = {
   demo_accounts: { zh: '演示账号（密码均为 demo）', en: 'Demo accounts (password: demo)' },
   public_map: { zh: '不登录，查看辖区地图', en: 'Browse the district map without signing in' },
   nav_wall: { zh: '指挥大屏', en: 'Command wall' },
+  nav_more: { zh: '更多', en: 'More' },
   nav_inspector: { zh: '监督员', en: 'Inspector' },
   nav_crew: { zh: '处置任务', en: 'Crew tasks' },
   nav_district: { zh: '辖区地图', en: 'District map' },
@@ -254,6 +258,7 @@ export const DICTIONARY = {
   suggested: { zh: '建议', en: 'suggested' },
   no_suggestion: { zh: '无建议部门，请选择', en: 'No suggestion: pick a department' },
   choose_department: { zh: '选择部门…', en: 'Choose a department…' },
+  dispatch_inactive_department: { zh: '该部门已停用，不能派遣：请选择其他部门', en: 'That department is deactivated and cannot take cases: pick another department' },
   f_hours: { zh: '延期时长（小时）', en: 'Extra hours' },
   f_reason: { zh: '理由', en: 'Reason' },
   f_found: { zh: '核实结果', en: 'Verification' },
@@ -352,6 +357,9 @@ export const DICTIONARY = {
   ...WORDS_WALL,
   ...WORDS_ADMIN,
   ...WORDS_SUPERVISION,
+  ...WORDS_SATISFACTION,
+  ...WORDS_PUBLIC,
+  ...WORDS_NOTIFY,
 } as const satisfies Record<string, Record<Lang, string>>;
 
 export type MessageKey = keyof typeof DICTIONARY;

@@ -24,7 +24,7 @@ import { useLayers, selectVisibility } from '../state/layers-store.js';
 import { openDetail, selectSelectedGeometry, useSelection } from '../state/selection-store.js';
 import { useNotices } from '../state/notices-store.js';
 import { buildStyle, INTERACTIVE_LAYERS, LAYER, SOURCE, TOGGLE_LAYERS } from './style.js';
-import { clusterLabels, declutter, gridLabels, labelsVisibleAt, regionLabels, roadLabels, type Label } from './labels.js';
+import { clusterLabels, declutter, gridLabels, labelsVisibleAt, NO_LABEL_SCALE, regionLabels, roadLabels, type Label, type LabelScale } from './labels.js';
 import { labelLayers } from './layers/labels.js';
 import { decideClick, type PickFeature } from './pick.js';
 import { geometryBox } from './geometry.js';
@@ -51,18 +51,18 @@ function sameLabels(a: readonly Label[], b: readonly Label[]): boolean {
   return true;
 }
 
-function collectLabels(map: MaplibreMap): Label[] {
+function collectLabels(map: MaplibreMap, s: LabelScale = NO_LABEL_SCALE): Label[] {
   const z = map.getZoom();
   const q = (layer: string) => map.queryRenderedFeatures({ layers: [layer] }) as unknown as PickFeature[];
   const out: Label[] = [];
   if (labelsVisibleAt('street', z)) out.push(...regionLabels(q(LAYER.streetsFill), 'street'));
   if (labelsVisibleAt('community', z)) out.push(...regionLabels(q(LAYER.communitiesOutline), 'community'));
   if (labelsVisibleAt('road', z) && map.getLayer(LAYER.roads)) out.push(...roadLabels(q(LAYER.roads)));
-  if (labelsVisibleAt('grid', z)) out.push(...gridLabels(q(LAYER.gridsFill), z));
+  if (labelsVisibleAt('grid', z)) out.push(...gridLabels(q(LAYER.gridsFill), z, s));
   if (labelsVisibleAt('cluster', z)) out.push(...clusterLabels(q(LAYER.clusters)));
   const canvas = map.getCanvas();
   const viewport = { width: canvas.clientWidth, height: canvas.clientHeight };
-  return declutter(out, (p) => { const pt = map.project(p); return [pt.x, pt.y]; }, viewport);
+  return declutter(out, (p) => { const pt = map.project(p); return [pt.x, pt.y]; }, viewport, 4 * s.scale, s);
 }
 
 function nearestFirst(map: MaplibreMap, features: MapGeoJSONFeature[], x: number, y: number): MapGeoJSONFeature[] {
@@ -95,6 +95,8 @@ export type MapViewProps = {
   cursor?: string;
   /** Padding when fitting the district at start (room for panels floating over the map). */
   fitPadding?: number | { top: number; bottom: number; left: number; right: number };
+  /** Label sizes on this screen (the wall: its type scale); default LABEL_SIZE as is. */
+  labelScale?: LabelScale;
 };
 
 export function MapView(props: MapViewProps) {
@@ -151,7 +153,7 @@ export function MapView(props: MapViewProps) {
       clearTimeout(timer);
       timer = setTimeout(() => {
         if (!m.getLayer(LAYER.background)) return; // style not parsed yet
-        const next = collectLabels(m);
+        const next = collectLabels(m, propsRef.current.labelScale);
         setLabels((prev) => (sameLabels(prev, next) ? prev : next));
       }, 120);
     };
@@ -231,9 +233,9 @@ export function MapView(props: MapViewProps) {
     overlayRef.current?.setProps({ layers: [...labelLayersRef.current, ...(propsRef.current.overlay?.({ phase }) ?? [])] });
   };
   useEffect(() => {
-    labelLayersRef.current = labelLayers(labels, visibility.labels);
+    labelLayersRef.current = labelLayers(labels, visibility.labels, props.labelScale);
     draw((performance.now() % PULSE_MS) / PULSE_MS);
-  }, [map, labels, visibility.labels, overlayBuilder]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [map, labels, visibility.labels, overlayBuilder, props.labelScale?.scale, props.labelScale?.min_px]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // The pulse: redraw the overlay at FRAME_MS with a new phase. Only layer props change per frame, never data.
   useEffect(() => {

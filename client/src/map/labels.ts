@@ -27,6 +27,18 @@ export const LABEL_PRIORITY: readonly LabelKind[] = ['street', 'community', 'roa
 /** Text size of each kind, in CSS pixels (layers/labels.ts draws with these). */
 export const LABEL_SIZE: Record<LabelKind, number> = { street: 15, community: 12, road: 12, grid: 11, cluster: 11 };
 
+/**
+ * How a screen scales its labels: `scale` multiplies every size (the wall: its type scale, 2 at 3840 px wide) after
+ * `min_px` raised the small ones (the wall: no text under its minimum, 15 px at 1920). The default: LABEL_SIZE as is.
+ */
+export type LabelScale = { scale: number; min_px: number };
+export const NO_LABEL_SCALE: LabelScale = { scale: 1, min_px: 0 };
+
+/** A label kind's text size in CSS pixels under `s`. */
+export function labelSize(kind: LabelKind, s: LabelScale = NO_LABEL_SCALE): number {
+  return Math.max(LABEL_SIZE[kind], s.min_px) * s.scale;
+}
+
 export function labelsVisibleAt(kind: LabelKind, zoom: number): boolean {
   const [min, max] = LABEL_ZOOMS[kind];
   return zoom >= min && zoom < max;
@@ -41,9 +53,10 @@ const PX_PER_DIGIT = 7;
  * @example gridLabelText('110101001001007', 140) // '110101001001007'
  * @example gridLabelText('110101001001007', 40)  // '007'
  */
-export function gridLabelText(code: string, widthPx: number): string {
-  if (widthPx >= code.length * PX_PER_DIGIT + 8) return code;
-  if (widthPx >= 3 * PX_PER_DIGIT + 6) return code.slice(-3);
+export function gridLabelText(code: string, widthPx: number, sizeRatio = 1): string {
+  const px = PX_PER_DIGIT * sizeRatio;
+  if (widthPx >= code.length * px + 8) return code;
+  if (widthPx >= 3 * px + 6) return code.slice(-3);
   return '';
 }
 
@@ -71,12 +84,13 @@ function anchorsBy(features: readonly FeatureLike[], key: string) {
 }
 
 /** Grid code labels for the unit-grid polygons on screen (aggregated community polygons are skipped). */
-export function gridLabels(features: readonly FeatureLike[], zoom: number): Label[] {
+export function gridLabels(features: readonly FeatureLike[], zoom: number, s: LabelScale = NO_LABEL_SCALE): Label[] {
+  const ratio = labelSize('grid', s) / LABEL_SIZE.grid;
   const unit = features.filter((f) => !f.properties?.aggregated);
   const px = pxPerDegreeLon(zoom);
   const out: Label[] = [];
   for (const a of anchorsBy(unit, 'code')) {
-    const text = gridLabelText(a.id, a.widthDeg * px);
+    const text = gridLabelText(a.id, a.widthDeg * px, ratio);
     if (text) out.push({ id: `grid:${a.id}`, kind: 'grid', position: a.position, text });
   }
   return out;
@@ -175,7 +189,7 @@ export type Projector = (p: LonLat) => [x: number, y: number];
  * Drops labels that would overlap a label of higher priority (LABEL_PRIORITY, then input order), and
  * labels whose anchor is off screen. Greedy, like a map renderer's placement pass, without rotation.
  */
-export function declutter(labels: readonly Label[], project: Projector, viewport: { width: number; height: number }, padding = 4): Label[] {
+export function declutter(labels: readonly Label[], project: Projector, viewport: { width: number; height: number }, padding = 4, s: LabelScale = NO_LABEL_SCALE): Label[] {
   const rank = (l: Label) => LABEL_PRIORITY.indexOf(l.kind);
   const ordered = labels.map((l, i) => ({ l, i })).sort((a, b) => rank(a.l) - rank(b.l) || a.i - b.i);
   const placed: [number, number, number, number][] = [];
@@ -183,7 +197,7 @@ export function declutter(labels: readonly Label[], project: Projector, viewport
   for (const { l } of ordered) {
     const [x, y] = project(l.position);
     if (!(x >= 0 && y >= 0 && x <= viewport.width && y <= viewport.height)) continue;
-    const [w, h] = labelBoxSize(l.text, LABEL_SIZE[l.kind]);
+    const [w, h] = labelBoxSize(l.text, labelSize(l.kind, s));
     const box: [number, number, number, number] = [x - w / 2 - padding, y - h / 2 - padding, x + w / 2 + padding, y + h / 2 + padding];
     if (placed.some((b) => box[0] < b[2] && box[2] > b[0] && box[1] < b[3] && box[3] > b[1])) continue;
     placed.push(box);

@@ -12,9 +12,12 @@ import { newIdempotencyKey } from './report-store.js';
 import { ApiError } from '../api/http.js';
 import type { CaseAction, CaseDetail, CaseSummary } from '../api/types.js';
 import { useCases } from './cases-store.js';
+import { useReference } from './reference-store.js';
+import type { MessageKey } from '../i18n/index.js';
 
 /** queued: a verify/check result kept in the outbox (no network), sent when it returns (state/outbox.ts). */
-export type PanelMessage = { level: 'info' | 'warning' | 'error'; key: 'stale' | 'done' | 'failed' | 'queued'; text?: string; action?: CaseAction };
+/** `text_key`: the reason in the UI's language, when the server's answer has a known code (else `text`, its message). */
+export type PanelMessage = { level: 'info' | 'warning' | 'error'; key: 'stale' | 'done' | 'failed' | 'queued'; text?: string; text_key?: MessageKey; action?: CaseAction };
 
 type DetailState = {
   id: string | null;
@@ -168,6 +171,10 @@ export async function performAction(
     if (e instanceof ApiError && e.status === 409) {
       await openCase(d.id, deps);
       useCaseDetail.getState().setMessage({ level: 'warning', key: 'stale', text: e.message, action });
+    } else if (e instanceof ApiError && e.status === 422 && (e.details as { department_id?: string } | undefined)?.department_id === 'inactive department') {
+      // Deactivated since the list was loaded: say so in the UI's language and reload the list, which drops it.
+      void useReference.getState().load();
+      useCaseDetail.getState().setMessage({ level: 'error', key: 'failed', text_key: 'dispatch_inactive_department', action });
     } else {
       useCaseDetail.getState().setMessage({ level: 'error', key: 'failed', text: (e as Error).message, action });
     }

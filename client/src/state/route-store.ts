@@ -3,12 +3,17 @@
 import { create } from 'zustand';
 import type { Role, SessionUser } from '../api/types.js';
 
-export type Screen = 'district' | 'login' | 'wall' | 'inspector' | 'crew' | 'leader' | 'search' | 'report' | 'intake' | 'admin' | 'supervision';
+export type Screen = 'district' | 'login' | 'wall' | 'inspector' | 'crew' | 'leader' | 'search' | 'report' | 'intake' | 'admin' | 'supervision'
+  | 'public_report' | 'public_track' | 'public_transparency';
 
 /** Paths of the screens. */
 export const PATHS: Record<Screen, string> = {
   district: '/map', login: '/login', wall: '/wall', inspector: '/inspector', crew: '/crew', leader: '/leader', search: '/search', report: '/report', intake: '/intake', admin: '/admin', supervision: '/supervision',
+  public_report: '/public/report', public_track: '/public/track', public_transparency: '/public/transparency',
 };
+
+/** The public pages (issue 11): open to everyone, signed in or not, and never a home. */
+export const PUBLIC_SCREENS: readonly Screen[] = ['public_report', 'public_track', 'public_transparency'];
 
 /** Who may open which screen (the server still checks every request). */
 const SCREEN_ROLES: Record<'admin' | 'leader' | 'wall' | 'intake' | 'inspector' | 'crew' | 'search' | 'report' | 'supervision', readonly Role[]> = {
@@ -45,6 +50,8 @@ export function screenFor(path: string, user: SessionUser | null): Screen {
   if (p === '/') return homeOf(user);
   if (p === PATHS.login) return user ? homeOf(user) : 'login';
   if (p === PATHS.district) return 'district';
+  const open = PUBLIC_SCREENS.find((s) => PATHS[s] === p);
+  if (open) return open;
   const screen = (Object.keys(PATHS) as Screen[]).find((s) => PATHS[s] === p);
   if (!screen) return homeOf(user);
   if (!user) return 'login';

@@ -27,6 +27,7 @@ const ReportBody = Type.Object({
   urgent: Type.Optional(Type.Boolean()),
   reporter_name: Type.Optional(Type.String({ maxLength: 100, description: 'the caller (hotline: set by an operator or shift leader; the public: its own); masked for other roles' })),
   reporter_phone: Type.Optional(Type.String({ maxLength: 30, pattern: '^[0-9+ ().-]*$', description: 'a Chinese mobile or landline number or a US number (422 otherwise), stored in one form: 13812345678, 010-12345678, (617) 555-0123' })),
+  notify_reporter: Type.Optional(Type.Boolean({ description: 'the caller asked to be told of each step of the case by SMS to reporter_phone (issue 11)' })),
 }, { additionalProperties: false });
 
 const ActionBody = Type.Object({

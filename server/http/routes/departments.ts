@@ -18,12 +18,17 @@ const departmentRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { clock: { now(
     onRequest: app.authenticate,
     schema: {
       tags: ['departments'], summary: 'Departments (id, name, credit code, level, parent)',
+      description: 'Every department, deactivated ones too (old cases still name them); active=true: only those a case may be dispatched to.',
+      querystring: Type.Object({
+        active: Type.Optional(Type.Boolean({ description: 'true: only active departments (the dispatch list)' })),
+      }, { additionalProperties: false }),
       response: {
         200: Type.Array(DepartmentSchema),
         ...errorResponses,
       },
     },
-  }, async () => (await departments.list(deps.db)).map((d) => ({ ...d, id: Number(d.id), parent_id: d.parent_id === null ? null : Number(d.parent_id) })));
+  }, async (req) => (await departments.list(deps.db, { active_only: req.query.active === true }))
+    .map((d) => ({ ...d, id: Number(d.id), parent_id: d.parent_id === null ? null : Number(d.parent_id) })));
 
   app.get('/api/admin/departments', {
     onRequest: adminOnly,

@@ -8,7 +8,7 @@ import type { Deps } from '../deps.js';
 import type { CaseDeps } from '../../services/cases.js';
 import type { PhotoDeps } from '../../services/photos.js';
 import {
-  MAX_UPLOADS, getRequest, getRequests, getUpdates, issueKey, listKeys, listServices, postRequest, resolveToken,
+  KeyRateLimit, MAX_UPLOADS, getRequest, getRequests, getUpdates, issueKey, listKeys, listServices, postRequest, resolveToken,
   revokeKey, serviceDefinition, type Upload,
 } from '../../services/open311.js';
 import { DomainError } from '../../domain/errors.js';
@@ -60,7 +60,9 @@ const open311Routes: FastifyPluginAsyncTypebox<{ deps: Open311RouteDeps }> = asy
     db: deps.db, photo_dir: config.photo_dir, max_pixels: config.photo_max_pixels, clock,
     secret: config.secret, link_minutes: config.photo_link_minutes,
   };
-  const svc = { cases: deps.cases, photos, photo_max_bytes: config.photo_max_bytes };
+  const post_limit = config.open311_posts_per_minute > 0
+    ? new KeyRateLimit({ burst: config.open311_posts_per_minute, per_minute: config.open311_posts_per_minute }, clock) : null;
+  const svc = { cases: deps.cases, photos, photo_max_bytes: config.photo_max_bytes, post_limit };
   const db = deps.db;
 
   // CORS: any origin may read and post (no cookies are involved; the api_key is in the body); preflights answered.
@@ -101,6 +103,8 @@ const open311Routes: FastifyPluginAsyncTypebox<{ deps: Open311RouteDeps }> = asy
     const fmt = formatOf(req);
     if (err instanceof DomainError) {
       const s = STATUS[err.code];
+      const wait = (err.details as { retry_after_s?: unknown } | undefined)?.retry_after_s;
+      if (s === 429 && typeof wait === 'number') reply.header('Retry-After', String(Math.ceil(wait)));
       return sendErrors(reply, fmt, KEPT.has(s) ? s : 400, err.message);
     }
     const fe = err as FastifyError;
@@ -153,11 +157,13 @@ const open311Routes: FastifyPluginAsyncTypebox<{ deps: Open311RouteDeps }> = asy
           + `${MAX_UPLOADS} photos in \`media\` / \`photo1\`… (JPEG, PNG or WebP, the same checks and limits as POST /api/photos). `
           + 'A retry with the same Idempotency-Key header, or the same attribute[client_request_id] (FixMyStreet: '
           + 'attribute[fixmystreet_id]) from the same key, creates nothing and gets the same answer (header idempotent-replayed: true). '
-          + 'The answer carries service_request_id (the case number), or token for a key issued with answer=token (GET tokens/{token}).',
+          + 'The answer carries service_request_id (the case number), or token for a key issued with answer=token (GET tokens/{token}). '
+          + 'Without lat/long, address_string is looked up among the district\'s named places (400 when it matches none, or several and none exactly). '
+          + 'Each API key may POST GRIDLINE_OPEN311_POSTS_PER_MINUTE times a minute (default 60): past it 429 with Retry-After.',
         consumes: ['application/x-www-form-urlencoded', 'multipart/form-data'],
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
         body: Type.Partial(PostForm, { additionalProperties: Type.String({ maxLength: 1000 }) }),
-        response: answers(fmt, 201, PostAnswerSchema, [400, 403, 404, 409, 413, 415]),
+        response: answers(fmt, 201, PostAnswerSchema, [400, 403, 404, 409, 413, 415, 429]),
       },
     }, async (req, reply) => {
       const key = req.headers['idempotency-key'];

@@ -55,7 +55,12 @@ export const InspectorGridsSchema = Exact({
   taken_from: Type.Array(Exact({ code: Type.String(), inspector_id: Type.Integer() }), { description: 'grids that moved here from another inspector' }),
 });
 
-const Rejected = Exact({ row: Type.Integer(), code: Type.String(), reason: Type.String() });
+const Rejected = Exact({
+  row: Type.Integer(), code: Type.String(),
+  reason: Type.String({ description: 'why, in English (kept for compatibility; say it in the UI\'s language from reason_code and params)' }),
+  reason_code: Type.String({ description: 'the rejection code (same as code): malformed_row, duplicate_source_id, outside_grids, …' }),
+  params: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), { description: 'what the reason names: value, field, first_row, grid, …' }),
+});
 export const ImportJobSchema = Exact({
   id: Type.String({ format: 'uuid' }),
   kind: StringEnum(['components', 'cases'] as const),

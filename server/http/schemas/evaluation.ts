@@ -54,6 +54,11 @@ export const EvaluationRowSchema = Exact({
   region_class: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 })),
   indicators: Type.Record(Type.String(), FigureSchema),
   composite: Nullable(Type.Number()), grade: Nullable(Grade),
+  satisfaction: Type.Optional(Exact({
+    count: Type.Integer({ minimum: 0, description: 'ratings given in the period (回访)' }),
+    average_score: Nullable(Type.Number({ description: 'mean of 100 / 80 / 0; null: no ratings ("no data")' })),
+    satisfied_rate: Nullable(Type.Number({ description: 'satisfied ÷ ratings; null: no ratings' })),
+  }, { description: 'regions and departments: the satisfaction call-backs (issue 11)' })),
   extra: Nullable(Type.Record(Type.String(), Nullable(Type.Number())), { description: 'departments: pending, overdue, returns, extensions …' }),
 });
 

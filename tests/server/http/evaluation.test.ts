@@ -1,11 +1,11 @@
 // Evaluation over HTTP: cases moved through the real workflow, then every figure of every row checked against the
 // list of cases behind it (numerator and denominator), hand-computed expectations for the department and the
 // dispatcher, the headline, versioned settings, roles and bad input.
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../server/app.js';
 import type { Queryable } from '../../../server/db/types.js';
-import { testBackends, withTestDb, type Backend } from '../../helpers/backends.js';
+import { sharedPglite, testBackends, withTestDb, type Backend } from '../../helpers/backends.js';
 import { testConfig } from '../../helpers/app.js';
 import { newPhotos } from '../../helpers/cases.js';
 import { DEFAULT_SETTINGS } from '../../../server/domain/evaluation.js';
@@ -51,6 +51,9 @@ async function newCase(ctx: Ctx, steps: [U, string, Record<string, unknown>?][],
 }
 
 const Q = 'from=2027-04-01&to=2027-04-30';
+
+// The shared PGlite starts once per worker; on a busy machine that alone can outlast a test's timeout.
+beforeAll(async () => { if (testBackends().includes('pglite')) await sharedPglite(); }, 600_000);
 
 describe.each(testBackends())('evaluation over HTTP on %s', (backend) => {
   test('every figure of every row equals the cases behind its numerator and denominator; hand-computed department and dispatcher', () => withApp(backend, async (ctx) => {

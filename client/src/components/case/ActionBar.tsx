@@ -36,13 +36,16 @@ function ActionButton({ action, label, onClick, tone, disabled, testId }: {
 
 function DispatchControl({ detail }: { detail: CaseDetail }) {
   const { t, lang } = useT();
-  const departments = useReference(selectDepartmentList);
+  // Deactivated departments keep their names on old cases but are never offered (the server refuses them too).
+  const departments = useReference(selectDepartmentList).filter((d) => d.active !== false);
+  const active = (id: number | null | undefined) => id != null && departments.some((d) => d.id === Number(id));
   const deptOf = useDepartmentName();
   const [picking, setPicking] = useState(false);
   const [other, setOther] = useState<number | ''>('');
   // Rework goes back to the same department by default (the server does the same when no department is named).
   const rework = (detail.rework_count ?? 0) > 0 && detail.department_id != null;
-  const target = rework ? detail.department_id! : detail.suggested_department_id ?? null;
+  const preferred = rework ? detail.department_id! : detail.suggested_department_id ?? null;
+  const target = active(preferred) ? Number(preferred) : null;
   return (
     <div className="dispatch-control">
       <div className="split-btn">

@@ -10,11 +10,13 @@ import { selectUser, useSession } from '../../state/session-store.js';
 import { Bilingual, useT } from '../Bilingual.js';
 import { ActionBar } from './ActionBar.js';
 import { BeforeAfter } from './BeforeAfter.js';
+import { CasePublicSide } from './CasePublicSide.js';
 import { CaseStatusChip, LightBadge, TimeLeft, useClassName, useDepartmentName } from './CaseBits.js';
 import { OriginBadge } from './CaseList.js';
 import type { SearchCase } from '../../api/search.js';
 import { CaseCopyNote } from './OfflineCopyNote.js';
 import { CaseDuplicates } from './CaseDuplicates.js';
+import { CallbackForm } from './CallbackForm.js';
 
 function Field({ k, children, testId }: { k: MessageKey; children: ReactNode; testId?: string }) {
   return (
@@ -112,7 +114,7 @@ function Body({ d }: { d: CaseDetail }) {
       {message ? (
         <div className={`panel-note ${message.level}`} role="status" data-testid="panel-message">
           <strong>{message.key === 'queued' ? t('of_action_queued') : message.key === 'stale' ? t('msg_stale') : message.key === 'done' ? `${t('msg_done')}：${tOr(lang, actionKey(message.action), message.action ?? '')}` : t('msg_failed')}</strong>
-          {message.key === 'failed' && message.text ? <div>{message.text}</div> : null}
+          {message.key === 'failed' && (message.text_key || message.text) ? <div>{message.text_key ? t(message.text_key) : message.text}</div> : null}
         </div>
       ) : null}
       <CaseDuplicates detail={d} />
@@ -122,6 +124,7 @@ function Body({ d }: { d: CaseDetail }) {
           <ActionBar detail={d} />
         </section>
       )}
+      <CallbackForm detail={d} />
       <dl className="fields">
         <Field k="f_case_status"><CaseStatusChip status={d.status} /></Field>
         <Field k="f_step">{tOr(lang, stepKey(d.step), d.step ?? '—')}{d.step_deadline_at ? <span className="dim"> · {t('f_deadline')} {formatShort(d.step_deadline_at)}</span> : null}</Field>
@@ -143,6 +146,7 @@ function Body({ d }: { d: CaseDetail }) {
           <BeforeAfter trail={d.trail} links={links} />
         </section>
       ) : null}
+      <CasePublicSide id={d.id} source={d.source} trail={d.trail} links={links} />
       <section className="case-section">
         <h4 className="subhead"><Bilingual k="trail" /></h4>
         <ol className="trail" data-testid="trail">

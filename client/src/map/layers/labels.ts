@@ -1,7 +1,7 @@
 // Label descriptors → deck.gl TextLayers. Pure (state → layers): cheap to rebuild, deck.gl diffs by id.
 // Text is rasterised by the browser's own fonts (characterSet 'auto'), so Chinese needs no glyph server.
 import { TextLayer } from '@deck.gl/layers';
-import { LABEL_SIZE, type Label, type LabelKind } from '../labels.js';
+import { labelSize, NO_LABEL_SCALE, type Label, type LabelKind, type LabelScale } from '../labels.js';
 import { hexToRgba, THEME, type Rgba } from '../colors.js';
 
 export const LABEL_FONT_SANS = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Helvetica Neue", Arial, sans-serif';
@@ -21,8 +21,8 @@ const KIND_STYLE: Record<LabelKind, KindStyle> = {
 };
 
 /** deck.gl measures the outline in atlas pixels; convert a screen-pixel halo at the label's size. */
-export function outlineWidth(kind: LabelKind): number {
-  return Math.min(ATLAS.radius - 1, (KIND_STYLE[kind].halo * ATLAS.fontSize) / LABEL_SIZE[kind]);
+export function outlineWidth(kind: LabelKind, s: LabelScale = NO_LABEL_SCALE): number {
+  return Math.min(ATLAS.radius - 1, (KIND_STYLE[kind].halo * s.scale * ATLAS.fontSize) / labelSize(kind, s));
 }
 
 const KINDS: readonly LabelKind[] = ['street', 'community', 'road', 'grid', 'cluster'];
@@ -32,7 +32,7 @@ const KINDS: readonly LabelKind[] = ['street', 'community', 'road', 'grid', 'clu
  * `labels-cluster`). Kinds with none get no layer: an empty 'auto' character set makes an empty font
  * atlas, which WebGL refuses to upload.
  */
-export function labelLayers(labels: readonly Label[], visible: boolean): TextLayer<Label>[] {
+export function labelLayers(labels: readonly Label[], visible: boolean, scale: LabelScale = NO_LABEL_SCALE): TextLayer<Label>[] {
   return KINDS.flatMap((kind) => {
     const data = labels.filter((l) => l.kind === kind);
     if (data.length === 0) return [];
@@ -46,10 +46,10 @@ export function labelLayers(labels: readonly Label[], visible: boolean): TextLay
       fontFamily: s.font,
       fontWeight: s.weight,
       fontSettings: { sdf: true, ...ATLAS },
-      outlineWidth: outlineWidth(kind),
+      outlineWidth: outlineWidth(kind, scale),
       outlineColor: hexToRgba(THEME.labelHalo, 230),
       sizeUnits: 'pixels',
-      getSize: LABEL_SIZE[kind],
+      getSize: labelSize(kind, scale),
       getColor: s.color,
       getText: (l) => l.text,
       getPosition: (l) => l.position,

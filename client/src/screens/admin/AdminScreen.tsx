@@ -11,6 +11,8 @@ import { ImportsPanel } from './ImportsPanel.js';
 import { AuditPanel } from './AuditPanel.js';
 import { CalendarPanel } from './CalendarPanel.js';
 import { LimitsPanel } from './LimitsPanel.js';
+import { NotificationsPanel } from './NotificationsPanel.js';
+import { PublicSettingsPanel } from './PublicSettingsPanel.js';
 import './admin.css';
 
 type Tab = { id: string; label: MessageKey; Panel: ComponentType };
@@ -23,6 +25,8 @@ const TABS: Tab[] = [
   { id: 'imports', label: 'adm_tab_imports', Panel: ImportsPanel },
   { id: 'calendar', label: 'ar_calendar_tab', Panel: CalendarPanel },
   { id: 'limits', label: 'ar_limits_tab', Panel: LimitsPanel },
+  { id: 'notifications', label: 'ntf_tab', Panel: NotificationsPanel },
+  { id: 'public', label: 'pb_admin_tab', Panel: PublicSettingsPanel },
   { id: 'audit', label: 'adm_tab_audit', Panel: AuditPanel },
 ];
 

@@ -60,6 +60,7 @@ function Table({ result, scope, activeOnly }: { result: EvaluationResult; scope:
   const [sort, setSort] = useState<SortKey>({ by: 'composite', desc: true });
   const rows = useMemo(() => rankRows(activeOnly ? result.rows.filter((r) => hasCases(r, result.indicators)) : result.rows, sort), [result, sort, activeOnly]);
   const hasExtra = result.object === 'departments' && result.rows.some((r) => r.extra);
+  const hasSatisfaction = result.rows.some((r) => r.satisfaction);
   const head = (by: string, children: React.ReactNode, title?: string) => (
     <th key={by} className={`sortable ${sort.by === by ? 'sorted' : ''}`} title={title}>
       <button type="button" onClick={() => setSort((s) => ({ by, desc: s.by === by ? !s.desc : true }))}>
@@ -82,6 +83,7 @@ function Table({ result, scope, activeOnly }: { result: EvaluationResult; scope:
             ), `${lang === 'zh' ? m.label_zh : m.label_en} · ${t('ld_weight')} ${formatDecimal(m.weight, 3)}`))}
             {head('composite', <span className="ld-th"><span>{t('ld_composite')}</span><span className="ld-th-w">&nbsp;</span></span>)}
             <th className="ld-grade-col">{t('ld_grade')}</th>
+            {hasSatisfaction ? <th className="ld-extra" title={t('ev_satisfaction_note')}>{t('ev_satisfaction_avg')} / {t('ev_satisfaction_count')}</th> : null}
             {hasExtra ? EXTRAS.map((x) => <th key={x} className="ld-extra">{t(EXTRA_LABEL[x])}</th>) : null}
           </tr>
         </thead>
@@ -96,6 +98,12 @@ function Table({ result, scope, activeOnly }: { result: EvaluationResult; scope:
               {result.indicators.map((m) => <Cell key={m.key} row={r} meta={m} cell={r.indicators[m.key]} scope={scope} />)}
               <td className="ld-composite mono" data-testid="ev-composite">{r.composite == null ? <span className="dim">{noData(lang)}</span> : formatScore(r.composite, lang)}</td>
               <td className="ld-grade-col"><GradeBadge grade={r.grade} /></td>
+              {hasSatisfaction ? (
+                <td className="ld-extra mono" data-testid="ev-satisfaction" title={t('ev_satisfaction_note')}>
+                  {r.satisfaction?.average_score == null ? <span className="dim">{noData(lang)}</span> : formatScore(r.satisfaction.average_score, lang)}
+                  <span className="dim"> / {formatCount(r.satisfaction?.count ?? 0)}</span>
+                </td>
+              ) : null}
               {hasExtra ? EXTRAS.map((x) => <td key={x} className="ld-extra mono">{formatCount(r.extra?.[x] ?? null)}</td>) : null}
             </tr>
           ))}

@@ -16,6 +16,7 @@ import { SUPERVISION_CATEGORIES } from '../../../../server/domain/supervision.js
 import { alertText, failureKey, fill } from './supervision-model.js';
 import { SupervisionList } from './SupervisionList.js';
 import { ThresholdsPanel } from './ThresholdsPanel.js';
+import { SatisfactionReviews } from './SatisfactionReviews.js';
 import { useSupervisionRefresh } from './use-refresh.js';
 import './supervision.css';
 
@@ -162,6 +163,7 @@ export function SupervisionScreen() {
       <div className="sv-body">
         <div className="sv-side">
           {summary ? <OverdueTable summary={summary} filter={category === 'overdue' ? filter : {}} onPick={(f) => { setCategory('overdue'); setFilter(f); }} /> : null}
+          <SatisfactionReviews round={round} />
           <ThresholdsPanel onSaved={refresh} />
         </div>
         <SupervisionList category={category} filter={filter} days={days} round={round} onFilter={setFilter} />

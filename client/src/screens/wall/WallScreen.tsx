@@ -2,7 +2,7 @@
 // into a spot with their count in the worst light (wall-spots.ts), pulsing when red, ringed when urged, flashing when
 // new; today's ticker and the sound alert; the list beside it; the open case in a drawer over the map. Sizes follow
 // the wall's type scale (wall.css), readable across the room at 1920×1080 and at 3840×2160.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CaseStatus, CaseSummary } from '../../api/types.js';
 import type { MessageKey } from '../../i18n/index.js';
 import { MapFrame } from '../../components/MapFrame.js';
@@ -16,13 +16,16 @@ import { setMapCover, useMapHandle } from '../../map/map-handle.js';
 
 /** The case drawer's width and margin at 1920 px wide (wall.css --wl-drawer; it grows with the wall's scale). */
 const DRAWER_PX = 460;
-/** Fitting the district: clear of the stage strip above and the legend at the bottom left. */
+/** Fitting the district at 1920 px wide: clear of the stage strip above and the legend at the bottom left (× the wall's scale). */
 const FIT_PADDING = { top: 84, bottom: 24, left: 48, right: 48 };
+/** Map labels on the wall: none under the type scale's minimum (wall.css --wl-small, 15 px at 1920), all × its scale. */
+export const WALL_LABEL_MIN_PX = 15;
 import { openCase, selectDetailId, useCaseDetail } from '../../state/case-detail-store.js';
 import {
-  loadCases, selectCasesById, selectFilter, selectFlash, selectNow, selectSetFilter, stageCounts, useCases, wallVisible, WALL_STATUSES,
+  loadWallCases, selectCasesById, selectChanges, selectFilter, selectFlash, selectNow, selectSetFilter, useCases, wallVisible, WALL_STATUSES,
 } from '../../state/cases-store.js';
 import { useHideComponents } from '../useHideComponents.js';
+import { StageTally } from '../../state/case-order.js';
 import { CaseListPanel, openOnMap } from './CaseListPanel.js';
 import { useWallScale, useWallSpots, useZoomLevel } from './wall-spots.js';
 import { WallTicker } from './WallTicker.js';
@@ -69,10 +72,13 @@ const STAGES: { status: CaseStatus; label: MessageKey }[] = [
 /** Open cases per stage of the loop (red ones beneath); a click filters the list and the map to that stage. */
 function StageStrip() {
   const byId = useCases(selectCasesById);
+  const changes = useCases(selectChanges);
   const filter = useCases(selectFilter);
   const setFilter = useCases(selectSetFilter);
   const { t } = useT();
-  const counts = useMemo(() => stageCounts(byId), [byId]);
+  const tally = useRef<StageTally | null>(null);
+  tally.current ??= new StageTally(WALL_STATUSES);
+  const counts = useMemo(() => tally.current!.sync(byId, changes), [byId, changes]); // one changed case: one count moves
   return (
     <nav className="stage-strip" aria-label={t('filter_status')} data-testid="stage-strip">
       {STAGES.map(({ status, label }) => (
@@ -122,13 +128,15 @@ export function WallScreen() {
   const selectedId = useCaseDetail(selectDetailId);
   const map = useMapHandle();
   const scale = useWallScale();
+  const fitPadding = useMemo(() => ({ top: FIT_PADDING.top * scale, bottom: FIT_PADDING.bottom * scale, left: FIT_PADDING.left * scale, right: FIT_PADDING.right * scale }), [scale]);
+  const labelScale = useMemo(() => ({ scale, min_px: WALL_LABEL_MIN_PX }), [scale]);
   const level = useZoomLevel(map);
   const { spots, view, clusters, hasRed } = useWallSpots(level, scale);
   const [listed, setListed] = useState<string[] | null>(null);
   useHideComponents();
   useUrgentAlert();
 
-  useEffect(() => { void loadCases({ status: WALL_STATUSES }); }, []);
+  useEffect(() => { void loadWallCases(); }, []); // every open case the user may see (GET /api/cases/wall)
   useEffect(() => () => useCaseDetail.getState().close(), []);
   // The case drawer floats over the right of the map: points are brought into view left of it.
   useEffect(() => { setMapCover({ right: Math.round(DRAWER_PX * scale) }); return () => setMapCover({}); }, [scale]);
@@ -163,7 +171,7 @@ export function WallScreen() {
   return (
     <main className="app-body wall" data-testid="wall">
       <MapFrame overlay={overlay} animate={hasRed || fresh.length > 0} pickLayerIds={[SPOT_LAYER.points]} onClick={onClick}
-        fitPadding={FIT_PADDING} wholeDistrict>
+        fitPadding={fitPadding} labelScale={labelScale} wholeDistrict>
         <StageStrip />
         <WallTicker />
         <SupervisionAlerts />
