@@ -207,4 +207,21 @@ describe('the wall list', () => {
     await loadCases(undefined, async () => { throw new Error('Could not reach the server'); });
     expect(useCases.getState()).toMatchObject({ status: 'error', error: 'Could not reach the server' });
   });
+
+  test('live news updates the held cases in place and logs what they were; a clear starts from new objects', () => {
+    const s0 = useCases.getState();
+    s0.receive(list(summary({ id: 'c1', version: 3 }), summary({ id: 'c2' })), s0.begin());
+    const held = useCases.getState().byId;
+    const was = held.c1;
+    useCases.getState().applyLive(event({ ...was, status: 'pending_check', version: was.version + 1 }));
+    const { byId, changes } = useCases.getState();
+    expect(byId).toBe(held); // no copy of every case per event
+    expect(byId.c1).not.toBe(was); // the case itself is a new object
+    expect(was.version).toBeLessThan(byId.c1.version); // ... and the old one is untouched
+    expect(changes.at(-1)).toMatchObject({ ids: ['c1'], before: [was] });
+    useCases.getState().clear();
+    expect(useCases.getState().byId).not.toBe(held);
+    expect(useCases.getState().byId).toEqual({});
+    expect(held.c1).toBeDefined(); // clearing does not empty an object someone still holds
+  });
 });

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, test } from 'vitest';
 import type { CaseSummary, Light } from '../../client/src/api/types.js';
 import { CaseSpots, fromWorld, toWorld, worseLight, type Spot } from '../../client/src/map/case-spots.js';
 import { SPOT_CELL_PX, SPOT_LAYER, spotLayers, spotRadius } from '../../client/src/map/layers/cases.js';
-import { changedSince, useCases, wallVisible, ALL_LIGHTS } from '../../client/src/state/cases-store.js';
+import { beforeSince, changedSince, useCases, wallVisible, ALL_LIGHTS } from '../../client/src/state/cases-store.js';
 import { alertsFor } from '../../client/src/screens/wall/urgent-alert.js';
 import { wallScale } from '../../client/src/screens/wall/wall-spots.js';
 
@@ -163,7 +163,23 @@ describe('the sound alert and the scale', () => {
       ...before, a: { ...before.a, light: 'red' as const }, b: { ...before.b, version: 2 },
       n1: c({ id: 'n1', urgent: true }), n2: c({ id: 'n2', light: 'red' }), n3: c({ id: 'n3' }),
     };
-    expect(alertsFor(before, after, ['a', 'b', 'n1', 'n2', 'n3'])).toEqual(['a', 'n1', 'n2']);
+    expect(alertsFor(new Map(Object.entries(before)), after, ['a', 'b', 'n1', 'n2', 'n3'])).toEqual(['a', 'n1', 'n2']);
+  });
+
+  test('what a case was before comes from the change log of the store (byId is updated in place)', () => {
+    useCases.getState().clear();
+    const started = useCases.getState().begin({}, 'wall');
+    useCases.getState().receive({ items: [c({ id: 'a', light: 'yellow', version: 1 }), c({ id: 'b', light: 'red', version: 1 })], total: 2 }, started);
+    const seq = useCases.getState().changes.at(-1)!.seq;
+    const held = useCases.getState().byId;
+    useCases.getState().applyLive({ ...held.a, light: 'red', red_at: '2020-01-01T00:00:00Z', version: 2 } as never); // past its red time
+    useCases.getState().applyLive({ ...held.b, version: 2 } as never);
+    useCases.getState().applyLive({ ...c({ id: 'n', urgent: true }), version: 1 } as never);
+    useCases.getState().applyLive({ ...useCases.getState().byId.a, version: 3 } as never); // a again: its first "before" counts
+    const { byId, changes } = useCases.getState();
+    expect(byId).toBe(held);
+    const ids = changedSince(changes, seq)!;
+    expect(alertsFor(beforeSince(changes, seq), byId, ids).sort()).toEqual(['a', 'n']);
   });
 
   test('the wall scales 1 up to 1920 px wide and 2 at 3840 px, no further', () => {

@@ -18,11 +18,24 @@ const ms = (iso: string | null | undefined): number | null => {
  * The light of a case at `now` (ms since the epoch).
  * @example lightAt({ status: 'handling', yellow_at: '2026-11-23T10:08:00Z', red_at: '2026-11-23T10:10:00Z' }, Date.parse('2026-11-23T10:09:00Z')) // 'yellow'
  */
+/**
+ * A case's deadlines as numbers, parsed once per case object (cases are never mutated: a change is a new object).
+ * The light tick asks this of every held case every few seconds: 100,000 Date.parse calls a tick otherwise.
+ */
+const deadlines = new WeakMap<object, { red: number | null; yellow: number | null }>();
+function deadlinesOf(c: Pick<CaseSummary, 'yellow_at' | 'red_at'>): { red: number | null; yellow: number | null } {
+  let d = deadlines.get(c);
+  if (!d) {
+    d = { red: ms(c.red_at), yellow: ms(c.yellow_at) };
+    deadlines.set(c, d);
+  }
+  return d;
+}
+
 export function lightAt(c: Pick<CaseSummary, 'status' | 'yellow_at' | 'red_at'>, now: number): Light | null {
-  const red = ms(c.red_at);
+  const { red, yellow } = deadlinesOf(c);
   if (red === null || NO_LIGHT.includes(c.status)) return null;
   if (now > red) return 'red';
-  const yellow = ms(c.yellow_at);
   if (yellow !== null && now > yellow) return 'yellow';
   return 'green';
 }

@@ -226,7 +226,9 @@ export class WallOrder {
     this.last = src;
     const prevSeq = this.seq;
     this.seq = seq;
-    const ids = last && last.showsKey === src.showsKey ? (last.byId === src.byId ? [] : changedSince(src.changes, prevSeq)) : null;
+    // byId is updated in place (cases-store.ts): the change log, not its identity, says what changed; a new byId
+    // (a whole list) always comes with a change of everything in the log.
+    const ids = last && last.showsKey === src.showsKey && last.byId === src.byId ? changedSince(src.changes, prevSeq) : null;
     if (ids === null) {
       const all: CaseSummary[] = [];
       for (const id in src.byId) { const c = src.byId[id]; if (src.shows(c)) all.push(c); }
@@ -277,9 +279,9 @@ export class StageTally {
 
   /** The counts for `byId` (a new object when they changed). */
   sync(byId: Readonly<Record<string, CaseSummary>>, changes: readonly Change[]): Record<string, { n: number; red: number }> {
-    if (byId === this.last) return this.counts;
     const seq = changes[changes.length - 1]?.seq ?? 0;
-    const ids = this.last ? changedSince(changes, this.seq) : null;
+    if (byId === this.last && seq === this.seq) return this.counts; // byId is updated in place: the log says what changed
+    const ids = this.last === byId ? changedSince(changes, this.seq) : null;
     this.last = byId;
     this.seq = seq;
     if (ids === null) {

@@ -24,6 +24,12 @@ export type CaseFilter = { status: StatusFilter; lights: Record<Light, boolean> 
 export const ALL_LIGHTS: Record<Light, boolean> = { red: true, yellow: true, green: true };
 
 type CasesState = {
+  /**
+   * The cases held, by id. Updated **in place** by live news, action answers and the light tick (copying 100,000
+   * entries per event cost ~80 ms; issue 10): its identity changes only when a whole list replaces it (receive,
+   * clear). Entries themselves are never mutated, a changed case gets a new object. So `changes` (or `rev`), not
+   * `byId`'s identity, says that something changed; what a case was before a change is in that change's `before`.
+   */
   byId: Record<string, CaseSummary>;
   /** The clock the lights were computed at (ms). */
   now: number;
@@ -62,11 +68,24 @@ type CasesState = {
   clear: () => void;
 };
 
-/** One change of the held cases: its sequence number and the ids it touched (null: any). */
-export type Change = { seq: number; ids: readonly string[] | null };
+/**
+ * One change of the held cases: its sequence number, the ids it touched (null: any) and, for a change of known ids,
+ * what each of them was before it (undefined: not held before), in the order of `ids`.
+ */
+export type Change = { seq: number; ids: readonly string[] | null; before?: readonly (CaseSummary | undefined)[] };
 const CHANGE_LOG = 64;
-const logged = (changes: readonly Change[], ids: readonly string[] | null): Change[] =>
-  [...changes.slice(-(CHANGE_LOG - 1)), { seq: (changes[changes.length - 1]?.seq ?? 0) + 1, ids }];
+const logged = (changes: readonly Change[], ids: readonly string[] | null, before?: readonly (CaseSummary | undefined)[]): Change[] =>
+  [...changes.slice(-(CHANGE_LOG - 1)), { seq: (changes[changes.length - 1]?.seq ?? 0) + 1, ids, ...(before ? { before } : {}) }];
+
+/** What each of `ids` was before the first of the changes after `seq` (only ids found in those changes). */
+export function beforeSince(changes: readonly Change[], seq: number): Map<string, CaseSummary | undefined> {
+  const out = new Map<string, CaseSummary | undefined>();
+  for (const c of changes) {
+    if (c.seq <= seq || !c.ids || !c.before) continue;
+    c.ids.forEach((id, i) => { if (!out.has(id)) out.set(id, c.before![i]); });
+  }
+  return out;
+}
 
 /** The changes after `seq`, or null when the log no longer reaches back that far or one of them touched anything. */
 export function changedSince(changes: readonly Change[], seq: number): string[] | null {
@@ -77,9 +96,7 @@ export function changedSince(changes: readonly Change[], seq: number): string[] 
 }
 
 const INITIAL = {
-  byId: {} as Record<string, CaseSummary>,
   rev: 0,
-  touched: {} as Record<string, number>,
   flash: {} as Record<string, number>,
   status: 'idle' as const,
   error: null,
@@ -90,8 +107,27 @@ const INITIAL = {
   changes: [{ seq: 0, ids: null }] as readonly Change[],
 };
 
+/** Empty byId and touched for a start and a clear (not writable in place until copied: see writable). */
+const fresh = () => ({ byId: {} as Record<string, CaseSummary>, touched: {} as Record<string, number> });
+
+/**
+ * byId and touched are updated in place only when they are objects this store made for that (a list answer's, or a
+ * copy made at the first write after a start, a clear or a setState from outside, such as a test restoring the
+ * initial state): an object someone else handed in is never written to.
+ */
+let writableById: object | null = null;
+let writableTouched: object | null = null;
+function writable(s: Pick<CasesState, 'byId' | 'touched'>): { byId: Record<string, CaseSummary>; touched: Record<string, number> } {
+  const byId = s.byId === writableById ? s.byId : { ...s.byId };
+  const touched = s.touched === writableTouched ? s.touched : { ...s.touched };
+  writableById = byId;
+  writableTouched = touched;
+  return { byId, touched };
+}
+
 export const useCases = create<CasesState>()((set, get) => ({
   ...INITIAL,
+  ...fresh(),
   now: Date.now(),
   begin: (query, source) => {
     set((s) => ({ status: s.status === 'ready' ? 'ready' : 'loading', error: null, query: query ?? s.query, source: source ?? (query ? 'list' : s.source) }));
@@ -107,6 +143,8 @@ export const useCases = create<CasesState>()((set, get) => ({
       if (rev > startedRev && !byId[id] && s.byId[id]) byId[id] = s.byId[id]; // reported while the list was on its way
     }
     const touched = Object.fromEntries(Object.entries(s.touched).filter(([, rev]) => rev > startedRev));
+    writableById = byId; // made here: written in place from now on (see writable)
+    writableTouched = touched;
     return { byId, touched, status: 'ready', error: null, rev: s.rev + 1, changes: logged(s.changes, null) };
   }),
   fail: (message) => set({ status: 'error', error: message }),
@@ -117,12 +155,13 @@ export const useCases = create<CasesState>()((set, get) => ({
     const merged = withLight({ ...(known ?? {}), ...event } as CaseSummary, s.now);
     const rev = s.rev + 1;
     const isNew = !known;
+    const { byId, touched } = writable(s); // in place: see byId
+    byId[event.id] = merged;
+    touched[event.id] = rev;
     set({
-      byId: { ...s.byId, [event.id]: merged },
-      rev,
-      touched: { ...s.touched, [event.id]: rev },
+      byId, touched, rev,
       flash: isNew && s.status === 'ready' ? { ...s.flash, [event.id]: s.now + FLASH_MS } : s.flash,
-      changes: logged(s.changes, [event.id]),
+      changes: logged(s.changes, [event.id], [known]),
     });
     return isNew ? 'new' : 'updated';
   },
@@ -131,23 +170,29 @@ export const useCases = create<CasesState>()((set, get) => ({
     if (known && known.version > c.version) return s;
     const rev = s.rev + 1;
     const { available_actions: _a, trail: _t, possible_duplicates: _d, ...summary } = c as CaseSummary & { available_actions?: unknown; trail?: unknown; possible_duplicates?: unknown };
-    return {
-      byId: { ...s.byId, [c.id]: withLight({ ...(known ?? {}), ...summary } as CaseSummary, s.now) }, rev, touched: { ...s.touched, [c.id]: rev },
-      changes: logged(s.changes, [c.id]),
-    };
+    const { byId, touched } = writable(s); // in place: see byId
+    byId[c.id] = withLight({ ...(known ?? {}), ...summary } as CaseSummary, s.now);
+    touched[c.id] = rev;
+    return { byId, touched, rev, changes: logged(s.changes, [c.id], [known]) };
   }),
   tick: (now = Date.now()) => set((s) => {
     const turned: string[] = [];
-    const byId: Record<string, CaseSummary> = {};
-    for (const [id, c] of Object.entries(s.byId)) {
+    const was: CaseSummary[] = [];
+    const now_of: CaseSummary[] = [];
+    for (const id in s.byId) {
+      const c = s.byId[id];
       const next = withLight(c, now);
-      if (next !== c) turned.push(id);
-      byId[id] = next;
+      if (next === c) continue;
+      turned.push(id);
+      was.push(c);
+      now_of.push(next);
     }
     const changed = turned.length > 0;
+    const w = changed ? writable(s) : null; // in place: see byId
+    turned.forEach((id, i) => { w!.byId[id] = now_of[i]; });
     const flash = Object.fromEntries(Object.entries(s.flash).filter(([, until]) => until > now));
     const flashChanged = Object.keys(flash).length !== Object.keys(s.flash).length;
-    return { now, ...(changed ? { byId, changes: logged(s.changes, turned) } : {}), ...(flashChanged ? { flash } : {}) };
+    return { now, ...(w ? { byId: w.byId, touched: w.touched, changes: logged(s.changes, turned, was) } : {}), ...(flashChanged ? { flash } : {}) };
   }),
   setFilter: (patch) => set((s) => ({ filter: { ...s.filter, ...patch } })),
   toggleLight: (light) => set((s) => {
@@ -156,7 +201,7 @@ export const useCases = create<CasesState>()((set, get) => ({
     return { filter: { ...s.filter, lights: Object.values(lights).some(Boolean) ? lights : ALL_LIGHTS } };
   }),
   setLive: (live) => set({ live }),
-  clear: () => set((s) => ({ ...INITIAL, now: Date.now(), changes: logged(s.changes, null) })),
+  clear: () => set((s) => ({ ...INITIAL, ...fresh(), now: Date.now(), changes: logged(s.changes, null) })),
 }));
 
 // ---- Selectors (module level: stable identity; array-returning ones go with useShallow) --------------------------

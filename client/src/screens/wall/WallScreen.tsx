@@ -124,6 +124,7 @@ function samePlace(cases: readonly CaseSummary[]): boolean {
 export function WallScreen() {
   const flash = useCases(selectFlash);
   const byId = useCases(selectCasesById);
+  const changes = useCases(selectChanges);
   const filter = useCases(selectFilter);
   const selectedId = useCaseDetail(selectDetailId);
   const map = useMapHandle();
@@ -141,8 +142,9 @@ export function WallScreen() {
   // The case drawer floats over the right of the map: points are brought into view left of it.
   useEffect(() => { setMapCover({ right: Math.round(DRAWER_PX * scale) }); return () => setMapCover({}); }, [scale]);
 
-  const fresh = useMemo(() => Object.keys(flash).map((id) => byId[id]).filter((c): c is CaseSummary => !!c && wallVisible(c, filter)), [flash, byId, filter]);
-  const selected = useMemo(() => (selectedId && byId[selectedId] ? [byId[selectedId]] : []), [selectedId, byId]);
+  // byId is updated in place (cases-store.ts): `changes` is what moves when a case does.
+  const fresh = useMemo(() => Object.keys(flash).map((id) => byId[id]).filter((c): c is CaseSummary => !!c && wallVisible(c, filter)), [flash, byId, filter, changes]); // eslint-disable-line react-hooks/exhaustive-deps
+  const selected = useMemo(() => (selectedId && byId[selectedId] ? [byId[selectedId]] : []), [selectedId, byId, changes]); // eslint-disable-line react-hooks/exhaustive-deps
   // Inspectors' last positions (issue 9), refreshed every interval the city set; drawn above the cases.
   useEffect(() => startLastPositions(), []);
   const positions = usePatrol(selectPositions);

@@ -3,7 +3,7 @@
 // second however many cases arrive together. Whether a case "alerts" is pure (`alertsFor`); the sound is not.
 import { useEffect, useRef, useSyncExternalStore } from 'react';
 import type { CaseSummary } from '../../api/types.js';
-import { changedSince, selectCasesById, useCases } from '../../state/cases-store.js';
+import { beforeSince, changedSince, selectCasesById, selectChanges, useCases } from '../../state/cases-store.js';
 import { useT } from '../../components/Bilingual.js';
 
 const KEY = 'gridline.wall.sound';
@@ -22,13 +22,16 @@ function useSoundOn(): boolean {
   return useSyncExternalStore((cb) => { listeners.add(cb); return () => listeners.delete(cb); }, soundOn, () => false);
 }
 
-/** Ids of cases that should beep: new ones that are urgent or red, known ones that have just turned red. */
-export function alertsFor(before: Readonly<Record<string, CaseSummary>>, after: Readonly<Record<string, CaseSummary>>, ids: Iterable<string>): string[] {
+/**
+ * Ids of cases that should beep: new ones that are urgent or red, known ones that have just turned red. `before`
+ * says what a case was before the changes (undefined: not held); the store's change log keeps it (beforeSince).
+ */
+export function alertsFor(before: ReadonlyMap<string, CaseSummary | undefined>, after: Readonly<Record<string, CaseSummary>>, ids: Iterable<string>): string[] {
   const out: string[] = [];
   for (const id of ids) {
     const a = after[id];
     if (!a) continue;
-    const b = before[id];
+    const b = before.get(id);
     if (!b ? a.urgent || a.light === 'red' : a.light === 'red' && b.light !== 'red') out.push(id);
   }
   return out;
@@ -61,24 +64,22 @@ const MIN_GAP_MS = 1000;
 /** Beeps for new urgent or red cases while the toggle is on (the first list load never beeps). */
 export function useUrgentAlert(play: () => void = beep): void {
   const byId = useCases(selectCasesById);
+  const changes = useCases(selectChanges); // byId is updated in place: the change log is what moves
   const on = useSoundOn();
-  const prev = useRef(byId);
   const seen = useRef(useCases.getState().changes.at(-1)?.seq ?? 0);
   const last = useRef(0);
   useEffect(() => {
-    const before = prev.current;
-    const { changes, status } = useCases.getState();
+    const { status } = useCases.getState();
     const since = seen.current;
-    prev.current = byId;
     seen.current = changes.at(-1)?.seq ?? 0;
-    if (!on || before === byId || status !== 'ready') return;
+    if (!on || seen.current === since || status !== 'ready') return;
     const ids = changedSince(changes, since);
     if (!ids) return; // a whole new list: not news
-    if (alertsFor(before, byId, ids).length && performance.now() - last.current > MIN_GAP_MS) {
+    if (alertsFor(beforeSince(changes, since), byId, ids).length && performance.now() - last.current > MIN_GAP_MS) {
       last.current = performance.now();
       play();
     }
-  }, [byId, on, play]);
+  }, [byId, changes, on, play]);
 }
 
 export function SoundToggle() {

@@ -87,8 +87,8 @@ export function useWallSpots(level: number, scale: number): WallSpots {
     const last = builtRef.current;
     builtRef.current = { byId, filter, level, cellPx, seq };
     if (last && last.filter === filter && last.level === level && last.cellPx === cellPx) {
-      if (last.byId === byId) return viewRef.current;
-      const ids = changedSince(changes, last.seq);
+      if (last.byId === byId && last.seq === seq) return viewRef.current; // byId is updated in place: the log says what changed
+      const ids = last.byId === byId ? changedSince(changes, last.seq) : null;
       if (ids) {
         const next = spots.updateMany(ids.map((id) => [id, byId[id] ?? null]));
         if (next) return next;
