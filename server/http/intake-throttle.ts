@@ -6,6 +6,7 @@
 // account of who reported what. The client address is req.ip (GRIDLINE_TRUST_PROXY decides whose it is).
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../domain/errors.js';
+import { takeToken, type Bucket } from '../domain/token-bucket.js';
 
 export type IntakePolicy = {
   /** Reports one address may make at once. */
@@ -17,13 +18,6 @@ export type IntakePolicy = {
 };
 
 export const ANONYMOUS_INTAKE: IntakePolicy = { burst: 10, per_hour: 20, max_addresses: 100_000 };
-
-type Bucket = { tokens: number; at: number };
-
-/** Whole seconds until a bucket with `tokens` holds one again. */
-function waitSeconds(tokens: number, p: IntakePolicy): number {
-  return Math.max(1, Math.ceil(((1 - tokens) * 3600) / p.per_hour));
-}
 
 function waitText(s: number): string {
   return s < 120 ? `${s} s` : `${Math.ceil(s / 60)} minutes`;
@@ -38,18 +32,16 @@ export function anonymousIntakeThrottle(clock: { now(): Date }, p: IntakePolicy 
   return async function intakeThrottle(req: FastifyRequest): Promise<void> {
     if (req.user) return;
     const key = req.ip || 'unknown';
-    const now = clock.now().getTime();
-    const b = buckets.get(key);
-    const tokens = b ? Math.min(p.burst, b.tokens + (Math.max(0, now - b.at) * p.per_hour) / 3_600_000) : p.burst;
-    if (tokens < 1) {
-      buckets.set(key, { tokens, at: now });
-      const wait = waitSeconds(tokens, p);
+    const r = takeToken(buckets.get(key), clock.now().getTime(), { burst: p.burst, per_hour: p.per_hour });
+    if (!r.ok) {
+      buckets.set(key, r.bucket);
+      const wait = r.retry_after_s;
       throw new DomainError('too_many_requests',
         `Too many reports from this address without logging in (at most ${p.burst} at once and ${p.per_hour} an hour): `
         + `try again in ${waitText(wait)}, or log in to report without this limit`, { retry_after_s: wait });
     }
     buckets.delete(key); // re-inserted last: the Map's order is least recently seen first
-    buckets.set(key, { tokens: tokens - 1, at: now });
+    buckets.set(key, r.bucket);
     if (buckets.size > p.max_addresses) buckets.delete(buckets.keys().next().value!);
   };
 }
