@@ -16,10 +16,9 @@ import { loadClasses } from '../../server/services/classes.js';
 import { loadDemo } from '../../server/services/demo.js';
 import { buildApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
+import { benchArgs } from './args.js';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
-const num = (k: string, d: number) => (args.has(k) ? Number(args.get(k)) : d);
+const { args, num } = benchArgs();
 const RUNS = num('runs', 5);
 const say = (s: string) => console.log(s);
 const table: [string, string, string, string][] = [];

@@ -24,10 +24,9 @@ import * as departmentsDb from '../../server/db/departments.js';
 import * as auditDb from '../../server/db/audit.js';
 import { renderTile, tileLayers, postgresLayerSql, pgliteLayerSql, defaultEncoder } from '../../server/db/tiles.js';
 import { benchTileCache } from './tile-cache.js';
+import { benchArgs } from './args.js';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
-const num = (k: string, d: number) => (args.has(k) ? Number(args.get(k)) : d);
+const { args, num } = benchArgs();
 const SECONDS = num('seconds', 3);
 const CONCURRENCY = num('concurrency', 4);
 

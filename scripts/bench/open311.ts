@@ -15,14 +15,9 @@ import { loadDemo } from '../../server/services/demo.js';
 import { buildApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 import { issueKey } from '../../server/services/open311.js';
+import { benchArgs } from './args.js';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i++) {
-  const k = process.argv[i].replace(/^--/, '');
-  if (process.argv[i + 1] && !process.argv[i + 1].startsWith('--')) args.set(k, process.argv[++i]);
-  else args.set(k, 'true');
-}
-const num = (k: string, d: number) => (args.has(k) ? Number(args.get(k)) : d);
+const { num } = benchArgs();
 const POSTS = num('posts', 1100);
 const GETS = num('gets', 30);
 const say = (s: string) => console.log(s);

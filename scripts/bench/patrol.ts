@@ -22,14 +22,9 @@ import { loadConfig } from '../../server/config.js';
 import { loadWorkRules } from '../../server/services/work-rules.js';
 import { coverage, setDuty, type PatrolDeps } from '../../server/services/patrol.js';
 import { localDateOf, localTime } from '../../server/domain/calendar.js';
+import { benchArgs } from './args.js';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i++) {
-  const k = process.argv[i].replace(/^--/, '');
-  if (process.argv[i + 1] && !process.argv[i + 1].startsWith('--')) args.set(k, process.argv[++i]);
-  else args.set(k, 'true');
-}
-const num = (k: string, d: number) => (args.has(k) ? Number(args.get(k)) : d);
+const { args, num } = benchArgs();
 const SECONDS = num('seconds', 30);
 const INSPECTORS = num('inspectors', 1000);
 const EVERY_S = num('every', 10);

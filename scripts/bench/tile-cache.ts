@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import type { Db } from '../../server/db/types.js';
 import { buildApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
+import { benchArgs } from './args.js';
 
 type Row = [string, string, string, string];
 type Point = { lon: number; lat: number };
@@ -89,9 +90,7 @@ export async function benchTileCache(label: string, db: Db, pts: Point[], opts: 
 }
 
 async function main() {
-  const args = new Map<string, string>();
-  for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
-  const num = (k: string, d: number) => (args.has(k) ? Number(args.get(k)) : d);
+  const { args, num } = benchArgs();
   const { openPglite } = await import('../../server/db/pglite.js');
   const { openPostgres } = await import('../../server/db/postgres.js');
   const { migrate } = await import('../../server/db/migrate.js');

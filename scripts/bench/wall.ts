@@ -23,9 +23,9 @@ import { WALL_STATUSES } from '../../server/domain/wall-feed.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { benchArgs } from './args.js';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
+const { args } = benchArgs();
 const CASES = Number(args.get('cases') ?? 100_000);
 const RUNS = Number(args.get('runs') ?? 15);
 const POSTS = Number(args.get('posts') ?? 12);
