@@ -15,12 +15,9 @@ const ms = (iso: string | null | undefined): number | null => {
 };
 
 /**
- * The light of a case at `now` (ms since the epoch).
- * @example lightAt({ status: 'handling', yellow_at: '2026-11-23T10:08:00Z', red_at: '2026-11-23T10:10:00Z' }, Date.parse('2026-11-23T10:09:00Z')) // 'yellow'
- */
-/**
  * A case's deadlines as numbers, parsed once per case object (cases are never mutated: a change is a new object).
- * The light tick asks this of every held case every few seconds: 100,000 Date.parse calls a tick otherwise.
+ * A whole list asks this of every case (the light schedule's keys), a tick of the cases due; a relit case shares its
+ * predecessor's (withLight).
  */
 const deadlines = new WeakMap<object, { red: number | null; yellow: number | null }>();
 function deadlinesOf(c: Pick<CaseSummary, 'yellow_at' | 'red_at'>): { red: number | null; yellow: number | null } {
@@ -32,12 +29,43 @@ function deadlinesOf(c: Pick<CaseSummary, 'yellow_at' | 'red_at'>): { red: numbe
   return d;
 }
 
+/**
+ * The light of a case at `now` (ms since the epoch).
+ * @example lightAt({ status: 'handling', yellow_at: '2026-11-23T10:08:00Z', red_at: '2026-11-23T10:10:00Z' }, Date.parse('2026-11-23T10:09:00Z')) // 'yellow'
+ */
 export function lightAt(c: Pick<CaseSummary, 'status' | 'yellow_at' | 'red_at'>, now: number): Light | null {
   const { red, yellow } = deadlinesOf(c);
   if (red === null || NO_LIGHT.includes(c.status)) return null;
   if (now > red) return 'red';
   if (yellow !== null && now > yellow) return 'yellow';
   return 'green';
+}
+
+/**
+ * Until when the light `c` has at `t` holds: the light at any `now` ≥ t is lightAt(c, t) as long as now ≤ the answer
+ * (lightAt turns at "strictly after" a deadline), and may differ once now is past it. Null when the light never changes
+ * again after `t`: finished, suspended (a resumed case comes with new deadlines), no deadline, or red already.
+ * The light tick's schedule (state/light-schedule.ts) is keyed by it.
+ * @example lightHoldsUntil({ status: 'handling', yellow_at: '2026-11-23T10:08:00Z', red_at: '2026-11-23T10:10:00Z' }, Date.parse('2026-11-23T10:09:00Z')) // Date.parse('2026-11-23T10:10:00Z')
+ */
+export function lightHoldsUntil(c: Pick<CaseSummary, 'status' | 'yellow_at' | 'red_at'>, t: number): number | null {
+  const { red, yellow } = deadlinesOf(c);
+  if (red === null || NO_LIGHT.includes(c.status) || t > red) return null;
+  return yellow !== null && yellow >= t && yellow < red ? yellow : red;
+}
+
+/**
+ * The light schedule's key for `c` held at `t` (state/light-schedule.ts): lightHoldsUntil(c, t) when the light it
+ * carries is lightAt(c, t); −∞ (due at the next tick, which corrects it as the full recomputation would) when that
+ * light is stale; null when it never changes. One look at the deadlines (the schedule asks this of every case of a list).
+ */
+export function lightDueAfter(c: Pick<CaseSummary, 'status' | 'yellow_at' | 'red_at' | 'light'>, t: number): number | null {
+  const { red, yellow } = deadlinesOf(c);
+  if (red === null || NO_LIGHT.includes(c.status)) return c.light === null ? null : -Infinity;
+  if (t > red) return c.light === 'red' ? null : -Infinity;
+  const yellowNow = yellow !== null && t > yellow;
+  if (c.light !== (yellowNow ? 'yellow' : 'green')) return -Infinity;
+  return yellow !== null && yellow >= t && yellow < red ? yellow : red;
 }
 
 /** Milliseconds left in the current step (negative: overdue by that much), or null without a deadline. */
@@ -50,7 +78,28 @@ export function remainingMs(c: Pick<CaseSummary, 'status' | 'red_at'>, now: numb
 /** The case with its light at `now`: the same object when the light has not changed (no re-render, no new deck data). */
 export function withLight<C extends CaseSummary>(c: C, now: number): C {
   const light = lightAt(c, now);
-  return light === c.light ? c : { ...c, light };
+  if (light === c.light) return c;
+  const next = { ...c, light };
+  deadlines.set(next, deadlinesOf(c)); // the same deadlines: not parsed again
+  return next;
+}
+
+/**
+ * The full recomputation, O(n): every case of `byId` whose light at `now` differs from the one it carries, with what
+ * it was and what it is now. The light tick does this only when its schedule cannot answer (a list it did not see
+ * arrive, a clock turned back); the schedule's tests and the bench compare against it.
+ */
+export function relightAll<C extends CaseSummary>(byId: Readonly<Record<string, C>>, now: number): { ids: string[]; was: C[]; next: C[] } {
+  const ids: string[] = [], was: C[] = [], next: C[] = [];
+  for (const id in byId) {
+    const c = byId[id];
+    const n = withLight(c, now);
+    if (n === c) continue;
+    ids.push(id);
+    was.push(c);
+    next.push(n);
+  }
+  return { ids, was, next };
 }
 
 const rank = (l: Light | null) => (l === 'red' ? 0 : l === 'yellow' ? 1 : l === 'green' ? 2 : 3);

@@ -8,7 +8,8 @@ import type { LiveStatus } from '../api/live.js';
 import { OPEN_STATUSES } from '../../../server/domain/workflow.js';
 import { WALL_STATUSES } from '../../../server/domain/wall-feed.js';
 import { fetchWallPage, wallRows, type WallFeedPage } from '../api/wall-feed.js';
-import { compareCases, countLights, withLight, type LightCounts } from './case-lights.js';
+import { compareCases, countLights, relightAll, withLight, type LightCounts } from './case-lights.js';
+import { LightSchedule } from './light-schedule.js';
 
 export { OPEN_STATUSES, WALL_STATUSES };
 
@@ -60,7 +61,10 @@ type CasesState = {
   applyLive: (event: LiveCaseEvent) => 'new' | 'updated' | 'ignored';
   /** A full case from an action's answer or a detail read (ignored when older). */
   applyCase: (c: CaseSummary) => void;
-  /** Recomputes every light at `now`; forgets finished flashes. */
+  /**
+   * Brings every light to `now`; forgets finished flashes. Only the cases whose light changes are looked at (the
+   * light schedule, below): O(changes), not O(cases).
+   */
   tick: (now?: number) => void;
   setFilter: (patch: Partial<CaseFilter>) => void;
   toggleLight: (light: Light) => void;
@@ -125,6 +129,21 @@ function writable(s: Pick<CasesState, 'byId' | 'touched'>): { byId: Record<strin
   return { byId, touched };
 }
 
+/**
+ * The light tick's schedule (state/light-schedule.ts): when each held case's light next changes. It answers for the
+ * byId object in `scheduledById` only, whose every change (a list, a live event, an action's answer, the tick itself)
+ * passes through it here; a byId it has not seen (a setState from outside, such as a test restoring the initial
+ * state), or a clock turned back, makes the next tick recompute every light once and reschedule them all.
+ */
+const schedule = new LightSchedule();
+let scheduledById: object | null = null;
+/** After `byId` (possibly a copy of `was`, see writable) got case `id` as `c` at `now`: the schedule follows. */
+function rescheduled(was: object, byId: object, id: string, c: CaseSummary, now: number): void {
+  if (was !== scheduledById) return; // not followed: the next tick rebuilds
+  scheduledById = byId;
+  schedule.set(id, c, now);
+}
+
 export const useCases = create<CasesState>()((set, get) => ({
   ...INITIAL,
   ...fresh(),
@@ -145,6 +164,8 @@ export const useCases = create<CasesState>()((set, get) => ({
     const touched = Object.fromEntries(Object.entries(s.touched).filter(([, rev]) => rev > startedRev));
     writableById = byId; // made here: written in place from now on (see writable)
     writableTouched = touched;
+    schedule.reset(byId, s.now); // O(n), once per list
+    scheduledById = byId;
     return { byId, touched, status: 'ready', error: null, rev: s.rev + 1, changes: logged(s.changes, null) };
   }),
   fail: (message) => set({ status: 'error', error: message }),
@@ -158,6 +179,7 @@ export const useCases = create<CasesState>()((set, get) => ({
     const { byId, touched } = writable(s); // in place: see byId
     byId[event.id] = merged;
     touched[event.id] = rev;
+    rescheduled(s.byId, byId, event.id, merged, s.now);
     set({
       byId, touched, rev,
       flash: isNew && s.status === 'ready' ? { ...s.flash, [event.id]: s.now + FLASH_MS } : s.flash,
@@ -171,28 +193,43 @@ export const useCases = create<CasesState>()((set, get) => ({
     const rev = s.rev + 1;
     const { available_actions: _a, trail: _t, possible_duplicates: _d, ...summary } = c as CaseSummary & { available_actions?: unknown; trail?: unknown; possible_duplicates?: unknown };
     const { byId, touched } = writable(s); // in place: see byId
-    byId[c.id] = withLight({ ...(known ?? {}), ...summary } as CaseSummary, s.now);
+    const merged = withLight({ ...(known ?? {}), ...summary } as CaseSummary, s.now);
+    byId[c.id] = merged;
     touched[c.id] = rev;
+    rescheduled(s.byId, byId, c.id, merged, s.now);
     return { byId, touched, rev, changes: logged(s.changes, [c.id], [known]) };
   }),
   tick: (now = Date.now()) => set((s) => {
-    const turned: string[] = [];
-    const was: CaseSummary[] = [];
-    const now_of: CaseSummary[] = [];
-    for (const id in s.byId) {
-      const c = s.byId[id];
-      const next = withLight(c, now);
-      if (next === c) continue;
-      turned.push(id);
-      was.push(c);
-      now_of.push(next);
+    const full = s.byId !== scheduledById || now < schedule.at;
+    let turned: string[], was: CaseSummary[], now_of: CaseSummary[];
+    if (full) {
+      ({ ids: turned, was, next: now_of } = relightAll(s.byId, now)); // O(n): a list the schedule has not seen
+    } else {
+      turned = []; was = []; now_of = [];
+      for (const id of schedule.due(now)) { // O(changes): only the cases whose light may have turned
+        const c = s.byId[id];
+        if (!c) continue; // no longer held
+        const next = withLight(c, now);
+        schedule.set(id, next, now);
+        if (next === c) continue;
+        turned.push(id);
+        was.push(c);
+        now_of.push(next);
+      }
     }
     const changed = turned.length > 0;
     const w = changed ? writable(s) : null; // in place: see byId
     turned.forEach((id, i) => { w!.byId[id] = now_of[i]; });
-    const flash = Object.fromEntries(Object.entries(s.flash).filter(([, until]) => until > now));
-    const flashChanged = Object.keys(flash).length !== Object.keys(s.flash).length;
-    return { now, ...(w ? { byId: w.byId, touched: w.touched, changes: logged(s.changes, turned, was) } : {}), ...(flashChanged ? { flash } : {}) };
+    const byId = w ? w.byId : s.byId;
+    if (full) schedule.reset(byId, now); // O(n), once
+    scheduledById = byId;
+    let flash = s.flash;
+    for (const id in s.flash) {
+      if (s.flash[id] > now) continue;
+      flash = Object.fromEntries(Object.entries(s.flash).filter(([, until]) => until > now));
+      break;
+    }
+    return { now, ...(w ? { byId: w.byId, touched: w.touched, changes: logged(s.changes, turned, was) } : {}), ...(flash !== s.flash ? { flash } : {}) };
   }),
   setFilter: (patch) => set((s) => ({ filter: { ...s.filter, ...patch } })),
   toggleLight: (light) => set((s) => {
@@ -201,7 +238,13 @@ export const useCases = create<CasesState>()((set, get) => ({
     return { filter: { ...s.filter, lights: Object.values(lights).some(Boolean) ? lights : ALL_LIGHTS } };
   }),
   setLive: (live) => set({ live }),
-  clear: () => set((s) => ({ ...INITIAL, ...fresh(), now: Date.now(), changes: logged(s.changes, null) })),
+  clear: () => set((s) => {
+    const emptied = fresh();
+    const now = Date.now();
+    schedule.reset(emptied.byId, now);
+    scheduledById = emptied.byId;
+    return { ...INITIAL, ...emptied, now, changes: logged(s.changes, null) };
+  }),
 }));
 
 // ---- Selectors (module level: stable identity; array-returning ones go with useShallow) --------------------------
