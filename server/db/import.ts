@@ -1,7 +1,8 @@
 // Component import (部件导入): the only SQL of server/services/import-components.ts. A batch is staged by COPY into
 // a temporary table, planned by one set-based statement (grid by st_covers, existing component by source id),
 // then written with one insert (ids from sequences reserved per district and class in the same statement) and
-// one update. All of it runs inside the caller's transaction; the temporary tables are dropped at commit.
+// one update, each run only when the plan's counts say it has rows. All of it runs inside the caller's
+// transaction; the temporary tables are dropped at commit.
 import { readFileSync } from 'node:fs';
 import type { Queryable } from './types.js';
 import { toEwkt } from '../domain/import/ewkt.js';
@@ -51,6 +52,9 @@ export async function prepareStaging(tx: Queryable): Promise<void> {
   if (stats?.stale) await tx.exec('analyze components');
   await tx.exec(`
     set local jit = off; -- compiling these few-millisecond statements costs more than it saves
+    -- A batch's sorts and hashes (the window numbering new ids over 100,000 rows of ~150 bytes, the joins with the
+    -- plan) and the count trigger's transition table stay in memory instead of spilling to temporary files (issue 12).
+    set local work_mem = '128MB';
     create temp table if not exists import_rows (
       row_no integer not null, source_id text, class_code text, status text, survey_date date, change_date date,
       data_source text, note text, attrs jsonb, geom geometry not null, swap_only boolean not null
@@ -91,44 +95,67 @@ export type BatchOutcome = { imported: number; updated: number; written: number;
  * of their class, and the defaults for what the row did not give. Existing ones (same source id) get the row's
  * position, grid, community and street, and whatever the row gives; they are written only when something
  * differs (`written`), so a re-import of an unchanged file writes nothing. Per-grid counts follow by the
- * statement triggers of 0008.
+ * statement triggers of 0008. `staged`: the rows staged; when the plan sent all of them to the insert or the
+ * update, the rejection query is skipped. Statements with nothing to do (no insert, no update) are not run.
  */
 export async function applyStaged(
   tx: Queryable,
-  d: { today: string; survey_date: string; default_status: string; data_source: string; by_grid?: boolean },
+  d: { today: string; survey_date: string; default_status: string; data_source: string; by_grid?: boolean; staged?: number },
 ): Promise<BatchOutcome> {
   if (d.by_grid) {
     // The index the grid-side lookup probes once per grid (sql/import-plan-by-grid.sql), on the point it locates.
     await tx.exec(`create index import_rows_pt on import_rows using gist
                      ((case when geometrytype(geom) = 'POINT' then geom else st_pointonsurface(geom) end))`);
   }
-  await tx.exec('analyze import_rows');
-  await tx.query(d.by_grid ? PLAN_BY_GRID_SQL : PLAN_SQL);
-  await tx.exec('analyze import_plan'); // temporary tables get no autovacuum statistics; without them the joins below go astray
-  await tx.query(
-    `with need as (
-       select district_code, class_code, count(*)::int as n from import_plan where outcome = 'insert' group by district_code, class_code
-     ), seq as (
-       insert into component_sequences as cs (district_code, class_code, last_seq)
-       select district_code, class_code, n from need
-       on conflict (district_code, class_code) do update set last_seq = cs.last_seq + excluded.last_seq
-       returning cs.district_code, cs.class_code, cs.last_seq
-     ), base as (
-       select q.district_code, q.class_code, q.last_seq - n.n as base from seq q join need n using (district_code, class_code)
-     )
-     insert into components (id, class_code, district_code, supervising_department_id, status, survey_date, change_date,
-                             data_source, note, grid_code, community_code, street_code, source_id, geom, attrs)
-     select p.district_code || p.class_code
-              || lpad((b.base + row_number() over (partition by p.district_code, p.class_code order by p.row_no))::text, 6, '0'),
-            p.class_code, p.district_code, cd.department_id, coalesce(s.status, $2), coalesce(s.survey_date, $1::date), s.change_date,
-            coalesce(s.data_source, $3), s.note, p.grid_code, p.community_code, p.street_code, s.source_id, s.geom, coalesce(s.attrs, '{}')
-       from import_plan p
-       join base b on b.district_code = p.district_code and b.class_code = p.class_code
-       join import_rows s on s.row_no = p.row_no
-       left join class_departments cd on cd.kind = 'component' and cd.class_code = p.class_code
-      where p.outcome = 'insert'`,
-    [d.survey_date, d.default_status, d.data_source],
-  );
+  // No analyze of import_rows: every lookup of the plan is a lateral probe or the grid-side loop, whatever the
+  // statistics say, and the planner sizes a never-analysed table by its pages (issue 12: 0.5-1 s a batch).
+  const { rows: counts } = await tx.query<{ outcome: string; district_code: string | null; class_code: string | null; n: number }>(
+    d.by_grid ? PLAN_BY_GRID_SQL : PLAN_SQL);
+  const n = (o: string) => counts.reduce((a, r) => a + (r.outcome === o ? r.n : 0), 0);
+  const planned = counts.reduce((a, r) => a + r.n, 0);
+  const imported = n('insert');
+  const updated = n('update');
+  const rejected = planned === d.staged && imported + updated === planned ? [] : await plannedRejections(tx);
+  if (imported > 0) {
+    const need = counts.filter((r) => r.outcome === 'insert');
+    // Per (district, class), from the plan's counts: the reserved range and the class's default department, a
+    // few rows each row looks up. Ids are numbered over the plan's narrow rows, then joined to the staged data by
+    // hashing (neither side has an index on row_no, and no statistics are needed for this). Whichever side the
+    // hash is built on, rows come in file order or in id order; either way every (district, class) has its own
+    // key range whose numbers grow with the row, so the primary key's inserts append at the ends of a few
+    // ranges, with no sort of the wide rows.
+    await tx.query(
+      `with need as (
+         select * from unnest($4::text[], $5::text[], $6::int[]) as t(district_code, class_code, n)
+       ), seq as (
+         insert into component_sequences as cs (district_code, class_code, last_seq)
+         select district_code, class_code, n from need
+         on conflict (district_code, class_code) do update set last_seq = cs.last_seq + excluded.last_seq
+         returning cs.district_code, cs.class_code, cs.last_seq
+       ), base as materialized (
+         select q.district_code, q.class_code, q.last_seq - n.n as base, cd.department_id
+           from seq q join need n using (district_code, class_code)
+           left join class_departments cd on cd.kind = 'component' and cd.class_code = q.class_code
+       ), numbered as (
+         select p.row_no, p.district_code || p.class_code
+                  || lpad(((select b.base from base b where b.district_code = p.district_code and b.class_code = p.class_code)
+                           + row_number() over (partition by p.district_code, p.class_code order by p.row_no))::text, 6, '0') as id,
+                p.class_code, p.district_code, p.grid_code, p.community_code, p.street_code,
+                (select b.department_id from base b where b.district_code = p.district_code and b.class_code = p.class_code) as department_id
+           from import_plan p
+          where p.outcome = 'insert'
+       )
+       insert into components (id, class_code, district_code, supervising_department_id, status, survey_date, change_date,
+                               data_source, note, grid_code, community_code, street_code, source_id, geom, attrs)
+       select n.id, n.class_code, n.district_code, n.department_id, coalesce(s.status, $2), coalesce(s.survey_date, $1::date), s.change_date,
+              coalesce(s.data_source, $3), s.note, n.grid_code, n.community_code, n.street_code, s.source_id, s.geom, coalesce(s.attrs, '{}')
+         from numbered n
+         join import_rows s on s.row_no = n.row_no`,
+      [d.survey_date, d.default_status, d.data_source, need.map((r) => r.district_code), need.map((r) => r.class_code), need.map((r) => r.n)],
+    );
+  }
+  if (updated === 0) return { imported, updated, written: 0, rejected };
+  await tx.exec('analyze import_plan'); // the update joins components by id: with real counts, probes or a hash as they deserve
   const written = await tx.query<{ n: number }>(
     `with u as (
        update components c
@@ -150,10 +177,13 @@ export async function applyStaged(
      select count(*)::int as n from u`,
     [d.today],
   );
-  const counts = await tx.query<{ outcome: string; n: number }>('select outcome, count(*)::int as n from import_plan group by outcome');
-  const n = (o: string) => counts.rows.find((r) => r.outcome === o)?.n ?? 0;
+  return { imported, updated, written: written.rows[0].n, rejected };
+}
+
+/** The rows of the batch the plan did not send to the insert or the update, with what it found. */
+async function plannedRejections(tx: Queryable): Promise<PlannedRejection[]> {
   // A row the plan lost (PostGIS failing on a shape the TypeScript checks let through) is reported, not dropped.
-  const { rows: rejected } = await tx.query<PlannedRejection>(
+  const { rows } = await tx.query<PlannedRejection>(
     `select p.row_no, p.outcome, s.source_id, p.class_code, p.existing_id, p.existing_class, p.grid_code, p.x, p.y, p.swap_grid
        from import_plan p join import_rows s using (row_no)
       where p.outcome not in ('insert', 'update')
@@ -163,7 +193,7 @@ export async function applyStaged(
       where not exists (select 1 from import_plan p where p.row_no = s.row_no)
       order by 1`,
   );
-  return { imported: n('insert'), updated: n('update'), written: written.rows[0].n, rejected };
+  return rows;
 }
 
 /** How many current unit grids there are: a batch of at least this many rows is planned from the grids' side. */

@@ -128,7 +128,7 @@ export async function importComponents(db: Queryable, input: ImportInput, opts: 
     const out = await q.transaction(async (tx) => {
       await importDb.prepareStaging(tx);
       await importDb.stage(tx, batch.lines.join(''));
-      return importDb.applyStaged(tx, { ...defaults, by_grid: batch.size >= grids });
+      return importDb.applyStaged(tx, { ...defaults, by_grid: batch.size >= grids, staged: batch.size });
     });
     totals.imported += out.imported;
     totals.updated += out.updated;
