@@ -5,7 +5,7 @@ import { lightAtSqlExpression } from '../domain/lights.js';
 import type { CaseSearch, CaseSort, SearchRefs } from '../domain/case-search.js';
 import type { CaseStatus, ClosingType } from '../domain/workflow.js';
 import type { Viewer } from '../domain/visibility.js';
-import { visibleWhere } from './visibility.js';
+import { districtWhere, visibleWhere } from './visibility.js';
 
 export type CaseRow = {
   id: string; case_no: string; status: CaseStatus; source: string; kind: 'component_anomaly' | 'event'; class_code: string; condition: string | null;
@@ -57,20 +57,32 @@ export async function insert(db: Queryable, row: Partial<Record<CaseField | 'id'
   return rows[0];
 }
 
-export async function get(db: Queryable, id: string, now: Date, forUpdate = false): Promise<CaseRow | null> {
-  const { rows } = await db.query<CaseRow>(`select ${SELECT} from cases c where c.id = $2 ${forUpdate ? 'for update' : ''}`, [now, id]);
+/**
+ * One case by id; with `district`, only if it is a case of that district (a district-scoped user's reads and every
+ * write of a case whose district is known: on Citus the statement then goes to that district's shard alone).
+ */
+export async function get(db: Queryable, id: string, now: Date, forUpdate = false, district: string | null = null): Promise<CaseRow | null> {
+  const { rows } = await db.query<CaseRow>(
+    `select ${SELECT} from cases c where c.id = $2${district ? ' and c.district_code = $3' : ''} ${forUpdate ? 'for update' : ''}`,
+    district ? [now, id, district] : [now, id]);
   return rows[0] ?? null;
 }
 
-/** Applies `patch` only if the case is still at `version`; returns null when someone changed it first. */
-export async function update(db: Queryable, id: string, version: number, patch: Partial<Record<CaseField, unknown>>, now: Date): Promise<CaseRow | null> {
+/**
+ * Applies `patch` only if the case is still at `version`; returns null when someone changed it first. `district`:
+ * the case's district, when the caller knows it (it has read the case), so the update names its shard.
+ */
+export async function update(db: Queryable, id: string, version: number, patch: Partial<Record<CaseField, unknown>>, now: Date,
+  district: string | null = null): Promise<CaseRow | null> {
   const fields = (Object.keys(patch) as CaseField[]).filter((f) => CASE_FIELDS.includes(f) && f !== 'version');
   const sets = fields.map((f, i) => `${f} = $${i + 4}`);
+  const params = [now, id, version, ...fields.map((f) => patch[f])];
+  if (district) params.push(district);
   const { rows } = await db.query<CaseRow>(
     `update cases c set ${[...sets, 'version = c.version + 1'].join(', ')}
-      where c.id = $2 and c.version = $3
+      where c.id = $2 and c.version = $3${district ? ` and c.district_code = $${params.length}` : ''}
   returning ${SELECT}`,
-    [now, id, version, ...fields.map((f) => patch[f])],
+    params,
   );
   return rows[0] ?? null;
 }
@@ -80,6 +92,8 @@ export type CaseFilter = Omit<CaseSearch, 'sort'> & {
   sort?: CaseSort; limit: number; offset: number;
   /** Only the cases this viewer may see (domain/visibility.ts; the SQL is db/visibility.ts). */
   viewer: Viewer;
+  /** Only the cases of this district (the viewer's, db/visibility.ts districtOf); null or absent: every district. */
+  district?: string | null;
 };
 
 const ORDER: Record<CaseSort, string> = {
@@ -109,6 +123,8 @@ function whereOf(f: CaseFilter, params: unknown[]): string {
   if (f.light) where.push(`${LIGHT_SQL} = ${p(f.light)}`);
   if (f.created_from) where.push(`c.created_at >= ${p(f.created_from)}`);
   if (f.created_before) where.push(`c.created_at < ${p(f.created_before)}`);
+  const inDistrict = districtWhere(f.district, p);
+  if (inDistrict) where.unshift(inDistrict);
   const visible = visibleWhere(f.viewer, p);
   if (visible) where.push(visible);
   return where.length ? `where ${where.join(' and ')}` : '';
@@ -143,24 +159,27 @@ export async function unknownRefs(db: Queryable, r: SearchRefs): Promise<(keyof 
 }
 
 /** Open cases of the same class within `meters` of a point (possible duplicates), nearest first. */
-const NEARBY_OPEN = prepared(`
+const nearbySql = (inDistrict: boolean) => prepared(`
   select c.id::text as id, c.case_no, c.status, c.department_id, c.reporter_id, c.responsibility_code,
          round(st_distance(c.geom::geography, st_setsrid(st_makepoint($3, $4), 4326)::geography))::int as distance_m
     from cases c
    where c.geom && st_expand(st_setsrid(st_makepoint($3::float8, $4::float8), 4326), $5::float8 / 111320 / greatest(cos(radians($4::float8)), 0.01))
      and c.class_code = $2 and c.status not in ('closed', 'void') and ($6::uuid is null or c.id <> $6::uuid) and c.merged_into is null
      and st_dwithin(c.geom::geography, st_setsrid(st_makepoint($3, $4), 4326)::geography, $5)
-     and c.created_at <= $1
+     and c.created_at <= $1${inDistrict ? ' and c.district_code = $7' : ''}
    order by distance_m limit 10`);
+const NEARBY_OPEN = nearbySql(false);
+const NEARBY_OPEN_IN_DISTRICT = nearbySql(true);
 
 /** Open cases of the same class within `meters` of a point (possible duplicates), nearest first, with the fields
  * visibility depends on (domain/visibility.ts). The box test (degrees of longitude shrink with latitude) lets the
  * GiST index find candidates before the exact distance. */
-export async function nearbyOpen(db: Queryable, p: { class_code: string; lon: number; lat: number; meters: number; exclude: string | null }, now: Date) {
+export async function nearbyOpen(db: Queryable, p: { class_code: string; lon: number; lat: number; meters: number; exclude: string | null; district?: string | null },
+  now: Date) {
   const { rows } = await db.query<{
     id: string; case_no: string; status: CaseStatus; distance_m: number;
     department_id: number | null; reporter_id: number | null; responsibility_code: string | null;
-  }>(NEARBY_OPEN, [now, p.class_code, p.lon, p.lat, p.meters, p.exclude]);
+  }>(p.district ? NEARBY_OPEN_IN_DISTRICT : NEARBY_OPEN, [now, p.class_code, p.lon, p.lat, p.meters, p.exclude, ...(p.district ? [p.district] : [])]);
   const id = (v: number | null) => (v === null ? null : Number(v)); // bigint: a number on both engines
   return rows.map((r) => ({ ...r, department_id: id(r.department_id), reporter_id: id(r.reporter_id) }));
 }

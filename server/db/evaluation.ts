@@ -152,6 +152,20 @@ function where(def: IndicatorSql, extra: string[]): string {
   return [`${def.period} >= $1`, `${def.period} < $2`, '$3::timestamptz is not null', ...extra].join(' and ');
 }
 
+/**
+ * The predicates of a region scope: its column equal to its code, and, below a district, the district too
+ * (`c.district_code`, the first six digits): the scoped query then names its district, one shard on Citus (issue 12).
+ */
+function scopeWhere(scope: { column: string; code: string }, params: unknown[]): string[] {
+  params.push(scope.code);
+  const out = [`${scope.column} = $${params.length}`];
+  if (scope.column !== REGION_KEY.district && scope.code.length > 6) {
+    params.push(scope.code.slice(0, 6));
+    out.unshift(`${REGION_KEY.district} = $${params.length}`);
+  }
+  return out;
+}
+
 /** Numerator and denominator per key (only keys with rows). `scope` narrows to one region's rows (its code). */
 export async function counts(db: Queryable, def: IndicatorSql, p: Period, scope?: { column: string; code: string }): Promise<Map<string, { numerator: number; denominator: number }>> {
   return (await countsMany(db, { only: def }, p, scope)).get('only')!;
@@ -173,7 +187,7 @@ export async function countsMany(db: Queryable, defs: Record<string, IndicatorSq
     const def = members[0][1];
     const params: unknown[] = [p.start, p.end, p.now];
     const extra: string[] = [`${def.key} is not null`];
-    if (scope) { params.push(scope.code); extra.push(`${scope.column} = $${params.length}`); }
+    if (scope) extra.push(...scopeWhere(scope, params));
     const cols = members.map(([, d], i) => `count(*) filter (where ${d.den}) as den${i}, count(*) filter (where (${d.den}) and (${d.num})) as num${i}`);
     const withExtras = extras && members.some(([name]) => name === extras.with);
     if (withExtras) cols.push(...Object.entries(extras.columns).map(([k, e]) => `${e} as x_${k}`));
@@ -192,8 +206,7 @@ export async function countsMany(db: Queryable, defs: Record<string, IndicatorSq
 /** Average handling hours (dispatch → feedback) over the headline's dispatches. */
 export async function handlingHours(db: Queryable, p: Period, scope?: { column: string; code: string }): Promise<{ working: number | null; natural: number | null; count: number }> {
   const params: unknown[] = [p.start, p.end, p.now];
-  let extra = '';
-  if (scope) { params.push(scope.code); extra = ` and ${scope.column} = $4`; }
+  const extra = scope ? ` and ${scopeWhere(scope, params).join(' and ')}` : '';
   const { rows } = await db.query<{ working: number | null; natural: number | null; n: string }>(
     `select avg(d.working_hours) as working, avg(d.natural_hours) as natural, count(*) as n
        from ${scope ? FROM.dispatches : FROM_FACTS.dispatches} where d.dispatched_at >= $1 and d.dispatched_at < $2 and $3::timestamptz is not null and d.outcome = 'feedback'${extra}`, params);
@@ -215,7 +228,7 @@ export async function drill(db: Queryable, def: IndicatorSql, p: Period, q: {
   const extra: string[] = [`${def.key} is not null`, `(${def.den})`];
   if (q.part === 'numerator') extra.push(`(${def.num})`);
   if (q.key !== null) { params.push(q.key); extra.push(`${rawKey(def.key)} = $${params.length}`); }
-  if (q.scope) { params.push(q.scope.code); extra.push(`${q.scope.column} = $${params.length}`); }
+  if (q.scope) extra.push(...scopeWhere(q.scope, params));
   const caseId = def.base === 'cases' ? 'c.id' : def.base === 'dispatches' ? 'd.case_id' : def.base === 'ratings' ? 'r.case_id' : 's.case_id';
   const rowsSql = `select ${caseId} as case_id, ${def.period} as at from ${fromOf([def], q.scope)} ${def.join ?? ''} where ${where(def, extra)}`;
   const count = await db.query<{ events: string; total: string }>(

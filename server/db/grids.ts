@@ -5,12 +5,16 @@ import { prepared } from './prepared.js';
 import type { Bbox } from '../domain/coords.js';
 
 const LOCATE_SQL = prepared(readFileSync(new URL('./sql/locate-grid.sql', import.meta.url), 'utf8'));
+const LOCATE_IN_DISTRICT_SQL = prepared(readFileSync(new URL('./sql/locate-grid-in-district.sql', import.meta.url), 'utf8'));
 
 export type GridRef = { code: string; community_code: string; street_code: string; district_code: string };
 
-/** The current unit grid covering a WGS84 point, by the GiST index; null outside every grid. */
-export async function locate(db: Queryable, lon: number, lat: number): Promise<GridRef | null> {
-  const { rows } = await db.query<GridRef>(LOCATE_SQL, [lon, lat]);
+/**
+ * The current unit grid covering a WGS84 point, by the GiST index; null outside every grid. With `district`, only a
+ * grid of that district (null outside it): the locate of a district-scoped user, routed to one shard on Citus.
+ */
+export async function locate(db: Queryable, lon: number, lat: number, district: string | null = null): Promise<GridRef | null> {
+  const { rows } = await db.query<GridRef>(district ? LOCATE_IN_DISTRICT_SQL : LOCATE_SQL, district ? [lon, lat, district] : [lon, lat]);
   return rows[0] ?? null;
 }
 
@@ -57,7 +61,7 @@ export async function get(db: Queryable, code: string): Promise<GridDetail | nul
   const { rows } = await db.query<GridDetail>(
     `select ${feature('g')},
             c.name as community_name, s.name as street_name,
-            (select count(*)::int from components k where k.grid_code = g.code) as component_count
+            (select count(*)::int from components k where k.district_code = g.district_code and k.grid_code = g.code) as component_count
        from grids g
        left join regions c on c.code = g.community_code
        left join regions s on s.code = g.street_code

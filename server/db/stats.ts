@@ -13,7 +13,11 @@ function filterSql(f: CaseFilters, p: (v: unknown) => string): string {
   if (f.class_code) w.push(`c.class_code = ${p(f.class_code)}`);
   if (f.major) w.push(`left(c.class_code, 2) = ${p(f.major)}`);
   if (f.channel) w.push(`c.source = ${p(f.channel)}`);
-  if (f.region) w.push(`c.grid_code like ${p(f.region)} || '%'`); // region codes are digits only: no wildcard in them
+  if (f.region) {
+    // the district too (the region's first six digits): a district's or smaller region's counts name one shard on Citus
+    if (f.region.length >= 6) w.push(`c.district_code = ${p(f.region.slice(0, 6))}`);
+    w.push(`c.grid_code like ${p(f.region)} || '%'`); // region codes are digits only: no wildcard in them
+  }
   return w.length ? ` and ${w.join(' and ')}` : '';
 }
 
@@ -165,11 +169,15 @@ export async function gridBase(db: Queryable, code: string): Promise<GridCardBas
   return rows[0] ? { ...rows[0], area_m2: Number(rows[0].area_m2) } : null;
 }
 
+/** The district of a unit grid's code (its first six digits): the grid card's queries name it (one shard on Citus). */
+const districtOfGrid = (code: string) => code.slice(0, 6);
+
 /** Cases of a grid reported in [start, end) by status. */
 export async function gridStatuses(db: Queryable, code: string, start: Date, end: Date): Promise<{ status: string; count: number }[]> {
   const { rows } = await db.query<{ status: string; count: number }>(
-    `select status, count(*)::int as count from cases c where c.grid_code = $1 and c.created_at >= $2 and c.created_at < $3
-      group by status order by count desc, status`, [code, start, end]);
+    `select status, count(*)::int as count from cases c
+      where c.district_code = $4 and c.grid_code = $1 and c.created_at >= $2 and c.created_at < $3
+      group by status order by count desc, status`, [code, start, end, districtOfGrid(code)]);
   return rows;
 }
 
@@ -177,9 +185,9 @@ export async function gridStatuses(db: Queryable, code: string, start: Date, end
 export async function gridComponents(db: Queryable, code: string): Promise<{ class_code: string; name_zh: string; name_en: string; count: number }[]> {
   const { rows } = await db.query<{ class_code: string; name_zh: string; name_en: string; count: number }>(
     `select s.class_code, k.name_zh, k.name_en, s.count
-       from (select class_code, count(*)::int as count from components where grid_code = $1 group by class_code) s
+       from (select class_code, count(*)::int as count from components where district_code = $2 and grid_code = $1 group by class_code) s
        join classes k on k.kind = 'component' and k.code = s.class_code
-      order by s.count desc, s.class_code`, [code]);
+      order by s.count desc, s.class_code`, [code, districtOfGrid(code)]);
   return rows;
 }
 
@@ -192,8 +200,8 @@ export type CaseBrief = {
 export async function gridRecentCases(db: Queryable, code: string, start: Date, end: Date, now: Date, limit = 10): Promise<CaseBrief[]> {
   const { rows } = await db.query<CaseBrief>(
     `select c.id::text as id, c.case_no, c.status, c.class_code, c.source, c.origin, ${LIGHT_SQL} as light, c.created_at, c.closed_at
-       from cases c where c.grid_code = $2 and c.created_at >= $3 and c.created_at < $4
-      order by c.created_at desc, c.case_no desc limit ${Number(limit)}`, [now, code, start, end]);
+       from cases c where c.district_code = $5 and c.grid_code = $2 and c.created_at >= $3 and c.created_at < $4
+      order by c.created_at desc, c.case_no desc limit ${Number(limit)}`, [now, code, start, end, districtOfGrid(code)]);
   return rows;
 }
 

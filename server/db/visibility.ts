@@ -2,6 +2,7 @@
 // `visibilityRule`; this only writes it out). tests/server/db/visibility.test.ts checks both agree on a table of
 // cases × viewers, on both engines.
 import { visibilityRule, type Viewer } from '../domain/visibility.js';
+import type { Queryable } from './types.js';
 
 /**
  * A boolean SQL condition over the case alias `c`: true for the cases `viewer` may see, or null when the viewer sees
@@ -19,4 +20,20 @@ export function visibleWhere(viewer: Viewer, p: (v: unknown) => string, alias = 
     or.push(`${alias}.responsibility_code in (select code from responsibility_grids where inspector_id = ${p(rule.patrols)})`);
   }
   return or.length ? `(${or.join(' or ')})` : 'false';
+}
+
+/**
+ * The district a user works in (issue 12, many districts in one database): the first six digits of its region
+ * (users.region_code, 0047), or null for a user of every district (and for the anonymous public). The hot paths
+ * filter on it (`districtWhere`), so on Citus they go to the district's shard only.
+ */
+export async function districtOf(db: Queryable, userId: number | null | undefined): Promise<string | null> {
+  if (userId == null) return null;
+  const { rows } = await db.query<{ d: string | null }>('select left(region_code, 6) as d from users where id = $1', [userId]);
+  return rows[0]?.d ?? null;
+}
+
+/** `alias.district_code = $n` for a district, or null for every district (no condition). */
+export function districtWhere(district: string | null | undefined, p: (v: unknown) => string, alias = 'c'): string | null {
+  return district ? `${alias}.district_code = ${p(district)}` : null;
 }

@@ -2,7 +2,7 @@
 // only the fields the wall draws. The only SQL of GET /api/cases/wall.
 import type { Queryable } from './types.js';
 import { LIGHT_SQL } from './cases.js';
-import { visibleWhere } from './visibility.js';
+import { districtOf, districtWhere, visibleWhere } from './visibility.js';
 import type { Viewer } from '../domain/visibility.js';
 import { WALL_STATUSES } from '../domain/wall-feed.js';
 import type { CaseStatus } from '../domain/workflow.js';
@@ -20,12 +20,15 @@ const OPEN = `c.status in (${WALL_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 /**
  * Up to `limit` open cases after the case id `after` (null: from the first), in id order: ids are unique, so paging
- * by the last id of a page neither skips nor repeats a case whatever else the cases share.
+ * by the last id of a page neither skips nor repeats a case whatever else the cases share. A district-scoped viewer
+ * (db/visibility.ts districtOf) gets its district's cases only: one shard on Citus.
  */
 export async function wallPage(db: Queryable, viewer: Viewer, after: string | null, limit: number, now: Date): Promise<WallRow[]> {
   const params: unknown[] = [now];
   const p = (v: unknown) => { params.push(v); return `$${params.length}`; };
   const where = [OPEN];
+  const inDistrict = districtWhere(await districtOf(db, viewer?.id), p);
+  if (inDistrict) where.unshift(inDistrict);
   if (after !== null) where.push(`c.id > ${p(after)}::uuid`);
   const visible = visibleWhere(viewer, p);
   if (visible) where.push(visible);

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Queryable } from '../db/types.js';
 import * as cases from '../db/cases.js';
 import * as grids from '../db/grids.js';
+import { districtOf } from '../db/visibility.js';
 import * as places from '../db/places.js';
 import * as departments from '../db/departments.js';
 import * as classes from '../db/classes.js';
@@ -114,7 +115,8 @@ export function callerOf(user: CaseUser, input: Pick<ReportInput, 'reporter_name
  * sees none, a crew its department's, an inspector its own and its grids' (a duplicate list must not tell anyone of
  * other people's reports).
  */
-async function visibleNearby(deps: CaseDeps, user: CaseUser, p: { class_code: string; lon: number; lat: number; meters: number; exclude: string | null }, now: Date) {
+async function visibleNearby(deps: CaseDeps, user: CaseUser,
+  p: { class_code: string; lon: number; lat: number; meters: number; exclude: string | null; district: string | null }, now: Date) {
   const nearby = await cases.nearbyOpen(deps.db, p, now);
   const patrolled = await patrolledCodesOf(deps.db, user);
   return nearby.filter((d) => maySee(user, patrolled, d));
@@ -133,10 +135,11 @@ export async function duplicateCandidates(deps: CaseDeps, user: CaseUser,
   // to a tenth of a millimetre: a subnormal coordinate (7e-323) would underflow in PostgreSQL's radians()
   const [lon, lat] = toWgs84(q.lon, q.lat, q.crs).map((v) => Math.round(v * 1e9) / 1e9);
   const meters = q.meters ?? deps.duplicate_meters ?? DUPLICATE_METERS;
-  const found = await visibleNearby(deps, user, { class_code: q.class_code, lon, lat, meters, exclude: q.exclude ?? null }, now);
+  const district = await districtOf(deps.db, user?.id); // a district-scoped user: its district's cases only
+  const found = await visibleNearby(deps, user, { class_code: q.class_code, lon, lat, meters, exclude: q.exclude ?? null, district }, now);
   const items = [];
   for (const d of found) {
-    const c = await cases.get(deps.db, d.id, now);
+    const c = await cases.get(deps.db, d.id, now, false, district);
     if (c) items.push({ ...caseView(c, user), distance_m: d.distance_m });
   }
   return { meters, items };
@@ -187,7 +190,16 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
       const comp = await componentsDb.get(tx, input.component_id);
       if (!comp) throw new DomainError('unprocessable', `No component with identifier ${input.component_id}`);
     }
-    const grid = await grids.locate(tx, lon, lat);
+    // A district-scoped user reports in its own district (issue 12): the locate names the district (one shard on Citus).
+    const district = await districtOf(tx, user?.id);
+    const grid = await grids.locate(tx, lon, lat, district);
+    if (!grid && district) {
+      const elsewhere = await grids.locate(tx, lon, lat);
+      if (elsewhere) {
+        throw new DomainError('unprocessable', `The point lon=${lon.toFixed(6)}, lat=${lat.toFixed(6)} lies in district ${elsewhere.district_code}, outside your district ${district}: report it to that district's centre, or check the point`,
+          { reason: 'outside_user_district', district_code: elsewhere.district_code });
+      }
+    }
     if (!grid) {
       throw new DomainError('unprocessable', `The point lon=${lon.toFixed(6)}, lat=${lat.toFixed(6)} (WGS84) lies outside every unit grid of the district`, { reason: 'outside_district' });
     }
@@ -222,7 +234,7 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
   if (eventId) deps.onCommitted?.(eventId);
   if (deps.fault_response_delay_ms) await new Promise((r) => setTimeout(r, deps.fault_response_delay_ms));
   const nearby = replay ? [] : await visibleNearby(deps, user, {
-    class_code: row.class_code, lon: row.lon, lat: row.lat, meters: deps.duplicate_meters ?? DUPLICATE_METERS, exclude: row.id,
+    class_code: row.class_code, lon: row.lon, lat: row.lat, meters: deps.duplicate_meters ?? DUPLICATE_METERS, exclude: row.id, district: row.district_code,
   }, now);
   const duplicates = nearby.map(({ id, case_no, status, distance_m }) => ({ id, case_no, status, distance_m }));
   return { case: caseView(row, user), replay, possible_duplicates: duplicates };
@@ -250,7 +262,7 @@ export async function actOnCase(deps: CaseDeps, user: CaseUser, caseId: string, 
   const now = deps.clock.now();
   let eventId = 0;
   const row = await deps.db.transaction(async (tx) => {
-    const c = await cases.get(tx, caseId, now, true);
+    const c = await cases.get(tx, caseId, now, true, await districtOf(tx, user?.id));
     if (!c || !(await mayReadCase(tx, user, c))) throw new DomainError('not_found', `No case with id ${caseId}`);
     if (c.version !== input.version) {
       throw new DomainError('stale_version', `The case is at version ${c.version}, not ${input.version}: reload it and try again`, { version: c.version });
@@ -274,7 +286,7 @@ export async function actOnCase(deps: CaseDeps, user: CaseUser, caseId: string, 
       if ('close' in t.suspension) await cases.closeSuspension(tx, c.id, t.suspension.close);
       else await cases.openSuspension(tx, c.id, t.suspension.open);
     }
-    const updated = await cases.update(tx, c.id, c.version, t.patch, now);
+    const updated = await cases.update(tx, c.id, c.version, t.patch, now, c.district_code);
     if (!updated) throw new DomainError('stale_version', 'The case was changed by someone else a moment ago: reload it and try again');
     await cases.appendTrail(tx, t.entry);
     // A reopened case (after a dissatisfied call-back, issue 11) settles its satisfaction review in the same transaction.
@@ -295,7 +307,7 @@ export async function actOnCase(deps: CaseDeps, user: CaseUser, caseId: string, 
 /** A case with its full trail, if the caller may see it. */
 export async function readCase(deps: CaseDeps, user: CaseUser, caseId: string) {
   const now = deps.clock.now();
-  const c = await cases.get(deps.db, caseId, now);
+  const c = await cases.get(deps.db, caseId, now, false, await districtOf(deps.db, user?.id));
   if (!c || !(await mayReadCase(deps.db, user, c))) throw new DomainError('not_found', `No case with id ${caseId}`);
   const trail = await cases.namedTrail(deps.db, caseId);
   return { ...caseView(c, user), available_actions: availableActions(caseStateOf(c), actorOf(user), now), trail };
@@ -303,7 +315,7 @@ export async function readCase(deps: CaseDeps, user: CaseUser, caseId: string) {
 
 export async function listCases(deps: CaseDeps, user: CaseUser, f: Omit<cases.CaseFilter, 'viewer'>) {
   const now = deps.clock.now();
-  const { items, total } = await cases.list(deps.db, { ...f, viewer: user }, now);
+  const { items, total } = await cases.list(deps.db, { ...f, viewer: user, district: await districtOf(deps.db, user?.id) }, now);
   return { items: items.map((c) => caseView(c, user)), total };
 }
 
@@ -357,20 +369,25 @@ export async function mergeCase(deps: CaseDeps, user: CaseUser, caseId: string, 
   const events: number[] = [];
   const row = await deps.db.transaction(async (tx) => {
     const [firstId, secondId] = [caseId, p.into].sort();
-    const first = await cases.get(tx, firstId, now, true);
-    const second = firstId === secondId ? first : await cases.get(tx, secondId, now, true);
+    const district = await districtOf(tx, user?.id);
+    const first = await cases.get(tx, firstId, now, true, district);
+    const second = firstId === secondId ? first : await cases.get(tx, secondId, now, true, district);
     const source = firstId === caseId ? first : second;
     const target = firstId === caseId ? second : first;
     const patrolled = await patrolledCodesOf(tx, user);
     if (!source || !maySee(user, patrolled, source)) throw new DomainError('not_found', `No case with id ${caseId}`);
     if (!target || !maySee(user, patrolled, target)) throw new DomainError('not_found', `No case with id ${p.into}`);
+    if (source.district_code !== target.district_code) { // each district's cases stay on its shard (issue 12)
+      throw new DomainError('unprocessable', `Case ${source.case_no} is of district ${source.district_code}, case ${target.case_no} of district ${target.district_code}: only cases of one district can be merged`,
+        { into: 'a case of another district' });
+    }
     if (source.version !== p.version) {
       throw new DomainError('stale_version', `The case is at version ${source.version}, not ${p.version}: reload it and try again`, { version: source.version });
     }
     const lastOf = async (id: string) => (await cases.lastTrail(tx, id))!;
     const m = decideMerge(source, target, actorOf(user), p.note ?? null, now, { source: await lastOf(source.id), target: await lastOf(target.id) });
     const save = async (c: cases.CaseRow, side: MergeSide) => {
-      const updated = await cases.update(tx, c.id, c.version, side.patch, now);
+      const updated = await cases.update(tx, c.id, c.version, side.patch, now, c.district_code);
       if (!updated) throw new DomainError('stale_version', 'The case was changed by someone else a moment ago: reload it and try again');
       await cases.appendTrail(tx, side.entry);
       await refreshFacts(tx, deps.work, updated);

@@ -1,0 +1,192 @@
+// Two districts in one database (issue 12, "Many districts"): the fixture's Dongcheng (110101) and a small second
+// district (110102: one street, one community, three unit grids, two components) loaded beside it, users scoped to
+// each (users.region_code, 0047), and the hot paths kept apart: the case list, the wall feed, a case by id and an
+// action on it, intake, evaluation and stats by region, locate and a grid's components.
+import { describe, expect, test } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../../server/app.js';
+import type { Queryable } from '../../../server/db/types.js';
+import { testBackends, withTestDb, type Backend } from '../../helpers/backends.js';
+import { loginHeaders, testConfig } from '../../helpers/app.js';
+import { pointInGrid } from '../../helpers/cases.js';
+
+const A = '110101';
+const B = '110102';
+const B_COMMUNITY = `${B}001001`;
+
+/** The second district beside the fixture's: regions, three 300 m unit grids west of Dongcheng, two street lights. */
+async function loadSecondDistrict(db: Queryable): Promise<{ lon: number; lat: number; grid: string }> {
+  await db.query(`insert into regions (code, level, name, parent_code) values ($1, 'district', '西城区', null),
+    ($2, 'street', '西长安街街道', $1), ($3, 'community', '府右街社区', $2)`, [B, `${B}001`, B_COMMUNITY]);
+  for (let i = 1; i <= 3; i++) {
+    const x = 116.30 + i * 0.004;
+    await db.query(
+      `insert into grids (code, community_code, geom, area_m2, valid_from)
+       values ($1, $2, st_multi(st_makeenvelope($3, 39.90, $4, 39.903, 4326)), st_area(st_makeenvelope($3, 39.90, $4, 39.903, 4326)::geography), '2026-01-01')`,
+      [`${B_COMMUNITY}00${i}`, B_COMMUNITY, x, x + 0.0035]);
+  }
+  for (let i = 1; i <= 2; i++) {
+    await db.query(
+      `insert into components (id, class_code, district_code, survey_date, grid_code, community_code, street_code, geom)
+       values ($1, '01037', $2, '2026-01-01', $3, $4, $5, st_setsrid(st_makepoint($6, 39.9015), 4326))`,
+      [`${B}01037${String(i).padStart(6, '0')}`, B, `${B_COMMUNITY}001`, B_COMMUNITY, `${B}001`, 116.3045 + i * 0.001]);
+  }
+  return { lon: 116.30575, lat: 39.9015, grid: `${B_COMMUNITY}001` };
+}
+
+/** A user of district `region` with the demo password (the hash of dispatcher1's). */
+async function scopedUser(db: Queryable, username: string, roles: string[], region: string): Promise<void> {
+  await db.query(`insert into users (username, password_hash, roles, region_code)
+    select $1, password_hash, $2, $3 from users where username = 'dispatcher1'`, [username, roles, region]);
+}
+
+type Ctx = { app: FastifyInstance; db: Queryable; h: Record<string, Record<string, string>>; b: { lon: number; lat: number; grid: string }; a: { lon: number; lat: number } };
+
+function withTwoDistricts<T>(backend: Backend, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+  return withTestDb(backend, async (db) => {
+    const now = new Date('2027-06-16T02:00:00Z'); // Wednesday 10:00 in Beijing
+    const app = await buildApp(testConfig(), { db, clock: { now: () => now } });
+    try {
+      const b = await loadSecondDistrict(db);
+      const a = await pointInGrid(db);
+      // Dongcheng's inspector and dispatcher are scoped to Dongcheng (the inspector by its street); the rest of the
+      // fixture's users stay users of every district (region_code null).
+      await db.query(`update users set region_code = $1 where username = 'dispatcher1'`, [A]);
+      await db.query(`update users set region_code = (select street_code from grids where code = $1) where username = 'inspector1'`, [a.code]);
+      await scopedUser(db, 'dispatcher_b', ['dispatcher'], B);
+      await scopedUser(db, 'inspector_b', ['inspector'], `${B}001`);
+      const h = await loginHeaders(app, ['inspector1', 'dispatcher1', 'operator1', 'shiftlead1', 'leader1', 'dispatcher_b', 'inspector_b']);
+      return await fn({ app, db, h, a, b });
+    } finally {
+      await app.close();
+    }
+  });
+}
+
+async function report(ctx: Ctx, who: string, at: { lon: number; lat: number }) {
+  return ctx.app.inject({ method: 'POST', url: '/api/cases', headers: ctx.h[who], payload: { kind: 'event', class_code: '06010', lon: at.lon, lat: at.lat } });
+}
+
+/** Reported by `who`, accepted by operator1 and filed by shiftlead1 (both users of every district). */
+async function filedCase(ctx: Ctx, who: string, at: { lon: number; lat: number }): Promise<{ id: string; district_code: string }> {
+  const res = await report(ctx, who, at);
+  expect(res.statusCode, res.body).toBe(201);
+  let c = res.json();
+  for (const [u, action] of [['operator1', 'accept'], ['shiftlead1', 'file']]) {
+    const r = await ctx.app.inject({ method: 'POST', url: `/api/cases/${c.id}/actions`, headers: ctx.h[u], payload: { action, version: c.version } });
+    expect(r.statusCode, `${u} ${action}: ${r.body}`).toBe(200);
+    c = r.json();
+  }
+  return c;
+}
+
+const ids = (body: { items: { id: string }[] }) => body.items.map((c) => c.id).sort();
+
+describe.each(testBackends())('two districts in one database on %s', (backend) => {
+  test('locate and a grid find the second district; its inspector reports there, Dongcheng\'s inspector is refused there with a 422', () => withTwoDistricts(backend, async (ctx) => {
+    const loc = await ctx.app.inject({ url: `/api/grids/locate?lon=${ctx.b.lon}&lat=${ctx.b.lat}` });
+    expect(loc.statusCode, loc.body).toBe(200);
+    expect(loc.json().grid).toMatchObject({ code: ctx.b.grid, district_code: B, street_code: `${B}001`, community_code: B_COMMUNITY });
+    const grid = await ctx.app.inject({ url: `/api/grids/${ctx.b.grid}`, headers: ctx.h.leader1 });
+    expect(grid.statusCode, grid.body).toBe(200);
+    expect(grid.json().component_count).toBe(2);
+
+    const refused = await report(ctx, 'inspector1', ctx.b);
+    expect(refused.statusCode, refused.body).toBe(422);
+    expect(refused.json().error).toMatchObject({ code: 'unprocessable', details: { reason: 'outside_user_district', district_code: B } });
+    expect(refused.json().error.message).toMatch(/district 110102, outside your district 110101/);
+    const none = await ctx.db.query<{ n: number }>(`select count(*)::int as n from cases where district_code = $1`, [B]);
+    expect(none.rows[0].n).toBe(0);
+
+    const ok = await report(ctx, 'inspector_b', ctx.b);
+    expect(ok.statusCode, ok.body).toBe(201);
+    expect(ok.json()).toMatchObject({ district_code: B, grid_code: ctx.b.grid });
+    expect(ok.json().case_no).toMatch(/^110102/);
+  }));
+
+  test('a Dongcheng dispatcher never sees the second district\'s cases: list, wall feed, by id, an action, a merge; a user of every district sees both', () => withTwoDistricts(backend, async (ctx) => {
+    const inA = await filedCase(ctx, 'inspector1', ctx.a);
+    const inB = await filedCase(ctx, 'inspector_b', ctx.b);
+    expect([inA.district_code, inB.district_code]).toEqual([A, B]);
+
+    const list = async (who: string) => {
+      const r = await ctx.app.inject({ url: '/api/cases?limit=200', headers: ctx.h[who] });
+      expect(r.statusCode, r.body).toBe(200);
+      return r.json() as { items: { id: string; district_code: string }[]; total: number };
+    };
+    const a = await list('dispatcher1');
+    expect(a.items.map((c) => c.id)).toContain(inA.id);
+    expect(a.items.every((c) => c.district_code === A)).toBe(true);
+    const b = await list('dispatcher_b');
+    expect(ids(b)).toEqual([inB.id]);
+    expect(b.total).toBe(1);
+    const all = await list('leader1');
+    expect(all.items.map((c) => c.id)).toEqual(expect.arrayContaining([inA.id, inB.id]));
+    expect(all.total).toBe(a.total + b.total);
+
+    const wall = async (who: string) => {
+      const r = await ctx.app.inject({ url: '/api/cases/wall', headers: ctx.h[who] });
+      expect(r.statusCode, r.body).toBe(200);
+      return r.json().columns.id as string[];
+    };
+    const wallA = await wall('dispatcher1');
+    expect(wallA).toContain(inA.id);
+    expect(wallA).not.toContain(inB.id);
+    expect(await wall('dispatcher_b')).toEqual([inB.id]);
+    expect(await wall('leader1')).toEqual(expect.arrayContaining([inA.id, inB.id]));
+
+    const byId = await ctx.app.inject({ url: `/api/cases/${inB.id}`, headers: ctx.h.dispatcher1 });
+    expect(byId.statusCode, byId.body).toBe(404);
+    expect((await ctx.app.inject({ url: `/api/cases/${inB.id}`, headers: ctx.h.dispatcher_b })).statusCode).toBe(200);
+    expect((await ctx.app.inject({ url: `/api/cases/${inA.id}`, headers: ctx.h.dispatcher_b })).statusCode).toBe(404);
+    const { version, status } = (await ctx.app.inject({ url: `/api/cases/${inB.id}`, headers: ctx.h.leader1 })).json();
+    const act = await ctx.app.inject({ method: 'POST', url: `/api/cases/${inB.id}/actions`, headers: ctx.h.dispatcher1,
+      payload: { action: 'dispatch', version } });
+    expect(act.statusCode, act.body).toBe(404);
+    const after = await ctx.db.query<{ version: number; status: string }>('select version, status from cases where id = $1', [inB.id]);
+    expect(after.rows[0]).toMatchObject({ version, status });
+    // a merge across districts is refused even by a user of every district; a scoped user does not find the other case
+    const aVersion = (await ctx.app.inject({ url: `/api/cases/${inA.id}`, headers: ctx.h.leader1 })).json().version;
+    const across = await ctx.app.inject({ method: 'POST', url: `/api/cases/${inB.id}/merge`, headers: ctx.h.operator1, payload: { into: inA.id, version } });
+    expect(across.statusCode, across.body).toBe(422);
+    expect(across.json().error.message).toMatch(/only cases of one district can be merged/);
+    await ctx.db.query(`update users set region_code = $1 where username = 'operator1'`, [A]);
+    const scoped = await ctx.app.inject({ method: 'POST', url: `/api/cases/${inA.id}/merge`, headers: ctx.h.operator1, payload: { into: inB.id, version: aVersion } });
+    expect(scoped.statusCode, scoped.body).toBe(404);
+  }));
+
+  test('evaluation and statistics of one district count only its cases', () => withTwoDistricts(backend, async (ctx) => {
+    await filedCase(ctx, 'inspector1', ctx.a);
+    await filedCase(ctx, 'inspector1', ctx.a);
+    await filedCase(ctx, 'inspector_b', ctx.b);
+    const Q = 'from=2027-06-01&to=2027-06-30';
+    const head = async (region: string) => {
+      const r = await ctx.app.inject({ url: `/api/evaluation/headline?${Q}${region ? `&region=${region}` : ''}`, headers: ctx.h.leader1 });
+      expect(r.statusCode, r.body).toBe(200);
+      return r.json().discovery_rate as { numerator: number; denominator: number };
+    };
+    const filedIn = async (district: string) => (await ctx.db.query<{ n: number }>(
+      `select count(*)::int as n from cases where district_code = $1 and status <> 'void' and filed_at >= '2027-05-31T16:00:00Z' and filed_at < '2027-06-30T16:00:00Z'`,
+      [district])).rows[0].n;
+    const [nA, nB] = [await filedIn(A), await filedIn(B)];
+    expect(nA).toBeGreaterThanOrEqual(2);
+    expect(nB).toBe(1);
+    expect(await head(A)).toMatchObject({ denominator: nA });
+    expect(await head(B)).toEqual({ numerator: 1, denominator: 1, rate: 1 });
+    expect((await head(`${B}001`)).denominator).toBe(1);
+    expect((await head('')).denominator).toBe(nA + nB);
+    // the regions' ranking by district: one row each, each its own cases
+    const regions = await ctx.app.inject({ url: `/api/evaluation/regions?${Q}&level=district`, headers: ctx.h.leader1 });
+    expect(regions.statusCode, regions.body).toBe(200);
+    const rowOf = (code: string) => regions.json().rows.find((r: { key: string }) => r.key === code);
+    expect(regions.json().rows.map((r: { key: string }) => r.key)).toEqual(expect.arrayContaining([A, B]));
+    expect(rowOf(B).indicators.closing_rate).toMatchObject({ numerator: 0, denominator: 1 });
+    expect(rowOf(A).indicators.closing_rate).toMatchObject({ denominator: nA });
+    // a grid's card: the second district's grid counts its own case
+    const card = await ctx.app.inject({ url: `/api/stats/grids/${ctx.b.grid}?${Q}`, headers: ctx.h.leader1 });
+    expect(card.statusCode, card.body).toBe(200);
+    expect(card.json()).toMatchObject({ code: ctx.b.grid, count: 1, by_status: [{ status: 'pending_dispatch', count: 1 }] });
+    expect(card.json().recent_cases.length).toBe(1);
+    expect(card.json().components).toMatchObject([{ class_code: '01037', count: 2 }]);
+  }));
+});
