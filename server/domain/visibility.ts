@@ -61,6 +61,18 @@ export function inSight(sight: Sight, c: VisibleCase): boolean {
 }
 
 /**
+ * A sight kept within one district (users.region_code, issue 12): a user scoped to a district hears only that
+ * district's cases, whatever its role. A plain Sight is a user of every district.
+ */
+export type DistrictSight = { sight: Sight; district_code: string };
+
+/** Whether case `c` (with its district) is in a sight that may be kept within one district. */
+export function inDistrictSight(scope: Sight | DistrictSight, c: VisibleCase & { district_code?: unknown }): boolean {
+  if (scope !== null && 'sight' in scope) return c.district_code === scope.district_code && inSight(scope.sight, c);
+  return inSight(scope, c);
+}
+
+/**
  * Whether `viewer` may see case `c`; `patrolled` are the responsibility-grid codes the viewer patrols.
  * @example maySee({ id: 5, roles: ['department'], department_id: 7 }, new Set(), { department_id: 7, reporter_id: null, responsibility_code: null }) // true
  */

@@ -14,12 +14,12 @@
 // closes the oldest (a reconnecting tab's old socket is usually dead, and a wall must not be locked out by it).
 import type { Db, Queryable } from '../db/types.js';
 import * as cases from '../db/cases.js';
-import { inSight, type Sight, type VisibleCase } from '../domain/visibility.js';
+import { inDistrictSight, type DistrictSight, type Sight, type VisibleCase } from '../domain/visibility.js';
 import * as sessions from '../db/sessions.js';
 import { SESSION_DEFAULTS, sessionStatus } from '../domain/auth.js';
 
-/** What a stream may see (domain/visibility.ts sightOf: null = every case). */
-export type LiveScope = Sight;
+/** What a stream may see (domain/visibility.ts sightOf: null = every case), kept within the user's district when it has one. */
+export type LiveScope = Sight | DistrictSight;
 
 export type LiveEvent = { id: number; case_id: string; payload: Record<string, unknown> };
 
@@ -76,7 +76,7 @@ export function closeMessage(reason: CloseReason, idleMinutes: number, maxStream
 }
 
 export function visible(scope: LiveScope, p: Record<string, unknown>): boolean {
-  return inSight(scope, p as VisibleCase);
+  return inDistrictSight(scope, p as VisibleCase & { district_code?: unknown });
 }
 
 export function frame(e: LiveEvent): string {

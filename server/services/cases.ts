@@ -19,7 +19,7 @@ import { toWgs84, type Crs } from '../domain/coords.js';
 import { availableActions, caseStateOf, decideMerge, decideReport, openCase, transition, type Actor, type CaseSource, type MergeSide, type Role } from '../domain/workflow.js';
 import { localDateOf } from '../domain/calendar.js';
 import { verifyChain } from '../domain/trail.js';
-import { maySee, needsPatrolledCodes, sightOf, type Sight, type VisibleCase } from '../domain/visibility.js';
+import { maySee, needsPatrolledCodes, sightOf, type DistrictSight, type Sight, type VisibleCase } from '../domain/visibility.js';
 import { maskName, maskPhone } from '../domain/privacy.js';
 import { normalizePhone } from '../domain/phone.js';
 import { randomUUID } from 'node:crypto';
@@ -87,7 +87,7 @@ export function eventPayload(c: cases.CaseRow) {
     class_code: c.class_code, grid_code: c.grid_code, department_id: c.department_id, reporter_id: c.reporter_id,
     responsibility_code: c.responsibility_code, step: c.step, red_at: c.red_at, yellow_at: c.yellow_at, updated_at: c.updated_at,
     urged: c.urged, urgent: c.urgent, pending_application: c.pending_application, rework_count: c.rework_count, address: c.address,
-    origin: c.origin,
+    origin: c.origin, district_code: c.district_code,
   };
 }
 
@@ -355,9 +355,14 @@ export async function verifyAllTrails(db: Queryable): Promise<{ checked: number;
   return { checked, broken };
 }
 
-/** What a live-stream client may hear of (domain/visibility.ts sightOf): everything, or its department's, own and grids' cases. */
-export async function liveScopeOf(db: Queryable, user: CaseUser): Promise<Sight> {
-  return sightOf(user, await patrolledCodesOf(db, user));
+/**
+ * What a live-stream client may hear of (domain/visibility.ts sightOf): everything, or its department's, own and
+ * grids' cases; only its district's when the user is scoped to one (users.region_code).
+ */
+export async function liveScopeOf(db: Queryable, user: CaseUser): Promise<Sight | DistrictSight> {
+  const sight = sightOf(user, await patrolledCodesOf(db, user));
+  const district = await districtOf(db, user?.id);
+  return district ? { sight, district_code: district } : sight;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Two districts in one database (issue 12, "Many districts"): the fixture's Dongcheng (110101) and a small second
 // district (110102: one street, one community, three unit grids, two components) loaded beside it, users scoped to
 // each (users.region_code, 0047), and the hot paths kept apart: the case list, the wall feed, a case by id and an
-// action on it, intake, evaluation and stats by region, locate and a grid's components.
+// action on it, the live stream, intake, evaluation and stats by region, locate and a grid's components.
 import { describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../server/app.js';
@@ -9,6 +9,8 @@ import type { Queryable } from '../../../server/db/types.js';
 import { testBackends, withTestDb, type Backend } from '../../helpers/backends.js';
 import { loginHeaders, testConfig } from '../../helpers/app.js';
 import { pointInGrid } from '../../helpers/cases.js';
+import { liveScopeOf } from '../../../server/services/cases.js';
+import { visible } from '../../../server/live/hub.js';
 
 const A = '110101';
 const B = '110102';
@@ -123,6 +125,21 @@ describe.each(testBackends())('two districts in one database on %s', (backend) =
     const all = await list('leader1');
     expect(all.items.map((c) => c.id)).toEqual(expect.arrayContaining([inA.id, inB.id]));
     expect(all.total).toBe(a.total + b.total);
+
+    // the live stream: each event carries its district; a scoped user's stream keeps to its district
+    const scopeOf = async (username: string) => {
+      const { rows } = await ctx.db.query<{ id: number; roles: string[]; department_id: number | null }>(
+        'select id, roles, department_id from users where username = $1', [username]);
+      return liveScopeOf(ctx.db, rows[0] as never);
+    };
+    const { rows: events } = await ctx.db.query<{ case_id: string; payload: Record<string, unknown> }>(
+      'select case_id::text as case_id, payload from case_events where case_id = any($1) order by id', [[inA.id, inB.id]]);
+    const last = (id: string) => events.filter((e) => e.case_id === id).at(-1)!.payload;
+    expect([last(inA.id).district_code, last(inB.id).district_code]).toEqual([A, B]);
+    const [scopeA, scopeB, scopeAll] = [await scopeOf('dispatcher1'), await scopeOf('dispatcher_b'), await scopeOf('leader1')];
+    expect([visible(scopeA, last(inA.id)), visible(scopeA, last(inB.id))]).toEqual([true, false]);
+    expect([visible(scopeB, last(inA.id)), visible(scopeB, last(inB.id))]).toEqual([false, true]);
+    expect([visible(scopeAll, last(inA.id)), visible(scopeAll, last(inB.id))]).toEqual([true, true]);
 
     const wall = async (who: string) => {
       const r = await ctx.app.inject({ url: '/api/cases/wall', headers: ctx.h[who] });
