@@ -14,6 +14,12 @@ export default defineConfig({
           include: ['tests/server/db/**/*.test.ts', 'tests/server/http/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
+          // One worker runs file after file in the same module graph, so the migrated, seeded PGlite of
+          // tests/helpers/backends.ts (sharedPglite, ~1 GiB, tens of seconds to start on a loaded machine) starts once
+          // per worker instead of once per file. Safe because every test works in a rolled-back transaction, and what
+          // committedDb tests commit is data of their own, as on PostgreSQL, where all files share one database.
+          isolate: false,
+          setupFiles: ['tests/helpers/db-setup.ts'],
         },
       },
       {

@@ -27,8 +27,9 @@ let pglite: Promise<PGlite> | null = null;
 let pool: Promise<pg.Pool> | null = null;
 
 /**
- * One migrated, seeded in-memory PGlite per test file (each costs ~1 GiB): started from the fixture's image when one
- * matches the code (tests/helpers/pglite-template.ts), else migrated and seeded here and its image stored.
+ * One migrated, seeded in-memory PGlite per worker (each costs ~1 GiB; the db project runs with isolate: false, so a
+ * worker's files share it, and tests/helpers/db-setup.ts starts it in a hook): started from the fixture's image when
+ * one matches the code (tests/helpers/pglite-template.ts), else migrated and seeded here and its image stored.
  */
 export function sharedPglite(): Promise<PGlite> {
   pglite ??= (async () => {

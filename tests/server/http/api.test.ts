@@ -1,6 +1,8 @@
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { testBackends } from '../../helpers/backends.js';
-import { withTestApp } from '../../helpers/app.js';
+// one app per engine for the whole file: no test here counts on a fresh app's in-memory state (three anonymous
+// reports in all, well within the intake throttle's burst)
+import { closeSharedTestApps, withSharedTestApp as withTestApp } from '../../helpers/shared-app.js';
 import { decodeTile, tileOf } from '../../helpers/tiles.js';
 import { wgs84ToGcj02 } from '../../../server/domain/coords.js';
 import type { Queryable } from '../../../server/db/types.js';
@@ -14,6 +16,8 @@ async function gridPoint(db: Queryable) {
     `select code, st_x(p) as lon, st_y(p) as lat from (select code, st_pointonsurface(geom) as p from grids order by code limit 1) s`);
   return rows[0];
 }
+
+afterAll(closeSharedTestApps);
 
 describe.each(testBackends())('HTTP API on %s', (backend) => {
   test('health names the engine and the PostGIS version', () => withTestApp(backend, async ({ app }) => {

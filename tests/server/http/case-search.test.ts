@@ -5,14 +5,13 @@
 // Each test writes its own cases (straight into the table: search reads rows, not trails) inside a rolled-back
 // transaction, and marks them with a random word in the description; PostgreSQL runs other test files side by side,
 // so every query that could see their cases also searches for this marker.
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../../server/app.js';
 import type { Queryable } from '../../../server/db/types.js';
 import * as cases from '../../../server/db/cases.js';
 import { GENESIS_HASH } from '../../../server/domain/trail.js';
-import { testBackends, withTestDb, type Backend } from '../../helpers/backends.js';
-import { testConfig } from '../../helpers/app.js';
+import { testBackends, type Backend } from '../../helpers/backends.js';
+import { closeSharedTestApps, withSharedTestApp } from '../../helpers/shared-app.js';
 
 type Ctx = {
   app: FastifyInstance; db: Queryable; marker: string;
@@ -25,55 +24,54 @@ type Ctx = {
 };
 type Place = { lon: number; lat: number; grid_code: string; community_code: string; street_code: string; district_code: string };
 
+const now = new Date('2026-11-23T02:00:00Z'); // Monday 10:00 in Beijing
+
+/** One app per engine for the file (tests/helpers/shared-app.ts): searches keep nothing in it between tests. */
 function withSearchApp<T>(backend: Backend, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
-  return withTestDb(backend, async (db) => {
-    const now = new Date('2026-11-23T02:00:00Z'); // Monday 10:00 in Beijing
-    const app = await buildApp(testConfig(), { db, clock: { now: () => now } });
-    try {
-      const tokens = new Map<string, Record<string, string>>();
-      const as = async (u: string) => {
-        if (!tokens.has(u)) {
-          const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: u, password: 'demo' } });
-          tokens.set(u, { authorization: `Bearer ${res.json().token}` });
-        }
-        return tokens.get(u)!;
-      };
-      const marker = `mk${Math.random().toString(36).slice(2, 10)}`;
-      const { rows: places } = await db.query<Place>(
-        `select st_x(p) as lon, st_y(p) as lat, code as grid_code, community_code, street_code, district_code
-           from (select code, community_code, street_code, district_code, st_pointonsurface(geom) as p from grids
-                  where valid_to is null order by street_code, code) g`);
-      // two places in different streets and communities
-      const far = places.find((p) => p.street_code !== places[0].street_code)!;
-      const { rows: [crew] } = await db.query<{ department_id: number }>(`select department_id from users where username = 'crew1'`);
-      const { rows: [other] } = await db.query<{ id: number }>('select id from departments where id <> $1 order by id limit 1', [crew.department_id]);
-      let n = 0;
-      const add: Ctx['add'] = async (fields = {}) => {
-        const { place = places[0], ...rest } = fields;
-        n++;
-        const at = (rest.created_at as Date | undefined) ?? new Date('2026-06-01T02:00:00Z');
-        return cases.insert(db, {
-          case_no: `${place.district_code}20260601${marker.slice(2, 6)}${String(n).padStart(3, '0')}`,
-          status: 'pending_acceptance', source: 'inspector', kind: 'event', class_code: '06010',
-          description: `${marker} garbage`, address: null, trail_head: GENESIS_HASH, created_at: at, updated_at: at,
-          grid_code: place.grid_code, community_code: place.community_code, street_code: place.street_code, district_code: place.district_code,
-          ...rest, lon: place.lon, lat: place.lat,
-        }, now);
-      };
-      const search: Ctx['search'] = async (user, query) => {
-        const qs = new URLSearchParams(Object.entries({ q: marker, limit: 1000, ...query }).map(([k, v]) => [k, String(v)]));
-        const res = await app.inject({ url: `/api/cases?${qs}`, headers: await as(user) });
-        return { status: res.statusCode, body: res.json() };
-      };
-      return await fn({ app, db, marker, as, search, add, places: [places[0], far], depts: { crew: Number(crew.department_id), other: Number(other.id) } });
-    } finally {
-      await app.close();
-    }
-  });
+  return withSharedTestApp(backend, async ({ app, db }) => {
+    const tokens = new Map<string, Record<string, string>>();
+    const as = async (u: string) => {
+      if (!tokens.has(u)) {
+        const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: u, password: 'demo' } });
+        tokens.set(u, { authorization: `Bearer ${res.json().token}` });
+      }
+      return tokens.get(u)!;
+    };
+    const marker = `mk${Math.random().toString(36).slice(2, 10)}`;
+    const { rows: places } = await db.query<Place>(
+      `select st_x(p) as lon, st_y(p) as lat, code as grid_code, community_code, street_code, district_code
+         from (select code, community_code, street_code, district_code, st_pointonsurface(geom) as p from grids
+                where valid_to is null order by street_code, code) g`);
+    // two places in different streets and communities
+    const far = places.find((p) => p.street_code !== places[0].street_code)!;
+    const { rows: [crew] } = await db.query<{ department_id: number }>(`select department_id from users where username = 'crew1'`);
+    const { rows: [other] } = await db.query<{ id: number }>('select id from departments where id <> $1 order by id limit 1', [crew.department_id]);
+    let n = 0;
+    const add: Ctx['add'] = async (fields = {}) => {
+      const { place = places[0], ...rest } = fields;
+      n++;
+      const at = (rest.created_at as Date | undefined) ?? new Date('2026-06-01T02:00:00Z');
+      return cases.insert(db, {
+        case_no: `${place.district_code}20260601${marker.slice(2, 6)}${String(n).padStart(3, '0')}`,
+        status: 'pending_acceptance', source: 'inspector', kind: 'event', class_code: '06010',
+        description: `${marker} garbage`, address: null, trail_head: GENESIS_HASH, created_at: at, updated_at: at,
+        grid_code: place.grid_code, community_code: place.community_code, street_code: place.street_code, district_code: place.district_code,
+        ...rest, lon: place.lon, lat: place.lat,
+      }, now);
+    };
+    const search: Ctx['search'] = async (user, query) => {
+      const qs = new URLSearchParams(Object.entries({ q: marker, limit: 1000, ...query }).map(([k, v]) => [k, String(v)]));
+      const res = await app.inject({ url: `/api/cases?${qs}`, headers: await as(user) });
+      return { status: res.statusCode, body: res.json() };
+    };
+    return await fn({ app, db, marker, as, search, add, places: [places[0], far], depts: { crew: Number(crew.department_id), other: Number(other.id) } });
+  }, {}, { clock: { now: () => now } });
 }
 
 const nos = (body: { items: { case_no: string }[] }) => body.items.map((c) => c.case_no).sort();
 const sorted = (...rows: cases.CaseRow[]) => rows.map((r) => r.case_no).sort();
+
+afterAll(closeSharedTestApps);
 
 describe.each(testBackends())('case search on %s', (backend) => {
   test('closed and void cases are found like open ones; several statuses at once; items carry origin', () => withSearchApp(backend, async (ctx) => {

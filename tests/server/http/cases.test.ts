@@ -1,12 +1,13 @@
 // Cases over HTTP: every role against every case endpoint, object-level visibility, masking, bad input, the live
 // stream over a real socket. The app runs on a rolled-back test transaction with a fixed clock.
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../server/app.js';
 import { verifyAllTrails } from '../../../server/services/cases.js';
 import type { Queryable } from '../../../server/db/types.js';
 import { testBackends, withTestDb, type Backend } from '../../helpers/backends.js';
 import { testConfig } from '../../helpers/app.js';
+import { closeSharedTestApps, withSharedTestApp } from '../../helpers/shared-app.js';
 import { newPhotos, pointInGrid } from '../../helpers/cases.js';
 
 const USERS = ['inspector1', 'inspector2', 'operator1', 'shiftlead1', 'dispatcher1', 'crew1', 'leader1', 'admin'] as const;
@@ -14,18 +15,31 @@ type U = (typeof USERS)[number] | 'anonymous';
 
 type Ctx = { app: FastifyInstance; db: Queryable; h: Record<U, Record<string, string>>; clock: { advance(m: number): void } };
 
-function withCaseApp<T>(backend: Backend, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+/** The clock the file's apps read: set back to the same Monday at the start of each test. */
+const START = new Date('2026-11-23T02:00:00Z'); // Monday 10:00 in Beijing
+let now = START;
+const clock = { now: () => now, advance: (m: number) => { now = new Date(now.getTime() + m * 60_000); } };
+
+/**
+ * Runs fn logged in as every user, on one app per engine shared by the file (tests/helpers/shared-app.ts: nothing
+ * of it is kept between tests but the anonymous intake throttle's count, one public report per engine, and the
+ * listening socket the live-status checks open); `fresh` builds an app of the test's own (the live stream test).
+ */
+function withCaseApp<T>(backend: Backend, fn: (ctx: Ctx) => Promise<T>, fresh = false): Promise<T> {
+  const run = async ({ app, db }: { app: FastifyInstance; db: Queryable }) => {
+    now = START;
+    const h = { anonymous: {} } as Record<U, Record<string, string>>;
+    for (const u of USERS) {
+      const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: u, password: 'demo' } });
+      h[u] = { authorization: `Bearer ${res.json().token}` };
+    }
+    return await fn({ app, db, h, clock });
+  };
+  if (!fresh) return withSharedTestApp(backend, run, {}, { clock });
   return withTestDb(backend, async (db) => {
-    let now = new Date('2026-11-23T02:00:00Z'); // Monday 10:00 in Beijing
-    const clock = { now: () => now, advance: (m: number) => { now = new Date(now.getTime() + m * 60_000); } };
     const app = await buildApp(testConfig(), { db, clock });
     try {
-      const h = { anonymous: {} } as Record<U, Record<string, string>>;
-      for (const u of USERS) {
-        const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: u, password: 'demo' } });
-        h[u] = { authorization: `Bearer ${res.json().token}` };
-      }
-      return await fn({ app, db, h, clock });
+      return await run({ app, db });
     } finally {
       await app.close();
     }
@@ -52,6 +66,8 @@ async function newCase(ctx: Ctx, steps: [U, string, Record<string, unknown>?][] 
 }
 
 const TO_HANDLING: [U, string, Record<string, unknown>?][] = [['operator1', 'accept'], ['shiftlead1', 'file'], ['dispatcher1', 'dispatch']];
+
+afterAll(closeSharedTestApps);
 
 describe.each(testBackends())('cases over HTTP on %s', (backend) => {
   test('POST /api/cases answers 201 with api.md\'s fields; the same Idempotency-Key answers the same case', () => withCaseApp(backend, async (ctx) => {
@@ -237,7 +253,7 @@ describe.each(testBackends())('cases over HTTP on %s', (backend) => {
     expect(frame).toMatch(/^id: \d+\nevent: case\ndata: /m);
     const data = JSON.parse(frame.split('\n').find((l) => l.startsWith('data: '))!.slice(6));
     expect(data).toMatchObject({ id: c.id, status: 'pending_acceptance', light: 'green', version: 1, lon: expect.any(Number), lat: expect.any(Number) });
-  }));
+  }, true));
 });
 
 async function liveStatus(ctx: Ctx, who: U): Promise<number> {

@@ -1,14 +1,13 @@
 // Exports over HTTP: cases moved through the real workflow, then every file read back (CSV parsed, XLSX opened with
 // exceljs, GeoJSON parsed) and compared with the JSON the API answers for the same query; formulas neutralised,
 // reporters only for the roles that see them, visibility as the search, bad queries refused naming the field.
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../../server/app.js';
 import type { Queryable } from '../../../server/db/types.js';
 import { parseCsv } from '../../../server/domain/csv.js';
-import { testBackends, withTestDb, type Backend } from '../../helpers/backends.js';
-import { testConfig } from '../../helpers/app.js';
+import { testBackends, type Backend } from '../../helpers/backends.js';
+import { closeSharedTestApps, withSharedTestApp } from '../../helpers/shared-app.js';
 import { newPhotos } from '../../helpers/cases.js';
 
 const USERS = ['inspector1', 'operator1', 'shiftlead1', 'dispatcher1', 'crew1', 'leader1', 'admin'] as const;
@@ -19,22 +18,25 @@ const FORMULA = '=HYPERLINK("http://evil.example","click")';
 // A month no other test file commits cases in (PostgreSQL runs test files side by side on one database).
 const Q = 'from=2027-03-01&to=2027-03-31';
 
+/** The clock every test's app reads: reset to the same Monday at the start of each test. */
+const START = new Date('2027-03-22T02:00:00Z'); // Monday 10:00 in Beijing
+let now = START;
+const clock = { now: () => now, advance: (m: number) => { now = new Date(now.getTime() + m * 60_000); } };
+
+/**
+ * One app per engine for the file (its clock set back per test; nothing else of it is kept between tests but the
+ * anonymous intake throttle's count: five public reports per engine in all, within its burst of ten).
+ */
 function withApp<T>(backend: Backend, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
-  return withTestDb(backend, async (db) => {
-    let now = new Date('2027-03-22T02:00:00Z'); // Monday 10:00 in Beijing
-    const clock = { now: () => now, advance: (m: number) => { now = new Date(now.getTime() + m * 60_000); } };
-    const app = await buildApp(testConfig(), { db, clock });
-    try {
-      const h = {} as Record<U, Record<string, string>>;
-      for (const u of USERS) {
-        const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: u, password: 'demo' } });
-        h[u] = { authorization: `Bearer ${res.json().token}` };
-      }
-      return await fn({ app, db, h, clock });
-    } finally {
-      await app.close();
+  return withSharedTestApp(backend, async ({ app, db }) => {
+    now = START;
+    const h = {} as Record<U, Record<string, string>>;
+    for (const u of USERS) {
+      const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: u, password: 'demo' } });
+      h[u] = { authorization: `Bearer ${res.json().token}` };
     }
-  });
+    return await fn({ app, db, h, clock });
+  }, {}, { clock });
 }
 
 async function point(db: Queryable): Promise<{ lon: number; lat: number }> {
@@ -89,6 +91,8 @@ const sheetRows = (ws: ExcelJS.Worksheet) => {
   ws.eachRow({ includeEmpty: false }, (r) => { out.push((r.values as ExcelJS.CellValue[]).slice(1)); });
   return out;
 };
+
+afterAll(closeSharedTestApps);
 
 describe.each(testBackends())('exports on %s', (backend) => {
   test('evaluation CSV and XLSX hold every indicator of every row exactly as the API answers, and the settings used', () => withApp(backend, async (ctx) => {

@@ -1,6 +1,6 @@
 // OGC API – Features (Part 1 Core, GeoJSON) on the fixture district: the resources through app.inject, then GDAL's
 // OAPIF driver (ogrinfo, ogr2ogr) against the app listening on a real port, paging with its own page size.
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,6 +10,9 @@ import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { testBackends } from '../../helpers/backends.js';
 import { withTestApp } from '../../helpers/app.js';
+// One app per engine for the read-only tests (tests/helpers/shared-app.ts); the GDAL tests, which listen on a port
+// and hook requests, build their own.
+import { closeSharedTestApps, withSharedTestApp } from '../../helpers/shared-app.js';
 import type { Queryable } from '../../../server/db/types.js';
 
 const run = promisify(execFile);
@@ -59,9 +62,11 @@ async function gdal(tool: 'ogrinfo' | 'ogr2ogr', args: string[]): Promise<string
   }
 }
 
+afterAll(closeSharedTestApps);
+
 describe.each(testBackends())('OGC API – Features on %s', (backend) => {
   test('landing page at /ogc and /ogc/ links self, service-desc, conformance and data as absolute URLs', () =>
-    withTestApp(backend, async ({ app }) => {
+    withSharedTestApp(backend, async ({ app }) => {
       for (const url of ['/ogc', '/ogc/']) {
         const res = await get(app, url);
         expect(res.statusCode).toBe(200);
@@ -77,7 +82,7 @@ describe.each(testBackends())('OGC API – Features on %s', (backend) => {
       }
     }));
 
-  test('conformance declares core, GeoJSON and OpenAPI 3.0', () => withTestApp(backend, async ({ app }) => {
+  test('conformance declares core, GeoJSON and OpenAPI 3.0', () => withSharedTestApp(backend, async ({ app }) => {
     const res = await get(app, '/ogc/conformance');
     expect(res.statusCode).toBe(200);
     expect(res.json().conformsTo).toEqual(expect.arrayContaining([
@@ -87,7 +92,7 @@ describe.each(testBackends())('OGC API – Features on %s', (backend) => {
     ]));
   }));
 
-  test('the OpenAPI document describes the /ogc paths under the ogc tag', () => withTestApp(backend, async ({ app }) => {
+  test('the OpenAPI document describes the /ogc paths under the ogc tag', () => withSharedTestApp(backend, async ({ app }) => {
     const doc = (await get(app, '/api/openapi.json')).json();
     for (const path of ['/ogc', '/ogc/conformance', '/ogc/collections', '/ogc/collections/{collectionId}',
       '/ogc/collections/{collectionId}/items', '/ogc/collections/{collectionId}/items/{featureId}']) {
@@ -100,7 +105,7 @@ describe.each(testBackends())('OGC API – Features on %s', (backend) => {
   }));
 
   test('collections: the four, with bilingual titles, CRS84 extents from the data and typed links', () =>
-    withTestApp(backend, async ({ app, db }) => {
+    withSharedTestApp(backend, async ({ app, db }) => {
       const res = await get(app, '/ogc/collections');
       expect(res.statusCode).toBe(200);
       const doc = res.json();
@@ -130,7 +135,7 @@ describe.each(testBackends())('OGC API – Features on %s', (backend) => {
       for (const [ours, theirs] of [[x0, real.x0], [y0, real.y0], [x1, real.x1], [y1, real.y1]]) expect(Math.abs(ours - theirs)).toBeLessThan(1e-4);
     }));
 
-  test('one collection by id; an unknown collection is 404 everywhere', () => withTestApp(backend, async ({ app }) => {
+  test('one collection by id; an unknown collection is 404 everywhere', () => withSharedTestApp(backend, async ({ app }) => {
     const res = await get(app, '/ogc/collections/grids');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ id: 'grids', title: expect.stringContaining('Unit grids'), itemType: 'feature' });
@@ -142,7 +147,7 @@ describe.each(testBackends())('OGC API – Features on %s', (backend) => {
   }));
 
   test('items page by 7: numberMatched is the real count and following next visits every grid exactly once', () =>
-    withTestApp(backend, async ({ app, db }) => {
+    withSharedTestApp(backend, async ({ app, db }) => {
       const codes = await currentGridCodes(db);
       expect(codes.length).toBe(250);
       const seen: string[] = [];
@@ -180,7 +185,7 @@ describe.each(testBackends())('OGC API – Features on %s', (backend) => {
     }));
 
   test('limit: default 100, a limit above 10000 is a 400, offset past the end is an empty page', () =>
-    withTestApp(backend, async ({ app, db }) => {
+    withSharedTestApp(backend, async ({ app, db }) => {
       const [n] = await column<number>(db, 'select count(*)::int as v from components');
       expect(n).toBeGreaterThan(100);
       const dflt = (await get(app, '/ogc/collections/components/items')).json();
@@ -205,7 +210,7 @@ describe.each(testBackends())('OGC API – Features on %s', (backend) => {
     }));
 
   test('bbox keeps exactly the features that intersect it, for grids, streets and components', () =>
-    withTestApp(backend, async ({ app, db }) => {
+    withSharedTestApp(backend, async ({ app, db }) => {
       // A box around the centre of the district's grids, about a tenth of its span each way.
       const { rows } = await db.query<{ x0: number; y0: number; x1: number; y1: number }>(
         `select st_xmin(e) as x0, st_ymin(e) as y0, st_xmax(e) as x1, st_ymax(e) as y1
@@ -239,7 +244,7 @@ describe.each(testBackends())('OGC API – Features on %s', (backend) => {
       expect(empty).toMatchObject({ numberMatched: 0, numberReturned: 0, features: [] });
     }));
 
-  test('a single feature of each collection with its links; an unknown id is 404', () => withTestApp(backend, async ({ app, db }) => {
+  test('a single feature of each collection with its links; an unknown id is 404', () => withSharedTestApp(backend, async ({ app, db }) => {
     const [grid] = await column(db, 'select code as v from grids where valid_to is null order by code desc limit 1');
     const [component] = await column(db, 'select id as v from components order by id desc limit 1');
     const [street] = await column(db, `select code as v from regions where level = 'street' order by code limit 1`);
@@ -265,7 +270,7 @@ describe.each(testBackends())('OGC API – Features on %s', (backend) => {
     }
   }));
 
-  test('bad bbox, limit, offset, datetime or parameters are 400 with the error body', () => withTestApp(backend, async ({ app }) => {
+  test('bad bbox, limit, offset, datetime or parameters are 400 with the error body', () => withSharedTestApp(backend, async ({ app }) => {
     const cases: [string, RegExp][] = [
       ['bbox=116.4,39.9,116.5', /four numbers/],
       ['bbox=a,b,c,d', /only numbers/],
@@ -294,7 +299,7 @@ describe.each(testBackends())('OGC API – Features on %s', (backend) => {
     }
   }));
 
-  test('content negotiation: JSON Accept headers and f=json are served, anything else is 406', () => withTestApp(backend, async ({ app }) => {
+  test('content negotiation: JSON Accept headers and f=json are served, anything else is 406', () => withSharedTestApp(backend, async ({ app }) => {
     for (const accept of ['application/geo+json, application/json', 'application/json', '*/*', 'text/html,application/xhtml+xml,*/*;q=0.8']) {
       expect((await get(app, '/ogc/collections/grids/items?limit=1', { accept })).statusCode, accept).toBe(200);
     }
@@ -371,7 +376,7 @@ async function tokenOf(app: FastifyInstance, username: string): Promise<string> 
 
 describe.each(testBackends())('the OGC cases collection on %s', (backend) => {
   test('anonymous callers do not see it and get 401; a crew gets 403; a leader sees it listed with the others', () =>
-    withTestApp(backend, async ({ app, db }) => {
+    withSharedTestApp(backend, async ({ app, db }) => {
       await seedOgcCases(db);
       for (const url of ['/ogc/collections/cases', '/ogc/collections/cases/items']) {
         const res = await get(app, url);
@@ -391,7 +396,7 @@ describe.each(testBackends())('the OGC cases collection on %s', (backend) => {
     }));
 
   test('items: every case once across pages, the tile layer\'s properties and nothing personal; datetime and bbox filter', () =>
-    withTestApp(backend, async ({ app, db }) => {
+    withSharedTestApp(backend, async ({ app, db }) => {
       await seedOgcCases(db);
       const h = { authorization: `Bearer ${await tokenOf(app, 'leader1')}` };
       const ids = await column(db, `select id::text as v from cases order by created_at, id`);
