@@ -65,6 +65,20 @@ export class TileCache {
     return null;
   }
 
+  /**
+   * Like get, for the fast path that answers a request before its route's handler (http/routes/tiles.ts): the tile
+   * if it may be served, else null without counting a miss or dropping anything (the request then goes on to
+   * serveTile, which does both).
+   */
+  peek(key: string, gen: string, now: number): CachedTile | null {
+    const e = this.entries.get(key);
+    if (!e || !fresh(e, gen, now)) return null;
+    this.entries.delete(key);
+    this.entries.set(key, e);
+    this.hits++;
+    return e;
+  }
+
   /** Keeps a drawn tile, evicting the least recently used until the bound holds; one larger than the bound is not kept. */
   put(key: string, tile: CachedTile): void {
     if (this.gens.get(tile.set) !== undefined && this.gens.get(tile.set) !== tile.gen) return; // drawn before a change seen since

@@ -53,6 +53,16 @@ export class TileGenerations {
     return this.listening && this.syncedEpoch === this.epoch && this.syncedWrites === this.writes;
   }
 
+  /**
+   * The generation of `set` when it is answered without reading the database (see trusted()), else undefined: the
+   * caller then reads it with generation(). Synchronous, for a cache hit that does no I/O at all.
+   */
+  current(set: TileSet): string | undefined {
+    if (!this.trusted()) return undefined;
+    const g = this.known.get(set);
+    return g === undefined ? undefined : String(g);
+  }
+
   /** The committed generation of `set` as far as any change announced (or written here) so far goes. */
   async generation(set: TileSet): Promise<string> {
     if (this.trusted()) {

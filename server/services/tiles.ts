@@ -66,13 +66,33 @@ export function tileEtag(mvt: Buffer): string | null {
 }
 
 /**
+ * A tile of a public set (not cases: they need their caller's scope and the lights' instant) straight from the cache,
+ * with no I/O at all, or null: only while the set's generation is known without a read (services/tile-generations.ts
+ * current) and the cache already holds that generation; anything else (a generation to read or to advance to, a
+ * tile not cached) is for serveTile. Same answer as serveTile would give, with the same guarantee.
+ */
+export function cachedTile(deps: { cache: TileCache; gens?: TileGenerations }, set: Exclude<TileSet, 'cases'>, key: string): ServedTile | null {
+  const gen = deps.gens?.current(set);
+  if (gen === undefined || deps.cache.generation(set) !== gen) return null;
+  const hit = deps.cache.peek(key, gen, 0);
+  return hit ? { mvt: hit.mvt, etag: hit.etag, cache: 'hit' } : null;
+}
+
+/**
  * One tile, from the cache when it may be served (same generation of its set; for cases, lights still true at
- * `cases.now`), else drawn, cached and returned. `cache.max_bytes` 0: always drawn. `gens`: where the generations
- * come from (without it, read from the database on every call).
+ * `cases.now`), else drawn, cached and returned. `cache.max_bytes` 0: always drawn, no generation read. `gens`:
+ * where the generations come from (without it, read from the database on every call).
  */
 export async function serveTile(deps: { db: Queryable; cache: TileCache; gens?: TileGenerations }, t: TileRequest): Promise<ServedTile> {
   if (t.set === 'cases' && (!t.cases || !t.scope)) throw new Error('a cases tile needs its filter and the caller\'s visibility scope');
   const { db, cache } = deps;
+  // Only the cases set changes with time; the others are true until their generation moves.
+  const now = t.set === 'cases' ? t.cases!.now.getTime() : 0;
+  if (cache.max_bytes === 0) {
+    // No cache: the tile SQL alone, without reading a generation nothing would be kept at.
+    const d = await tilesDb.drawTile(db, t.set, t.z, t.x, t.y, undefined, t.cases);
+    return { mvt: d.mvt, etag: tileEtag(d.mvt), cache: 'miss' };
+  }
   const key = tileKey(t);
   // Heard, while this process listens to the bumps (services/tile-generations.ts), else read: a hit then needs no query.
   const gen = deps.gens ? await deps.gens.generation(t.set) : await tilesDb.tileGeneration(db, t.set);
@@ -83,15 +103,13 @@ export async function serveTile(deps: { db: Queryable; cache: TileCache; gens?: 
     const changed = steps > 0 && steps <= MAX_CHANGE_STEPS ? await tilesDb.tileChanges(db, t.set, held!, gen) : [];
     cache.advance(t.set, held, gen, steps > 0 && changed.length === steps ? changed : null);
   }
-  // Only the cases set changes with time; the others are true until their generation moves.
-  const now = t.set === 'cases' ? t.cases!.now.getTime() : 0;
   const hit = cache.get(key, gen, now);
   if (hit) return { mvt: hit.mvt, etag: hit.etag, cache: 'hit' };
   const draw = async (): Promise<CachedTile> => {
     const d = await tilesDb.drawTile(db, t.set, t.z, t.x, t.y, undefined, t.cases);
     return { set: t.set, gen, bounds: tileBounds(t.z, t.x, t.y), mvt: d.mvt, etag: tileEtag(d.mvt), drawn_at: now, changes_at: d.changes_at?.getTime() ?? null };
   };
-  let tile = cache.max_bytes > 0 ? await cache.once(key, gen, draw) : await draw();
+  let tile = await cache.once(key, gen, draw);
   if (!fresh(tile, gen, now)) tile = await draw(); // a concurrent drawing for another instant (cases' lights)
   cache.put(key, tile);
   return { mvt: tile.mvt, etag: tile.etag, cache: 'miss' };

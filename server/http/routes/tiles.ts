@@ -2,12 +2,13 @@
 // grids, components and basemap are public; `cases` needs a login with a role that sees every case: the web client
 // sends its bearer token with maplibre's transformRequest (Authorization header) on /api/tiles/cases/… URLs.
 // Tiles come through the tile cache (services/tile-cache.ts): strong ETags, 304 on If-None-Match, `no-cache` so
-// browsers keep tiles but revalidate each use (a change shows at once), X-Cache: hit|miss.
+// browsers keep tiles but revalidate each use (a change shows at once), X-Cache: hit|miss. A cached tile of a public
+// set is answered by the route's onRequest hook, before normalisation, validation and the handler (no I/O, issue 10).
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
 import type { CaseDeps } from '../../services/cases.js';
-import { serveTile, TileCache, TILE_SETS, type TileGenerations, type TileSet } from '../../services/tiles.js';
+import { cachedTile, serveTile, TileCache, TILE_SETS, type ServedTile, type TileGenerations, type TileSet } from '../../services/tiles.js';
 import { DomainError } from '../../domain/errors.js';
 import { visibilityRule } from '../../domain/visibility.js';
 import { caseTileFilter } from '../../services/stats.js';
@@ -28,7 +29,15 @@ const tileRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases?: CaseDeps; t
 
   app.get('/api/tiles/:set/:z/:x/:tile', {
     onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
-      if ((req.params as { set?: string }).set === 'cases') await casesGuard(req, reply);
+      const p = req.params as { set?: string; z?: string; x?: string; tile?: string };
+      if (p.set === 'cases') return casesGuard(req, reply);
+      // A cached tile of a public set is answered here, before text normalisation, validation and the handler: a
+      // hit does no I/O and next to no work (issue 10). Only a URL in its one canonical form (no query, decimal
+      // numbers without leading zeros) whose tile is in the cache qualifies, and such a URL has passed the route's
+      // validation when its tile was drawn; every other request takes the whole way, as before.
+      if (!PUBLIC_SETS.has(p.set!) || req.url.includes('?') || !CANONICAL_Z.test(p.z!) || !CANONICAL_N.test(p.x!) || !CANONICAL_TILE.test(p.tile!)) return;
+      const tile = cachedTile({ cache, gens: deps.tile_generations }, p.set as PublicSet, `${p.set}/${p.z}/${p.x}/${p.tile!.slice(0, -4)}`);
+      if (tile) return answer(req, reply, p.set as TileSet, tile);
     },
     schema: {
       tags: ['tiles'], summary: 'A Mapbox Vector Tile: /api/tiles/{grids|components|basemap|cases}/{z}/{x}/{y}.mvt',
@@ -71,16 +80,27 @@ const tileRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases?: CaseDeps; t
       scope = rule === null ? 'all' : JSON.stringify(rule);
     }
     const tile = await serveTile({ db: deps.db, cache, gens: deps.tile_generations }, { set: set as TileSet, z, x, y, cases: filter, scope });
-    // Cases are per user: never in a shared cache. no-cache: kept, but revalidated (ETag) at each use, so a tile
-    // that changed is never shown from a browser's cache either.
-    reply.header('cache-control', set === 'cases' ? 'private, no-cache' : 'public, no-cache').header('x-cache', tile.cache);
-    if (set === 'cases') reply.header('vary', 'Authorization');
-    if (!tile.etag) return reply.status(204).send(null);
-    reply.header('etag', tile.etag);
-    if (etagMatches(req.headers['if-none-match'], tile.etag)) return reply.status(304).send(null);
-    return reply.type('application/vnd.mapbox-vector-tile').send(tile.mvt);
+    return answer(req, reply, set as TileSet, tile);
   });
 };
+
+type PublicSet = Exclude<TileSet, 'cases'>;
+const PUBLIC_SETS: ReadonlySet<string> = new Set(TILE_SETS.filter((s) => s !== 'cases'));
+const CANONICAL_Z = /^(?:0|[1-9]\d?)$/;
+const CANONICAL_N = /^(?:0|[1-9]\d{0,6})$/;
+const CANONICAL_TILE = /^(?:0|[1-9]\d{0,6})\.mvt$/;
+
+/** The answer for a served tile: 200 with its bytes, 204 when empty, 304 when If-None-Match names its ETag. */
+function answer(req: FastifyRequest, reply: FastifyReply, set: TileSet, tile: ServedTile): FastifyReply {
+  // Cases are per user: never in a shared cache. no-cache: kept, but revalidated (ETag) at each use, so a tile
+  // that changed is never shown from a browser's cache either.
+  reply.header('cache-control', set === 'cases' ? 'private, no-cache' : 'public, no-cache').header('x-cache', tile.cache);
+  if (set === 'cases') reply.header('vary', 'Authorization');
+  if (!tile.etag) return reply.status(204).send(null);
+  reply.header('etag', tile.etag);
+  if (etagMatches(req.headers['if-none-match'], tile.etag)) return reply.status(304).send(null);
+  return reply.type('application/vnd.mapbox-vector-tile').send(tile.mvt);
+}
 
 /** If-None-Match (a list of tags, weak or strong, or *) against the current strong ETag; weak comparison, RFC 9110 §13.1.2. */
 export function etagMatches(header: string | undefined, etag: string): boolean {

@@ -1,6 +1,7 @@
 // The tile cache (issue 10): hits, ETag/304, no stale tile after a case, a case action, a component import or move,
 // a grid redraw or a write by another process, visibility, the byte bound and lights that change with time alone;
-// generations heard on LISTEN (a hit reads nothing), a write through this process, the listener lost and back.
+// generations heard on LISTEN (a hit reads nothing), a write through this process, the listener lost and back;
+// public tiles answered from the cache before the route's handler (no query at all), the cache off reading nothing.
 import { describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../server/app.js';
@@ -290,9 +291,11 @@ describe.each(testBackends())('the tile cache on %s', (backend) => {
 function silentListener(db: Queryable) {
   let onState: ((up: boolean) => void) | undefined;
   const reads = { n: 0 };
+  const queries = { n: 0 };
   const listening: Queryable & Pick<Db, 'listen'> = {
     ...db,
     query: (sql, params) => {
+      queries.n++;
       if ((typeof sql === 'string' ? sql : sql.text).includes('tile_generations')) reads.n++;
       return db.query(sql, params);
     },
@@ -302,8 +305,104 @@ function silentListener(db: Queryable) {
       return async () => {};
     },
   };
-  return { db: listening, reads, setListening: (up: boolean) => onState?.(up) };
+  return { db: listening, reads, queries, setListening: (up: boolean) => onState?.(up) };
 }
+
+describe.each(testBackends())('cached public tiles answered before the route handler, on %s', (backend) => {
+  test('a hit of a grids, components or empty tile runs no query at all, with the bytes, headers, 304 and 204 of the handler', () => withTestDb(backend, async (txdb) => {
+    const l = silentListener(txdb);
+    const app = await buildApp(testConfig(), { db: l.db, clock: { now: () => new Date('2026-11-23T02:00:00Z') } });
+    try {
+      const ctx = { app } as unknown as Ctx;
+      const p = await inspectorPoint(txdb);
+      const grid = url('grids', tileOf(p.lon, p.lat, 14));
+      const comp = url('components', tileOf(p.lon, p.lat, 15));
+      const empty = url('grids', { z: 14, x: 0, y: 0 });
+      const first = new Map<string, Awaited<ReturnType<typeof get>>>();
+      for (const u of [grid, comp, empty]) {
+        const r = await get(ctx, u);
+        expect(r.headers['x-cache'], u).toBe('miss');
+        first.set(u, r);
+      }
+      expect(first.get(empty)!.statusCode).toBe(204);
+      const q0 = l.queries.n;
+      for (let i = 0; i < 3; i++) {
+        for (const u of [grid, comp]) {
+          const r = await get(ctx, u);
+          const m = first.get(u)!;
+          expect(r.statusCode).toBe(200);
+          expect(r.headers['x-cache']).toBe('hit');
+          expect(r.rawPayload.equals(m.rawPayload)).toBe(true);
+          for (const h of ['etag', 'cache-control', 'content-type', 'content-length']) expect(r.headers[h], h).toBe(m.headers[h]);
+        }
+        const e = await get(ctx, empty);
+        expect(e.statusCode).toBe(204);
+        expect(e.headers['x-cache']).toBe('hit');
+        expect(e.headers['cache-control']).toBe('public, no-cache');
+        const nm = await get(ctx, grid, { 'if-none-match': `"other", ${first.get(grid)!.headers.etag as string}` });
+        expect(nm.statusCode).toBe(304);
+        expect(nm.headers.etag).toBe(first.get(grid)!.headers.etag);
+        expect(nm.rawPayload.length).toBe(0);
+      }
+      expect(l.queries.n).toBe(q0); // hits: not a single query, not even the session's or a generation's
+      // Another spelling of a cached tile takes the whole way, with its validation: the same tile, or a 400.
+      const spelled = await get(ctx, grid.replace('/grids/14/', '/grids/014/'));
+      expect(spelled.statusCode).toBe(200);
+      expect(spelled.rawPayload.equals(first.get(grid)!.rawPayload)).toBe(true);
+      const bad = await get(ctx, `${grid}?nonsense=1`);
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error.code).toBe('bad_request');
+      // A write answered here (any non-GET, app.ts) makes the next hit read the generations before answering.
+      const h = await loginHeaders(app, ['inspector1'] as const);
+      const r0 = l.reads.n;
+      await report({ ...ctx, h } as unknown as Ctx, p, 'fast-path-report-1');
+      const after = await get(ctx, grid);
+      expect(after.headers['x-cache']).toBe('hit'); // a case changes no grid
+      expect(l.reads.n).toBe(r0 + 1);
+      const q1 = l.queries.n;
+      expect((await get(ctx, grid)).headers['x-cache']).toBe('hit');
+      expect(l.queries.n).toBe(q1);
+    } finally {
+      await app.close();
+    }
+  }));
+
+  test('with the listener down, a cached public tile is answered only after reading its generation', () => withTestDb(backend, async (txdb) => {
+    const l = silentListener(txdb);
+    const app = await buildApp(testConfig(), { db: l.db });
+    try {
+      const ctx = { app } as unknown as Ctx;
+      const p = await inspectorPoint(txdb);
+      const grid = url('grids', tileOf(p.lon, p.lat, 14));
+      await get(ctx, grid);
+      l.setListening(false);
+      const r0 = l.reads.n;
+      expect((await get(ctx, grid)).headers['x-cache']).toBe('hit');
+      expect((await get(ctx, grid)).headers['x-cache']).toBe('hit');
+      expect(l.reads.n).toBe(r0 + 2);
+    } finally {
+      await app.close();
+    }
+  }));
+
+  test('GRIDLINE_TILE_CACHE_MB=0 draws every tile and reads no generation', () => withTestDb(backend, async (txdb) => {
+    const l = silentListener(txdb);
+    const app = await buildApp(testConfig({ GRIDLINE_TILE_CACHE_MB: '0' }), { db: l.db });
+    try {
+      const ctx = { app } as unknown as Ctx;
+      const p = await inspectorPoint(txdb);
+      const grid = url('grids', tileOf(p.lon, p.lat, 14));
+      const r0 = l.reads.n;
+      const a = await get(ctx, grid);
+      const b = await get(ctx, grid);
+      expect([a.headers['x-cache'], b.headers['x-cache']]).toEqual(['miss', 'miss']);
+      expect(b.rawPayload.equals(a.rawPayload)).toBe(true);
+      expect(l.reads.n).toBe(r0);
+    } finally {
+      await app.close();
+    }
+  }));
+});
 
 describe.each(testBackends())('tile generations heard, not read, on %s', (backend) => {
   test('while listening, a hit reads nothing; a write answered by this process is seen by the next tile request', () => withTestDb(backend, async (txdb) => {
@@ -463,6 +562,17 @@ describe('TileCache', () => {
     // Not a step from the generation held (another request moved it first, or a restored database): all dropped.
     c.advance('cases', '4', '7', []);
     expect(c.get('far', '7', 0)).toBeNull();
+  });
+
+  test('peek serves what get would, counting a hit but never a miss, and drops nothing', () => {
+    const c = new TileCache(1 << 20);
+    c.put('t', { ...tile(10, '1', 'cases'), drawn_at: 100, changes_at: 200 });
+    expect(c.peek('t', '1', 150)).not.toBeNull();
+    expect(c.peek('t', '1', 200)).toBeNull();
+    expect(c.peek('t', '2', 150)).toBeNull();
+    expect(c.peek('none', '1', 150)).toBeNull();
+    expect(c.stats()).toMatchObject({ entries: 1, hits: 1, misses: 0 });
+    expect(c.get('t', '1', 150)).not.toBeNull();
   });
 
   test('a timed entry is served only within [drawn_at, changes_at)', () => {
