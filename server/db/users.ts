@@ -9,11 +9,13 @@ export type UserRow = {
   phone: string | null;
   roles: string[];
   department_id: number | null;
+  /** The district, street or community the user works in (0047); null = every district. */
+  region_code: string | null;
   disabled: boolean;
   created_at: Date;
 };
 
-const COLUMNS = 'id, username, display_name, phone, roles, department_id, disabled, created_at';
+const COLUMNS = 'id, username, display_name, phone, roles, department_id, region_code, disabled, created_at';
 
 type Raw = Omit<UserRow, 'id' | 'department_id'> & { id: number | string; department_id: number | string | null };
 
@@ -27,17 +29,18 @@ export type NewUser = {
   password_hash: string;
   roles: readonly string[];
   department_id: number | null;
+  region_code?: string | null;
   created_at: Date;
 };
 
 /** Inserts a user; null when the username is taken (case-insensitively). */
 export async function insert(db: Queryable, u: NewUser): Promise<UserRow | null> {
   const { rows } = await db.query<Raw>(
-    `insert into users (username, display_name, phone, password_hash, roles, department_id, created_at)
-     values ($1, $2, $3, $4, $5::text[], $6, $7)
+    `insert into users (username, display_name, phone, password_hash, roles, department_id, created_at, region_code)
+     values ($1, $2, $3, $4, $5::text[], $6, $7, $8)
      on conflict ((lower(username))) do nothing
      returning ${COLUMNS}`,
-    [u.username, u.display_name, u.phone, u.password_hash, u.roles, u.department_id, u.created_at],
+    [u.username, u.display_name, u.phone, u.password_hash, u.roles, u.department_id, u.created_at, u.region_code ?? null],
   );
   return rows[0] ? toRow(rows[0]) : null;
 }
@@ -93,6 +96,7 @@ export type UserPatch = Partial<{
   phone: string | null;
   roles: readonly string[];
   department_id: number | null;
+  region_code: string | null;
   disabled: boolean;
   password_hash: string;
 }>;
@@ -107,7 +111,8 @@ export async function update(db: Queryable, id: number, patch: UserPatch): Promi
         roles         = case when $6 then $7::text[] else roles end,
         department_id = case when $8 then $9::bigint else department_id end,
         disabled      = case when $10 then $11::boolean else disabled end,
-        password_hash = case when $12 then $13 else password_hash end
+        password_hash = case when $12 then $13 else password_hash end,
+        region_code   = case when $14 then $15 else region_code end
       where id = $1
   returning ${COLUMNS}`,
     [
@@ -118,6 +123,7 @@ export async function update(db: Queryable, id: number, patch: UserPatch): Promi
       has('department_id'), patch.department_id ?? null,
       has('disabled'), patch.disabled ?? null,
       has('password_hash'), patch.password_hash ?? null,
+      has('region_code'), patch.region_code ?? null,
     ],
   );
   return rows[0] ? toRow(rows[0]) : null;

@@ -7,6 +7,7 @@ import * as users from '../db/users.js';
 import * as sessions from '../db/sessions.js';
 import * as audit from '../db/audit.js';
 import * as departments from '../db/departments.js';
+import * as regions from '../db/regions.js';
 import { DomainError } from '../domain/errors.js';
 import {
   SESSION_DEFAULTS, allKeys, checkPassword, checkRoles, checkUsername, forgetBefore, loginThrottle, needsTouch,
@@ -199,10 +200,19 @@ export type NewUserInput = {
   display_name?: string;
   phone?: string | null;
   department_id?: number | null;
+  region_code?: string | null;
 };
 
 /** A user for admin screens: no password hash. */
 export type UserView = users.UserRow;
+
+/** A user's region (users.region_code) must be a district, street or community of the database. */
+async function checkRegion(db: Queryable, region_code: string | null | undefined): Promise<void> {
+  if (region_code == null) return;
+  if (!(await regions.get(db, region_code))) {
+    throw new DomainError('unprocessable', `No district, street or community with code ${region_code}: choose one from the list, or leave it empty for every district`, { field: 'region_code' });
+  }
+}
 
 async function checkDepartment(db: Queryable, department_id: number | null): Promise<void> {
   if (department_id === null) return;
@@ -224,13 +234,15 @@ export async function createUser(deps: Pick<AuthDeps, 'db' | 'clock'>, by: Admin
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
     await checkDepartment(tx, department_id);
+    await checkRegion(tx, input.region_code);
     const created = await users.insert(tx, {
       username, display_name: input.display_name?.trim() ?? '', phone: input.phone ?? null, password_hash, roles, department_id, created_at: now,
+      region_code: input.region_code ?? null,
     });
     if (!created) throw new DomainError('conflict', `The username "${username}" is taken`);
     await audit.record(tx, {
       at: now, action: 'user_created', user_id: by?.id ?? null, username: by?.username ?? null, target: `user:${created.id}`, ip: meta.ip,
-      detail: { username, roles, department_id, via: by ? 'api' : 'cli' },
+      detail: { username, roles, department_id, region_code: input.region_code ?? null, via: by ? 'api' : 'cli' },
     });
     return created;
   });
@@ -241,6 +253,7 @@ export type UserPatchInput = {
   phone?: string | null;
   roles?: string[];
   department_id?: number | null;
+  region_code?: string | null;
   disabled?: boolean;
   password?: string;
 };
@@ -263,14 +276,15 @@ export async function updateUser(deps: Pick<AuthDeps, 'db' | 'clock' | 'onSessio
   const endReason = input.disabled === true ? 'disabled' : password_hash ? 'revoked' : null;
   const out = await deps.db.transaction(async (tx) => {
     await checkDepartment(tx, input.department_id ?? null);
+    await checkRegion(tx, input.region_code);
     const updated = await users.update(tx, id, {
       display_name: input.display_name?.trim(), phone: input.phone, roles: input.roles, department_id: input.department_id,
-      disabled: input.disabled, password_hash,
+      region_code: input.region_code, disabled: input.disabled, password_hash,
     });
     if (!updated) throw new DomainError('not_found', `No user with id ${id}`);
     const ended = endReason ? await sessions.endAllOfUser(tx, id, now, endReason) : 0;
     const changed = Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined);
-    const shown = ['display_name', 'phone', 'roles', 'department_id', 'disabled'] as const; // never the password
+    const shown = ['display_name', 'phone', 'roles', 'department_id', 'region_code', 'disabled'] as const; // never the password
     const before = Object.fromEntries(shown.filter((k) => changed.includes(k)).map((k) => [k, current[k]]));
     const after = Object.fromEntries(shown.filter((k) => changed.includes(k)).map((k) => [k, updated[k]]));
     await audit.record(tx, {

@@ -19,10 +19,15 @@ export type AuditEntry = Static<typeof AuditEntrySchema>;
 
 export type AdminUser = {
   id: number; username: string; display_name: string; phone: string | null; roles: UserRole[]; department_id: number | null;
+  /** The district, street or community the user works in; null = every district. */
+  region_code: string | null;
   disabled: boolean; created_at: string; open_sessions: number;
 };
-export type NewUser = { username: string; password: string; roles: UserRole[]; display_name?: string; phone?: string | null; department_id?: number | null };
-export type UserPatch = Partial<Pick<NewUser, 'display_name' | 'phone' | 'roles' | 'department_id'>> & { disabled?: boolean };
+export type NewUser = {
+  username: string; password: string; roles: UserRole[]; display_name?: string; phone?: string | null; department_id?: number | null;
+  region_code?: string | null;
+};
+export type UserPatch = Partial<Pick<NewUser, 'display_name' | 'phone' | 'roles' | 'department_id' | 'region_code'>> & { disabled?: boolean };
 
 // ---- Users ----
 export const listUsers = (signal?: AbortSignal) => getJson<{ items: AdminUser[]; total: number }>('/api/users?limit=1000', { signal });

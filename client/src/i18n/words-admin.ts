@@ -43,6 +43,8 @@ export const WORDS_ADMIN = {
   adm_password_hint: { zh: '至少 12 个字符；留空则由系统生成', en: 'At least 12 characters; leave empty to generate one' },
   adm_roles: { zh: '角色', en: 'Roles' },
   adm_department: { zh: '所属部门', en: 'Department' },
+  adm_region: { zh: '工作区域', en: 'Works in' },
+  adm_every_district: { zh: '全部辖区', en: 'Every district' },
   adm_status: { zh: '状态', en: 'Status' },
   adm_active: { zh: '启用', en: 'Active' },
   adm_disabled: { zh: '已停用', en: 'Disabled' },

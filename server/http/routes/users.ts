@@ -8,6 +8,8 @@ import { RoleName, type AuthRouteDeps } from './auth.js';
 
 const UserId = Type.Integer({ minimum: 1, description: 'user id' });
 const Phone = Type.String({ pattern: '^[0-9+() -]{3,32}$' });
+/** A district (6 digits), street (9) or community (12) code: a user's region (users.region_code). */
+const RegionCode = Type.String({ pattern: '^[0-9]{6}([0-9]{3}([0-9]{3})?)?$', description: 'district (6 digits), street (9) or community (12) code' });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 const UserView = Type.Object({
@@ -17,6 +19,7 @@ const UserView = Type.Object({
   phone: Nullable(Type.String()),
   roles: Type.Array(RoleName),
   department_id: Nullable(Type.Integer()),
+  region_code: Nullable(Type.String({ description: 'the district, street or community the user works in; null = every district' })),
   disabled: Type.Boolean(),
   created_at: Type.String({ format: 'date-time' }),
 });
@@ -69,6 +72,7 @@ const userRoutes: FastifyPluginAsyncTypebox<{ deps: AuthRouteDeps }> = async (ap
         display_name: Type.Optional(Type.String({ maxLength: 100 })),
         phone: Type.Optional(Nullable(Phone)),
         department_id: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+        region_code: Type.Optional(Nullable(RegionCode)),
       }, { additionalProperties: false }),
       response: { 201: UserView, ...errors, 409: ErrorBody },
     },
@@ -87,6 +91,7 @@ const userRoutes: FastifyPluginAsyncTypebox<{ deps: AuthRouteDeps }> = async (ap
         phone: Type.Optional(Nullable(Phone)),
         roles: Type.Optional(Type.Array(RoleName, { minItems: 1, uniqueItems: true })),
         department_id: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+        region_code: Type.Optional(Nullable(RegionCode)),
         disabled: Type.Optional(Type.Boolean()),
         password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
       }, { additionalProperties: false, minProperties: 1 }),

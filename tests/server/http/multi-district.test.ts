@@ -57,7 +57,7 @@ function withTwoDistricts<T>(backend: Backend, fn: (ctx: Ctx) => Promise<T>): Pr
       await db.query(`update users set region_code = (select street_code from grids where code = $1) where username = 'inspector1'`, [a.code]);
       await scopedUser(db, 'dispatcher_b', ['dispatcher'], B);
       await scopedUser(db, 'inspector_b', ['inspector'], `${B}001`);
-      const h = await loginHeaders(app, ['inspector1', 'dispatcher1', 'operator1', 'shiftlead1', 'leader1', 'dispatcher_b', 'inspector_b']);
+      const h = await loginHeaders(app, ['inspector1', 'dispatcher1', 'operator1', 'shiftlead1', 'leader1', 'dispatcher_b', 'inspector_b', 'admin']);
       return await fn({ app, db, h, a, b });
     } finally {
       await app.close();
@@ -170,6 +170,34 @@ describe.each(testBackends())('two districts in one database on %s', (backend) =
     await ctx.db.query(`update users set region_code = $1 where username = 'operator1'`, [A]);
     const scoped = await ctx.app.inject({ method: 'POST', url: `/api/cases/${inA.id}/merge`, headers: ctx.h.operator1, payload: { into: inB.id, version: aVersion } });
     expect(scoped.statusCode, scoped.body).toBe(404);
+  }));
+
+  test('the admin keeps a user to a district or street through the users API; an unknown or malformed code is refused and changes nothing', () => withTwoDistricts(backend, async (ctx) => {
+    const users = (await ctx.app.inject({ url: '/api/users', headers: ctx.h.admin })).json().items as { id: number; username: string; region_code: string | null }[];
+    const leader = users.find((u) => u.username === 'leader1')!;
+    expect(leader.region_code).toBeNull();
+    expect(users.find((u) => u.username === 'dispatcher_b')!.region_code).toBe(B);
+    const patch = (region_code: unknown) => ctx.app.inject({ method: 'PATCH', url: `/api/users/${leader.id}`, headers: ctx.h.admin, payload: { region_code } });
+    const unknown = await patch('110199');
+    expect(unknown.statusCode, unknown.body).toBe(422);
+    expect(unknown.json().error.message).toMatch(/No district, street or community with code 110199/);
+    expect((await patch('11010')).statusCode).toBe(400);
+    expect((await ctx.db.query('select region_code from users where id = $1', [leader.id])).rows[0].region_code).toBeNull();
+    const kept = await patch(`${B}001`);
+    expect(kept.statusCode, kept.body).toBe(200);
+    expect(kept.json().region_code).toBe(`${B}001`);
+    // from now on the leader's case list holds only the second district's cases
+    await filedCase(ctx, 'inspector1', ctx.a);
+    const inB = await filedCase(ctx, 'inspector_b', ctx.b);
+    const list = await ctx.app.inject({ url: '/api/cases?limit=200', headers: ctx.h.leader1 });
+    expect(ids(list.json())).toEqual([inB.id]);
+    const created = await ctx.app.inject({ method: 'POST', url: '/api/users', headers: ctx.h.admin,
+      payload: { username: 'operator_b', password: 'a long enough passphrase 7', roles: ['operator'], region_code: B } });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json().region_code).toBe(B);
+    const audit = await ctx.db.query<{ detail: { before: unknown; after: unknown } }>(
+      `select detail from audit_log where action = 'user_updated' and target = $1 order by id desc limit 1`, [`user:${leader.id}`]);
+    expect(audit.rows[0].detail).toMatchObject({ before: { region_code: null }, after: { region_code: `${B}001` } });
   }));
 
   test('evaluation and statistics of one district count only its cases', () => withTwoDistricts(backend, async (ctx) => {

@@ -1,5 +1,5 @@
 // Admin console, Users: create a user with roles and a department, change roles/department/name, disable or enable,
-// reset a password (set one, or generate one shown once) and sign a user out everywhere. Every change is audited.
+// set the district or street a user works in (a user of one district sees only its cases), reset a password (set one, or generate one shown once) and sign a user out everywhere. Every change is audited.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import {
   createUser, listDepartments, listUsers, resetPassword, revokeSessions, updateUser,
@@ -11,9 +11,11 @@ import { USER_ROLES, type UserRole } from '../../../../server/domain/auth.js';
 import { generatedPassword } from '../../../../server/domain/admin.js';
 import { selectUser, useSession } from '../../state/session-store.js';
 import { adminErrorKey } from './admin-errors.js';
+import { fetchRegions } from '../../api/regions.js';
+import type { Region } from '../../api/types.js';
 
-type Draft = { username: string; display_name: string; phone: string; password: string; roles: UserRole[]; department_id: number | null };
-const EMPTY: Draft = { username: '', display_name: '', phone: '', password: '', roles: [], department_id: null };
+type Draft = { username: string; display_name: string; phone: string; password: string; roles: UserRole[]; department_id: number | null; region_code: string | null };
+const EMPTY: Draft = { username: '', display_name: '', phone: '', password: '', roles: [], department_id: null, region_code: null };
 
 /** A password for a new user when the admin leaves it empty: shown once, like a reset's. */
 const freshPassword = () => generatedPassword(crypto.getRandomValues(new Uint8Array(16)));
@@ -43,29 +45,45 @@ function DepartmentSelect({ value, onChange, departments, name }: { value: numbe
   );
 }
 
+/** The districts and streets a user may be kept to (users.region_code); empty = every district. */
+function RegionSelect({ value, onChange, regions, name }: { value: string | null; onChange: (code: string | null) => void; regions: Region[]; name: string }) {
+  const { t } = useT();
+  return (
+    <select name={name} value={value ?? ''} onChange={(e) => onChange(e.target.value || null)}>
+      <option value="">{t('adm_every_district')}</option>
+      {regions.map((r) => <option key={r.code} value={r.code}>{r.level === 'street' ? `　${r.name}` : r.name} ({r.code})</option>)}
+      {value && !regions.some((r) => r.code === value) ? <option value={value}>{value}</option> : null}
+    </select>
+  );
+}
+
 export function UsersPanel() {
   const { t, lang } = useT();
   const me = useSession(selectUser);
   const [users, setUsers] = useState<AdminUser[]>([]);
   const [departments, setDepartments] = useState<AdminDepartment[]>([]);
+  const [regions, setRegions] = useState<Region[]>([]);
   const [filter, setFilter] = useState('');
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [error, setError] = useState<MessageKey | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [secret, setSecret] = useState<{ username: string; password: string } | null>(null);
-  const [editing, setEditing] = useState<{ id: number; display_name: string; phone: string; roles: UserRole[]; department_id: number | null } | null>(null);
+  const [editing, setEditing] = useState<{ id: number; display_name: string; phone: string; roles: UserRole[]; department_id: number | null; region_code: string | null } | null>(null);
   const [resetting, setResetting] = useState<{ id: number; password: string } | null>(null);
   const [busy, setBusy] = useState(false);
 
   const load = useCallback(async () => {
     try {
-      const [u, d] = await Promise.all([listUsers(), listDepartments()]);
+      const [u, d, districts, streets] = await Promise.all([listUsers(), listDepartments(), fetchRegions('district'), fetchRegions('street')]);
       setUsers(u.items);
       setDepartments(d.items);
+      // each district followed by its streets
+      setRegions([...districts, ...streets].sort((a, b) => a.code.localeCompare(b.code)));
     } catch (e) { setError(adminErrorKey(e)); }
   }, []);
   useEffect(() => { void load(); }, [load]);
 
+  const regionName = (code: string | null) => (code === null ? t('adm_every_district') : regions.find((r) => r.code === code)?.name ?? code);
   const depName = (id: number | null) => (id === null ? '—' : departments.find((d) => d.id === id)?.name ?? `#${id}`);
   const shown = useMemo(() => {
     const f = filter.trim().toLowerCase();
@@ -89,7 +107,7 @@ export function UsersPanel() {
     void run(async () => {
       const u = await createUser({
         username: draft.username.trim(), password, roles: draft.roles, display_name: draft.display_name.trim() || undefined,
-        phone: draft.phone.trim() || null, department_id: draft.department_id,
+        phone: draft.phone.trim() || null, department_id: draft.department_id, region_code: draft.region_code,
       });
       setSecret(draft.password ? null : { username: u.username, password });
       setDraft(EMPTY);
@@ -101,7 +119,7 @@ export function UsersPanel() {
     if (!editing) return;
     if (editing.roles.length === 0 || (editing.roles.includes('department') && editing.department_id === null)) { setError('adm_err_roles'); return; }
     void run(async () => {
-      await updateUser(editing.id, { display_name: editing.display_name, phone: editing.phone.trim() || null, roles: editing.roles, department_id: editing.department_id });
+      await updateUser(editing.id, { display_name: editing.display_name, phone: editing.phone.trim() || null, roles: editing.roles, department_id: editing.department_id, region_code: editing.region_code });
       setEditing(null);
       return t('adm_saved');
     }, 'user');
@@ -156,6 +174,8 @@ export function UsersPanel() {
             <RolePicker name="new-role" value={draft.roles} onChange={(roles) => setDraft({ ...draft, roles })} /></div>
           <label className="adm-field"><span>{t('adm_department')}</span>
             <DepartmentSelect name="department" value={draft.department_id} departments={departments} onChange={(department_id) => setDraft({ ...draft, department_id })} /></label>
+          <label className="adm-field"><span>{t('adm_region')}</span>
+            <RegionSelect name="region" value={draft.region_code} regions={regions} onChange={(region_code) => setDraft({ ...draft, region_code })} /></label>
           <button type="submit" className="adm-btn primary" disabled={busy}>{t('adm_create')}</button>
         </div>
       </form>
@@ -168,7 +188,7 @@ export function UsersPanel() {
       <div className="adm-table-wrap">
         <table className="adm-table" data-testid="admin-user-table">
           <thead><tr>
-            <th>{t('adm_username')}</th><th>{t('adm_display_name')}</th><th>{t('adm_roles')}</th><th>{t('adm_department')}</th>
+            <th>{t('adm_username')}</th><th>{t('adm_display_name')}</th><th>{t('adm_roles')}</th><th>{t('adm_department')}</th><th>{t('adm_region')}</th>
             <th>{t('adm_status')}</th><th className="num">{t('adm_sessions')}</th><th />
           </tr></thead>
           <tbody>
@@ -179,6 +199,7 @@ export function UsersPanel() {
                   <input value={editing.phone} placeholder={t('adm_phone')} onChange={(e) => setEditing({ ...editing, phone: e.target.value })} /></td>
                 <td><RolePicker name={`edit-${u.id}`} value={editing.roles} onChange={(roles) => setEditing({ ...editing, roles })} /></td>
                 <td><DepartmentSelect name="edit-department" value={editing.department_id} departments={departments} onChange={(department_id) => setEditing({ ...editing, department_id })} /></td>
+                <td><RegionSelect name="edit-region" value={editing.region_code} regions={regions} onChange={(region_code) => setEditing({ ...editing, region_code })} /></td>
                 <td colSpan={3} className="actions">
                   <button type="button" className="adm-btn primary small" disabled={busy} onClick={saveEdit}>{t('adm_save')}</button>
                   <button type="button" className="adm-btn small" onClick={() => setEditing(null)}>{t('adm_cancel')}</button>
@@ -190,6 +211,7 @@ export function UsersPanel() {
                 <td>{u.display_name || '—'}</td>
                 <td>{u.roles.map((r) => <span key={r} className="adm-tag">{tOr(lang, roleKey(r), r)}</span>)}</td>
                 <td>{depName(u.department_id)}</td>
+                <td>{regionName(u.region_code)}</td>
                 <td>{u.disabled ? <span className="adm-tag off">{t('adm_disabled')}</span> : <span className="adm-tag on">{t('adm_active')}</span>}</td>
                 <td className="num">{u.open_sessions}</td>
                 <td>
@@ -202,7 +224,7 @@ export function UsersPanel() {
                     </span>
                   ) : (
                     <span className="actions adm-row">
-                      <button type="button" className="adm-btn small" onClick={() => { setEditing({ id: u.id, display_name: u.display_name, phone: u.phone ?? '', roles: u.roles, department_id: u.department_id }); setResetting(null); }}>{t('adm_edit')}</button>
+                      <button type="button" className="adm-btn small" onClick={() => { setEditing({ id: u.id, display_name: u.display_name, phone: u.phone ?? '', roles: u.roles, department_id: u.department_id, region_code: u.region_code }); setResetting(null); }}>{t('adm_edit')}</button>
                       <button type="button" className="adm-btn small" title={t('adm_reset_note')} onClick={() => { setResetting({ id: u.id, password: '' }); setEditing(null); }} data-testid="admin-reset">{t('adm_reset_password')}</button>
                       <button type="button" className="adm-btn small" disabled={busy || u.open_sessions === 0} onClick={() => doRevoke(u)}>{t('adm_revoke')}</button>
                       <button type="button" className="adm-btn small danger" disabled={busy || u.id === me?.id} onClick={() => toggleDisabled(u)}>{u.disabled ? t('adm_enable') : t('adm_disable')}</button>
