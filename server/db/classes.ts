@@ -33,11 +33,15 @@ export async function loadedFiles(db: Queryable): Promise<Map<string, string>> {
   return new Map(rows.map((r) => [r.name, r.sha256]));
 }
 
-export async function markLoaded(db: Queryable, name: string, sha256: string): Promise<void> {
+/**
+ * The load time is a parameter, not `now()` in the update: Citus refuses a non-immutable function in
+ * `on conflict do update` on a reference table (docs/citus.md), and data_files is one.
+ */
+export async function markLoaded(db: Queryable, name: string, sha256: string, loaded_at: Date = new Date()): Promise<void> {
   await db.query(
-    `insert into data_files (name, sha256) values ($1, $2)
-     on conflict (name) do update set sha256 = excluded.sha256, loaded_at = now()`,
-    [name, sha256],
+    `insert into data_files (name, sha256, loaded_at) values ($1, $2, $3)
+     on conflict (name) do update set sha256 = excluded.sha256, loaded_at = excluded.loaded_at`,
+    [name, sha256, loaded_at],
   );
 }
 

@@ -7,8 +7,9 @@
 // What Citus accepts today is decided by the schema, not by wishes: grids, components and cases carry triggers (the
 // tile-cache generations of 0028/0040, the per-grid counts of 0008, the grid-day counts of 0017), primary keys and
 // unique constraints without district_code, and grids' district_code is a generated column; Citus refuses all
-// three for a distributed table. docs/citus.md lists, per table, the change each one needs. Tables left alone stay
-// plain PostgreSQL tables on the coordinator, where every query of the application runs as it does on PostgreSQL.
+// three for a distributed table. docs/citus.md lists, per table, the change each one needs. The tables linked to
+// the reference tables by foreign keys become Citus local tables, the others stay plain PostgreSQL tables; both
+// live on the coordinator, where every query of the application runs as it does on PostgreSQL.
 import type { Queryable } from './types.js';
 
 /** GRIDLINE_DISTRIBUTED: 'citus' requires a Citus coordinator, 'none' never distributes, 'auto' (default) detects. */
@@ -23,21 +24,24 @@ export function parseDistributionMode(raw: string | undefined): DistributionMode
 }
 
 /**
- * Shared by every district, small and read everywhere: replicated to every node. Empty today, and why
- * (docs/citus.md, "What Citus refuses in our schema"): the shared tables (classes, departments, class_departments, users, …) are
- * linked by foreign keys to nearly every other table, so Citus turns all of those into Citus local tables when one
- * of them becomes a reference table; then the statement triggers that join a transition table with another table
- * (cases_tile_change joins new_rows with regions, grid_component_counts_apply joins new_rows with grids) fail with
- * Citus's "unrecognized RTE kind: 7", and every case and component write with them. tests/server/db/citus.test.ts
- * keeps that refusal in view. Once those two functions read their transition tables in statements of their own,
- * the list is, in this order (a reference table may only reference reference tables): classes, departments,
- * class_departments, users, evaluation_settings, supervision_thresholds.
+ * Shared by every district, small and read everywhere: replicated to every node, in this order (a reference table
+ * may only reference reference tables). Their foreign keys link them to nearly every other table (cases, regions,
+ * grids, components, …): Citus turns that whole linked set into Citus local tables (still on the coordinator, still
+ * plain to the application) the moment the first of them becomes a reference table. That needed the statement
+ * triggers to read their transition tables alone (migration 0042: Citus refuses a query joining a transition table
+ * with a Citus table, "unrecognized RTE kind: 7"), and data_files' upsert to take its time as a parameter
+ * (db/classes.ts markLoaded: no `now()` in `on conflict do update`), and the tile-generation triggers of grids,
+ * regions and components to leave TRUNCATE to triggers of their own (migration 0043: Citus copies no trigger with a
+ * TRUNCATE event to a Citus local table's shard, where the writes run). tests/server/db/citus.test.ts checks each.
+ * Not yet: regions and places (their tile-generation triggers would have to run on the workers; docs/citus.md).
  */
-export const REFERENCE_TABLES: readonly string[] = [];
+export const REFERENCE_TABLES: readonly string[] = [
+  'classes', 'departments', 'class_departments', 'users', 'evaluation_settings', 'supervision_thresholds', 'data_files',
+];
 
-/** The shared tables that become reference tables once the triggers allow it (see REFERENCE_TABLES). */
+/** The shared tables next in line once their tile-generation triggers leave them (docs/citus.md, "the plan"). */
 export const PLANNED_REFERENCE_TABLES = [
-  'classes', 'departments', 'class_departments', 'users', 'evaluation_settings', 'supervision_thresholds',
+  'regions', 'district_calendars', 'district_limits', 'public_settings', 'places',
 ] as const;
 
 /**
@@ -55,6 +59,27 @@ export async function isCitus(db: Queryable): Promise<boolean> {
   if (db.engine !== 'postgres') return false;
   const { rows } = await db.query("select 1 from pg_extension where extname = 'citus'");
   return rows.length > 0;
+}
+
+/**
+ * ANALYZE one table, also inside a transaction on a Citus coordinator: there Citus refuses `analyze` of a Citus
+ * local table once the transaction has written it ("a local execution has accessed a placement in the
+ * transaction"), so its shard (where its rows are, whose statistics the coordinator plans its queries with) is
+ * analysed directly. Elsewhere, and for any other table, a plain ANALYZE.
+ */
+export async function analyzeTable(db: Queryable, table: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`analyzeTable: not a table name: ${table}`);
+  if (await isCitus(db)) {
+    const { rows } = await db.query<{ shard: string }>(
+      `select shard_name(p.logicalrelid, s.shardid) as shard
+         from pg_dist_partition p join pg_dist_shard s on s.logicalrelid = p.logicalrelid
+        where p.logicalrelid = to_regclass($1) and p.partmethod = 'n' and p.repmodel <> 't'`, [table]);
+    if (rows.length === 1) {
+      await db.exec(`analyze ${rows[0].shard}`);
+      return;
+    }
+  }
+  await db.exec(`analyze ${table}`);
 }
 
 /** Every table of the public schema that Citus knows, with its kind (reference, distributed, Citus local). */

@@ -287,9 +287,11 @@ export async function latestSettings(db: Queryable): Promise<{ version: number; 
 /** Stores a new version (the next number); returns it. */
 export async function saveSettings(db: Queryable, settings: unknown, userId: number | null): Promise<number> {
   await db.query('lock table evaluation_settings in share row exclusive mode');
+  // The next number read first (the lock above keeps it), then inserted as a value: Citus refuses a subquery in
+  // the values of an insert into a reference table (docs/citus.md).
+  const { rows: [next] } = await db.query<{ version: number }>('select coalesce(max(version), 0) + 1 as version from evaluation_settings');
   const { rows } = await db.query<{ version: number }>(
-    `insert into evaluation_settings (version, settings, created_by)
-     values ((select coalesce(max(version), 0) + 1 from evaluation_settings), $1, $2) returning version`,
-    [JSON.stringify(settings), userId]);
+    'insert into evaluation_settings (version, settings, created_by) values ($1, $2, $3) returning version',
+    [next.version, JSON.stringify(settings), userId]);
   return rows[0].version;
 }

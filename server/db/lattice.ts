@@ -4,6 +4,7 @@
 // are numbered north → south and cells west → east, as the grid tool does. One statement per level. Streets and
 // communities are drawn as the boxes of their cells (the cells skipped next to another district included).
 import type { Queryable } from './types.js';
+import { analyzeTable } from './distribute.js';
 
 export type LatticeSpec = {
   /** 6-digit district code (a 9xxxxx code cannot be mistaken for a real Chinese division). */
@@ -99,6 +100,6 @@ async function insertLattice(db: Queryable, s: LatticeSpec, g: {
      select count(*)::int as n from g`,
     [s.district_code, from]);
   await db.query('drop table lattice_cells');
-  await db.exec('analyze grids');
+  await analyzeTable(db, 'grids'); // on a Citus coordinator, its shard (db/distribute.ts)
   return { streets: streets.rows[0].n, communities: communities.rows[0].n, grids: grids.rows[0].n };
 }

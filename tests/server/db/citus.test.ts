@@ -2,16 +2,20 @@
 // - on every engine of the db project (PGlite, and PostgreSQL with TEST_DATABASE_URL): no Citus, so the
 //   distribution step does nothing, and GRIDLINE_DISTRIBUTED=citus is refused with what to do;
 // - with CITUS_TEST_DATABASE_URL (a coordinator with two workers: scripts/citus/cluster.sh; .ci/run sets it), the
-//   database is reset and seeded there, and the tests read from Citus what it distributed, that the app's writes
-//   to distributed tables go to one shard, and, from EXPLAIN on the layout docs/citus.md plans for grids and cases,
+//   database is reset and seeded there, and the tests read from Citus what it distributed and made reference tables,
+//   that the app's writes to distributed tables go to one shard, that case and component writes run with the
+//   reference tables in place (their triggers, migration 0042), and, from EXPLAIN on the layout docs/citus.md plans for grids and cases,
 //   that locating a point and reading a case of one district are routed to one shard ("Task Count: 1").
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { citusTables, distribute, DISTRIBUTED_TABLES, isCitus, parseDistributionMode, REFERENCE_TABLES } from '../../../server/db/distribute.js';
+import { analyzeTable, citusTables, distribute, DISTRIBUTED_TABLES, isCitus, parseDistributionMode, REFERENCE_TABLES } from '../../../server/db/distribute.js';
 import { migrate } from '../../../server/db/migrate.js';
 import { wrapClient } from '../../../server/db/postgres.js';
 import { reserveSequence } from '../../../server/db/components.js';
+import { loadedFiles, markLoaded } from '../../../server/db/classes.js';
+import { actOnCase, readCase, reportCase } from '../../../server/services/cases.js';
+import { caseDeps, demoUsers, pointInGrid } from '../../helpers/cases.js';
 import type { Queryable } from '../../../server/db/types.js';
 import { sharedPglite, testBackends, withTestDb } from '../../helpers/backends.js';
 import { resetAndSeedPostgres } from '../../helpers/fixture.js';
@@ -27,17 +31,33 @@ describe('GRIDLINE_DISTRIBUTED', () => {
   });
 });
 
+/** TEST_DATABASE_URL is the coordinator itself (.ci/run's third engine runs the whole db project there). */
+const onCoordinator = !!process.env.CITUS_TEST_DATABASE_URL && process.env.CITUS_TEST_DATABASE_URL === process.env.TEST_DATABASE_URL;
+
 // The shared PGlite (migrated and seeded, or from its image) opens before the tests, not inside the first one's time.
 beforeAll(async () => { if (testBackends().includes('pglite')) await sharedPglite(); }, 600_000);
 
-describe.each(testBackends())('the distribution step without Citus, on %s', (backend) => {
-  test('auto finds no Citus and changes nothing; the migrations run as before', () => withTestDb(backend, async (db) => {
-    expect(await isCitus(db)).toBe(false);
+// The whole db project also runs against a coordinator (.ci/run's third engine: TEST_DATABASE_URL is then a Citus
+// database the global setup migrated and distributed): there the step has nothing left to do.
+describe.each(testBackends())('the distribution step on %s', (backend) => {
+  test('auto changes nothing: no Citus here (PGlite, PostgreSQL), or everything already converted (a coordinator); the migrations run as before', () => withTestDb(backend, async (db) => {
+    expect(await isCitus(db)).toBe(backend === 'postgres' && onCoordinator);
     expect(await distribute(db, 'auto')).toEqual([]);
     expect(await migrate(db, undefined, { distributed: 'auto' })).toEqual([]);
   }));
 
-  test('GRIDLINE_DISTRIBUTED=citus on a database without Citus stops the migration runner and says what to do', () => withTestDb(backend, async (db) => {
+  test('analyzeTable analyses a table written in the same transaction; a name that is not one is refused', () => withTestDb(backend, async (db) => {
+    await db.query('update grids set land_use = land_use where code = (select min(code) from grids)');
+    await analyzeTable(db, 'grids');
+    await expect(analyzeTable(db, 'grids; drop table cases')).rejects.toThrow(/not a table name/);
+  }));
+
+  test('GRIDLINE_DISTRIBUTED=citus on a database without Citus stops the migration runner and says what to do; on a coordinator it is done', () => withTestDb(backend, async (db) => {
+    if (await isCitus(db)) {
+      expect(await distribute(db, 'citus')).toEqual([]);
+      expect((await citusTables(db)).filter((t) => t.kind === 'reference').map((t) => t.table).sort()).toEqual([...REFERENCE_TABLES].sort());
+      return;
+    }
     await expect(distribute(db, 'citus')).rejects.toThrow(/no citus extension: point DATABASE_URL at a Citus coordinator \(scripts\/citus\/cluster\.sh start\)/);
     await expect(migrate(db, undefined, { distributed: 'citus' })).rejects.toThrow(/no citus extension/);
   }));
@@ -49,7 +69,9 @@ if (citusUrl) {
   describe('on a Citus coordinator with two workers', () => {
     let pool: pg.Pool;
     beforeAll(async () => {
-      await resetAndSeedPostgres(citusUrl); // migrations, then the distribution step (auto), then the fixture district
+      // Migrations, then the distribution step (auto), then the fixture district; when the coordinator is also
+      // TEST_DATABASE_URL the global setup did that already, and the other test files are using it.
+      if (!onCoordinator) await resetAndSeedPostgres(citusUrl);
       pool = new pg.Pool({ connectionString: citusUrl, max: 2 });
     }, 600_000);
     afterAll(async () => { await pool?.end(); });
@@ -74,17 +96,31 @@ if (citusUrl) {
       (await db.query<{ 'QUERY PLAN': string }>(`explain (costs off) ${sql}`, params)).rows.map((r) => r['QUERY PLAN']).join('\n');
     const taskCount = (plan: string) => Number(/Task Count: (\d+)/.exec(plan)?.[1] ?? NaN);
 
-    test('the step distributed component_sequences by district code, made the listed reference tables, and left the rest plain', () => inTx(async (db) => {
+    test('the step distributed component_sequences by district code, made the shared tables reference tables; those linked to them are Citus local tables, the rest plain', () => inTx(async (db) => {
       expect(await isCitus(db)).toBe(true);
       const tables = await citusTables(db);
       expect(tables.filter((t) => t.kind === 'distributed').map((t) => [t.table, t.column]))
         .toEqual(DISTRIBUTED_TABLES.map((d) => [d.table, d.column]));
       expect(tables.filter((t) => t.kind === 'reference').map((t) => t.table).sort()).toEqual([...REFERENCE_TABLES].sort());
-      // Nothing was turned into a Citus local table behind our back: grids, components and cases are plain tables.
-      expect(tables.filter((t) => t.kind === 'local')).toEqual([]);
+      expect(REFERENCE_TABLES).toEqual(expect.arrayContaining(['classes', 'departments', 'class_departments', 'users', 'evaluation_settings', 'supervision_thresholds']));
+      // Linked to the reference tables by foreign keys: Citus made them Citus local tables (on the coordinator).
+      const local = tables.filter((t) => t.kind === 'local').map((t) => t.table);
+      expect(local).toEqual(expect.arrayContaining(['cases', 'case_trail', 'case_events', 'components', 'grids', 'regions', 'sessions']));
+      // No foreign key to them: still plain PostgreSQL tables, which Citus does not know.
+      for (const plain of ['case_grid_days', 'grid_component_counts', 'tile_generations', 'places', 'schema_migrations']) {
+        expect(tables.map((t) => t.table)).not.toContain(plain);
+      }
       const shards = await db.query<{ n: number; nodes: number }>(
         `select count(*)::int as n, count(distinct nodeport)::int as nodes from citus_shards where table_name = 'component_sequences'::regclass`);
       expect(shards.rows[0]).toEqual({ n: 32, nodes: 2 });
+      // A reference table has its copy on every node: the coordinator and both workers.
+      const copies = await db.query<{ nodes: number }>(
+        `select count(distinct nodeport)::int as nodes from citus_shards where table_name = 'classes'::regclass`);
+      expect(copies.rows[0].nodes).toBe(3);
+      const { rows: [counts] } = await db.query<{ classes: number; users: number }>(
+        'select (select count(*)::int from classes) as classes, (select count(*)::int from users) as users');
+      expect(counts.classes).toBeGreaterThan(100);
+      expect(counts.users).toBeGreaterThan(5);
     }));
 
     test('a second run of the step changes nothing', () => inTx(async (db) => {
@@ -105,13 +141,79 @@ if (citusUrl) {
       expect(taskCount(other)).toBe(1);
     }));
 
-    test('the blocker of reference tables: with classes a reference table, a case write fails in the tile trigger (RTE kind 7)', () => inTx(async (db) => {
-      // Why REFERENCE_TABLES is empty (docs/citus.md): the foreign keys make cases and regions Citus local tables,
-      // and cases_tile_change joins its transition table with regions. When this stops failing, fill the list.
-      await db.exec("set local citus.multi_shard_modify_mode to 'sequential'; set local client_min_messages = warning");
-      await db.query("select create_reference_table('classes')");
-      const kinds = await citusTables(db);
-      expect(kinds.find((t) => t.table === 'cases')?.kind).toBe('local');
+    test('with the reference tables in place, a case is reported and acted on through the case service; the triggers of 0042 bump the tile generation with its extent and count its grid-day', () => inTx(async (db) => {
+      const deps = caseDeps(db);
+      const { inspector, operator } = await demoUsers(db);
+      const p = await pointInGrid(db);
+      const gen = async () => Number((await db.query<{ gen: string }>("select gen from tile_generations where tile_set = 'cases'")).rows[0].gen);
+      const before = await gen();
+      const r = await reportCase(deps, inspector, { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat, description: 'citus' }, null);
+      expect(r.case).toMatchObject({ status: 'pending_acceptance', grid_code: p.code, version: 1 });
+      expect(await gen()).toBeGreaterThan(before);
+      // The extent is the case's point and its community's polygon, as on PostgreSQL.
+      const { rows: [change] } = await db.query<{ inside: boolean; community: boolean }>(
+        `select st_intersects(st_makeenvelope(t.min_lon, t.min_lat, t.max_lon, t.max_lat, 4326), c.geom) as inside,
+                st_makeenvelope(t.min_lon, t.min_lat, t.max_lon, t.max_lat, 4326) ~ (select geom from regions where code = c.community_code) as community
+           from tile_changes t, cases c where t.tile_set = 'cases' and c.id = $1 order by t.gen desc limit 1`, [r.case.id]);
+      expect(change).toEqual({ inside: true, community: true });
+      const day = await db.query<{ n: number }>('select n from case_grid_days where grid_code = $1 and day = $2::date', [p.code, '2026-11-23']);
+      expect(day.rows[0]?.n).toBeGreaterThanOrEqual(1);
+      const accepted = await actOnCase(deps, operator, r.case.id, { action: 'accept', version: r.case.version });
+      expect(accepted).toMatchObject({ status: 'pending_filing', version: 2 });
+      expect((await readCase(deps, operator, r.case.id)).trail.map((e) => e.action)).toEqual(['report', 'accept']);
+    }));
+
+    test("a component write keeps the per-grid counts (0042's grid_component_counts_apply), and data_files' upsert runs on its reference table", () => inTx(async (db) => {
+      const { rows: [c] } = await db.query<{ id: string; grid_code: string; major: string }>(
+        'select id, grid_code, left(class_code, 2) as major from components where grid_code is not null order by id limit 1');
+      const count = async () => (await db.query<{ n: number }>(
+        'select n from grid_component_counts where grid_code = $1 and major_code = $2', [c.grid_code, c.major])).rows[0]?.n ?? 0;
+      const n = await count();
+      expect(n).toBeGreaterThan(0);
+      await db.query('update components set grid_code = grid_code where id = $1', [c.id]);
+      expect(await count()).toBe(n);
+      await db.query('delete from components where id = $1', [c.id]);
+      expect(await count()).toBe(n - 1);
+      await markLoaded(db, 'citus-test.csv', 'a');
+      await markLoaded(db, 'citus-test.csv', 'b');
+      expect((await loadedFiles(db)).get('citus-test.csv')).toBe('b');
+    }));
+
+    test('a write to the Citus local grids, regions or components bumps their tile sets (0043: the trigger Citus copies to the shard has no TRUNCATE event)', () => inTx(async (db) => {
+      const gens = async () => Object.fromEntries((await db.query<{ tile_set: string; gen: string }>(
+        'select tile_set, gen from tile_generations')).rows.map((r) => [r.tile_set, Number(r.gen)]));
+      const { rows: triggers } = await db.query<{ name: string }>(
+        `select t.tgname as name from pg_trigger t join pg_dist_shard s on s.shardid::text = substring(t.tgrelid::regclass::text from '_([0-9]+)$')
+          where s.logicalrelid in ('grids'::regclass, 'regions'::regclass, 'components'::regclass) and t.tgname like '%tile_generation%' order by 1`);
+      expect(triggers.map((t) => t.name.replace(/_\d+$/, ''))).toEqual(['components_tile_generation', 'grids_tile_generation', 'regions_tile_generation']);
+      let before = await gens();
+      await db.query('update grids set land_use = land_use where code = (select min(code) from grids)');
+      let after = await gens();
+      for (const set of ['grids', 'components', 'cases']) expect(after[set]).toBeGreaterThan(before[set]);
+      before = after;
+      await db.query('update regions set name = name where code = (select min(code) from regions)');
+      after = await gens();
+      for (const set of ['grids', 'components', 'cases', 'basemap']) expect(after[set]).toBeGreaterThan(before[set]);
+      before = after;
+      await db.query('update components set note = note where id = (select min(id) from components)');
+      after = await gens();
+      expect(after.components).toBeGreaterThan(before.components);
+    }));
+
+    test('analyzeTable analyses a Citus local table written in the same transaction (through its shard), where a plain ANALYZE is refused', () => inTx(async (db) => {
+      await db.query('update grids set land_use = land_use where code = (select min(code) from grids)');
+      await analyzeTable(db, 'grids');
+      await expect(db.exec('analyze grids')).rejects.toThrow(/local execution has accessed a placement/);
+    }));
+
+    test("still refused, and why 0042 was needed: a trigger that joins its transition table with a Citus table (\"unrecognized RTE kind: 7\")", () => inTx(async (db) => {
+      await db.exec(`create function citus_old_style() returns trigger language plpgsql as $f$
+        begin
+          perform 1 from regions r where r.code in (select community_code from new_rows);
+          return null;
+        end $f$`);
+      await db.exec(`create trigger citus_old_style after update on cases referencing new table as new_rows
+        for each statement execute function citus_old_style()`);
       await expect(db.query('update cases set status = status where false')).rejects.toThrow(/unrecognized RTE kind: 7/);
     }));
 
