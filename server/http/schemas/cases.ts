@@ -133,5 +133,6 @@ export const LiveCaseEventSchema = Exact({
   red_at: Instant(), yellow_at: Instant(), updated_at: DateTime(),
   urged: Type.Boolean(), urgent: Type.Boolean(), pending_application: Nullable(StringEnum(PENDING_APPLICATIONS)),
   rework_count: Type.Integer(), address: Nullable(Type.String()), origin: OriginSchema,
+  district_code: Type.Optional(Type.String({ pattern: '^[0-9]{6}$', description: 'the case\'s district (events written before 2026-12-04 have none): a stream kept to one district hears only its cases' })),
 });
 export type LiveCaseEvent = Static<typeof LiveCaseEventSchema>;

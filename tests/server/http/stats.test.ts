@@ -180,7 +180,7 @@ describe.each(testBackends())('statistics over HTTP on %s', (backend) => {
       `select id, grid_code from cases where case_no like 'STAT-%' and created_at >= '2026-03-05' and created_at < '2026-03-20' order by case_no limit 1`);
     const { rows: [b] } = await ctx.db.query<{ code: string }>(`select code from grids where valid_to is null and code <> $1 order by code desc limit 1`, [a.grid_code]);
     await ctx.db.query(`update cases set grid_code = $2, community_code = left($2, 12), street_code = left($2, 9) where id = $1`, [a.id, b.code]);
-    await ctx.db.query(`update cases set created_at = created_at - interval '60 days' where case_no in ('STAT-200', 'STAT-201', 'STAT-202')`);
+    await ctx.db.query(`update cases c set created_at = o.at from (select id, created_at - interval '60 days' as at from cases) o where o.id = c.id and case_no in ('STAT-200', 'STAT-201', 'STAT-202')`);
     await ctx.db.query(`delete from cases where case_no in ('STAT-150', 'STAT-151')`);
     const fc = (await get(ctx, url)).json();
     const cur = await truth(ctx.db, 'c.grid_code', '2026-03-01', '2026-03-31');
