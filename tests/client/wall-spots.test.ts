@@ -1,10 +1,10 @@
 // The wall's markers (issue 10): spots cluster cases at one place with their count and worst light, a red case is
-// never hidden, and a change to one case restyles one row (deck.gl _dataDiff) instead of rebuilding every attribute.
+// never hidden, and a change to one case restyles its rows of the kept layers instead of rebuilding every attribute.
 // Also the cases store's change log the spots follow, the sound alert's rule and the wall's scale.
 import { beforeEach, describe, expect, test } from 'vitest';
 import type { CaseSummary, Light } from '../../client/src/api/types.js';
 import { CaseSpots, fromWorld, toWorld, worseLight, type Spot } from '../../client/src/map/case-spots.js';
-import { SPOT_CELL_PX, SPOT_LAYER, spotLayers, spotRadius } from '../../client/src/map/layers/cases.js';
+import { rowRanges, SPOT_CELL_PX, SPOT_LAYER, SpotLayerSet, spotRadius } from '../../client/src/map/layers/cases.js';
 import { beforeSince, changedSince, useCases, wallVisible, ALL_LIGHTS } from '../../client/src/state/cases-store.js';
 import { alertsFor } from '../../client/src/screens/wall/urgent-alert.js';
 import { wallScale } from '../../client/src/screens/wall/wall-spots.js';
@@ -33,7 +33,10 @@ describe('spots', () => {
     expect(spots.casesOf(s).map((x) => x.light)).toEqual(['red', 'green', 'green', 'green', 'green', 'green']);
     // drawn as a cluster: bigger than a single marker, the count as its label
     expect(spotRadius(s)).toBeGreaterThan(spotRadius({ count: 1, worst: 'red' }));
-    const layers = spotLayers(view, view.filter((x) => x.count > 1), 0, 1, true);
+    const set = new SpotLayerSet();
+    set.build(view, view.filter((x) => x.count > 1), 1);
+    const layers = set.frame(0, spots.redCount > 0);
+    expect(spots.redCount).toBe(1);
     expect(layers.map((l) => l.id)).toEqual([SPOT_LAYER.pulse, SPOT_LAYER.urged, SPOT_LAYER.points, SPOT_LAYER.counts]);
     const text = layers[3].props as unknown as { data: Spot[]; getText: (s: Spot) => string };
     expect(text.data.map(text.getText)).toEqual(['6']);
@@ -93,27 +96,80 @@ describe('spots', () => {
 describe('one case changes: one row is restyled', () => {
   const spread = (count: number) => Array.from({ length: count }, (_, i) => c({ lon: 116.30 + (i % 300) * 0.0007, lat: 39.85 + Math.floor(i / 300) * 0.0006 }));
 
-  test('a light change answers a view of the same spots with only that row in __diff, which the layers hand to deck.gl', () => {
+  test('a light change restyles its one spot in place and answers that row; the kept layers invalidate just that row', () => {
     const cases = spread(3000);
     const spots = new CaseSpots();
     const first = spots.rebuild(cases, { zoom: 16, cellPx: 48, visible: all });
-    expect(first.__diff).toBeUndefined(); // a rebuild: every row
+    const before = [...first];
     const target = cases[1234];
-    const next = spots.update(target.id, { ...target, light: 'red', version: 2 })!;
-    expect(next).not.toBe(first);
-    expect(next.length).toBe(first.length);
-    const row = next.findIndex((s) => s.members.some((m) => spots.caseAt(m)?.id === target.id));
-    expect(next.__diff).toEqual([{ startRow: row, endRow: row + 1 }]);
-    expect(next[row].worst).toBe('red');
-    next.forEach((s, i) => expect(s).toBe(first[i])); // the same spot objects: nothing else recomputed
-    // deck.gl reads the changed rows through _dataDiff (its default reads data.__diff): every spot layer carries them
-    for (const layer of spotLayers(next, [], 0, 1, true)) {
-      const props = layer.props as unknown as { data: unknown; _dataDiff: (d: unknown, old: unknown) => unknown; updateTriggers: Record<string, unknown> };
-      if (layer.id === SPOT_LAYER.counts) continue;
-      expect(props.data).toBe(next);
-      expect(props._dataDiff(props.data, first)).toEqual([{ startRow: row, endRow: row + 1 }]);
-      expect(Object.keys(props.updateTriggers ?? {})).toEqual([]); // no trigger invalidates whole attributes
+    const rows = spots.update(target.id, { ...target, light: 'red', version: 2 })!;
+    const row = first.findIndex((s) => s.members.some((m) => spots.caseAt(m)?.id === target.id));
+    expect(rows).toEqual([row]);
+    expect(spots.spots).toBe(first); // the same array and the same spot objects: nothing else recomputed
+    first.forEach((s, i) => expect(s).toBe(before[i]));
+    expect([first[row].worst, spots.redCount]).toEqual(['red', 1]);
+    expect(spots.update(target.id, { ...target, light: 'green', version: 3 })).toEqual([row]);
+    expect(spots.redCount).toBe(0);
+    expect(spots.update('never-held', null)).toEqual([]);
+
+    // The layers: the same instances frame after frame (only the pulse is a clone), and restyle hands each spot
+    // layer's attribute manager the changed rows only, merged into runs, then asks deck.gl for an update.
+    const set = new SpotLayerSet();
+    set.build(first, first.filter((s) => s.count > 1), 1);
+    const a = set.frame(0.2, true);
+    const b = set.frame(0.4, true);
+    expect(a.map((l) => l.id)).toEqual([SPOT_LAYER.pulse, SPOT_LAYER.urged, SPOT_LAYER.points]);
+    b.slice(1).forEach((l, i) => expect(l).toBe(a[i + 1]));
+    expect(b[0]).not.toBe(a[0]);
+    expect((b[0].props as unknown as { opacity: number }).opacity).toBeCloseTo(0.85 * 0.6);
+    const calls: Record<string, { invalidated: [string, object][]; updates: number }> = {};
+    for (const layer of b) { // as deck.gl would after matching them: an attribute manager each
+      const log: { invalidated: [string, object][]; updates: number } = (calls[layer.id] = { invalidated: [], updates: 0 });
+      Object.assign(layer, {
+        getAttributeManager: () => ({ invalidate: (name: string, r: object) => log.invalidated.push([name, r]) }),
+        setNeedsUpdate: () => { log.updates++; },
+      });
     }
+    // Three spots turn red, one yellow (single cases: they stay where they are).
+    const caseIn = (row: number) => spots.caseAt(first[row].members[0])!;
+    const turned = spots.updateMany([[caseIn(3), 'red'], [caseIn(4), 'red'], [caseIn(5), 'red'], [caseIn(9), 'yellow']]
+      .map(([k, light]) => [(k as CaseSummary).id, { ...(k as CaseSummary), light: light as Light, version: 9 }] as [string, CaseSummary]))!;
+    expect(turned).toEqual([3, 4, 5, 9]);
+    set.restyle(turned);
+    const style = (r: object) => ['getRadius', 'getFillColor', 'getLineColor', 'getLineWidth'].map((a) => [a, r]);
+    // The spots: every changed row's look; the pulse: the red rows only; the urged ring: nothing (no update asked).
+    expect(calls[SPOT_LAYER.points]).toEqual({ invalidated: [...style({ startRow: 3, endRow: 6 }), ...style({ startRow: 9, endRow: 10 })], updates: 1 });
+    expect(calls[SPOT_LAYER.pulse]).toEqual({ invalidated: style({ startRow: 3, endRow: 6 }), updates: 1 });
+    expect(calls[SPOT_LAYER.urged]).toEqual({ invalidated: [], updates: 0 });
+    // The same look again: nothing to recompute anywhere.
+    set.restyle(spots.update(caseIn(9).id, { ...caseIn(9), version: 10 })!);
+    expect(calls[SPOT_LAYER.points].updates).toBe(1);
+    // A case joining a single spot makes it a cluster at its cell's centre: its place too.
+    const joined = spots.update('joins', { ...caseIn(9), id: 'joins', light: 'green' })!;
+    expect(joined).toEqual([9]);
+    set.restyle(joined);
+    expect(calls[SPOT_LAYER.points].invalidated.slice(-5)).toEqual([...style({ startRow: 9, endRow: 10 }), ['getPosition', { startRow: 9, endRow: 10 }]]);
+    expect(calls[SPOT_LAYER.urged].updates).toBe(1); // moved: its place in every layer
+  });
+
+  test('changed rows become deck.gl ranges: runs merged, end exclusive', () => {
+    expect(rowRanges([])).toEqual([]);
+    expect(rowRanges([0])).toEqual([{ startRow: 0, endRow: 1 }]);
+    expect(rowRanges([1, 2, 3, 7, 8, 20])).toEqual([{ startRow: 1, endRow: 4 }, { startRow: 7, endRow: 9 }, { startRow: 20, endRow: 21 }]);
+    expect(rowRanges([4, 4, 5])).toEqual([{ startRow: 4, endRow: 6 }]);
+  });
+
+  test('a new scale or new spots make new layers; without red there is no pulse layer', () => {
+    const spots = new CaseSpots();
+    const view = spots.rebuild(spread(50), { zoom: 16, cellPx: 48, visible: all });
+    const set = new SpotLayerSet();
+    set.build(view, [], 1);
+    const [, points1] = set.frame(0, true);
+    set.build(view, [], 2);
+    const layers = set.frame(0, false);
+    expect(layers.map((l) => l.id)).toEqual([SPOT_LAYER.urged, SPOT_LAYER.points]);
+    expect(layers[1]).not.toBe(points1);
+    expect((layers[1].props as unknown as { radiusScale: number }).radiusScale).toBe(2);
   });
 
   test('a case leaving (closed, filtered) lowers its spot\'s count; a new case in an occupied cell joins it; a move to an empty cell asks for a rebuild', () => {
@@ -121,10 +177,12 @@ describe('one case changes: one row is restyled', () => {
     const spots = new CaseSpots();
     const visibleOpen = (x: CaseSummary) => wallVisible(x, { status: 'open', lights: ALL_LIGHTS });
     spots.rebuild([a, b], { zoom: 15, cellPx: 48, visible: visibleOpen });
-    const closed = spots.update(a.id, { ...a, status: 'closed', light: null, version: 2 })!;
-    expect(closed[0].count).toBe(1);
-    const joined = spots.update('new', c({ id: 'new', light: 'yellow' }))!;
-    expect([joined[0].count, joined[0].worst, joined.__diff]).toEqual([2, 'yellow', [{ startRow: 0, endRow: 1 }]]);
+    const count = spots.countRev;
+    expect(spots.update(a.id, { ...a, status: 'closed', light: null, version: 2 })).toEqual([0]);
+    expect(spots.spots[0].count).toBe(1);
+    expect(spots.countRev).toBeGreaterThan(count); // the count labels are rebuilt
+    expect(spots.update('new', c({ id: 'new', light: 'yellow' }))).toEqual([0]);
+    expect([spots.spots[0].count, spots.spots[0].worst]).toEqual([2, 'yellow']);
     expect(spots.update(b.id, { ...b, lon: 116.6, lat: 40.1 })).toBeNull();
   });
 });

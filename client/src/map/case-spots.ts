@@ -3,9 +3,8 @@
 // hidden under another colour. A spot of one case is that case at its own place.
 //
 // Built for 100,000 cases: every case keeps a fixed slot and every spot a fixed index for one zoom level, so a change
-// to one case restyles its one spot. `update` answers which spot changed; the layer gets a new view of the same spots
-// carrying those rows in `__diff` (deck.gl's _dataDiff), and deck.gl recomputes the attributes of those rows only.
-// The views are two arrays of the same spots taken in turn, so a change costs no copy of the spots.
+// to one case restyles its one spot in place. `update` answers which spot rows changed; the spot layers
+// (map/layers/cases.ts SpotLayerSet) recompute those rows of their attributes and nothing else.
 // Pure: no map, no deck.gl.
 import type { CaseSummary, Light } from '../api/types.js';
 
@@ -57,12 +56,6 @@ export type Spot = {
   cellLat: number;
 };
 
-/** Changed spot rows, as deck.gl's _dataDiff wants them (endRow exclusive). */
-export type Ranges = { startRow: number; endRow: number }[];
-
-/** A view of the spots for one layer update: the same spots, a new array, the changed rows (none: all). */
-export type SpotView = Spot[] & { __diff?: Ranges };
-
 export type SpotOptions = {
   /** The map's zoom (its whole part picks the grid). */
   zoom: number;
@@ -80,26 +73,25 @@ export class CaseSpots {
   private cellIndex = new Map<string, number>();
   spots: Spot[] = [];
   private opts: SpotOptions = { zoom: 0, cellPx: 48, visible: () => true };
-  /** Bumped by every change; the layers key their data views on it. */
+  /** Bumped by every change. */
   rev = 0;
   /** Bumped when a spot's count changes (the count labels are rebuilt then, not on a change of light). */
   countRev = 0;
-  private view: SpotView = [];
-  /** Two arrays of the same spots (the same objects in the same order) that the views alternate between: deck.gl
-   * sees a new data array at each change without a copy of every spot (O(1), not O(spots)). */
-  private views: [SpotView, SpotView] = [[], []];
+  /** Spots drawn red (a visible member red): the wall pulses while there is one. */
+  redCount = 0;
 
   get level(): number { return Math.floor(this.opts.zoom); }
   get cellPx(): number { return this.opts.cellPx; }
 
   /** Places every case anew (a new list, a new zoom level, a new filter): every spot is new. */
-  rebuild(cases: Iterable<CaseSummary>, opts: SpotOptions): SpotView {
+  rebuild(cases: Iterable<CaseSummary>, opts: SpotOptions): Spot[] {
     this.opts = opts;
     this.slots.length = 0;
     this.slotOf.clear();
     for (const c of cases) { this.slotOf.set(c.id, this.slots.length); this.slots.push(c); }
     this.cellIndex = new Map();
     this.spots = [];
+    this.redCount = 0;
     this.spotOfSlot = new Array<number>(this.slots.length);
     // Cells first (members in slot order), then the spots ordered by their worst light so that red ones are drawn
     // last, on top of any neighbour they touch.
@@ -125,21 +117,20 @@ export class CaseSpots {
     });
     this.spots = built;
     this.rev++;
-    this.views = [built.slice(), built.slice()];
-    this.view = this.views[0];
-    return this.view;
+    return built;
   }
 
   /**
-   * One case changed, arrived or left (`c` null with its id). Returns the new view with the one changed row in
-   * `__diff`, or null when the spots must be rebuilt (a case moved to another cell or arrived in an empty one).
+   * One case changed, arrived or left (`c` null with its id). Restyles its spot in place and answers the changed
+   * spot rows (indexes in `spots`, ascending; none when nothing drawn changed), or null when the spots must be rebuilt
+   * (a case moved to another cell or arrived in an empty one).
    */
-  update(id: string, c: CaseSummary | null): SpotView | null {
+  update(id: string, c: CaseSummary | null): number[] | null {
     return this.updateMany([[id, c]]);
   }
 
   /** Several cases changed (a burst of live events, the clock turning lights): restyles their spots only. */
-  updateMany(changes: Iterable<[string, CaseSummary | null]>): SpotView | null {
+  updateMany(changes: Iterable<[string, CaseSummary | null]>): number[] | null {
     const touched = new Set<number>();
     for (const [id, c] of changes) {
       const spot = this.place(id, c);
@@ -147,7 +138,8 @@ export class CaseSpots {
       if (spot >= 0) touched.add(spot);
     }
     for (const i of touched) this.restyle(this.spots[i]);
-    return touched.size ? this.changed([...touched]) : this.view;
+    if (touched.size) this.rev++;
+    return [...touched].sort((a, b) => a - b);
   }
 
   /** Puts a case in its slot: the index of its spot, -1 when there is nothing to do, null when only a rebuild will do. */
@@ -180,14 +172,6 @@ export class CaseSpots {
     return out.sort((a, b) => rankOf(b.light) - rankOf(a.light));
   }
 
-  private changed(indexes: number[]): SpotView {
-    this.rev++;
-    const view = this.view === this.views[0] ? this.views[1] : this.views[0];
-    view.__diff = [...indexes].sort((a, b) => a - b).map((i) => ({ startRow: i, endRow: i + 1 }));
-    this.view = view;
-    return view;
-  }
-
   private cellKey(c: Pick<CaseSummary, 'lon' | 'lat'>): string {
     const [x, y] = toWorld(c.lon, c.lat, this.level);
     return `${Math.floor(x / this.opts.cellPx)}:${Math.floor(y / this.opts.cellPx)}`;
@@ -207,6 +191,9 @@ export class CaseSpots {
       if (!top || rankOf(c.light) > rankOf(top.light)) top = c;
     }
     if (count !== before) this.countRev++;
+    const wasRed = spot.count > 0 && spot.worst === 'red';
+    const isRed = count > 0 && top?.light === 'red';
+    if (wasRed !== isRed) this.redCount += isRed ? 1 : -1;
     spot.count = count;
     spot.top = top;
     spot.worst = top?.light ?? null;

@@ -1,11 +1,12 @@
-// Cases → deck.gl layers for the wall map. Pure (state → layers): rebuilt on every change and every animation frame;
-// deck.gl diffs by id. The pulse only changes layer props (radiusScale, opacity), never the data, so a frame costs a
-// redraw and no attribute update.
+// Cases → deck.gl layers. The case layers are pure (state → layers): rebuilt on every change and every animation
+// frame; deck.gl diffs by id. The pulse only changes layer props (radiusScale, opacity), never the data, so a frame
+// costs a redraw and no attribute update. The wall's spot layers (SpotLayerSet, 100,000 cases) are kept instances whose
+// changed rows are invalidated in place.
 import { ScatterplotLayer, TextLayer } from '@deck.gl/layers';
 import type { Layer } from '@deck.gl/core';
 import type { CaseSummary, Light } from '../../api/types.js';
 import { CASE_RING_COLORS, hexToRgba, lightColor, type Rgba } from '../colors.js';
-import type { Spot, SpotView } from '../case-spots.js';
+import type { Spot } from '../case-spots.js';
 import { LABEL_FONT_SANS } from './labels.js';
 
 /** Layer ids (fixed; the map's click handler and tests use them). */
@@ -219,22 +220,67 @@ const PULSE_FILL = hexToRgba(lightColor('red'), 50);
 const PULSE_LINE = hexToRgba(lightColor('red'), 255);
 const URGED_LINE = hexToRgba(CASE_RING_COLORS.urged, 255);
 
+/** The layers' changed rows as deck.gl attribute ranges (endRow exclusive): runs of consecutive rows merged. */
+export function rowRanges(rows: readonly number[]): { startRow: number; endRow: number }[] {
+  const out: { startRow: number; endRow: number }[] = [];
+  for (const r of rows) {
+    const last = out[out.length - 1];
+    if (last && r === last.endRow) last.endRow = r + 1;
+    else if (!last || r > last.endRow) out.push({ startRow: r, endRow: r + 1 });
+  }
+  return out;
+}
+
+/** What restyle needs of a deck.gl layer (its attribute manager once deck.gl has initialised it). */
+type Live = Pick<Layer, 'getAttributeManager' | 'setNeedsUpdate'>;
+
+/** The accessors whose attributes a spot's look feeds (its place apart). */
+const STYLE_ACCESSORS = ['getRadius', 'getFillColor', 'getLineColor', 'getLineWidth'] as const;
+
+/** A spot's look in each layer as one number (equal numbers: the same attributes): 0 draws nothing. */
+const RANK = { red: 3, yellow: 2, green: 1 } as const;
+const pointKey = (s: Spot): number => (s.count ? 1 + (s.count > 1 ? 8 : 0) + (s.worst ? RANK[s.worst] : 0) + 16 * spotRadius(s) : 0);
+const pulseKey = (s: Spot): number => (s.count && s.worst === 'red' ? 1 + spotRadius(s) : 0);
+const urgedKey = (s: Spot): number => (s.count && s.urged ? 1 + spotRadius(s) : 0);
+
 /**
- * The wall's spot layers over one view of the spots (the same rows for each; a one-spot change is in the view's
- * `__diff`, so deck.gl recomputes one row of each layer): red pulse, urged ring, the spots, their counts. `counts` is
- * the clusters' array (rebuilt only when a count changes); `scale` the wall's type scale (1 at 1920 px wide).
+ * The wall's spot layers, bottom to top: red pulse, urged ring, the spots, their counts. Built once per set of spots
+ * (a rebuild, a new scale) and then kept: the same layer instances go to deck.gl at every frame, so deck.gl matches
+ * them without comparing props and updates nothing. A one-case change restyles its spot in place (CaseSpots.update)
+ * and `restyle` invalidates just those rows of each layer's attributes: at deck.gl's next frame the accessors run for
+ * those rows only and only those bytes go to the GPU; no layer is made, matched or diffed. Only the pulse is a new
+ * instance per frame (its radius and opacity are props), a clone sharing its state. `scale` is the wall's type scale.
  */
-export function spotLayers(view: SpotView, counts: readonly Spot[], phase: number, scale: number, hasRed: boolean): Layer[] {
-  const out: Layer[] = [];
-  if (hasRed) {
-    out.push(new ScatterplotLayer<Spot>({
+export class SpotLayerSet {
+  private pulse: ScatterplotLayer<Spot> | null = null;
+  /** Pulse instances deck.gl may hold the state of (the built one, the last two clones). */
+  private pulses: ScatterplotLayer<Spot>[] = [];
+  private urged: ScatterplotLayer<Spot> | null = null;
+  private points: ScatterplotLayer<Spot> | null = null;
+  private counts: TextLayer<Spot> | null = null;
+  private scale = 1;
+  private spots: readonly Spot[] = [];
+  /** What each row draws now, per layer (pointKey, pulseKey, urgedKey) and where: restyle compares against these and
+   * invalidates only the attributes of the layers whose rows look different. */
+  private drawn = { point: new Float64Array(0), pulse: new Float64Array(0), urged: new Float64Array(0), lon: new Float64Array(0), lat: new Float64Array(0) };
+
+  /** New layers over a new array of spots (every attribute computed at deck.gl's next update). */
+  build(spots: readonly Spot[], clusters: readonly Spot[], scale: number): void {
+    this.scale = scale;
+    this.spots = spots;
+    const n = spots.length;
+    const d = (this.drawn = { point: new Float64Array(n), pulse: new Float64Array(n), urged: new Float64Array(n), lon: new Float64Array(n), lat: new Float64Array(n) });
+    for (let i = 0; i < n; i++) {
+      const s = spots[i];
+      d.point[i] = pointKey(s); d.pulse[i] = pulseKey(s); d.urged[i] = urgedKey(s); d.lon[i] = s.lon; d.lat[i] = s.lat;
+    }
+    this.pulse = new ScatterplotLayer<Spot>({
       id: SPOT_LAYER.pulse,
-      data: view,
+      data: spots,
       getPosition: spotPosition,
       getRadius: (s) => (s.worst === 'red' && s.count ? spotRadius(s) + 2 : 0),
       radiusUnits: 'pixels',
-      radiusScale: scale * (1 + 1.2 * phase),
-      opacity: 0.85 * (1 - phase),
+      radiusScale: scale,
       stroked: true,
       filled: true,
       getFillColor: (s) => (s.worst === 'red' && s.count ? PULSE_FILL : HIDDEN),
@@ -242,43 +288,48 @@ export function spotLayers(view: SpotView, counts: readonly Spot[], phase: numbe
       lineWidthUnits: 'pixels',
       getLineWidth: (s) => (s.worst === 'red' && s.count ? 2 * scale : 0),
       pickable: false,
-    }));
+    });
+    this.pulses = [this.pulse];
+    this.urged = new ScatterplotLayer<Spot>({
+      id: SPOT_LAYER.urged,
+      data: spots,
+      getPosition: spotPosition,
+      getRadius: (s) => (s.urged && s.count ? spotRadius(s) + 4 : 0),
+      radiusUnits: 'pixels',
+      radiusScale: scale,
+      stroked: true,
+      filled: false,
+      getLineColor: (s) => (s.urged && s.count ? URGED_LINE : HIDDEN),
+      lineWidthUnits: 'pixels',
+      getLineWidth: (s) => (s.urged && s.count ? 2.5 * scale : 0),
+      pickable: false,
+    });
+    this.points = new ScatterplotLayer<Spot>({
+      id: SPOT_LAYER.points,
+      data: spots,
+      getPosition: spotPosition,
+      getRadius: spotRadius,
+      radiusUnits: 'pixels',
+      radiusScale: scale,
+      getFillColor: (s) => (s.count ? SPOT_FILL[s.worst ?? 'none'] : HIDDEN),
+      stroked: true,
+      getLineColor: (s) => (s.count > 1 ? CLUSTER_LINE : s.count ? SPOT_LINE : HIDDEN),
+      lineWidthUnits: 'pixels',
+      getLineWidth: (s) => (s.count > 1 ? 2 * scale : s.count ? 1.5 * scale : 0),
+      pickable: true,
+      autoHighlight: true,
+      highlightColor: [255, 255, 255, 90],
+      // No updateTriggers and never new data for a change: restyle() invalidates the changed rows.
+    });
+    this.setCounts(clusters);
   }
-  out.push(new ScatterplotLayer<Spot>({
-    id: SPOT_LAYER.urged,
-    data: view,
-    getPosition: spotPosition,
-    getRadius: (s) => (s.urged && s.count ? spotRadius(s) + 4 : 0),
-    radiusUnits: 'pixels',
-    radiusScale: scale,
-    stroked: true,
-    filled: false,
-    getLineColor: (s) => (s.urged && s.count ? URGED_LINE : HIDDEN),
-    lineWidthUnits: 'pixels',
-    getLineWidth: (s) => (s.urged && s.count ? 2.5 * scale : 0),
-    pickable: false,
-  }));
-  out.push(new ScatterplotLayer<Spot>({
-    id: SPOT_LAYER.points,
-    data: view,
-    getPosition: spotPosition,
-    getRadius: spotRadius,
-    radiusUnits: 'pixels',
-    radiusScale: scale,
-    getFillColor: (s) => (s.count ? SPOT_FILL[s.worst ?? 'none'] : HIDDEN),
-    stroked: true,
-    getLineColor: (s) => (s.count > 1 ? CLUSTER_LINE : s.count ? SPOT_LINE : HIDDEN),
-    lineWidthUnits: 'pixels',
-    getLineWidth: (s) => (s.count > 1 ? 2 * scale : s.count ? 1.5 * scale : 0),
-    pickable: true,
-    autoHighlight: true,
-    highlightColor: [255, 255, 255, 90],
-    // No updateTriggers: a change arrives as a new view whose __diff names the changed rows (deck.gl _dataDiff).
-  }));
-  if (counts.length) {
-    out.push(new TextLayer<Spot>({
+
+  /** New count labels (a spot's count changed; a change of light keeps them). */
+  setCounts(clusters: readonly Spot[]): void {
+    const scale = this.scale;
+    this.counts = clusters.length ? new TextLayer<Spot>({
       id: SPOT_LAYER.counts,
-      data: counts,
+      data: clusters,
       characterSet: '0123456789',
       fontFamily: LABEL_FONT_SANS,
       fontWeight: 'bold',
@@ -293,7 +344,55 @@ export function spotLayers(view: SpotView, counts: readonly Spot[], phase: numbe
       getTextAnchor: 'middle',
       getAlignmentBaseline: 'center',
       pickable: false,
-    }));
+    }) : null;
   }
-  return out;
+
+  /**
+   * Spots restyled in place (CaseSpots.update's rows): in each spot layer where a row now looks different (a light
+   * that changes nothing in the urged ring leaves that layer alone), the attributes it feeds are recomputed for those
+   * rows at deck.gl's next update, nothing else. Layers deck.gl has not initialised yet compute every row then anyway.
+   */
+  restyle(rows: readonly number[]): void {
+    const d = this.drawn;
+    const moved: number[] = [];
+    const changed = { point: [] as number[], pulse: [] as number[], urged: [] as number[] };
+    for (const r of rows) {
+      const s = this.spots[r];
+      if (!s) continue;
+      if (s.lon !== d.lon[r] || s.lat !== d.lat[r]) { moved.push(r); d.lon[r] = s.lon; d.lat[r] = s.lat; }
+      const keys = { point: pointKey(s), pulse: pulseKey(s), urged: urgedKey(s) };
+      for (const k of ['point', 'pulse', 'urged'] as const) {
+        if (keys[k] !== d[k][r]) { changed[k].push(r); d[k][r] = keys[k]; }
+      }
+    }
+    const apply = (layers: readonly Live[], restyled: number[]) => {
+      if (!restyled.length && !moved.length) return;
+      for (const layer of layers) {
+        const attributes = layer.getAttributeManager();
+        if (!attributes) continue;
+        for (const range of rowRanges(restyled)) for (const a of STYLE_ACCESSORS) attributes.invalidate(a, range);
+        for (const range of rowRanges(moved)) attributes.invalidate('getPosition', range);
+        layer.setNeedsUpdate();
+      }
+    };
+    apply(this.points ? [this.points] : [], changed.point);
+    apply(this.pulses, changed.pulse);
+    apply(this.urged ? [this.urged] : [], changed.urged);
+  }
+
+  /** The layers to draw at pulse `phase` in [0, 1): the kept instances, the pulse (only while a spot is red) a clone. */
+  frame(phase: number, hasRed: boolean): Layer[] {
+    const out: Layer[] = [];
+    if (hasRed && this.pulse) {
+      const pulse = this.pulse.clone({ radiusScale: this.scale * (1 + 1.2 * phase), opacity: 0.85 * (1 - phase) });
+      this.pulses = [this.pulses[0], this.pulses[this.pulses.length - 1], pulse];
+      out.push(pulse);
+    } else if (this.pulse) {
+      this.pulses = [this.pulse]; // dropped from deck.gl: the next one starts anew from the built instance
+    }
+    if (this.urged) out.push(this.urged);
+    if (this.points) out.push(this.points);
+    if (this.counts) out.push(this.counts);
+    return out;
+  }
 }

@@ -8,7 +8,7 @@ import type { MessageKey } from '../../i18n/index.js';
 import { MapFrame } from '../../components/MapFrame.js';
 import { CaseDetailPanel } from '../../components/case/CaseDetailPanel.js';
 import { useT } from '../../components/Bilingual.js';
-import { flashRing, selectedRing, SPOT_LAYER, spotLayers } from '../../map/layers/cases.js';
+import { flashRing, selectedRing, SPOT_LAYER } from '../../map/layers/cases.js';
 import type { Spot } from '../../map/case-spots.js';
 import type { MapClick, OverlayBuilder } from '../../map/MapView.js';
 import { CASE_RING_COLORS, LIGHT_COLORS } from '../../map/colors.js';
@@ -16,8 +16,8 @@ import { setMapCover, useMapHandle } from '../../map/map-handle.js';
 
 /** The case drawer's width and margin at 1920 px wide (wall.css --wl-drawer; it grows with the wall's scale). */
 const DRAWER_PX = 460;
-/** Fitting the district at 1920 px wide: clear of the stage strip above and the legend at the bottom left (× the wall's scale). */
-const FIT_PADDING = { top: 84, bottom: 24, left: 48, right: 48 };
+/** Fitting the district at 1920 px wide: clear of the stage strip above (two lines of labels on a laptop) and the legend at the bottom left (× the wall's scale). */
+const FIT_PADDING = { top: 116, bottom: 24, left: 48, right: 48 };
 /** Map labels on the wall: none under the type scale's minimum (wall.css --wl-small, 15 px at 1920), all × its scale. */
 export const WALL_LABEL_MIN_PX = 15;
 import { openCase, selectDetailId, useCaseDetail } from '../../state/case-detail-store.js';
@@ -121,6 +121,14 @@ function samePlace(cases: readonly CaseSummary[]): boolean {
   return cases.every((c) => Math.hypot((c.lon - a.lon) * mPerDeg * Math.cos((a.lat * Math.PI) / 180), (c.lat - a.lat) * mPerDeg) <= SAME_PLACE_M);
 }
 
+/** `cases`, or the previous array when it holds the same case objects in the same order. */
+function useSameCases(cases: CaseSummary[]): CaseSummary[] {
+  const ref = useRef(cases);
+  const prev = ref.current;
+  if (prev !== cases && (prev.length !== cases.length || cases.some((c, i) => c !== prev[i]))) ref.current = cases;
+  return ref.current;
+}
+
 export function WallScreen() {
   const flash = useCases(selectFlash);
   const byId = useCases(selectCasesById);
@@ -132,7 +140,7 @@ export function WallScreen() {
   const fitPadding = useMemo(() => ({ top: FIT_PADDING.top * scale, bottom: FIT_PADDING.bottom * scale, left: FIT_PADDING.left * scale, right: FIT_PADDING.right * scale }), [scale]);
   const labelScale = useMemo(() => ({ scale, min_px: WALL_LABEL_MIN_PX }), [scale]);
   const level = useZoomLevel(map);
-  const { spots, view, clusters, hasRed } = useWallSpots(level, scale);
+  const { spots, layers, built, hasRed } = useWallSpots(level, scale);
   const [listed, setListed] = useState<string[] | null>(null);
   useHideComponents();
   useUrgentAlert();
@@ -143,18 +151,20 @@ export function WallScreen() {
   useEffect(() => { setMapCover({ right: Math.round(DRAWER_PX * scale) }); return () => setMapCover({}); }, [scale]);
 
   // byId is updated in place (cases-store.ts): `changes` is what moves when a case does.
-  const fresh = useMemo(() => Object.keys(flash).map((id) => byId[id]).filter((c): c is CaseSummary => !!c && wallVisible(c, filter)), [flash, byId, filter, changes]); // eslint-disable-line react-hooks/exhaustive-deps
-  const selected = useMemo(() => (selectedId && byId[selectedId] ? [byId[selectedId]] : []), [selectedId, byId, changes]); // eslint-disable-line react-hooks/exhaustive-deps
+  // The same arrays while their cases are the same objects: a live event elsewhere gives the overlay nothing new.
+  const fresh = useSameCases(useMemo(() => Object.keys(flash).map((id) => byId[id]).filter((c): c is CaseSummary => !!c && wallVisible(c, filter)), [flash, byId, filter, changes])); // eslint-disable-line react-hooks/exhaustive-deps
+  const selected = useSameCases(useMemo(() => (selectedId && byId[selectedId] ? [byId[selectedId]] : []), [selectedId, byId, changes])); // eslint-disable-line react-hooks/exhaustive-deps
   // Inspectors' last positions (issue 9), refreshed every interval the city set; drawn above the cases.
   useEffect(() => startLastPositions(), []);
   const positions = usePatrol(selectPositions);
   const inspectors = useMemo(() => placedInspectors(positions), [positions]);
+  // The spot layers are kept instances (a one-case change restyles their rows, no new overlay): new ones when `built` moves.
   const overlay = useCallback<OverlayBuilder>(({ phase }) => [
-    ...spotLayers(view, clusters, phase, scale, hasRed),
+    ...layers.frame(phase, hasRed),
     ...(fresh.length ? [flashRing(fresh, phase, scale)] : []),
     ...(selected.length ? [selectedRing(selected, scale)] : []),
     ...patrolLayers(inspectors),
-  ], [view, clusters, scale, hasRed, fresh, selected, inspectors]);
+  ], [layers, built, scale, hasRed, fresh, selected, inspectors]); // eslint-disable-line react-hooks/exhaustive-deps
   // A case opens; a cluster zooms in two levels on its cell, or lists its cases when zooming cannot part them.
   const onClick = useCallback((click: MapClick) => {
     setListed(null);
@@ -174,9 +184,11 @@ export function WallScreen() {
     <main className="app-body wall" data-testid="wall">
       <MapFrame overlay={overlay} animate={hasRed || fresh.length > 0} pickLayerIds={[SPOT_LAYER.points]} onClick={onClick}
         fitPadding={fitPadding} labelScale={labelScale} wholeDistrict>
-        <StageStrip />
+        <div className="wall-top">
+          <StageStrip />
+          <SupervisionAlerts />
+        </div>
         <WallTicker />
-        <SupervisionAlerts />
         <WallLegend />
         {listed ? <SpotCases cases={listed.map((id) => byId[id]).filter((c): c is CaseSummary => !!c)} onClose={() => setListed(null)} /> : null}
         {selectedId ? <CaseDetailPanel className="drawer" /> : null}

@@ -1,10 +1,11 @@
 // The wall's markers as state: the type scale's factor for the map (markers grow with the screen like the panels'
 // type, styles in wall.css), the map's zoom level, and the spots (map/case-spots.ts) kept in step with the cases
-// store by its change log, so a live change restyles one spot and a new list, filter or zoom level rebuilds them.
+// store by its change log, so a live change restyles one spot (its rows of the kept deck.gl layers, SpotLayerSet) and
+// a new list, filter, zoom level or scale rebuilds them.
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { Map as MaplibreMap } from 'maplibre-gl';
-import { CaseSpots, type Spot, type SpotView } from '../../map/case-spots.js';
-import { SPOT_CELL_PX, spotLayers } from '../../map/layers/cases.js';
+import { CaseSpots, type Spot } from '../../map/case-spots.js';
+import { SPOT_CELL_PX, SpotLayerSet } from '../../map/layers/cases.js';
 import {
   changedSince, loadWallCases, selectCasesById, selectChanges, selectFilter, useCases, wallVisible, type CaseFilter,
 } from '../../state/cases-store.js';
@@ -14,12 +15,13 @@ import type { CaseSummary } from '../../api/types.js';
 declare global {
   interface Window {
     /** Test and benchmark hook of the wall (tests/browser/wall.test.ts, scripts/bench/wall.ts): the cases of a picked
-     * spot, the cases store, the spot layers' builder and the spots themselves. */
+     * spot, the cases store, the wall's spots and spot layers, and their classes (the bench builds its own pair). */
     __gridlineWall?: {
       casesOf(spot: unknown): CaseSummary[];
       cases: typeof useCases;
       spots: CaseSpots;
-      spotLayers: typeof spotLayers;
+      layers: SpotLayerSet;
+      SpotLayerSet: typeof SpotLayerSet;
       /** Loads the wall's cases from the bulk feed (GET /api/cases/wall), as the wall does when it opens. */
       loadWall: typeof loadWallCases;
       /** GET with the session's token (the bench's side-by-side paged load). */
@@ -31,7 +33,7 @@ declare global {
 /** Width the wall is designed at; at 3840 px everything is twice as big. */
 export const WALL_BASE_WIDTH = 1920;
 
-/** The wall's scale: 1 up to 1920 px wide, growing with the window to 2 at 3840 px (as --wall-scale in wall.css). */
+/** The wall's scale: 1 up to 1920 px wide, growing with the window to 2 at 3840 px (as --px in styles.css, per px). */
 export function wallScale(width: number): number {
   return Math.min(2, Math.max(1, width / WALL_BASE_WIDTH));
 }
@@ -60,53 +62,61 @@ export function useZoomLevel(map: MaplibreMap | null): number {
 
 export type WallSpots = {
   spots: CaseSpots;
-  /** The rows for the spot layers (a new array per change, the changed rows in __diff). */
-  view: SpotView;
-  /** Spots of two or more visible cases: the count labels. */
-  clusters: readonly Spot[];
+  /** The spot layers (kept between changes: a one-case change restyles rows of them in place). */
+  layers: SpotLayerSet;
+  /** Bumped when the layers are new (a rebuild, new count labels): the overlay hands deck.gl the new instances then. */
+  built: number;
   hasRed: boolean;
 };
 
-type Built = { byId: Record<string, CaseSummary>; filter: CaseFilter; level: number; cellPx: number; seq: number };
+type Built = { byId: Record<string, CaseSummary>; filter: CaseFilter; level: number; cellPx: number; scale: number; seq: number; countRev: number; built: number };
 
-/** The spots of the wall's cases at `level`, `cellPx` screen pixels a cell. */
+/** The spots of the wall's cases at `level`, `cellPx` screen pixels a cell, and their layers at `scale`. */
 export function useWallSpots(level: number, scale: number): WallSpots {
   const byId = useCases(selectCasesById);
   const filter = useCases(selectFilter);
   const changes = useCases(selectChanges);
   const spotsRef = useRef<CaseSpots | null>(null);
   spotsRef.current ??= new CaseSpots();
+  const layersRef = useRef<SpotLayerSet | null>(null);
+  layersRef.current ??= new SpotLayerSet();
   const builtRef = useRef<Built | null>(null);
-  const viewRef = useRef<SpotView>([]);
   const cellPx = Math.round(SPOT_CELL_PX * scale);
 
-  const view = useMemo(() => (viewRef.current = nextView()), [byId, filter, level, cellPx, changes]); // eslint-disable-line react-hooks/exhaustive-deps
-  function nextView(): SpotView {
+  const built = useMemo(() => next(), [byId, filter, level, cellPx, scale, changes]); // eslint-disable-line react-hooks/exhaustive-deps
+  function next(): number {
     const spots = spotsRef.current!;
+    const layers = layersRef.current!;
     const seq = changes[changes.length - 1]?.seq ?? 0;
     const last = builtRef.current;
-    builtRef.current = { byId, filter, level, cellPx, seq };
-    if (last && last.filter === filter && last.level === level && last.cellPx === cellPx) {
-      if (last.byId === byId && last.seq === seq) return viewRef.current; // byId is updated in place: the log says what changed
+    const clusters = () => spots.spots.filter((s) => s.count > 1);
+    if (last && last.filter === filter && last.level === level && last.cellPx === cellPx && last.scale === scale) {
+      if (last.byId === byId && last.seq === seq) return last.built; // byId is updated in place: the log says what changed
       const ids = last.byId === byId ? changedSince(changes, last.seq) : null;
-      if (ids) {
-        const next = spots.updateMany(ids.map((id) => [id, byId[id] ?? null]));
-        if (next) return next;
+      const rows = ids ? spots.updateMany(ids.map((id) => [id, byId[id] ?? null])) : null;
+      if (rows) {
+        layers.restyle(rows);
+        let n = last.built;
+        if (spots.countRev !== last.countRev) { layers.setCounts(clusters()); n++; }
+        builtRef.current = { ...last, seq, countRev: spots.countRev, built: n };
+        return n;
       }
     }
-    return spots.rebuild(Object.values(byId), { zoom: level, cellPx, visible: (c) => wallVisible(c, filter) });
+    spots.rebuild(Object.values(byId), { zoom: level, cellPx, visible: (c) => wallVisible(c, filter) });
+    layers.build(spots.spots, clusters(), scale);
+    const n = (last?.built ?? 0) + 1;
+    builtRef.current = { byId, filter, level, cellPx, scale, seq, countRev: spots.countRev, built: n };
+    return n;
   }
 
-  const countRev = spotsRef.current.countRev;
-  const clusters = useMemo(() => spotsRef.current!.spots.filter((s) => s.count > 1), [countRev, view.length]); // eslint-disable-line react-hooks/exhaustive-deps
-  const hasRed = useMemo(() => {
-    for (let i = view.length - 1; i >= 0; i--) if (view[i].count && view[i].worst === 'red') return true;
-    return false;
-  }, [view]);
+  const hasRed = spotsRef.current.redCount > 0;
   useEffect(() => {
     const spots = spotsRef.current!;
-    window.__gridlineWall = { casesOf: (spot) => spots.casesOf(spot as Spot), cases: useCases, spots, spotLayers, loadWall: loadWallCases, getJson };
+    window.__gridlineWall = {
+      casesOf: (spot) => spots.casesOf(spot as Spot), cases: useCases, spots, layers: layersRef.current!, SpotLayerSet,
+      loadWall: loadWallCases, getJson,
+    };
     return () => { delete window.__gridlineWall; };
   }, []);
-  return { spots: spotsRef.current, view, clusters, hasRed };
+  return { spots: spotsRef.current, layers: layersRef.current, built, hasRed };
 }
