@@ -6,18 +6,18 @@ import type { MessageKey } from '../i18n/index.js';
 import { PATHS, type Screen } from '../state/route-store.js';
 import { useT } from './Bilingual.js';
 
-/** Gap between links (styles.css .nav gap). */
+/** Gap between links at 1920 px wide and less (styles.css .nav gap: 2 × the type scale's --px). */
 const GAP = 2;
 
 /** How many of `widths` fit in `room` px, keeping room for the "More" button (`more` px) when not all do. */
-export function linksThatFit(widths: readonly number[], room: number, more: number): number {
-  const total = widths.reduce((s, w, i) => s + w + (i ? GAP : 0), 0);
+export function linksThatFit(widths: readonly number[], room: number, more: number, gap = GAP): number {
+  const total = widths.reduce((s, w, i) => s + w + (i ? gap : 0), 0);
   if (total <= room) return widths.length;
   let used = more;
   let n = 0;
   for (const w of widths) {
-    if (used + w + GAP > room) break;
-    used += w + GAP;
+    if (used + w + gap > room) break;
+    used += w + gap;
     n++;
   }
   return n;
@@ -41,7 +41,8 @@ export function ScreenNav({ screens, current, labels, onGo }: {
     const measure = () => {
       const items = [...ghost.children].map((c) => c.getBoundingClientRect().width);
       const more = items.pop() ?? 0; // the last ghost is the "More" button
-      setFit(linksThatFit(items, nav.clientWidth, more));
+      const gap = parseFloat(getComputedStyle(nav).columnGap) || GAP; // grows with the type scale on a wall
+      setFit(linksThatFit(items, nav.clientWidth, more, gap));
     };
     measure();
     const ro = new ResizeObserver(measure);
