@@ -219,7 +219,9 @@ describe('the wall list', () => {
     expect(byId.c1).not.toBe(was); // the case itself is a new object
     expect(was.version).toBeLessThan(byId.c1.version); // ... and the old one is untouched
     expect(changes.at(-1)).toMatchObject({ ids: ['c1'], before: [was] });
+    useCases.getState().setLive('open');
     useCases.getState().clear();
+    expect(useCases.getState().live).toBe('open'); // the stream stays open: a clear forgets cases, not the connection
     expect(useCases.getState().byId).not.toBe(held);
     expect(useCases.getState().byId).toEqual({});
     expect(held.c1).toBeDefined(); // clearing does not empty an object someone still holds

@@ -243,7 +243,8 @@ export const useCases = create<CasesState>()((set, get) => ({
     const now = Date.now();
     schedule.reset(emptied.byId, now);
     scheduledById = emptied.byId;
-    return { ...INITIAL, ...emptied, now, changes: logged(s.changes, null) };
+    // the cases are forgotten, the stream's state is not: a clear while the stream stays open keeps it "open"
+    return { ...INITIAL, ...emptied, now, live: s.live, changes: logged(s.changes, null) };
   }),
 }));
 
