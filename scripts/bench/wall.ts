@@ -278,7 +278,20 @@ async function main() {
       const sent = Date.now();
       await actor.post(`/api/cases/${real.id}/actions`, { action, version: c.version });
       const answered = Date.now();
-      await page.waitForFunction(() => (window as unknown as { __greenAt: number }).__greenAt > 0, null, { timeout: 15_000, polling: 20 });
+      try {
+        await page.waitForFunction(() => (window as unknown as { __greenAt: number }).__greenAt > 0, null, { timeout: 15_000, polling: 20 });
+      } catch (e) {
+        // Where it stopped: did the live event reach the store, and what light does the store hold for the case?
+        const seen = await page.evaluate((id) => {
+          const w = window as unknown as { __eventAt: number };
+          const k = window.__gridlineWall!.cases.getState().byId[id];
+          return { event_in_store_ms_after_answer: w.__eventAt ? w.__eventAt - 0 : null, status: k?.status, light: k?.light, version: k?.version, live: window.__gridlineWall!.cases.getState().live };
+        }, real.id);
+        if (seen.event_in_store_ms_after_answer) seen.event_in_store_ms_after_answer -= answered;
+        await page.screenshot({ path: join(tmpdir(), 'gridline-wall-bench-probe.png') });
+        say(`wall bench: after the ${action} no frame showed the probe green within 15 s: ${JSON.stringify(seen)} (screenshot ${join(tmpdir(), 'gridline-wall-bench-probe.png')})`);
+        throw e;
+      }
       const { greenAt, eventAt } = await page.evaluate(() => {
         const w = window as unknown as { __greenAt: number; __eventAt: number };
         return { greenAt: w.__greenAt, eventAt: w.__eventAt };
