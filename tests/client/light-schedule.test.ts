@@ -6,22 +6,14 @@ import { useCases } from '../../client/src/state/cases-store.js';
 import { lightAt, lightHoldsUntil, relightAll, withLight } from '../../client/src/state/case-lights.js';
 import { dueAfter, LightSchedule } from '../../client/src/state/light-schedule.js';
 import type { CaseStatus, CaseSummary, LiveCaseEvent } from '../../client/src/api/types.js';
+import { mulberry32 } from '../../server/demo/dongcheng.js';
 
 const T0 = Date.parse('2026-11-23T02:00:00Z');
 const MIN = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** A seeded generator (mulberry32): the same cases every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator: the same cases every run. */
+const rng = mulberry32;
 
 function summary(p: Partial<CaseSummary> & { id: string }): CaseSummary {
   return {
