@@ -71,10 +71,10 @@ export function tileEtag(mvt: Buffer): string | null {
  * current) and the cache already holds that generation; anything else (a generation to read or to advance to, a
  * tile not cached) is for serveTile. Same answer as serveTile would give, with the same guarantee.
  */
-export function cachedTile(deps: { cache: TileCache; gens?: TileGenerations }, set: Exclude<TileSet, 'cases'>, key: string): ServedTile | null {
-  const gen = deps.gens?.current(set);
-  if (gen === undefined || deps.cache.generation(set) !== gen) return null;
-  const hit = deps.cache.peek(key, gen, 0);
+export function cachedTile(deps: { cache: TileCache; gens?: TileGenerations }, t: { set: Exclude<TileSet, 'cases'>; z: number; x: number; y: number }): ServedTile | null {
+  const gen = deps.gens?.current(t.set);
+  if (gen === undefined || deps.cache.generation(t.set) !== gen) return null;
+  const hit = deps.cache.peek(tileKey(t), gen, 0);
   return hit ? { mvt: hit.mvt, etag: hit.etag, cache: 'hit' } : null;
 }
 

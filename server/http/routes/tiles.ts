@@ -36,7 +36,7 @@ const tileRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases?: CaseDeps; t
       // numbers without leading zeros) whose tile is in the cache qualifies, and such a URL has passed the route's
       // validation when its tile was drawn; every other request takes the whole way, as before.
       if (!PUBLIC_SETS.has(p.set!) || req.url.includes('?') || !CANONICAL_Z.test(p.z!) || !CANONICAL_N.test(p.x!) || !CANONICAL_TILE.test(p.tile!)) return;
-      const tile = cachedTile({ cache, gens: deps.tile_generations }, p.set as PublicSet, `${p.set}/${p.z}/${p.x}/${p.tile!.slice(0, -4)}`);
+      const tile = cachedTile({ cache, gens: deps.tile_generations }, { set: p.set as PublicSet, z: Number(p.z), x: Number(p.x), y: Number(p.tile!.slice(0, -4)) });
       if (tile) return answer(req, reply, p.set as TileSet, tile);
     },
     schema: {
