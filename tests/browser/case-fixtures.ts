@@ -1,6 +1,7 @@
 // Helpers for the case-screen browser tests: the API as the demo users (plain fetch with a bearer token), a small
 // synthetic PNG "photo", and a seed of cases spread over the demo district in every stage of the loop, so that the
 // wall map looks like a working day.
+import type { Browser, Page } from 'playwright-core';
 import { encodePng } from '../helpers/png.js';
 
 export type Api = {
@@ -116,4 +117,39 @@ export async function seedCases(base: string, n = 36): Promise<Record<string, st
     stages.urged.push(id);
   }
   return stages;
+}
+
+/**
+ * A new page of `width`×`height` signed in through the login form as `user` (password "demo"), once the header
+ * shows the user. Page errors go to `onError` when given.
+ */
+export async function signIn(browser: Browser, base: string, width: number, height: number, user: string, onError?: (message: string) => void): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
+  const page = await ctx.newPage();
+  if (onError) page.on('pageerror', (e) => onError(`pageerror: ${e.message}`));
+  await page.goto(`${base}/login`, { waitUntil: 'load' });
+  await page.getByTestId('login-username').fill(user);
+  await page.getByTestId('login-password').fill('demo');
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 30_000 });
+  await page.getByTestId('user-chip').waitFor({ timeout: 30_000 });
+  return page;
+}
+
+/** Visible text on the wall smaller than `min` px: [text, size] pairs. */
+export function tinyText(page: Page, min: number): Promise<[string, number][]> {
+  return page.evaluate((m) => {
+    const out: [string, number][] = [];
+    const walker = document.createTreeWalker(document.querySelector('.app-body.wall')!, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement!;
+      const text = n.textContent!.trim();
+      if (!text || el.closest('.maplibregl-ctrl-attrib, option')) continue;
+      const r = el.getBoundingClientRect();
+      if (!r.width || !r.height || r.bottom < 0 || r.top > innerHeight) continue;
+      const size = parseFloat(getComputedStyle(el).fontSize);
+      if (size < m) out.push([text.slice(0, 30), size]);
+    }
+    return out;
+  }, min);
 }

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDemoServer } from '../helpers/demo-server.js';
 import { CHROMIUM_ARGS } from '../../server/services/report-pdf.js';
+import { signIn } from './case-fixtures.js';
 
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 const USERS = ['inspector1', 'operator1', 'shiftlead1', 'dispatcher1', 'crew1', 'leader1', 'admin'] as const;
@@ -28,17 +29,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function logIn(width: number, height: number, user: string): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
-  const page = await ctx.newPage();
-  await page.goto(`${server.url}/login`, { waitUntil: 'load' });
-  await page.getByTestId('login-username').fill(user);
-  await page.getByTestId('login-password').fill('demo');
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 30_000 });
-  await page.getByTestId('user-chip').waitFor({ timeout: 30_000 });
-  return page;
-}
+const logIn = (width: number, height: number, user: string) => signIn(browser, server.url, width, height, user);
 
 type Box = { name: string; left: number; right: number; top: number; bottom: number };
 

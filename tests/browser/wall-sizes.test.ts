@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDemoServer } from '../helpers/demo-server.js';
-import { seedCases } from './case-fixtures.js';
+import { seedCases, signIn, tinyText } from './case-fixtures.js';
 import { CHROMIUM_ARGS } from '../../server/services/report-pdf.js';
 
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
@@ -29,18 +29,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function logIn(width: number, height: number, user: string): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.goto(`${server.url}/login`, { waitUntil: 'load' });
-  await page.getByTestId('login-username').fill(user);
-  await page.getByTestId('login-password').fill('demo');
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 30_000 });
-  await page.getByTestId('user-chip').waitFor({ timeout: 30_000 });
-  return page;
-}
+const logIn = (width: number, height: number, user: string) => signIn(browser, server.url, width, height, user, (m) => problems.push(m));
 
 async function openWall(width: number, height: number, user: string): Promise<Page> {
   const page = await logIn(width, height, user);
@@ -78,23 +67,6 @@ function stagesClipped(page: Page): Promise<string[]> {
       .map((el) => el.textContent ?? '')));
 }
 
-/** Visible text on the wall smaller than `min` px: [text, size] pairs. */
-function tinyText(page: Page, min: number): Promise<[string, number][]> {
-  return page.evaluate((m) => {
-    const out: [string, number][] = [];
-    const walker = document.createTreeWalker(document.querySelector('.app-body.wall')!, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const el = n.parentElement!;
-      const text = n.textContent!.trim();
-      if (!text || el.closest('.maplibregl-ctrl-attrib, option')) continue;
-      const r = el.getBoundingClientRect();
-      if (!r.width || !r.height || r.bottom < 0 || r.top > innerHeight) continue;
-      const size = parseFloat(getComputedStyle(el).fontSize);
-      if (size < m) out.push([text.slice(0, 30), size]);
-    }
-    return out;
-  }, min);
-}
 
 /** The wall's sizes and who looks at them: the dispatcher and the shift leader (who has the most screen links) on a laptop. */
 const CASES = [[1366, 768, 'dispatcher1'], [1366, 768, 'shiftlead1'], [1920, 1080, 'shiftlead1'], [3840, 2160, 'shiftlead1']] as const;

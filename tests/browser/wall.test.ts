@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDemoServer } from '../helpers/demo-server.js';
-import { gridPoints, loginApi, seedCases, type Api } from './case-fixtures.js';
+import { gridPoints, loginApi, seedCases, tinyText, type Api } from './case-fixtures.js';
 import { CHROMIUM_ARGS } from '../../server/services/report-pdf.js';
 
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
@@ -88,23 +88,6 @@ async function overlayPixel(page: Page, x: number, y: number): Promise<number[]>
   }), [x, y] as const);
 }
 
-/** Visible text on the wall smaller than `min` px: [text, size] pairs. */
-async function tinyText(page: Page, min: number): Promise<[string, number][]> {
-  return page.evaluate((m) => {
-    const out: [string, number][] = [];
-    const walker = document.createTreeWalker(document.querySelector('.app-body.wall')!, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const el = n.parentElement!;
-      const text = n.textContent!.trim();
-      if (!text || el.closest('.maplibregl-ctrl-attrib, option')) continue;
-      const r = el.getBoundingClientRect();
-      if (!r.width || !r.height || r.bottom < 0 || r.top > innerHeight) continue;
-      const size = parseFloat(getComputedStyle(el).fontSize);
-      if (size < m) out.push([text.slice(0, 30), size]);
-    }
-    return out;
-  }, min);
-}
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
