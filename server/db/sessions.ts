@@ -15,6 +15,8 @@ export type SessionWithUser = {
   display_name: string;
   roles: string[];
   department_id: number | null;
+  /** users.region_code: the region the user is kept to (null = every district). */
+  region_code: string | null;
 };
 
 export async function create(
@@ -31,7 +33,7 @@ export async function create(
 
 const OPEN_WITH_USER = `
   select s.id as session_id, s.created_at, s.last_seen_at, s.expires_at,
-         u.id as user_id, u.username, u.display_name, u.roles, u.department_id
+         u.id as user_id, u.username, u.display_name, u.roles, u.department_id, u.region_code
     from sessions s join users u on u.id = s.user_id
    where s.ended_at is null and not u.disabled`;
 

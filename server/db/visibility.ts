@@ -27,9 +27,11 @@ export function visibleWhere(viewer: Viewer, p: (v: unknown) => string, alias = 
  * (users.region_code, 0047), or null for a user of every district (and for the anonymous public). The hot paths
  * filter on it (`districtWhere`), so on Citus they go to the district's shard only.
  */
-export async function districtOf(db: Queryable, userId: number | null | undefined): Promise<string | null> {
-  if (userId == null) return null;
-  const { rows } = await db.query<{ d: string | null }>('select left(region_code, 6) as d from users where id = $1', [userId]);
+export async function districtOf(db: Queryable, user: { id: number; region_code?: string | null } | null | undefined): Promise<string | null> {
+  if (user == null) return null;
+  // A request's user carries its region, read with its session (db/sessions.ts): no query on the hot paths.
+  if (user.region_code !== undefined) return user.region_code === null ? null : user.region_code.slice(0, 6);
+  const { rows } = await db.query<{ d: string | null }>('select left(region_code, 6) as d from users where id = $1', [user.id]);
   return rows[0]?.d ?? null;
 }
 

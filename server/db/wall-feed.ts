@@ -27,7 +27,7 @@ export async function wallPage(db: Queryable, viewer: Viewer, after: string | nu
   const params: unknown[] = [now];
   const p = (v: unknown) => { params.push(v); return `$${params.length}`; };
   const where = [OPEN];
-  const inDistrict = districtWhere(await districtOf(db, viewer?.id), p);
+  const inDistrict = districtWhere(await districtOf(db, viewer), p);
   if (inDistrict) where.unshift(inDistrict);
   if (after !== null) where.push(`c.id > ${p(after)}::uuid`);
   const visible = visibleWhere(viewer, p);

@@ -39,6 +39,8 @@ export type AuthUser = {
   username: string;
   roles: UserRole[];
   department_id: number | null;
+  /** The region the user is kept to (users.region_code, read with the session; null = every district). */
+  region_code: string | null;
   session_id: number;
 };
 
@@ -153,7 +155,7 @@ export async function authenticate(deps: AuthDeps, token: string): Promise<AuthU
   if (needsTouch(s.last_seen_at, now)) {
     await sessions.touch(deps.db, s.session_id, now, new Date(now.getTime() - SESSION_DEFAULTS.touch_every_seconds * 1000));
   }
-  return { id: s.user_id, username: s.username, roles: s.roles as UserRole[], department_id: s.department_id, session_id: s.session_id };
+  return { id: s.user_id, username: s.username, roles: s.roles as UserRole[], department_id: s.department_id, region_code: s.region_code, session_id: s.session_id };
 }
 
 /** The logged-in user with their display name, and when the session ends if left unused. */

@@ -36,7 +36,7 @@ export type CaseDeps = {
 };
 
 /** Who is acting: a logged-in user, or null for the anonymous public. */
-export type CaseUser = { id: number; username: string; roles: readonly string[]; department_id: number | null } | null;
+export type CaseUser = { id: number; username: string; roles: readonly string[]; department_id: number | null; region_code?: string | null } | null;
 
 export type ReportInput = {
   kind: 'component_anomaly' | 'event'; class_code: string; lon: number; lat: number; crs?: Crs;
@@ -135,7 +135,7 @@ export async function duplicateCandidates(deps: CaseDeps, user: CaseUser,
   // to a tenth of a millimetre: a subnormal coordinate (7e-323) would underflow in PostgreSQL's radians()
   const [lon, lat] = toWgs84(q.lon, q.lat, q.crs).map((v) => Math.round(v * 1e9) / 1e9);
   const meters = q.meters ?? deps.duplicate_meters ?? DUPLICATE_METERS;
-  const district = await districtOf(deps.db, user?.id); // a district-scoped user: its district's cases only
+  const district = await districtOf(deps.db, user); // a district-scoped user: its district's cases only
   const found = await visibleNearby(deps, user, { class_code: q.class_code, lon, lat, meters, exclude: q.exclude ?? null, district }, now);
   const items = [];
   for (const d of found) {
@@ -191,7 +191,7 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
       if (!comp) throw new DomainError('unprocessable', `No component with identifier ${input.component_id}`);
     }
     // A district-scoped user reports in its own district (issue 12): the locate names the district (one shard on Citus).
-    const district = await districtOf(tx, user?.id);
+    const district = await districtOf(tx, user);
     const grid = await grids.locate(tx, lon, lat, district);
     if (!grid && district) {
       const elsewhere = await grids.locate(tx, lon, lat);
@@ -262,7 +262,7 @@ export async function actOnCase(deps: CaseDeps, user: CaseUser, caseId: string, 
   const now = deps.clock.now();
   let eventId = 0;
   const row = await deps.db.transaction(async (tx) => {
-    const c = await cases.get(tx, caseId, now, true, await districtOf(tx, user?.id));
+    const c = await cases.get(tx, caseId, now, true, await districtOf(tx, user));
     if (!c || !(await mayReadCase(tx, user, c))) throw new DomainError('not_found', `No case with id ${caseId}`);
     if (c.version !== input.version) {
       throw new DomainError('stale_version', `The case is at version ${c.version}, not ${input.version}: reload it and try again`, { version: c.version });
@@ -307,7 +307,7 @@ export async function actOnCase(deps: CaseDeps, user: CaseUser, caseId: string, 
 /** A case with its full trail, if the caller may see it. */
 export async function readCase(deps: CaseDeps, user: CaseUser, caseId: string) {
   const now = deps.clock.now();
-  const c = await cases.get(deps.db, caseId, now, false, await districtOf(deps.db, user?.id));
+  const c = await cases.get(deps.db, caseId, now, false, await districtOf(deps.db, user));
   if (!c || !(await mayReadCase(deps.db, user, c))) throw new DomainError('not_found', `No case with id ${caseId}`);
   const trail = await cases.namedTrail(deps.db, caseId);
   return { ...caseView(c, user), available_actions: availableActions(caseStateOf(c), actorOf(user), now), trail };
@@ -315,7 +315,7 @@ export async function readCase(deps: CaseDeps, user: CaseUser, caseId: string) {
 
 export async function listCases(deps: CaseDeps, user: CaseUser, f: Omit<cases.CaseFilter, 'viewer'>) {
   const now = deps.clock.now();
-  const { items, total } = await cases.list(deps.db, { ...f, viewer: user, district: await districtOf(deps.db, user?.id) }, now);
+  const { items, total } = await cases.list(deps.db, { ...f, viewer: user, district: await districtOf(deps.db, user) }, now);
   return { items: items.map((c) => caseView(c, user)), total };
 }
 
@@ -361,7 +361,7 @@ export async function verifyAllTrails(db: Queryable): Promise<{ checked: number;
  */
 export async function liveScopeOf(db: Queryable, user: CaseUser): Promise<Sight | DistrictSight> {
   const sight = sightOf(user, await patrolledCodesOf(db, user));
-  const district = await districtOf(db, user?.id);
+  const district = await districtOf(db, user);
   return district ? { sight, district_code: district } : sight;
 }
 
@@ -374,7 +374,7 @@ export async function mergeCase(deps: CaseDeps, user: CaseUser, caseId: string, 
   const events: number[] = [];
   const row = await deps.db.transaction(async (tx) => {
     const [firstId, secondId] = [caseId, p.into].sort();
-    const district = await districtOf(tx, user?.id);
+    const district = await districtOf(tx, user);
     const first = await cases.get(tx, firstId, now, true, district);
     const second = firstId === secondId ? first : await cases.get(tx, secondId, now, true, district);
     const source = firstId === caseId ? first : second;

@@ -82,7 +82,7 @@ const authPlugin: FastifyPluginAsync<AuthPluginOptions> = async (app: FastifyIns
       throw new DomainError('unauthorized', 'Log in first: send "Authorization: Bearer <token>" from POST /api/auth/login');
     }
     const u = await auth.authenticate(deps, token);
-    req.user = { id: u.id, username: u.username, roles: u.roles, department_id: u.department_id, session_id: u.session_id };
+    req.user = { id: u.id, username: u.username, roles: u.roles, department_id: u.department_id, region_code: u.region_code, session_id: u.session_id };
   };
 
   const authenticate: AuthHook = async (req) => resolve(req, false);
