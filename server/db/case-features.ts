@@ -3,6 +3,7 @@
 import type { Queryable } from './types.js';
 import type { Bbox } from '../domain/coords.js';
 import { lightAtSqlExpression } from '../domain/lights.js';
+import { districtWhere } from './visibility.js';
 
 export type CaseFeature = {
   id: string; case_no: string; status: string; class_code: string; light: 'green' | 'yellow' | 'red' | null;
@@ -24,11 +25,13 @@ const COLUMNS = `c.id::text as id, c.case_no, c.status, c.class_code,
  */
 export async function features(
   db: Queryable,
-  p: { now: Date; bbox?: Bbox; start?: Date | null; end?: Date | null; limit: number; offset: number },
+  p: { now: Date; bbox?: Bbox; start?: Date | null; end?: Date | null; limit: number; offset: number; district?: string | null },
 ): Promise<{ items: CaseFeature[]; total: number }> {
-  const params = [p.now, p.bbox?.[0] ?? null, p.bbox?.[1] ?? null, p.bbox?.[2] ?? null, p.bbox?.[3] ?? null, p.start ?? null, p.end ?? null];
+  const params: unknown[] = [p.now, p.bbox?.[0] ?? null, p.bbox?.[1] ?? null, p.bbox?.[2] ?? null, p.bbox?.[3] ?? null, p.start ?? null, p.end ?? null];
+  // a user kept to a district (issue 12): its district's cases only, named in the statement (one shard on Citus)
+  const inDistrict = districtWhere(p.district, (v) => { params.push(v); return `$${params.length}`; });
   const where = `($2::float8 is null or st_intersects(c.geom, st_makeenvelope($2, $3, $4, $5, 4326)))
-    and ($6::timestamptz is null or c.created_at >= $6::timestamptz) and ($7::timestamptz is null or c.created_at <= $7::timestamptz)`;
+    and ($6::timestamptz is null or c.created_at >= $6::timestamptz) and ($7::timestamptz is null or c.created_at <= $7::timestamptz)${inDistrict ? ` and ${inDistrict}` : ''}`;
   const { rows } = await db.query<CaseFeature>(
     `select ${COLUMNS} from cases c where ${where} order by c.created_at, c.id limit ${Number(p.limit)} offset ${Number(p.offset)}`,
     params,
@@ -37,9 +40,11 @@ export async function features(
   return { items: rows, total: count.rows[0].n };
 }
 
-/** One case as a feature; null when no case has the id (or it is not a UUID). */
-export async function feature(db: Queryable, id: string, now: Date): Promise<CaseFeature | null> {
+/** One case as a feature; null when no case has the id (or it is not a UUID, or not of `district` when given). */
+export async function feature(db: Queryable, id: string, now: Date, district: string | null = null): Promise<CaseFeature | null> {
   if (!UUID.test(id)) return null;
-  const { rows } = await db.query<CaseFeature>(`select ${COLUMNS} from cases c where c.id = $2::uuid`, [now, id]);
+  const params: unknown[] = [now, id];
+  const inDistrict = districtWhere(district, (v) => { params.push(v); return `$${params.length}`; });
+  const { rows } = await db.query<CaseFeature>(`select ${COLUMNS} from cases c where c.id = $2::uuid${inDistrict ? ` and ${inDistrict}` : ''}`, params);
   return rows[0] ?? null;
 }

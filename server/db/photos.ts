@@ -3,7 +3,7 @@
 import type { Queryable } from './types.js';
 import type { ImageMime } from '../domain/images.js';
 import type { Viewer } from '../domain/visibility.js';
-import { visibleWhere } from './visibility.js';
+import { districtOf, districtWhere, visibleWhere } from './visibility.js';
 
 export type PhotoRow = {
   id: string; mime: ImageMime; bytes: number; width: number; height: number;
@@ -48,13 +48,15 @@ export async function recordUpload(db: Queryable, p: { photo_id: string; user_id
 
 /**
  * The condition "viewer may see photo p": a case the viewer may read cites it in its trail (the rule of
- * domain/visibility.ts, written out by db/visibility.ts), or the viewer uploaded these bytes. null: nothing (the public).
+ * domain/visibility.ts, written out by db/visibility.ts; for a user kept to a district (issue 12), a case of that
+ * district), or the viewer uploaded these bytes. null: nothing (the public).
  */
-function mayReadPhoto(viewer: Viewer, p: (v: unknown) => string): string | null {
+function mayReadPhoto(viewer: Viewer, district: string | null, p: (v: unknown) => string): string | null {
   const visible = visibleWhere(viewer, p, 'c');
+  const inDistrict = districtWhere(district, p, 'c');
   const shown = visible === 'false' ? null // the anonymous public reads no case
     : `exists (select 1 from case_trail t join cases c on c.id = t.case_id
-               where t.photo_ids @> array[p.id]${visible ? ` and ${visible}` : ''})`;
+               where t.photo_ids @> array[p.id]${[visible, inDistrict].filter(Boolean).map((w) => ` and ${w}`).join('')})`;
   const own = viewer ? `exists (select 1 from photo_uploads u where u.photo_id = p.id and u.user_id = ${p(viewer.id)})` : null;
   const may = [shown, own].filter((x) => x !== null);
   return may.length ? `(${may.join(' or ')})` : null;
@@ -63,7 +65,7 @@ function mayReadPhoto(viewer: Viewer, p: (v: unknown) => string): string | null 
 /** The photo, if `viewer` may see it; null otherwise, whether or not it exists: the caller answers both alike. */
 export async function getVisible(db: Queryable, id: string, viewer: Viewer): Promise<PhotoRow | null> {
   const params: unknown[] = [id];
-  const may = mayReadPhoto(viewer, (v) => { params.push(v); return `$${params.length}`; });
+  const may = mayReadPhoto(viewer, await districtOf(db, viewer), (v) => { params.push(v); return `$${params.length}`; });
   if (!may) return null;
   const { rows } = await db.query<PhotoRow>(`select ${COLUMNS} from photos p where p.id = $1 and ${may}`, params);
   return rows[0] ?? null;
@@ -73,7 +75,7 @@ export async function getVisible(db: Queryable, id: string, viewer: Viewer): Pro
 export async function visibleIds(db: Queryable, ids: readonly string[], viewer: Viewer): Promise<string[]> {
   if (ids.length === 0) return [];
   const params: unknown[] = [ids];
-  const may = mayReadPhoto(viewer, (v) => { params.push(v); return `$${params.length}`; });
+  const may = mayReadPhoto(viewer, await districtOf(db, viewer), (v) => { params.push(v); return `$${params.length}`; });
   if (!may) return [];
   const { rows } = await db.query<{ id: string }>(`select p.id from photos p where p.id = any($1::text[]) and ${may}`, params);
   return rows.map((r) => r.id);

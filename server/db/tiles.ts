@@ -5,6 +5,7 @@ import vtpbf from 'vt-pbf';
 import type { Queryable } from './types.js';
 import { prepared } from './prepared.js';
 import { lightAtSqlExpression } from '../domain/lights.js';
+import { districtWhere } from './visibility.js';
 
 export const TILE_EXTENT = 4096;
 export const TILE_BUFFER = 64;
@@ -25,20 +26,27 @@ export const COMPONENT_COMMUNITY_ZOOM = 12;
 export const CASE_DETAIL_ZOOM = 16;
 export const CASE_COMMUNITY_ZOOM = 12;
 
-/** What the `cases` layer shows: the light at `now`, cases reported in [start, end) when given, and the filters. */
+/**
+ * What the `cases` layer shows: the light at `now`, cases reported in [start, end) when given, and the filters;
+ * `district`: only that district's cases (a user kept to a district, issue 12; null or absent: every district).
+ */
 export type CaseTileFilter = {
   now: Date; start?: Date | null; end?: Date | null; class_code?: string | null; major?: string | null; channel?: string | null;
+  district?: string | null;
 };
 
-/** Extra parameters of the cases layer's SQL, $4…$9 after z, x, y. */
+/** Extra parameters of the cases layer's SQL, $4…$9 after z, x, y, and $10 the district when there is one. */
 function caseTileParams(f: CaseTileFilter): unknown[] {
-  return [f.now, f.start ?? null, f.end ?? null, f.class_code ?? null, f.major ?? null, f.channel ?? null];
+  const out: unknown[] = [f.now, f.start ?? null, f.end ?? null, f.class_code ?? null, f.major ?? null, f.channel ?? null];
+  if (f.district) out.push(f.district);
+  return out;
 }
 
-// $4 = now, $5/$6 = reported from/before (null: no bound), $7 class, $8 major, $9 channel (null: any).
-const CASE_FILTER = `($5::timestamptz is null or c.created_at >= $5::timestamptz) and ($6::timestamptz is null or c.created_at < $6::timestamptz)
+// $4 = now, $5/$6 = reported from/before (null: no bound), $7 class, $8 major, $9 channel (null: any); with a
+// district, `c.district_code = $10` (db/visibility.ts districtWhere): the statement names it, one shard on Citus.
+const caseFilter = (district: string | null) => [`($5::timestamptz is null or c.created_at >= $5::timestamptz) and ($6::timestamptz is null or c.created_at < $6::timestamptz)
   and ($7::text is null or c.class_code = $7::text) and ($8::text is null or left(c.class_code, 2) = $8::text)
-  and ($9::text is null or c.source = $9::text)`;
+  and ($9::text is null or c.source = $9::text)`, districtWhere(district, () => '$10::text')].filter(Boolean).join(' and ');
 const CASE_LIGHT = `(case when c.red_at is null or c.status in ('closed', 'void', 'suspended') then null
   else ${lightAtSqlExpression('$4::timestamptz', 'c.yellow_at', 'c.red_at')} end)`;
 // The next instant after $4 at which CASE_LIGHT of the case changes (null: never, until a write changes the case):
@@ -58,8 +66,12 @@ const ENV = `env as (
 )`;
 const PIXEL = `((st_xmax(env.e) - st_xmin(env.e)) / ${TILE_EXTENT})`;
 
-/** The layers of a tile set at zoom z: which rows, which properties. */
-export function tileLayers(set: TileSet, z: number): LayerSql[] {
+/**
+ * The layers of a tile set at zoom z: which rows, which properties. `district` (the cases set only): the cases of
+ * that district alone (the value is a parameter, $10; only whether there is one shapes the SQL).
+ */
+export function tileLayers(set: TileSet, z: number, district: string | null = null): LayerSql[] {
+  const CASE_FILTER = caseFilter(district);
   switch (set) {
     case 'grids':
       if (z >= GRID_DETAIL_ZOOM) {
@@ -248,7 +260,7 @@ export async function drawTile(
   cases?: CaseTileFilter,
 ): Promise<DrawnTile> {
   if (set === 'cases' && !cases) throw new Error('the cases layer needs a CaseTileFilter (at least now, for the lights)');
-  const layers = tileLayers(set, z);
+  const layers = tileLayers(set, z, set === 'cases' ? (cases!.district ?? null) : null);
   const params = set === 'cases' ? [z, x, y, ...caseTileParams(cases!)] : [z, x, y];
   let changes: number | null = null;
   const changesAt = (v: unknown) => {

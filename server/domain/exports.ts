@@ -2,6 +2,8 @@
 // formula injection neutralised) and a workbook model that services/exports.ts writes with exceljs; the tables of
 // the evaluation, the headline indicators and the case list; file names and Content-Disposition. Pure: no I/O, no clock.
 
+import { DomainError } from './errors.js';
+
 export type Lang = 'zh' | 'en';
 export const EXPORT_LANGS: readonly Lang[] = ['zh', 'en'];
 
@@ -562,4 +564,22 @@ export function monthPeriod(month: string): { from: string; to: string } {
   const mo = Number(m[2]);
   const last = new Date(Date.UTC(y, mo, 0)).getUTCDate();
   return { from: `${m[1]}-${m[2]}-01`, to: `${m[1]}-${m[2]}-${String(last).padStart(2, '0')}` };
+}
+
+/**
+ * The region an export of a user kept to a district covers (issue 12, several districts in one database): the
+ * region asked for when it lies in the district, the district itself when none was asked for; a user of every
+ * district (`district` null) gets what it asked for. The district's own code is a region of it.
+ * @throws DomainError forbidden for a region of another district, naming both
+ * @example keptRegion('110101', undefined, 'region') // '110101'
+ * @example keptRegion(null, '110102001', 'region') // '110102001'
+ */
+export function keptRegion(district: string | null, asked: string | undefined, field: string): string | undefined {
+  if (!district) return asked;
+  if (asked === undefined || asked === '') return district;
+  if (!asked.startsWith(district)) {
+    throw new DomainError('forbidden', `${field} ${asked} lies outside your district ${district}: leave ${field} out for your whole district, or give a street or community of it`,
+      { [field]: `outside your district ${district}`, district_code: district });
+  }
+  return asked;
 }

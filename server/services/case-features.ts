@@ -3,19 +3,31 @@
 import type { Queryable } from '../db/types.js';
 import * as caseFeaturesDb from '../db/case-features.js';
 import type { CaseFeature } from '../db/case-features.js';
+import { districtOf } from '../db/visibility.js';
 import type { Bbox } from '../domain/coords.js';
 
 export type { CaseFeature };
 
-/** Cases whose point intersects the bbox and whose report time lies in [start, end], oldest first, paged. */
+/**
+ * The district a user is kept to (users.region_code, issue 12; a request's user carries it, so no query), or null
+ * for a user of every district and the anonymous: what the case tiles and the OGC `cases` collection filter on.
+ */
+export function userDistrict(db: Queryable, user: { id: number; region_code?: string | null } | null | undefined): Promise<string | null> {
+  return districtOf(db, user);
+}
+
+/**
+ * Cases whose point intersects the bbox and whose report time lies in [start, end], oldest first, paged;
+ * `district`: only that district's (null: every district).
+ */
 export function features(
   db: Queryable,
-  p: { now: Date; bbox?: Bbox; start?: Date | null; end?: Date | null; limit: number; offset: number },
+  p: { now: Date; bbox?: Bbox; start?: Date | null; end?: Date | null; limit: number; offset: number; district?: string | null },
 ): Promise<{ items: CaseFeature[]; total: number }> {
   return caseFeaturesDb.features(db, p);
 }
 
-/** One case as a feature, its light at `now`; null when no case has the id. */
-export function feature(db: Queryable, id: string, now: Date): Promise<CaseFeature | null> {
-  return caseFeaturesDb.feature(db, id, now);
+/** One case as a feature, its light at `now`; null when no case has the id (or it is of another district than `district`). */
+export function feature(db: Queryable, id: string, now: Date, district: string | null = null): Promise<CaseFeature | null> {
+  return caseFeaturesDb.feature(db, id, now, district);
 }

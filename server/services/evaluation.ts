@@ -16,7 +16,11 @@ import type { WorkRules } from './work-rules.js';
 
 export type EvalDeps = { db: Queryable; clock: { now(): Date }; work: WorkRules };
 
-export type EvalQuery = { from?: string; to?: string; level?: string; parent?: string; post?: string; region?: string };
+export type EvalQuery = {
+  from?: string; to?: string; level?: string; parent?: string; post?: string; region?: string;
+  /** Departments and posts: count only this district's cases (a user kept to a district, issue 12; services/exports.ts). */
+  district?: string | null;
+};
 
 export type SettingsInForce = EvaluationSettings & { version: number; source: 'default' | 'stored' };
 
@@ -96,7 +100,8 @@ export async function evaluate(deps: EvalDeps, object: EvalObject, q: EvalQuery)
   const { from, to, period } = periodOf(deps, q);
   const settings = await settingsInForce(deps.db);
   const g = groupOf(object, q, settings);
-  const parent = object === 'regions' ? await regionScope(deps.db, q.parent, 'parent') : undefined;
+  const parent = object === 'regions' ? await regionScope(deps.db, q.parent, 'parent')
+    : q.district ? { column: ev.REGION_KEY.district, code: q.district } : undefined;
   const objects: { key: string; name: string; grids?: number }[] = object === 'regions' ? await ev.regionsOf(deps.db, g.level!, parent?.code ?? null)
     : object === 'departments' ? await ev.departmentsAll(deps.db) : await ev.postHolders(deps.db, g.post!);
   const extras = object === 'departments' ? new Map<string, Record<string, number | null>>() : null;

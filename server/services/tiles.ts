@@ -38,14 +38,15 @@ export type TileRequest = {
 export type ServedTile = { mvt: Buffer; etag: string | null; cache: 'hit' | 'miss' };
 
 /**
- * The cache key of a tile: set/z/x/y, and for cases the scope and every filter (the lights' instant is not in the
+ * The cache key of a tile: set/z/x/y, and for cases the scope and every filter, the district of a user kept to one
+ * among them (issue 12: no user is served a tile drawn for another district; the lights' instant is not in the
  * key: it is checked against the entry's [drawn_at, changes_at), services/tile-cache.ts).
  */
 export function tileKey(t: TileRequest): string {
   const base = `${t.set}/${t.z}/${t.x}/${t.y}`;
   if (t.set !== 'cases') return base;
   const f = t.cases;
-  return [base, t.scope ?? '?', f?.start?.toISOString() ?? '', f?.end?.toISOString() ?? '', f?.class_code ?? '', f?.major ?? '', f?.channel ?? ''].join('|');
+  return [base, t.scope ?? '?', f?.start?.toISOString() ?? '', f?.end?.toISOString() ?? '', f?.class_code ?? '', f?.major ?? '', f?.channel ?? '', f?.district ?? ''].join('|');
 }
 
 /** Past this many generations behind, a cache drops a set's tiles rather than read what each step changed. */

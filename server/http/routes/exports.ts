@@ -4,7 +4,7 @@ import { Type, type FastifyPluginAsyncTypebox, type TSchema } from '@fastify/typ
 import type { FastifyReply } from 'fastify';
 import type { Deps } from '../deps.js';
 import type { CaseDeps } from '../../services/cases.js';
-import { caseExport, evaluationExport, headlineExport, type ExportFile } from '../../services/exports.js';
+import { caseExport, evaluationExport, exportRegion, headlineExport, type ExportFile } from '../../services/exports.js';
 import { choropleth } from '../../services/stats.js';
 import { featureCollectionText } from '../geojson.js';
 import { ReportRenderer, RendererUnavailable, reportPath } from '../../services/report-pdf.js';
@@ -38,6 +38,7 @@ const FileResponse = (what: string, formats: readonly ExportFormat[], geojson: T
   200: Content(what, Object.fromEntries(formats.map((f) => [MEDIA_TYPES[f].split(';')[0], f === 'geojson' ? geojson
     : f === 'csv' ? Type.String({ description: 'CSV, UTF-8 with a byte-order mark, a header row' }) : Binary(f === 'pdf' ? 'PDF, A4' : 'XLSX workbook')]))),
   ...errorResponses,
+  403: ErrorBody, // a region of another district than the one the user is kept to (issue 12)
 });
 
 function langOf(v: string | undefined): Lang {
@@ -70,7 +71,7 @@ const exportsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps 
   }, async (req, reply) => {
     const [object, format] = req.params.file.split('.') as [EvalObject, 'csv' | 'xlsx'];
     const { lang, ...q } = req.query;
-    return send(reply, await evaluationExport(e, object, q, format, langOf(lang)));
+    return send(reply, await evaluationExport(e, req.user, object, q, format, langOf(lang)));
   });
 
   for (const format of ['csv', 'xlsx'] as const) {
@@ -84,7 +85,7 @@ const exportsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps 
       },
     }, async (req, reply) => {
       const { lang, ...q } = req.query;
-      return send(reply, await headlineExport(e, q, format, langOf(lang)));
+      return send(reply, await headlineExport(e, req.user, q, format, langOf(lang)));
     });
   }
 
@@ -119,8 +120,9 @@ const exportsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps 
       response: FileResponse('GeoJSON FeatureCollection', ['geojson'], ChoroplethSchema),
     },
   }, async (req, reply) => {
-    const { features, ...head } = await choropleth(deps.cases, req.query);
-    const q = req.query;
+    // a user kept to a district: its district's units (or a region within it), as for every export (issue 12)
+    const q = { ...req.query, region: await exportRegion(deps.db, req.user, req.query.region) };
+    const { features, ...head } = await choropleth(deps.cases, q);
     return send(reply, {
       filename: exportFilename(['choropleth', head.level, q.region, q.class ?? q.major, q.channel, periodPart(head.from, head.to)], 'geojson'),
       format: 'geojson', body: featureCollectionText(features, 'code', head),
@@ -143,8 +145,10 @@ const exportsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps 
       response: { ...FileResponse('the monthly report', ['pdf']), 503: ErrorBody },
     },
   }, async (req, reply) => {
-    const { month, region } = req.query;
+    const { month } = req.query;
     const lang = langOf(req.query.lang);
+    // a user kept to a district: the report of its district (or a region within it; another district's is a 403)
+    const region = await exportRegion(deps.db, req.user, req.query.region);
     let period: { from: string; to: string };
     try { period = monthPeriod(month); } catch { throw new DomainError('bad_request', `month must be a month like 2026-03, got "${month}"`, { month: 'must be YYYY-MM' }); }
     // The region is checked by the same service the report page reads, so a bad code is a 400 here, not an empty PDF.

@@ -4,6 +4,10 @@
 // The `cases` collection is listed and served only to a bearer token of a role that sees every case (leader,
 // operator, shift_leader, dispatcher, admin): GDAL sends it with GDAL_HTTP_HEADERS="Authorization: Bearer <token>",
 // QGIS with an authentication configuration of type "API header". Anonymous callers get 401, other roles 403.
+// Several districts in one database (issue 12): a token of a user kept to a district gets that district's cases
+// only (another district's case is a 404). Streets, communities, grids and components are open to the anonymous
+// and the same for every caller: a filter a caller could drop by sending no token would keep nothing apart, and a
+// GIS project at a district's edge needs the neighbour's outlines (narrow them with bbox).
 import type { FastifyRequest } from 'fastify';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Deps } from '../deps.js';
@@ -35,7 +39,8 @@ const JSON_TYPE = 'application/json';
 const GEOJSON = 'application/geo+json';
 const OPENAPI = 'application/vnd.oai.openapi+json;version=3.0';
 
-type Page = { bbox?: Bbox; limit: number; offset: number; datetime?: [Date | null, Date | null] };
+/** `district`: the district the caller is kept to (issue 12), or null; only the `cases` collection reads it. */
+type Page = { bbox?: Bbox; limit: number; offset: number; datetime?: [Date | null, Date | null]; district: string | null };
 
 /** What a collection needs: its metadata and three reads. Adding `cases` later is one more entry. */
 type CollectionDef = {
@@ -46,7 +51,7 @@ type CollectionDef = {
   /** Who may read it: everyone, or only roles that see every case. */
   access?: 'cases';
   items(db: Queryable, p: Page): Promise<{ items: FeatureRow[]; total: number }>;
-  item(db: Queryable, id: string): Promise<FeatureRow | null>;
+  item(db: Queryable, id: string, district: string | null): Promise<FeatureRow | null>;
   extent(db: Queryable): Promise<Bbox | null>;
 };
 
@@ -89,8 +94,9 @@ const COLLECTIONS = new Map<string, CollectionDef>([
       + 'filters by report time. Needs a bearer token of a role that sees every case.',
     idKey: 'id',
     access: 'cases',
-    items: (db, p) => caseFeatures.features(db, { now: new Date(), bbox: p.bbox, start: p.datetime?.[0], end: p.datetime?.[1], limit: p.limit, offset: p.offset }),
-    item: (db, id) => caseFeatures.feature(db, id, new Date()),
+    // A user kept to a district (issue 12): that district's cases only; another district's case is a 404.
+    items: (db, p) => caseFeatures.features(db, { now: new Date(), bbox: p.bbox, start: p.datetime?.[0], end: p.datetime?.[1], limit: p.limit, offset: p.offset, district: p.district }),
+    item: (db, id, district) => caseFeatures.feature(db, id, new Date(), district),
     // The district's extent (cases lie in its grids): no scan of every case for a bounding box.
     extent: (db) => grids.currentExtent(db),
   }],
@@ -289,7 +295,8 @@ const ogcRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps 
     const { limit, offset, datetime, f } = req.query;
     const bbox = req.query.bbox === undefined ? undefined : ogcBbox(req.query.bbox);
     if (datetime !== undefined) checkDatetime(datetime);
-    const { items, total } = await c.items(deps.db, { bbox, limit, offset, datetime: datetime === undefined ? undefined : datetimeRange(datetime) });
+    const district = await caseFeatures.userDistrict(deps.db, req.user);
+    const { items, total } = await c.items(deps.db, { bbox, limit, offset, datetime: datetime === undefined ? undefined : datetimeRange(datetime), district });
 
     const href = `${root(req)}/collections/${id}`;
     const page = (at: number) => `${href}/items${queryText({ bbox: req.query.bbox, datetime, limit, offset: at || undefined, f })}`;
@@ -321,7 +328,7 @@ const ogcRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps 
   }, async (req, reply) => {
     const { collectionId: id, featureId } = req.params;
     const c = collectionDef(id, req.user);
-    const row = await c.item(deps.db, featureId);
+    const row = await c.item(deps.db, featureId, await caseFeatures.userDistrict(deps.db, req.user));
     if (!row) throw new DomainError('not_found', `No feature "${featureId}" in collection ${id}`);
     const href = `${root(req)}/collections/${id}`;
     const links = [

@@ -1,6 +1,10 @@
 // Mapbox Vector Tiles of grids, components, the offline basemap and cases (server/db/tiles.ts is the engine seam).
 // grids, components and basemap are public; `cases` needs a login with a role that sees every case: the web client
 // sends its bearer token with maplibre's transformRequest (Authorization header) on /api/tiles/cases/… URLs.
+// Several districts in one database (issue 12): a user kept to a district gets only its district's cases. The
+// public sets are the same for everyone, every district's streets, grids and parts: they are served to the anonymous
+// too (no secret to keep), a map at a district's edge needs its neighbour's outlines, and one shared cached copy
+// per tile keeps the no-I/O hit path.
 // Tiles come through the tile cache (services/tile-cache.ts): strong ETags, 304 on If-None-Match, `no-cache` so
 // browsers keep tiles but revalidate each use (a change shows at once), X-Cache: hit|miss. A cached tile of a public
 // set is answered by the route's onRequest hook, before normalisation, validation and the handler (no I/O, issue 10).
@@ -12,6 +16,7 @@ import { cachedTile, serveTile, TileCache, TILE_SETS, type ServedTile, type Tile
 import { DomainError } from '../../domain/errors.js';
 import { visibilityRule } from '../../domain/visibility.js';
 import { caseTileFilter } from '../../services/stats.js';
+import { userDistrict } from '../../services/case-features.js';
 import { loadWorkRules, type WorkRules } from '../../services/work-rules.js';
 import { ErrorBody, errorResponses } from '../schemas/common.js';
 import { Binary, Content } from '../schemas/shapes.js';
@@ -42,7 +47,7 @@ const tileRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases?: CaseDeps; t
     schema: {
       tags: ['tiles'], summary: 'A Mapbox Vector Tile: /api/tiles/{grids|components|basemap|cases}/{z}/{x}/{y}.mvt',
       description: 'grids: one polygon per unit grid from z13, communities with grid_count below. components: one feature per component from z17, one cluster per unit grid at z13–16, per community below. basemap: streets, communities, roads. '
-        + 'cases (bearer token of leader, operator, shift_leader, dispatcher or admin): one point per case from z16 with id, case_no, status, class_code, light, origin, created_at (no personal data); '
+        + 'cases (bearer token of leader, operator, shift_leader, dispatcher or admin; a user kept to a district sees only that district\'s cases): one point per case from z16 with id, case_no, status, class_code, light, origin, created_at (no personal data); '
         + 'one cluster per unit grid at z13–15 and per community below, with count, open and red. Optional from/to (local dates, both or neither), class, major, channel filter the cases layer. '
         + 'Every tile has a strong ETag and Cache-Control no-cache: send If-None-Match to get 304 while the tile is unchanged. '
         + 'X-Cache tells whether the server\'s tile cache (GRIDLINE_TILE_CACHE_MB) answered (hit) or the tile was drawn (miss); a change to a tile\'s data shows in the next answer.',
@@ -73,7 +78,9 @@ const tileRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases?: CaseDeps; t
     let filter, scope;
     if (set === 'cases') {
       work ??= loadWorkRules();
-      filter = await caseTileFilter({ db: deps.db, work, clock }, req.query);
+      // A user kept to a district (issue 12) sees that district's cases only; the district is a filter, so it is in
+      // the cache key (services/tiles.ts tileKey) and no one is served a tile drawn for another district.
+      filter = { ...await caseTileFilter({ db: deps.db, work, clock }, req.query), district: await userDistrict(deps.db, req.user) };
       // The guard admits only roles that see every case (rule null → 'all'); should it ever admit others, their
       // rule is part of the cache key, so no one is served a tile drawn for a wider view.
       const rule = visibilityRule(req.user);
