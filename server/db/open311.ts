@@ -4,22 +4,27 @@
 import type { Queryable } from './types.js';
 import type { CaseStatus } from '../domain/workflow.js';
 import type { RequestSource, UpdateSource } from '../domain/open311.js';
+import { districtWhere } from './visibility.js';
 
 export type KeySource = 'public' | 'hotline' | 'media';
 export type KeyAnswer = 'service_request_id' | 'token';
 
 export type Open311KeyRow = {
   id: number; name: string; source: KeySource; answer: KeyAnswer; key_prefix: string;
+  /** The district the key is bound to (0052; issue 12), or null: every district. */
+  district_code: string | null;
   created_at: Date; created_by: number | null; revoked_at: Date | null; revoked_by: number | null;
 };
 
-const KEY_COLUMNS = 'id::float8 as id, name, source, answer, key_prefix, created_at, created_by::float8 as created_by, revoked_at, revoked_by::float8 as revoked_by';
+const KEY_COLUMNS = 'id::float8 as id, name, source, answer, key_prefix, district_code, created_at, created_by::float8 as created_by, revoked_at, revoked_by::float8 as revoked_by';
 
-export async function insertKey(db: Queryable, k: { name: string; source: KeySource; answer: KeyAnswer; key_hash: string; key_prefix: string; created_at: Date; created_by: number | null }): Promise<Open311KeyRow> {
+export async function insertKey(db: Queryable, k: {
+  name: string; source: KeySource; answer: KeyAnswer; key_hash: string; key_prefix: string; district_code: string | null; created_at: Date; created_by: number | null;
+}): Promise<Open311KeyRow> {
   const { rows } = await db.query<Open311KeyRow>(
-    `insert into open311_keys (name, source, answer, key_hash, key_prefix, created_at, created_by) values ($1, $2, $3, $4, $5, $6, $7)
+    `insert into open311_keys (name, source, answer, key_hash, key_prefix, district_code, created_at, created_by) values ($1, $2, $3, $4, $5, $6, $7, $8)
      returning ${KEY_COLUMNS}`,
-    [k.name, k.source, k.answer, k.key_hash, k.key_prefix, k.created_at, k.created_by],
+    [k.name, k.source, k.answer, k.key_hash, k.key_prefix, k.district_code, k.created_at, k.created_by],
   );
   return rows[0];
 }
@@ -61,16 +66,25 @@ export async function requestOfCase(db: Queryable, case_id: string): Promise<{ t
   return (await db.query<{ token: string }>('select token from open311_requests where case_id = $1', [case_id])).rows[0] ?? null;
 }
 
-/** The case number a token stands for. */
-export async function caseNoOfToken(db: Queryable, token: string): Promise<string | null> {
+/** `and c.district_code = $n` for a district (db/visibility.ts districtWhere), '' for every district. */
+function andDistrict(district: string | null | undefined, params: unknown[]): string {
+  const w = districtWhere(district, (v) => { params.push(v); return `$${params.length}`; });
+  return w ? ` and ${w}` : '';
+}
+
+/** The case number a token stands for (of `district` only, when given). */
+export async function caseNoOfToken(db: Queryable, token: string, district: string | null = null): Promise<string | null> {
+  const params: unknown[] = [token];
   const { rows } = await db.query<{ case_no: string }>(
-    'select c.case_no from open311_requests r join cases c on c.id = r.case_id where r.token = $1', [token]);
+    `select c.case_no from open311_requests r join cases c on c.id = r.case_id where r.token = $1${andDistrict(district, params)}`, params);
   return rows[0]?.case_no ?? null;
 }
 
 export type RequestFilter = {
   ids: string[] | null; service_codes: string[] | null; statuses: ('open' | 'closed')[] | null;
   from: Date | null; to: Date | null; limit: number;
+  /** Only this district's requests (a jurisdiction_id, or a key bound to a district; issue 12); null: every district. */
+  district?: string | null;
 };
 
 /**
@@ -79,6 +93,8 @@ export type RequestFilter = {
  */
 export async function requestRows(db: Queryable, f: RequestFilter): Promise<RequestSource[]> {
   const closed = f.statuses?.length === 1 ? f.statuses[0] === 'closed' : null;
+  const params: unknown[] = [f.ids, f.service_codes, closed, f.from, f.to, f.limit];
+  const inDistrict = andDistrict(f.district, params);
   const { rows } = await db.query<RequestSource & { status: CaseStatus }>(
     `select c.case_no, c.status, c.class_code, k.name_zh as class_name, c.description, d.name as department_name,
             c.created_at, c.updated_at, c.handling_deadline_at as deadline_at, c.address,
@@ -93,23 +109,24 @@ export async function requestRows(db: Queryable, f: RequestFilter): Promise<Requ
         and ($2::text[] is null or c.class_code = any($2::text[]))
         and ($3::boolean is null or (c.status in ('closed', 'void')) = $3)
         and ($4::timestamptz is null or c.created_at >= $4)
-        and ($5::timestamptz is null or c.created_at <= $5)
+        and ($5::timestamptz is null or c.created_at <= $5)${inDistrict}
       order by c.created_at desc, c.case_no desc
       limit $6`,
-    [f.ids, f.service_codes, closed, f.from, f.to, f.limit],
+    params,
   );
   return rows.map((r) => ({ ...r, lon: Number(r.lon), lat: Number(r.lat) }));
 }
 
-/** Trail entries within [from, to] (their time), oldest first, with their case number; demo history left out. */
-export async function updateRows(db: Queryable, w: { from: Date; to: Date; limit: number }): Promise<UpdateSource[]> {
+/** Trail entries within [from, to] (their time), oldest first, with their case number; demo history left out; of `district` only when given. */
+export async function updateRows(db: Queryable, w: { from: Date; to: Date; limit: number; district?: string | null }): Promise<UpdateSource[]> {
+  const params: unknown[] = [w.from, w.to, w.limit];
   const { rows } = await db.query<UpdateSource & { id: number | string }>(
     `select t.id::float8 as id, c.case_no, t.at, t.action, t.to_status
        from case_trail t join cases c on c.id = t.case_id
-      where t.at >= $1 and t.at <= $2 and c.origin <> 'simulated'
+      where t.at >= $1 and t.at <= $2 and c.origin <> 'simulated'${andDistrict(w.district, params)}
       order by t.at, t.id
       limit $3`,
-    [w.from, w.to, w.limit],
+    params,
   );
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }

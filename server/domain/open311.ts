@@ -325,6 +325,22 @@ export function clientRequestId(p: Pick<Open311Post, 'attributes'>): string | nu
   return p.attributes.client_request_id ?? p.attributes.fixmystreet_id ?? null;
 }
 
+/**
+ * The district an Open311 call keeps to (issue 12, several districts in one database): the district of a key bound
+ * to one (open311_keys.district_code), else the jurisdiction_id given (the GeoReport name of the district asked
+ * for), else null (every district). Call checkJurisdiction on jurisdiction_id first.
+ * @throws DomainError bad_request for a jurisdiction_id other than the key's district, naming both
+ * @example open311District('110101', null) // '110101'
+ */
+export function open311District(jurisdiction_id: string | null | undefined, key_district: string | null | undefined): string | null {
+  const asked = jurisdiction_id || null;
+  if (key_district && asked && asked !== key_district) {
+    throw new DomainError('bad_request', `jurisdiction_id "${asked}" is not the district of this API key (${key_district}): leave jurisdiction_id out or send ${key_district}`,
+      { jurisdiction_id: `not the key's district ${key_district}` });
+  }
+  return key_district || asked;
+}
+
 /** A jurisdiction_id names the district; another one is refused (404: we serve none other). */
 export function checkJurisdiction(given: string | null | undefined, district_codes: readonly string[]): void {
   if (given == null || given === '') return;

@@ -9,12 +9,13 @@ import * as audit from '../db/audit.js';
 import { DomainError } from '../domain/errors.js';
 import {
   OPEN311_LIMITS, REQUEST_ID, SERVICE_CODE, TOKEN, checkJurisdiction, clientRequestId, commaList, dateWindow,
-  definitionOf, geocodeOf, parsePost, requestOf, serviceOf, updateOf,
+  definitionOf, geocodeOf, open311District, parsePost, requestOf, serviceOf, updateOf,
   type Open311Request, type Open311Service, type Open311ServiceDefinition, type Open311Update,
 } from '../domain/open311.js';
 import { reportCase, type CaseDeps, type CaseUser } from './cases.js';
 import { uploadPhoto, type PhotoDeps } from './photos.js';
 import { search as searchPlaces } from './places.js';
+import { locate } from './grids.js';
 import { takeToken, type Bucket, type BucketPolicy } from '../domain/token-bucket.js';
 
 export type Open311Deps = { cases: CaseDeps; photos: PhotoDeps; photo_max_bytes: number; post_limit?: KeyRateLimit | null };
@@ -80,6 +81,7 @@ export async function postRequest(deps: Open311Deps, input: {
   if (!key) throw new DomainError('forbidden', 'api_key is not valid (unknown or revoked); ask the city\'s administrator for a key of your system');
   deps.post_limit?.take(key); // before any work: a flood costs one key lookup each
   checkJurisdiction(p.jurisdiction_id, await open311.districtCodes(db));
+  const district = open311District(p.jurisdiction_id, key.district_code);
   const cls = await classes.get(db, 'matter', p.service_code);
   if (!cls || !cls.matter_kind) throw new DomainError('bad_request', `service_code "${p.service_code}" is no service; pick one from services.json`, { service_code: 'unknown' });
   if (p.attributes.component_id !== undefined && cls.matter_kind !== 'component_anomaly') {
@@ -87,6 +89,15 @@ export async function postRequest(deps: Open311Deps, input: {
   }
   // address_string without lat/long: the district's named place it names (400 when none or ambiguous)
   const point = p.lat !== null && p.long !== null ? { lon: p.long, lat: p.lat } : geocodeOf(p.address_string!, await searchPlaces(db, p.address_string!, 6));
+  if (district) {
+    // A key bound to a district (or a jurisdiction_id) reports there only, as a user kept to a district does (issue 12).
+    const grid = await locate(db, point.lon, point.lat);
+    if (grid && grid.district_code !== district) {
+      throw new DomainError('unprocessable', `The point lon=${point.lon.toFixed(6)}, lat=${point.lat.toFixed(6)} lies in district ${grid.district_code}, outside `
+        + `${key.district_code ? `the district ${district} of this API key` : `jurisdiction_id ${district}`}: report it to that district, or check the point`,
+      { reason: 'outside_key_district', district_code: grid.district_code });
+    }
+  }
   if (input.uploads.length > MAX_UPLOADS) {
     throw new DomainError('bad_request', `${input.uploads.length} files were sent; send at most ${MAX_UPLOADS} photos with one request`, { media: `at most ${MAX_UPLOADS}` });
   }
@@ -133,45 +144,60 @@ export async function postRequest(deps: Open311Deps, input: {
   return { answer: [answer], replay: r.replay };
 }
 
-export type RequestsQuery = {
+/**
+ * Whom a GET answers: jurisdiction_id (the district asked for) and api_key (GETs are public; a key bound to a
+ * district keeps the answer to it; a key that is unknown or revoked is ignored, as before keys had districts).
+ */
+export type ReadScope = { jurisdiction_id?: string; api_key?: string };
+
+/** The district a GET keeps to (domain/open311.ts open311District), or null for every district. */
+async function readDistrict(db: Queryable, q: ReadScope): Promise<string | null> {
+  checkJurisdiction(q.jurisdiction_id, await open311.districtCodes(db));
+  const key = q.api_key ? await open311.activeKeyByHash(db, sha256(q.api_key)) : null;
+  return open311District(q.jurisdiction_id, key?.district_code);
+}
+
+export type RequestsQuery = ReadScope & {
   service_request_id?: string; service_code?: string; start_date?: string; end_date?: string; status?: string;
-  jurisdiction_id?: string;
 };
 
-/** GET requests: by ids (no window), else within a window of at most 90 days; at most 1,000, newest first. */
+/**
+ * GET requests: by ids (no window), else within a window of at most 90 days; at most 1,000, newest first; of one
+ * district when the call keeps to one (readDistrict).
+ */
 export async function getRequests(db: Queryable, q: RequestsQuery, now: Date): Promise<Open311Request[]> {
-  checkJurisdiction(q.jurisdiction_id, await open311.districtCodes(db));
+  const district = await readDistrict(db, q);
   const ids = commaList(q.service_request_id, 'service_request_id', OPEN311_LIMITS.max_ids, REQUEST_ID, 'a service request id (a case number such as 2026-000123)');
   const service_codes = commaList(q.service_code, 'service_code', 300, SERVICE_CODE, 'a service code (5 digits, from services.json)');
   const statuses = commaList(q.status, 'status', 2, /^(open|closed)$/, 'open or closed') as ('open' | 'closed')[] | null;
   const window = ids && q.start_date === undefined && q.end_date === undefined ? null : dateWindow(q.start_date, q.end_date, now);
   const rows = await open311.requestRows(db, {
-    ids, service_codes, statuses, from: window?.from ?? null, to: window?.to ?? null, limit: OPEN311_LIMITS.max_items,
+    ids, service_codes, statuses, from: window?.from ?? null, to: window?.to ?? null, limit: OPEN311_LIMITS.max_items, district,
   });
   return rows.map(requestOf);
 }
 
-/** GET requests/{id}: an array of one. @throws DomainError not_found */
-export async function getRequest(db: Queryable, id: string, jurisdiction_id: string | undefined): Promise<Open311Request[]> {
-  checkJurisdiction(jurisdiction_id, await open311.districtCodes(db));
-  const rows = REQUEST_ID.test(id) ? await open311.requestRows(db, { ids: [id], service_codes: null, statuses: null, from: null, to: null, limit: 1 }) : [];
+/** GET requests/{id}: an array of one (another district's request is not found by a call kept to a district). @throws DomainError not_found */
+export async function getRequest(db: Queryable, id: string, q: ReadScope): Promise<Open311Request[]> {
+  const district = await readDistrict(db, q);
+  const rows = REQUEST_ID.test(id) ? await open311.requestRows(db, { ids: [id], service_codes: null, statuses: null, from: null, to: null, limit: 1, district }) : [];
   if (!rows.length) throw new DomainError('not_found', `No service request "${id}"; use the service_request_id a POST answered (a case number such as 2026-000123)`);
   return rows.map(requestOf);
 }
 
 /** GET tokens/{token}: the request id a token stands for, as an array of one. @throws DomainError not_found */
-export async function resolveToken(db: Queryable, token: string, jurisdiction_id: string | undefined): Promise<{ service_request_id: string; token: string }[]> {
-  checkJurisdiction(jurisdiction_id, await open311.districtCodes(db));
-  const case_no = TOKEN.test(token) ? await open311.caseNoOfToken(db, token) : null;
+export async function resolveToken(db: Queryable, token: string, q: ReadScope): Promise<{ service_request_id: string; token: string }[]> {
+  const district = await readDistrict(db, q);
+  const case_no = TOKEN.test(token) ? await open311.caseNoOfToken(db, token, district) : null;
   if (!case_no) throw new DomainError('not_found', `No request has token "${token}"; use the token exactly as the POST answered it`);
   return [{ service_request_id: case_no, token }];
 }
 
 /** mySociety's GET servicerequestupdates: each status change within a window of at most 90 days, oldest first. */
-export async function getUpdates(db: Queryable, q: Pick<RequestsQuery, 'start_date' | 'end_date' | 'jurisdiction_id'>, now: Date): Promise<Open311Update[]> {
-  checkJurisdiction(q.jurisdiction_id, await open311.districtCodes(db));
+export async function getUpdates(db: Queryable, q: ReadScope & Pick<RequestsQuery, 'start_date' | 'end_date'>, now: Date): Promise<Open311Update[]> {
+  const district = await readDistrict(db, q);
   const w = dateWindow(q.start_date, q.end_date, now);
-  return (await open311.updateRows(db, { ...w, limit: OPEN311_LIMITS.max_items })).map(updateOf);
+  return (await open311.updateRows(db, { ...w, limit: OPEN311_LIMITS.max_items, district })).map(updateOf);
 }
 
 // ---- API keys (admin) ----
@@ -184,17 +210,28 @@ const keyView = (k: open311.Open311KeyRow): KeyView => ({
 
 type Admin = { id: number; username: string };
 
-/** Issues a key: the key itself is in this answer only; the database keeps its sha256. */
-export async function issueKey(db: Queryable, admin: Admin, input: { name: string; source?: open311.KeySource; answer?: open311.KeyAnswer }, now: Date): Promise<KeyView & { api_key: string }> {
+/**
+ * Issues a key: the key itself is in this answer only; the database keeps its sha256. `district_code`: the district
+ * its client system reports in and reads (issue 12); left out, every district.
+ */
+export async function issueKey(db: Queryable, admin: Admin, input: { name: string; source?: open311.KeySource; answer?: open311.KeyAnswer; district_code?: string }, now: Date): Promise<KeyView & { api_key: string }> {
   const name = input.name.trim();
   if (!name) throw new DomainError('bad_request', 'name is empty; name the client system the key is for', { name: 'required' });
+  const district_code = input.district_code ?? null;
+  if (district_code !== null) {
+    const served = await open311.districtCodes(db);
+    if (!served.includes(district_code)) {
+      throw new DomainError('unprocessable', `No district with code ${district_code}; use one of ${served.join(', ') || 'none'} or leave district_code out for a key of every district`,
+        { district_code: 'unknown district' });
+    }
+  }
   const api_key = `o311_${randomBytes(24).toString('hex')}`;
   return db.transaction(async (tx) => {
     const row = await open311.insertKey(tx, {
       name, source: input.source ?? 'public', answer: input.answer ?? 'service_request_id', key_hash: sha256(api_key),
-      key_prefix: api_key.slice(0, 12), created_at: now, created_by: admin.id,
+      key_prefix: api_key.slice(0, 12), district_code, created_at: now, created_by: admin.id,
     });
-    await audit.record(tx, { at: now, action: 'open311_key.issue', user_id: admin.id, username: admin.username, target: `open311_key:${row.id}`, detail: { name, source: row.source, answer: row.answer } });
+    await audit.record(tx, { at: now, action: 'open311_key.issue', user_id: admin.id, username: admin.username, target: `open311_key:${row.id}`, detail: { name, source: row.source, answer: row.answer, district_code } });
     return { ...keyView(row), api_key };
   });
 }

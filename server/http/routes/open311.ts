@@ -188,7 +188,7 @@ const open311Routes: FastifyPluginAsyncTypebox<{ deps: Open311RouteDeps }> = asy
         params: Type.Object({ service_request_id: Type.String({ maxLength: 100 }) }), querystring: JurisdictionQuery,
         response: answers(fmt, 200, Type.Array(RequestSchema, { minItems: 1, maxItems: 1 }), [400, 404]),
       },
-    }, async (req, reply) => send(reply, fmt, 'service_requests', await getRequest(db, req.params.service_request_id, req.query.jurisdiction_id)));
+    }, async (req, reply) => send(reply, fmt, 'service_requests', await getRequest(db, req.params.service_request_id, req.query)));
 
     app.get(`/tokens/:token.${fmt}`, {
       schema: {
@@ -196,7 +196,7 @@ const open311Routes: FastifyPluginAsyncTypebox<{ deps: Open311RouteDeps }> = asy
         params: Type.Object({ token: Type.String({ maxLength: 100 }) }), querystring: JurisdictionQuery,
         response: answers(fmt, 200, TokenAnswerSchema, [400, 404]),
       },
-    }, async (req, reply) => send(reply, fmt, 'service_requests', await resolveToken(db, req.params.token, req.query.jurisdiction_id)));
+    }, async (req, reply) => send(reply, fmt, 'service_requests', await resolveToken(db, req.params.token, req.query)));
 
     app.get(`/servicerequestupdates.${fmt}`, {
       schema: {

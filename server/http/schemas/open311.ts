@@ -112,20 +112,20 @@ export const RequestsQuery = Type.Object({
   start_date: Filter('ISO 8601 with a time zone', 40),
   end_date: Filter('ISO 8601 with a time zone; at most 90 days after start_date', 40),
   status: Filter('open, closed, or both', 20),
-  jurisdiction_id: Filter('the district code', 40),
-  api_key: Filter('accepted and ignored: GETs are public (some clients send their key with every call)', 200),
+  jurisdiction_id: Filter('the district code: only that district\'s requests', 40),
+  api_key: Filter('optional: GETs are public; a key bound to a district answers that district\'s requests only (an unknown key is ignored)', 200),
 }, { additionalProperties: false });
 
 export const UpdatesQuery = Type.Object({
   start_date: Filter('ISO 8601 with a time zone', 40),
   end_date: Filter('ISO 8601 with a time zone; at most 90 days after start_date', 40),
-  jurisdiction_id: Filter('the district code', 40),
-  api_key: Filter('accepted and ignored: the updates are public', 200),
+  jurisdiction_id: Filter('the district code: only that district\'s updates', 40),
+  api_key: Filter('optional: the updates are public; a key bound to a district answers that district\'s only', 200),
 }, { additionalProperties: false });
 
 export const JurisdictionQuery = Type.Object({
   jurisdiction_id: Filter('the district code', 40),
-  api_key: Filter('accepted and ignored: GETs are public', 200),
+  api_key: Filter('optional: GETs are public; a key bound to a district finds that district\'s requests only', 200),
 }, { additionalProperties: false });
 
 // ---- admin ----
@@ -133,6 +133,7 @@ export const JurisdictionQuery = Type.Object({
 export const KeySchema = Exact({
   id: Type.Integer(), name: Type.String(), source: StringEnum(['public', 'hotline', 'media'] as const),
   answer: StringEnum(['service_request_id', 'token'] as const), key_prefix: Str('the first characters of the key, to tell keys apart'),
+  district_code: Nullable(Str('the district its client system reports in and reads; null: every district')),
   created_at: DateTime(), created_by: Nullable(Type.Integer()), revoked_at: Nullable(DateTime()), revoked_by: Nullable(Type.Integer()),
 });
 
@@ -142,4 +143,5 @@ export const IssueKeyBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100, description: 'the client system' }),
   source: Type.Optional(StringEnum(['public', 'hotline', 'media'] as const, 'the source its reports carry (default public)')),
   answer: Type.Optional(StringEnum(['service_request_id', 'token'] as const, 'what POST requests answers (default service_request_id)')),
+  district_code: Type.Optional(Type.String({ pattern: '^[0-9]{6}$', description: 'bind the key to one district: its POSTs must lie there, its GETs answer that district only (default: every district)' })),
 }, { additionalProperties: false });
