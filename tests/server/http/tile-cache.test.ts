@@ -239,6 +239,9 @@ describe.each(testBackends())('the tile cache on %s', (backend) => {
 
   test('lights do not go stale: a cached tile is redrawn when a case turns yellow and red, with no write', () => withTileApp(backend, async (ctx) => {
     const p = await inspectorPoint(ctx.db);
+    // Reported at an instant of its own (10:00:17.321, not the fixed clocks' 10:00:00), so no case another file has
+    // committed turns red within a second of this one: the cluster's red count below counts this case alone.
+    ctx.clock.set(new Date('2026-11-23T02:00:17.321Z'));
     const c = await report(ctx, p, 'tile-cache-report-5');
     const { rows: [d] } = await ctx.db.query<{ yellow_at: Date; red_at: Date }>('select yellow_at, red_at from cases where id = $1', [c.id]);
     const u = url('cases', tileOf(p.lon, p.lat, 16));
@@ -249,13 +252,16 @@ describe.each(testBackends())('the tile cache on %s', (backend) => {
       return { red: (decodeTile(r.rawPayload).cases ?? []).reduce((s, f) => s + Number(f.properties.red), 0), cache: r.headers['x-cache'] };
     };
     expect(await light()).toBe('green');
-    const red0 = (await reds()).red;
     ctx.clock.set(new Date(d.yellow_at.getTime() - 1000));
     expect((await get(ctx, u, ctx.h.dispatcher1)).headers['x-cache']).toBe('hit'); // nothing due yet
     expect(await light()).toBe('green');
     ctx.clock.set(new Date(d.yellow_at.getTime() + 1000));
     expect(await light()).toBe('yellow');
     expect((await get(ctx, u, ctx.h.dispatcher1)).headers['x-cache']).toBe('hit');
+    // The reds of the cluster a second before and a second after this case's red_at: cases committed by other files
+    // that turned red earlier are in both counts.
+    ctx.clock.set(new Date(d.red_at.getTime() - 1000));
+    const red0 = (await reds()).red;
     ctx.clock.set(new Date(d.red_at.getTime() + 1000));
     expect(await light()).toBe('red');
     expect(await reds()).toEqual({ red: red0 + 1, cache: 'miss' });
