@@ -46,6 +46,7 @@ export const LIGHT_SQL = `(case when c.red_at is null or c.status in ('closed', 
 const SELECT = `c.id::text as id, ${CASE_FIELDS.map((f) => `c.${f}`).join(', ')}, st_x(c.geom) as lon, st_y(c.geom) as lat, ${LIGHT_SQL} as light`;
 
 export async function insert(db: Queryable, row: Partial<Record<CaseField | 'id', unknown>> & { lon: number; lat: number }, now: Date): Promise<CaseRow> {
+  await lockBeforeCaseWrite(db);
   const fields = (['id', ...CASE_FIELDS] as const).filter((f) => row[f] !== undefined);
   const params: unknown[] = [now, ...fields.map((f) => row[f]), row.lon, row.lat];
   const { rows } = await db.query<CaseRow>(
@@ -74,6 +75,7 @@ export async function get(db: Queryable, id: string, now: Date, forUpdate = fals
  */
 export async function update(db: Queryable, id: string, version: number, patch: Partial<Record<CaseField, unknown>>, now: Date,
   district: string | null = null): Promise<CaseRow | null> {
+  await lockBeforeCaseWrite(db);
   const fields = (Object.keys(patch) as CaseField[]).filter((f) => CASE_FIELDS.includes(f) && f !== 'version');
   const sets = fields.map((f, i) => `${f} = $${i + 4}`);
   const params = [now, id, version, ...fields.map((f) => patch[f])];
@@ -287,11 +289,31 @@ export const EVENTS_CHANNEL = 'gridline_case_events';
 const EVENT_LOCK = 7_242_001;
 
 /**
- * Records a case change for GET /api/live. The advisory lock (held to commit) makes event ids commit in order;
- * NOTIFY is delivered at commit, so listeners never hear of a change that rolled back.
+ * Takes the case-write lock (the live events' advisory lock, held to commit) before a statement fires the cases
+ * triggers. Every case write takes it first (insert, update; again, at no cost, in appendEvent), so two case-writing
+ * transactions never hold each other's trigger rows: the triggers of a case write lock a row of case_grid_days (the
+ * case's grid and day) and then the 'cases' row of tile_generations, and a transaction writing a second case (a
+ * merge, a test's transaction) wanted a case_grid_days row that a writer waiting for tile_generations held: a
+ * deadlock, which Citus's distributed detector was the first to cancel (issue 12). The writes serialised on
+ * tile_generations from the statement on already; now from the lock, before any of those rows. A case's own row is
+ * locked earlier, by `get … for update` (which keeps the serialised part short): a transaction acting on a case
+ * reads it for update before writing anything, so it waits for that row holding none of the triggers' rows.
+ */
+export async function lockCaseWrites(db: Queryable): Promise<void> {
+  await db.query(`select pg_advisory_xact_lock(${EVENT_LOCK})`);
+}
+
+/** lockCaseWrites before a case statement; PGlite serves one connection, so there it would never wait: skipped. */
+async function lockBeforeCaseWrite(db: Queryable): Promise<void> {
+  if (db.engine !== 'pglite') await lockCaseWrites(db);
+}
+
+/**
+ * Records a case change for GET /api/live. The advisory lock (held to commit, lockCaseWrites) makes event ids commit
+ * in order; NOTIFY is delivered at commit, so listeners never hear of a change that rolled back.
  */
 export async function appendEvent(db: Queryable, p: { case_id: string; version: number; at: Date; payload: Record<string, unknown> }): Promise<number> {
-  await db.query(`select pg_advisory_xact_lock(${EVENT_LOCK})`);
+  await lockCaseWrites(db);
   const { rows } = await db.query<{ id: number }>(
     'insert into case_events (case_id, version, at, payload) values ($1, $2, $3, $4) returning id',
     [p.case_id, p.version, p.at, JSON.stringify(p.payload)]);

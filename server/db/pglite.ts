@@ -3,6 +3,7 @@ import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
 import { mkdirSync } from 'node:fs';
 import { quoteIdent } from './copy-text.js';
+import { retryTransaction, type TransactionOptions } from './retry.js';
 import type { Db, Queryable, Sql } from './types.js';
 
 type Raw = Pick<PGlite, 'query' | 'exec'> | Transaction;
@@ -20,8 +21,12 @@ function wrap(raw: Raw, inTx: boolean, root: PGlite): Queryable {
     async exec(sql: string) {
       await raw.exec(sql);
     },
-    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      if (!inTx) return root.transaction((tx) => fn(wrap(tx, true, root)));
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
+      if (!inTx) {
+        // One connection, so no deadlock between two of ours; the retry is kept for the same contract as PostgreSQL's.
+        const once = () => root.transaction((tx) => fn(wrap(tx, true, root)));
+        return opts.retry ? retryTransaction(once) : once();
+      }
       const name = `sp_${++savepoints}`;
       await raw.exec(`savepoint ${name}`);
       try {

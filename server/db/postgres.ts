@@ -4,6 +4,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { quoteIdent } from './copy-text.js';
+import { retryTransaction, type TransactionOptions } from './retry.js';
 import type { Db, Queryable, Sql } from './types.js';
 
 /** Plain text runs as an unnamed statement; a Prepared one is parsed and planned once per connection. */
@@ -67,19 +68,22 @@ export async function openPostgres(url: string, max = 10): Promise<Db & { pool: 
     async exec(sql: string) {
       await pool.query(sql);
     },
-    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
-        const out = await fn(wrapClient(client));
-        await client.query('commit');
-        return out;
-      } catch (e) {
-        await client.query('rollback').catch(() => {});
-        throw e;
-      } finally {
-        client.release();
-      }
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
+      const once = async () => {
+        const client = await pool.connect();
+        try {
+          await client.query('begin');
+          const out = await fn(wrapClient(client));
+          await client.query('commit');
+          return out;
+        } catch (e) {
+          await client.query('rollback').catch(() => {});
+          throw e;
+        } finally {
+          client.release();
+        }
+      };
+      return opts.retry ? retryTransaction(once) : once();
     },
     async copyFrom(table, columns, text) {
       const client = await pool.connect();

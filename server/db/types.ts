@@ -1,4 +1,6 @@
 // The one database interface; pglite.ts and postgres.ts implement it and nothing above db/ knows which runs.
+import type { TransactionOptions } from './retry.js';
+
 export type Engine = 'pglite' | 'postgres';
 
 /** A statement PostgreSQL prepares once per connection and reuses (hot, fixed SQL: grid lookup, tiles). */
@@ -11,8 +13,11 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: Sql, params?: readonly unknown[]): Promise<{ rows: T[] }>;
   /** Several statements, no parameters (migrations). */
   exec(sql: string): Promise<void>;
-  /** Runs fn in a transaction (a SAVEPOINT when already inside one); rolls back if fn throws. */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn in a transaction (a SAVEPOINT when already inside one); rolls back if fn throws. With `retry`, a
+   * transaction the database cancelled for a deadlock or a serialization failure is run again (db/retry.ts).
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   /** COPY rows into a table: `text` is COPY text format (tab-separated, \N for null, one row a line). */
   copyFrom(table: string, columns: readonly string[], text: string): Promise<void>;
 }

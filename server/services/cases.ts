@@ -164,7 +164,9 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
   const scope = opts.scope ?? (user ? `user:${user.id}` : 'public');
   let replay = false;
   let eventId = 0;
-  const row = await deps.db.transaction(async (tx) => {
+  const row = await deps.db.transaction(async (tx) => { // retried on a deadlock: nothing but rows until commit
+    replay = false;
+    eventId = 0;
     if (key) {
       if (!(await cases.lockKey(tx, scope, key))) {
         throw new DomainError('conflict', `A report with Idempotency-Key "${key}" is still being processed; retry in a moment`);
@@ -230,7 +232,7 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
     await notifyCaseChange(tx, final, { action: 'report', from: null, at: now }, deps.notify_channels); // the outbox, in this transaction (after `within`: a public reporter's contact)
     await audit.record(tx, { at: now, action: 'case.report', user_id: user?.id ?? null, username: user?.username ?? opts.username ?? null, target: `case:${final.id}` });
     return final;
-  });
+  }, { retry: true });
   if (eventId) deps.onCommitted?.(eventId);
   if (deps.fault_response_delay_ms) await new Promise((r) => setTimeout(r, deps.fault_response_delay_ms));
   const nearby = replay ? [] : await visibleNearby(deps, user, {
@@ -299,7 +301,7 @@ export async function actOnCase(deps: CaseDeps, user: CaseUser, caseId: string, 
     await audit.record(tx, { at: now, action: `case.${t.decision.action}`, user_id: user?.id ?? null, username: user?.username ?? null,
       target: `case:${c.id}`, detail: { from: t.decision.from, to: t.decision.to, version: updated.version } });
     return updated;
-  });
+  }, { retry: true });
   deps.onCommitted?.(eventId);
   return caseView(row, user);
 }
@@ -372,7 +374,8 @@ export async function liveScopeOf(db: Queryable, user: CaseUser): Promise<Sight 
 export async function mergeCase(deps: CaseDeps, user: CaseUser, caseId: string, p: { into: string; version: number; note?: string }) {
   const now = deps.clock.now();
   const events: number[] = [];
-  const row = await deps.db.transaction(async (tx) => {
+  const row = await deps.db.transaction(async (tx) => { // retried on a deadlock: the events of a cancelled try are dropped
+    events.length = 0;
     const [firstId, secondId] = [caseId, p.into].sort();
     const district = await districtOf(tx, user);
     const first = await cases.get(tx, firstId, now, true, district);
@@ -405,7 +408,7 @@ export async function mergeCase(deps: CaseDeps, user: CaseUser, caseId: string, 
     const merged = await save(source, m.source);
     await save(target, m.target);
     return merged;
-  });
+  }, { retry: true });
   for (const id of events) deps.onCommitted?.(id);
   return caseView(row, user);
 }

@@ -38,6 +38,7 @@ async function rate(deps: RatingDeps, case_id: string, who: Rater, body: { ratin
   const now = deps.clock.now();
   let eventId = 0;
   const out = await deps.db.transaction(async (tx) => {
+    eventId = 0;
     const c = await cases.get(tx, case_id, now, true);
     if (!c || !(await visible(tx, c))) throw new DomainError('not_found', `No case with id ${case_id}`);
     const existing = await ratings.get(tx, c.id, true);
@@ -62,7 +63,7 @@ async function rate(deps: RatingDeps, case_id: string, who: Rater, body: { ratin
     await audit.record(tx, { at: now, action: `case.${entry.action}`, user_id: user?.id ?? null, username: user?.username ?? null,
       target: `case:${c.id}`, detail: { rating: input.rating, channel } });
     return { rating: ratingView(row), replay: false };
-  });
+  }, { retry: true }); // a deadlock retried: nothing but rows until commit
   if (eventId) deps.onCommitted?.(eventId);
   return out;
 }
@@ -118,6 +119,7 @@ export async function confirmClosure(deps: RatingDeps, user: NonNullable<CaseUse
   const now = deps.clock.now();
   let eventId = 0;
   const out = await deps.db.transaction(async (tx) => {
+    eventId = 0;
     const c = await cases.get(tx, case_id, now, true);
     if (!c || !(await mayReadCase(tx, user, c))) throw new DomainError('not_found', `No case with id ${case_id}`);
     const r = await ratings.get(tx, c.id, true);
@@ -135,7 +137,7 @@ export async function confirmClosure(deps: RatingDeps, user: NonNullable<CaseUse
     eventId = await cases.appendEvent(tx, { case_id: c.id, version: updated.version, at: now, payload: eventPayload(updated) });
     await audit.record(tx, { at: now, action: 'case.confirm_closure', user_id: user.id, username: user.username, target: `case:${c.id}` });
     return ratingView((await ratings.get(tx, c.id))!);
-  });
+  }, { retry: true });
   if (eventId) deps.onCommitted?.(eventId);
   return out;
 }

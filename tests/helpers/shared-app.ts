@@ -22,7 +22,7 @@ function switching(backend: Backend, current: { db: Queryable | null }): Queryab
     engine: backend,
     query: async (sql, params) => (await target()).query(sql, params),
     exec: async (sql) => (await target()).exec(sql),
-    transaction: async (fn) => (await target()).transaction(fn),
+    transaction: async (fn, opts) => (await target()).transaction(fn, opts),
     copyFrom: async (table, columns, text) => (await target()).copyFrom(table, columns, text),
   };
 }
