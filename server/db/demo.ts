@@ -2,6 +2,7 @@
 // and components of a generated district by COPY, component sequences, the demo crew's department and the demo
 // inspectors' responsibility grids. Only db/ holds SQL (docs/style.md, the rings).
 import type { Queryable } from './types.js';
+import { bumpTileSets, GRID_TILE_SETS, REGION_TILE_SETS } from './tiles.js';
 
 export type RegionRow = { code: string; level: 'district' | 'street' | 'community'; name: string; parent_code: string | null; geom: string; area_m2: number };
 
@@ -15,6 +16,7 @@ export async function upsertRegions(db: Queryable, rows: readonly RegionRow[]): 
        geom = excluded.geom, area_m2 = excluded.area_m2`,
     [JSON.stringify(rows)],
   );
+  await bumpTileSets(db, REGION_TILE_SETS);
 }
 
 /** Adds road centre-lines as places (`geom`: a GeoJSON LineString as text), for the basemap and case locations. */
@@ -36,8 +38,9 @@ export const COMPONENT_COPY_COLUMNS = [
 ] as const;
 
 /** COPY unit grids (text format, GRID_COPY_COLUMNS). Fails if any grid code already exists. */
-export function copyGrids(db: Queryable, text: string): Promise<void> {
-  return db.copyFrom('grids', GRID_COPY_COLUMNS, text);
+export async function copyGrids(db: Queryable, text: string): Promise<void> {
+  await db.copyFrom('grids', GRID_COPY_COLUMNS, text);
+  await bumpTileSets(db, GRID_TILE_SETS);
 }
 
 /** COPY components (text format, COMPONENT_COPY_COLUMNS). */

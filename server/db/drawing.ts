@@ -13,6 +13,7 @@
 //                     cell a sub-face belongs to while blocks divide a cell, label = block id or precinct, parts = how
 //                     many grids the cell is still to be cut into
 import type { Queryable } from './types.js';
+import { bumpTileSets, GRID_TILE_SETS, REGION_TILE_SETS } from './tiles.js';
 import type { Rings } from '../domain/drawing.js';
 
 /**
@@ -489,6 +490,7 @@ export async function endGrids(db: Queryable, ids: readonly number[], date: stri
     `delete from grids where id = any($1::bigint[]) and valid_from >= $2::date returning code`,
     [ids, date],
   );
+  await bumpTileSets(db, GRID_TILE_SETS);
   return rows.map((r) => r.code);
 }
 
@@ -501,6 +503,7 @@ export async function insertGrids(db: Queryable, codes: readonly { cell: number;
        from jsonb_to_recordset($1::jsonb) as k(cell bigint, code text) join draw_cells c on c.id = k.cell`,
     [JSON.stringify(codes), date],
   );
+  await bumpTileSets(db, GRID_TILE_SETS);
 }
 
 /** Latest valid_from among the current grids of the drawn communities (a drawing may not go back before it). */
@@ -657,6 +660,7 @@ export async function upsertRegions(db: Queryable, rows: readonly RegionRow[]): 
       [JSON.stringify(list)],
     );
   }
+  if (rows.length) await bumpTileSets(db, REGION_TILE_SETS);
 }
 
 /** Hex EWKB of the union of hex EWKB polygons (a street from its communities, the district from its streets). */

@@ -5,6 +5,7 @@
 // communities are drawn as the boxes of their cells (the cells skipped next to another district included).
 import type { Queryable } from './types.js';
 import { analyzeTable } from './distribute.js';
+import { bumpTileSets, REGION_TILE_SETS } from './tiles.js';
 
 export type LatticeSpec = {
   /** 6-digit district code (a 9xxxxx code cannot be mistaken for a real Chinese division). */
@@ -100,6 +101,7 @@ async function insertLattice(db: Queryable, s: LatticeSpec, g: {
      select count(*)::int as n from g`,
     [s.district_code, from]);
   await db.query('drop table lattice_cells');
+  await bumpTileSets(db, REGION_TILE_SETS); // regions and grids: REGION_TILE_SETS holds GRID_TILE_SETS
   await analyzeTable(db, 'grids'); // on a Citus coordinator, its shard (db/distribute.ts)
   return { streets: streets.rows[0].n, communities: communities.rows[0].n, grids: grids.rows[0].n };
 }

@@ -338,3 +338,28 @@ export async function tileChanges(db: Queryable, set: TileSet, after: string, up
   const { rows } = await db.query<{ min_lon: number; min_lat: number; max_lon: number; max_lat: number }>(CHANGES, [set, after, upto]);
   return rows.map((r) => [Number(r.min_lon), Number(r.min_lat), Number(r.max_lon), Number(r.max_lat)]);
 }
+
+/** The tile sets a write to unit grids changes: grids, and the components and cases drawn in grid clusters. */
+export const GRID_TILE_SETS: readonly TileSet[] = ['grids', 'components', 'cases'];
+/** The tile sets a write to regions changes: every set (communities in grids, clusters in components and cases,
+ * outlines in the basemap). */
+export const REGION_TILE_SETS: readonly TileSet[] = ['grids', 'components', 'cases', 'basemap'];
+
+/**
+ * Bumps the generation of each of `sets` and announces it on TILE_GENERATIONS_CHANNEL ('<set>:<gen>'), in the
+ * caller's transaction: what the triggers of 0028/0040 did for grids and regions until 0048, now called by every
+ * writer of grids and regions (db/drawing.ts, db/demo.ts, db/lattice.ts), because Citus runs no trigger on a
+ * distributed or reference table on the coordinator (docs/citus.md). No tile_changes row: a grid or region change
+ * says nothing of where, so every cached tile of those sets is drawn again. The rows are locked in one order (by
+ * name), as tile_generations_bump() does, so two writers bumping overlapping sets cannot deadlock; the notices go
+ * out at commit, in commit order, and never for a rolled-back write.
+ */
+export async function bumpTileSets(db: Queryable, sets: readonly TileSet[]): Promise<void> {
+  if (!sets.length) return;
+  const list = [...sets];
+  await db.query('select 1 from tile_generations where tile_set = any ($1::text[]) order by tile_set for update', [list]);
+  await db.query(
+    `with b as (update tile_generations set gen = gen + 1 where tile_set = any ($1::text[]) returning tile_set, gen)
+     select pg_notify($2, tile_set || ':' || gen) from b`,
+    [list, TILE_GENERATIONS_CHANNEL]);
+}
