@@ -4,10 +4,10 @@
 // distributes the district-scoped tables by district code, co-located: each only once Citus accepts it and the
 // application's queries run on it unchanged.
 //
-// What Citus accepts today is decided by the schema, not by wishes: grids, components and cases carry triggers (the
+// What Citus accepts today is decided by the schema, not by wishes: components and cases carry triggers (the
 // tile-cache generations of 0028/0040, the per-grid counts of 0008, the grid-day counts of 0017), primary keys and
 // unique constraints without district_code, and grids' district_code is a generated column; Citus refuses all
-// three for a distributed table. docs/citus.md lists, per table, the change each one needs. The tables linked to
+// three for a distributed table. grids and regions have no trigger since 0048 (their writers bump the tile sets). docs/citus.md lists, per table, the change each one needs. The tables linked to
 // the reference tables by foreign keys become Citus local tables, the others stay plain PostgreSQL tables; both
 // live on the coordinator, where every query of the application runs as it does on PostgreSQL.
 import type { Queryable } from './types.js';
@@ -33,15 +33,24 @@ export function parseDistributionMode(raw: string | undefined): DistributionMode
  * (db/classes.ts markLoaded: no `now()` in `on conflict do update`), and the tile-generation triggers of grids,
  * regions and components to leave TRUNCATE to triggers of their own (migration 0043: Citus copies no trigger with a
  * TRUNCATE event to a Citus local table's shard, where the writes run). tests/server/db/citus.test.ts checks each.
- * Not yet: regions and places (their tile-generation triggers would have to run on the workers; docs/citus.md).
+ * regions last: a reference table since its tile-generation triggers left it (migration 0048: its writers bump the
+ * tile sets, db/tiles.ts bumpTileSets); its own parent_code foreign key links it to itself, and the foreign keys of
+ * grids, responsibility_grids, district_calendars and district_limits to it link Citus local tables to a reference
+ * table. Not yet: places (its tile-generation trigger; docs/citus.md).
  */
 export const REFERENCE_TABLES: readonly string[] = [
   'classes', 'departments', 'class_departments', 'users', 'evaluation_settings', 'supervision_thresholds', 'data_files',
+  'regions',
 ];
 
-/** The shared tables next in line once their tile-generation triggers leave them (docs/citus.md, "the plan"). */
+/**
+ * The shared tables next in line (docs/citus.md, "the plan"): places once its tile-generation trigger leaves it;
+ * district_calendars and district_limits (their foreign keys to regions, `on delete cascade`, already link a Citus
+ * local table to a reference one) once db/district-rules.ts stops numbering a version with `insert … select
+ * max(version) + 1 from` the table itself, which Citus refuses on a reference table.
+ */
 export const PLANNED_REFERENCE_TABLES = [
-  'regions', 'district_calendars', 'district_limits', 'public_settings', 'places',
+  'district_calendars', 'district_limits', 'public_settings', 'places',
 ] as const;
 
 /**

@@ -57,11 +57,16 @@ export async function inBbox(
 
 export type GridDetail = GridFeature & { community_name: string | null; street_name: string | null; component_count: number };
 
+/**
+ * A grid's latest version (the current one, else the last ended) with its community and street names and its
+ * components. Two statements: the grid with the reference table regions, then its components by district and grid
+ * code — a correlated subquery on components inside the grids query is what Citus refuses once grids is distributed
+ * and components is not (docs/citus.md).
+ */
 export async function get(db: Queryable, code: string): Promise<GridDetail | null> {
-  const { rows } = await db.query<GridDetail>(
+  const { rows } = await db.query<Omit<GridDetail, 'component_count'>>(
     `select ${feature('g')},
-            c.name as community_name, s.name as street_name,
-            (select count(*)::int from components k where k.district_code = g.district_code and k.grid_code = g.code) as component_count
+            c.name as community_name, s.name as street_name
        from grids g
        left join regions c on c.code = g.community_code
        left join regions s on s.code = g.street_code
@@ -70,7 +75,11 @@ export async function get(db: Queryable, code: string): Promise<GridDetail | nul
       limit 1`,
     [code],
   );
-  return rows[0] ?? null;
+  const grid = rows[0];
+  if (!grid) return null;
+  const { rows: [n] } = await db.query<{ n: number }>(
+    'select count(*)::int as n from components where district_code = $1 and grid_code = $2', [grid.district_code, grid.code]);
+  return { ...grid, component_count: n.n };
 }
 
 /** Bounding box of the current grids rounded outward to 1e-7° (OGC collection extent); null when there are none. */

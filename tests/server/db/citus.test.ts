@@ -15,6 +15,11 @@ import { wrapClient } from '../../../server/db/postgres.js';
 import { reserveSequence } from '../../../server/db/components.js';
 import { loadedFiles, markLoaded } from '../../../server/db/classes.js';
 import { actOnCase, readCase, reportCase } from '../../../server/services/cases.js';
+import { drawGrids } from '../../../server/services/draw-grids.js';
+import * as gridsDb from '../../../server/db/grids.js';
+import { drawTile } from '../../../server/db/tiles.js';
+import { tileOf } from '../../helpers/tiles.js';
+import { upsertRegions, type RegionRow } from '../../../server/db/demo.js';
 import { caseDeps, demoUsers, pointInGrid } from '../../helpers/cases.js';
 import type { Queryable } from '../../../server/db/types.js';
 import { sharedPglite, testBackends, withTestDb } from '../../helpers/backends.js';
@@ -105,7 +110,8 @@ if (citusUrl) {
       expect(REFERENCE_TABLES).toEqual(expect.arrayContaining(['classes', 'departments', 'class_departments', 'users', 'evaluation_settings', 'supervision_thresholds']));
       // Linked to the reference tables by foreign keys: Citus made them Citus local tables (on the coordinator).
       const local = tables.filter((t) => t.kind === 'local').map((t) => t.table);
-      expect(local).toEqual(expect.arrayContaining(['cases', 'case_trail', 'case_events', 'components', 'grids', 'regions', 'sessions']));
+      expect(local).toEqual(expect.arrayContaining(['cases', 'case_trail', 'case_events', 'components', 'grids', 'sessions', 'district_calendars']));
+      expect(local).not.toContain('regions');
       // No foreign key to them: still plain PostgreSQL tables, which Citus does not know.
       for (const plain of ['case_grid_days', 'grid_component_counts', 'tile_generations', 'places', 'schema_migrations']) {
         expect(tables.map((t) => t.table)).not.toContain(plain);
@@ -114,9 +120,11 @@ if (citusUrl) {
         `select count(*)::int as n, count(distinct nodeport)::int as nodes from citus_shards where table_name = 'component_sequences'::regclass`);
       expect(shards.rows[0]).toEqual({ n: 32, nodes: 2 });
       // A reference table has its copy on every node: the coordinator and both workers.
-      const copies = await db.query<{ nodes: number }>(
-        `select count(distinct nodeport)::int as nodes from citus_shards where table_name = 'classes'::regclass`);
-      expect(copies.rows[0].nodes).toBe(3);
+      for (const table of ['classes', 'regions']) {
+        const copies = await db.query<{ nodes: number }>(
+          `select count(distinct nodeport)::int as nodes from citus_shards where table_name = $1::regclass`, [table]);
+        expect(copies.rows[0].nodes, table).toBe(3);
+      }
       const { rows: [counts] } = await db.query<{ classes: number; users: number }>(
         'select (select count(*)::int from classes) as classes, (select count(*)::int from users) as users');
       expect(counts.classes).toBeGreaterThan(100);
@@ -179,25 +187,53 @@ if (citusUrl) {
       expect((await loadedFiles(db)).get('citus-test.csv')).toBe('b');
     }));
 
-    test('a write to the Citus local grids, regions or components bumps their tile sets (0043: the trigger Citus copies to the shard has no TRUNCATE event)', () => inTx(async (db) => {
+    test('a grid redraw (services/draw-grids.ts) and a region write (the loaders\' upsert) bump their tile sets from the writers (0048), with no trigger left on grids or regions; a component write still bumps from its trigger on the shard', () => inTx(async (db) => {
       const gens = async () => Object.fromEntries((await db.query<{ tile_set: string; gen: string }>(
         'select tile_set, gen from tile_generations')).rows.map((r) => [r.tile_set, Number(r.gen)]));
       const { rows: triggers } = await db.query<{ name: string }>(
-        `select t.tgname as name from pg_trigger t join pg_dist_shard s on s.shardid::text = substring(t.tgrelid::regclass::text from '_([0-9]+)$')
-          where s.logicalrelid in ('grids'::regclass, 'regions'::regclass, 'components'::regclass) and t.tgname like '%tile_generation%' order by 1`);
-      expect(triggers.map((t) => t.name.replace(/_\d+$/, ''))).toEqual(['components_tile_generation', 'grids_tile_generation', 'regions_tile_generation']);
+        `select t.tgname as name from pg_trigger t
+          where t.tgrelid in ('grids'::regclass, 'regions'::regclass, 'components'::regclass) and t.tgname like '%tile_generation%' order by 1`);
+      expect(triggers.map((t) => t.name)).toEqual(['components_tile_generation', 'components_tile_generation_truncate']);
+      // A plain SQL write moves nothing now: the writers do.
       let before = await gens();
       await db.query('update grids set land_use = land_use where code = (select min(code) from grids)');
+      expect(await gens()).toEqual(before);
+      const { rows: [g] } = await db.query<{ community_code: string }>(
+        'select community_code from grids where valid_to is null group by community_code order by count(*) desc, community_code limit 1');
+      const summary = await drawGrids(db, { communities: [g.community_code], valid_from: '2031-01-01', target_area_m2: 40_000 });
+      expect(summary.ended).toBeGreaterThan(0);
       let after = await gens();
       for (const set of ['grids', 'components', 'cases']) expect(after[set]).toBeGreaterThan(before[set]);
+      expect(after.basemap).toBe(before.basemap);
       before = after;
-      await db.query('update regions set name = name where code = (select min(code) from regions)');
+      const { rows: [region] } = await db.query<RegionRow>(
+        `select code, level, name, parent_code, encode(st_asewkb(geom), 'hex') as geom, area_m2 from regions where code = $1`, [g.community_code]);
+      await upsertRegions(db, [region]);
       after = await gens();
       for (const set of ['grids', 'components', 'cases', 'basemap']) expect(after[set]).toBeGreaterThan(before[set]);
       before = after;
       await db.query('update components set note = note where id = (select min(id) from components)');
       after = await gens();
       expect(after.components).toBeGreaterThan(before.components);
+    }));
+
+    test('regions is a reference table whose parent_code foreign key to itself still holds', () => inTx(async (db) => {
+      await db.query(`insert into regions (code, level, name, parent_code) values ('990077', 'district', 'citus-cascade', null),
+        ('990077001', 'street', 'citus-cascade street', '990077')`);
+      await expect(db.query(`insert into regions (code, level, name, parent_code) values ('990078001', 'street', 'orphan', '990078')`))
+        .rejects.toThrow(/foreign key/);
+    }));
+
+    test('a district deleted from the reference regions cascades to its calendar and limits', () => inTx(async (db) => {
+      await db.query(`insert into regions (code, level, name, parent_code) values ('990077', 'district', 'citus-cascade', null)`);
+      await db.query(`insert into district_limits (district_code, version, valid_from, limits, created_at) values ('990077', 1, now(), '{}', now())`);
+      await db.query(`insert into district_calendars (district_code, version, valid_from, time_zone, holiday_set, periods, weekend, working_day_hours, created_at)
+        values ('990077', 1, now(), 'Asia/Shanghai', 'cn', '[["08:00","12:00"]]', '[0,6]', 4, now())`);
+      await db.query(`delete from regions where code = '990077'`);
+      const { rows: [n] } = await db.query<{ c: number; l: number }>(
+        `select (select count(*)::int from district_calendars where district_code = '990077') as c,
+                (select count(*)::int from district_limits where district_code = '990077') as l`);
+      expect(n).toEqual({ c: 0, l: 0 });
     }));
 
     test('analyzeTable analyses a Citus local table written in the same transaction (through its shard), where a plain ANALYZE is refused', () => inTx(async (db) => {
@@ -242,17 +278,47 @@ if (citusUrl) {
         return rows[0];
       }
 
-      test('locating a point (db/sql/locate-grid.sql with the district predicate) is routed to one shard; without it, to all 32', () => inTx(async (db) => {
+      test('locating a point in a district (db/sql/locate-grid-in-district.sql) is routed to one shard; the locate without the district (locate-grid.sql), to all 32', () => inTx(async (db) => {
         const at = await planned(db);
-        const locate = readFileSync(new URL('../../../server/db/sql/locate-grid.sql', import.meta.url), 'utf8').replace(/^--.*$/gm, '');
-        expect(locate).toMatch(/where valid_to is null/);
-        const inDistrict = locate.replace('where valid_to is null', 'where district_code = $3 and valid_to is null');
+        const sql = (name: string) => readFileSync(new URL(`../../../server/db/sql/${name}`, import.meta.url), 'utf8').replace(/^--.*$/gm, '');
+        const inDistrict = sql('locate-grid-in-district.sql');
+        expect(inDistrict).toMatch(/district_code = \$3/);
         const one = await explain(db, inDistrict, [at.lon, at.lat, at.district_code]);
         expect(taskCount(one)).toBe(1);
         expect(one).toMatch(/grids_geom_idx|Index Scan|Bitmap/); // the shard's GiST index finds the grid
-        expect(taskCount(await explain(db, locate, [at.lon, at.lat]))).toBe(32);
+        expect(taskCount(await explain(db, sql('locate-grid.sql'), [at.lon, at.lat]))).toBe(32);
         const found = await db.query<{ district_code: string }>(inDistrict, [at.lon, at.lat, at.district_code]);
-        expect(found.rows).toHaveLength(1);
+        expect(found.rows).toEqual([expect.objectContaining({ district_code: at.district_code })]);
+      }));
+
+      test("with grids distributed, a component write keeps the per-grid counts: grid_component_counts_apply reads the grids' points in a statement of its own (0049)", () => inTx(async (db) => {
+        await planned(db);
+        const { rows: [c] } = await db.query<{ id: string; grid_code: string; major: string }>(
+          `select k.id, k.grid_code, left(k.class_code, 2) as major from components k
+             join grid_component_counts n on n.grid_code = k.grid_code and n.major_code = left(k.class_code, 2) and n.n >= 2
+            order by k.id limit 1`);
+        const count = async () => (await db.query<{ n: number; pt: boolean }>(
+          'select n, pt is not null as pt from grid_component_counts where grid_code = $1 and major_code = $2', [c.grid_code, c.major])).rows[0];
+        const before = await count();
+        await db.query('update components set grid_code = grid_code where id = $1', [c.id]);
+        expect(await count()).toEqual(before);
+        await db.query('delete from components where id = $1', [c.id]);
+        expect((await count())?.n ?? 0).toBe(before.n - 1);
+        // The grid's count row gone and written again: its label point comes from the distributed grids.
+        await db.query('delete from grid_component_counts where grid_code = $1 and major_code = $2', [c.grid_code, c.major]);
+        await db.query('update components set grid_code = grid_code where grid_code = $1 and left(class_code, 2) = $2', [c.grid_code, c.major]);
+        expect(await count()).toEqual({ n: before.n - 1, pt: true });
+      }));
+
+      test("with grids distributed, a grid's detail (db/grids.ts get: the grid, then its components) is read; the grids tile below z13 is still refused (its per-community grid count is a correlated subquery from regions)", () => inTx(async (db) => {
+        const at = await planned(db);
+        const { rows: [g] } = await db.query<{ code: string; lon: number; lat: number; n: number }>(
+          `select g.code, st_x(st_pointonsurface(g.geom)) as lon, st_y(st_pointonsurface(g.geom)) as lat, count(k.id)::int as n
+             from public.grids g join components k on k.grid_code = g.code
+            where g.valid_to is null and g.district_code = $1 group by g.code, g.geom order by g.code limit 1`, [at.district_code]);
+        expect(await gridsDb.get(db, g.code)).toMatchObject({ code: g.code, district_code: at.district_code, component_count: g.n });
+        const t = tileOf(g.lon, g.lat, 10);
+        await expect(drawTile(db, 'grids', 10, t.x, t.y)).rejects.toThrow(/correlated subqueries are not supported/);
       }));
 
       test("a case read by district and id, and a district's cases joined to their grids, are routed to one shard", () => inTx(async (db) => {
