@@ -218,7 +218,7 @@ export const open311KeyRoutes: FastifyPluginAsyncTypebox<{ deps: Open311RouteDep
     onRequest: adminOnly,
     schema: {
       tags: ['open311'], summary: 'Issue an API key to an Open311 client system (admin); the key is in this answer only',
-      body: IssueKeyBody, response: { 201: IssuedKeySchema, ...errors },
+      body: IssueKeyBody, response: { 201: IssuedKeySchema, ...errors, 422: ErrorBody },
     },
   }, async (req, reply) => reply.status(201).send(await issueKey(deps.db, adminOf(req), req.body, clock.now())));
 
