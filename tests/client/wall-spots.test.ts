@@ -2,6 +2,7 @@
 // never hidden, and a change to one case restyles its rows of the kept layers instead of rebuilding every attribute.
 // Also the cases store's change log the spots follow, the sound alert's rule and the wall's scale.
 import { beforeEach, describe, expect, test } from 'vitest';
+import type { Layer } from '@deck.gl/core';
 import type { CaseSummary, Light } from '../../client/src/api/types.js';
 import { CaseSpots, fromWorld, toWorld, worseLight, type Spot } from '../../client/src/map/case-spots.js';
 import { rowRanges, SPOT_CELL_PX, SPOT_LAYER, SpotLayerSet, spotRadius } from '../../client/src/map/layers/cases.js';
@@ -37,8 +38,8 @@ describe('spots', () => {
     set.build(view, view.filter((x) => x.count > 1), 1);
     const layers = set.frame(0, spots.redCount > 0);
     expect(spots.redCount).toBe(1);
-    expect(layers.map((l) => l.id)).toEqual([SPOT_LAYER.pulse, SPOT_LAYER.urged, SPOT_LAYER.points, SPOT_LAYER.counts]);
-    const text = layers[3].props as unknown as { data: Spot[]; getText: (s: Spot) => string };
+    expect(layers.map((l) => l.id)).toEqual([SPOT_LAYER.pulse, SPOT_LAYER.points, SPOT_LAYER.counts]); // none urged: no ring
+    const text = layers[2].props as unknown as { data: Spot[]; getText: (s: Spot) => string };
     expect(text.data.map(text.getText)).toEqual(['6']);
   });
 
@@ -113,43 +114,104 @@ describe('one case changes: one row is restyled', () => {
     expect(spots.update('never-held', null)).toEqual([]);
 
     // The layers: the same instances frame after frame (only the pulse is a clone), and restyle hands each spot
-    // layer's attribute manager the changed rows only, merged into runs, then asks deck.gl for an update.
+    // layer's attribute manager the changed rows of the changed attributes only, merged into runs, then asks deck.gl
+    // for an update. No case is urged: the urged ring is not in the frame (one draw call less).
     const set = new SpotLayerSet();
     set.build(first, first.filter((s) => s.count > 1), 1);
     const a = set.frame(0.2, true);
     const b = set.frame(0.4, true);
-    expect(a.map((l) => l.id)).toEqual([SPOT_LAYER.pulse, SPOT_LAYER.urged, SPOT_LAYER.points]);
+    expect(a.map((l) => l.id)).toEqual([SPOT_LAYER.pulse, SPOT_LAYER.points]);
     b.slice(1).forEach((l, i) => expect(l).toBe(a[i + 1]));
     expect(b[0]).not.toBe(a[0]);
     expect((b[0].props as unknown as { opacity: number }).opacity).toBeCloseTo(0.85 * 0.6);
     const calls: Record<string, { invalidated: [string, object][]; updates: number }> = {};
-    for (const layer of b) { // as deck.gl would after matching them: an attribute manager each
+    const live = (layer: Layer) => { // as deck.gl would after matching it: an attribute manager
       const log: { invalidated: [string, object][]; updates: number } = (calls[layer.id] = { invalidated: [], updates: 0 });
       Object.assign(layer, {
         getAttributeManager: () => ({ invalidate: (name: string, r: object) => log.invalidated.push([name, r]) }),
         setNeedsUpdate: () => { log.updates++; },
       });
-    }
+    };
+    b.forEach(live);
     // Three spots turn red, one yellow (single cases: they stay where they are).
     const caseIn = (row: number) => spots.caseAt(first[row].members[0])!;
     const turned = spots.updateMany([[caseIn(3), 'red'], [caseIn(4), 'red'], [caseIn(5), 'red'], [caseIn(9), 'yellow']]
       .map(([k, light]) => [(k as CaseSummary).id, { ...(k as CaseSummary), light: light as Light, version: 9 }] as [string, CaseSummary]))!;
     expect(turned).toEqual([3, 4, 5, 9]);
-    set.restyle(turned);
-    const style = (r: object) => ['getRadius', 'getFillColor', 'getLineColor', 'getLineWidth'].map((a) => [a, r]);
-    // The spots: every changed row's look; the pulse: the red rows only; the urged ring: nothing (no update asked).
-    expect(calls[SPOT_LAYER.points]).toEqual({ invalidated: [...style({ startRow: 3, endRow: 6 }), ...style({ startRow: 9, endRow: 10 })], updates: 1 });
-    expect(calls[SPOT_LAYER.pulse]).toEqual({ invalidated: style({ startRow: 3, endRow: 6 }), updates: 1 });
-    expect(calls[SPOT_LAYER.urged]).toEqual({ invalidated: [], updates: 0 });
+    expect(set.restyle(turned)).toBe(false); // the same layers in the frame
+    const each = (names: string[], r: object) => names.map((n) => [n, r]);
+    // The spots: a single case's light sets its radius and fill (its outline stays); the pulse: every attribute of
+    // the red rows only (they appear); the urged ring: nothing.
+    expect(calls[SPOT_LAYER.points]).toEqual({
+      invalidated: [...each(['getRadius'], { startRow: 3, endRow: 6 }), ...each(['getRadius'], { startRow: 9, endRow: 10 }),
+        ...each(['getFillColor'], { startRow: 3, endRow: 6 }), ...each(['getFillColor'], { startRow: 9, endRow: 10 })],
+      updates: 1,
+    });
+    expect(calls[SPOT_LAYER.pulse]).toEqual({ invalidated: [...each(['getRadius'], { startRow: 3, endRow: 6 }), ...each(['getFillColor', 'getLineColor', 'getLineWidth'], { startRow: 3, endRow: 6 })], updates: 1 });
+    expect(calls[SPOT_LAYER.urged]).toBeUndefined();
     // The same look again: nothing to recompute anywhere.
     set.restyle(spots.update(caseIn(9).id, { ...caseIn(9), version: 10 })!);
     expect(calls[SPOT_LAYER.points].updates).toBe(1);
-    // A case joining a single spot makes it a cluster at its cell's centre: its place too.
+    // A case joining a single spot makes it a cluster at its cell's centre: its place, size and outline, and not
+    // its fill (a green joining a yellow: still yellow).
     const joined = spots.update('joins', { ...caseIn(9), id: 'joins', light: 'green' })!;
     expect(joined).toEqual([9]);
+    calls[SPOT_LAYER.points].invalidated = [];
     set.restyle(joined);
-    expect(calls[SPOT_LAYER.points].invalidated.slice(-5)).toEqual([...style({ startRow: 9, endRow: 10 }), ['getPosition', { startRow: 9, endRow: 10 }]]);
-    expect(calls[SPOT_LAYER.urged].updates).toBe(1); // moved: its place in every layer
+    expect(calls[SPOT_LAYER.points].invalidated).toEqual([...each(['getRadius', 'getLineColor', 'getLineWidth', 'getPosition'], { startRow: 9, endRow: 10 })]);
+    expect(calls[SPOT_LAYER.points].updates).toBe(2);
+  });
+
+  test('a light change in a cluster recomputes its fill colour only; the pulse\'s clones share one attribute manager, told once', () => {
+    const cases = Array.from({ length: 6 }, () => c());
+    const spots = new CaseSpots();
+    const view = spots.rebuild(cases, { zoom: 16, cellPx: 48, visible: all });
+    expect(view.map((s) => s.count)).toEqual([6]);
+    const set = new SpotLayerSet();
+    set.build(view, view, 1);
+    const layers = [...set.frame(0, false), ...set.frame(0.5, false)]; // no red yet: no pulse
+    expect(layers.map((l) => l.id)).toEqual([SPOT_LAYER.points, SPOT_LAYER.counts, SPOT_LAYER.points, SPOT_LAYER.counts]);
+    const invalidated: string[] = [];
+    let updates = 0;
+    const manager = { invalidate: (name: string) => invalidated.push(name) };
+    Object.assign(layers[0], { getAttributeManager: () => manager, setNeedsUpdate: () => { updates++; } });
+    expect(set.restyle(spots.update(cases[2].id, { ...cases[2], light: 'yellow', version: 2 })!)).toBe(false);
+    expect([invalidated, updates]).toEqual([['getFillColor'], 1]);
+    // Red: the pulse comes (hasRed, the caller's); its built instance and two clones share one state in deck.gl.
+    expect(set.restyle(spots.update(cases[3].id, { ...cases[3], light: 'red', version: 2 })!)).toBe(false);
+    const pulses = [set.frame(0.1, true)[0], set.frame(0.2, true)[0]];
+    expect(pulses.map((l) => l.id)).toEqual([SPOT_LAYER.pulse, SPOT_LAYER.pulse]);
+    const shared: string[] = [];
+    let pulseUpdates = 0;
+    const pulseManager = { invalidate: (name: string) => shared.push(name) };
+    for (const p of pulses) Object.assign(p, { getAttributeManager: () => pulseManager, setNeedsUpdate: () => { pulseUpdates++; } });
+    expect(set.restyle(spots.update(cases[3].id, { ...cases[3], light: 'green', version: 3 })!)).toBe(false);
+    expect([shared, pulseUpdates]).toEqual([['getRadius', 'getFillColor', 'getLineColor', 'getLineWidth'], 1]);
+  });
+
+  test('the urged ring is in the frame only while a spot is urged; restyle says when the list of layers changed', () => {
+    const cases = [c({ lon: 116.30 }), c({ lon: 116.31 })];
+    const spots = new CaseSpots();
+    const view = spots.rebuild(cases, { zoom: 16, cellPx: 48, visible: all });
+    const set = new SpotLayerSet();
+    set.build(view, [], 1);
+    expect([set.hasUrged, set.frame(0, false).map((l) => l.id)]).toEqual([false, [SPOT_LAYER.points]]);
+    expect(set.restyle(spots.update(cases[0].id, { ...cases[0], urged: true, version: 2 })!)).toBe(true);
+    const withRing = set.frame(0, false);
+    expect([set.hasUrged, withRing.map((l) => l.id)]).toEqual([true, [SPOT_LAYER.urged, SPOT_LAYER.points]]);
+    expect(set.restyle(spots.update(cases[1].id, { ...cases[1], urged: true, version: 2 })!)).toBe(false); // a second one: the same list
+    expect(set.frame(0, false)[0]).toBe(withRing[0]);
+    expect(set.restyle(spots.update(cases[0].id, { ...cases[0], urged: false, version: 3 })!)).toBe(false);
+    expect(set.restyle(spots.update(cases[1].id, { ...cases[1], urged: false, version: 3 })!)).toBe(true); // the last one: gone
+    expect(set.frame(0, false).map((l) => l.id)).toEqual([SPOT_LAYER.points]);
+    // Back again: a new instance (deck.gl finalised the one that left and cannot take it back).
+    expect(set.restyle(spots.update(cases[1].id, { ...cases[1], urged: true, version: 4 })!)).toBe(true);
+    const back = set.frame(0, false);
+    expect(back.map((l) => l.id)).toEqual([SPOT_LAYER.urged, SPOT_LAYER.points]);
+    expect(back[0]).not.toBe(withRing[0]);
+    // Built with an urged case: the ring is there from the start.
+    set.build(spots.spots, [], 1);
+    expect(set.frame(0, false).map((l) => l.id)).toEqual([SPOT_LAYER.urged, SPOT_LAYER.points]);
   });
 
   test('changed rows become deck.gl ranges: runs merged, end exclusive', () => {
@@ -167,9 +229,9 @@ describe('one case changes: one row is restyled', () => {
     const [, points1] = set.frame(0, true);
     set.build(view, [], 2);
     const layers = set.frame(0, false);
-    expect(layers.map((l) => l.id)).toEqual([SPOT_LAYER.urged, SPOT_LAYER.points]);
-    expect(layers[1]).not.toBe(points1);
-    expect((layers[1].props as unknown as { radiusScale: number }).radiusScale).toBe(2);
+    expect(layers.map((l) => l.id)).toEqual([SPOT_LAYER.points]); // nothing urged: no ring either
+    expect(layers[0]).not.toBe(points1);
+    expect((layers[0].props as unknown as { radiusScale: number }).radiusScale).toBe(2);
   });
 
   test('a case leaving (closed, filtered) lowers its spot\'s count; a new case in an occupied cell joins it; a move to an empty cell asks for a rebuild', () => {

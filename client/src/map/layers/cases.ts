@@ -234,22 +234,40 @@ export function rowRanges(rows: readonly number[]): { startRow: number; endRow: 
 /** What restyle needs of a deck.gl layer (its attribute manager once deck.gl has initialised it). */
 type Live = Pick<Layer, 'getAttributeManager' | 'setNeedsUpdate'>;
 
-/** The accessors whose attributes a spot's look feeds (its place apart). */
-const STYLE_ACCESSORS = ['getRadius', 'getFillColor', 'getLineColor', 'getLineWidth'] as const;
-
-/** A spot's look in each layer as one number (equal numbers: the same attributes): 0 draws nothing. */
+/** A spot's look in each layer, split by the attributes it feeds: each part a number (equal numbers: the same
+ * attribute values, 0 draws nothing) and the accessors whose attributes it feeds. A change of light in a cluster
+ * changes its fill and nothing else, so only the fill colour's attribute is recomputed for that row. */
+type Part = { accessors: readonly string[]; key: (s: Spot) => number };
 const RANK = { red: 3, yellow: 2, green: 1 } as const;
-const pointKey = (s: Spot): number => (s.count ? 1 + (s.count > 1 ? 8 : 0) + (s.worst ? RANK[s.worst] : 0) + 16 * spotRadius(s) : 0);
-const pulseKey = (s: Spot): number => (s.count && s.worst === 'red' ? 1 + spotRadius(s) : 0);
-const urgedKey = (s: Spot): number => (s.count && s.urged ? 1 + spotRadius(s) : 0);
+const lineClass = (s: Spot): number => (s.count > 1 ? 2 : s.count ? 1 : 0);
+const isRed = (s: Spot): boolean => s.count > 0 && s.worst === 'red';
+const isUrged = (s: Spot): boolean => s.count > 0 && s.urged;
+const PARTS = {
+  point: [
+    { accessors: ['getRadius'], key: (s) => spotRadius(s) },
+    { accessors: ['getFillColor'], key: (s) => (s.count ? 1 + (s.worst ? RANK[s.worst] : 0) : 0) },
+    { accessors: ['getLineColor', 'getLineWidth'], key: lineClass },
+  ],
+  pulse: [
+    { accessors: ['getRadius'], key: (s) => (isRed(s) ? 1 + spotRadius(s) : 0) },
+    { accessors: ['getFillColor', 'getLineColor', 'getLineWidth'], key: (s) => (isRed(s) ? 1 : 0) },
+  ],
+  urged: [
+    { accessors: ['getRadius'], key: (s) => (isUrged(s) ? 1 + spotRadius(s) : 0) },
+    { accessors: ['getLineColor', 'getLineWidth'], key: (s) => (isUrged(s) ? 1 : 0) },
+  ],
+} satisfies Record<string, Part[]>;
+type LayerKey = keyof typeof PARTS;
+const LAYER_KEYS = Object.keys(PARTS) as LayerKey[];
 
 /**
- * The wall's spot layers, bottom to top: red pulse, urged ring, the spots, their counts. Built once per set of spots
- * (a rebuild, a new scale) and then kept: the same layer instances go to deck.gl at every frame, so deck.gl matches
- * them without comparing props and updates nothing. A one-case change restyles its spot in place (CaseSpots.update)
- * and `restyle` invalidates just those rows of each layer's attributes: at deck.gl's next frame the accessors run for
- * those rows only and only those bytes go to the GPU; no layer is made, matched or diffed. Only the pulse is a new
- * instance per frame (its radius and opacity are props), a clone sharing its state. `scale` is the wall's type scale.
+ * The wall's spot layers, bottom to top: red pulse, urged ring (only while a spot is urged), the spots, their counts.
+ * Built once per set of spots (a rebuild, a new scale) and then kept: the same layer instances go to deck.gl at every
+ * frame, so deck.gl matches them without comparing props and updates nothing. A one-case change restyles its spot in
+ * place (CaseSpots.update) and `restyle` invalidates just those rows of just the attributes whose values changed (a
+ * cluster's new light: its fill colour in the spots layer): at deck.gl's next frame the accessors run for those rows
+ * only and only those bytes go to the GPU; no layer is made, matched or diffed. Only the pulse is a new instance per
+ * frame (its radius and opacity are props), a clone sharing its state. `scale` is the wall's type scale.
  */
 export class SpotLayerSet {
   private pulse: ScatterplotLayer<Spot> | null = null;
@@ -260,20 +278,35 @@ export class SpotLayerSet {
   private counts: TextLayer<Spot> | null = null;
   private scale = 1;
   private spots: readonly Spot[] = [];
-  /** What each row draws now, per layer (pointKey, pulseKey, urgedKey) and where: restyle compares against these and
-   * invalidates only the attributes of the layers whose rows look different. */
-  private drawn = { point: new Float64Array(0), pulse: new Float64Array(0), urged: new Float64Array(0), lon: new Float64Array(0), lat: new Float64Array(0) };
+  /** What each row draws now, per layer and part (PARTS), and where: restyle compares against these and invalidates
+   * only the attributes whose rows look different. */
+  private drawn: Record<LayerKey, Float64Array[]> & { lon: Float64Array; lat: Float64Array } = SpotLayerSet.drawnFor([]);
+  /** Rows the urged ring draws (0: the ring is left out of the frame, one draw call less). */
+  private urgedRows = 0;
+
+  private static drawnFor(spots: readonly Spot[]): SpotLayerSet['drawn'] {
+    const n = spots.length;
+    const parts = (layer: LayerKey) => PARTS[layer].map((p: Part) => {
+      const keys = new Float64Array(n);
+      for (let i = 0; i < n; i++) keys[i] = p.key(spots[i]);
+      return keys;
+    });
+    const lon = new Float64Array(n);
+    const lat = new Float64Array(n);
+    for (let i = 0; i < n; i++) { lon[i] = spots[i].lon; lat[i] = spots[i].lat; }
+    return { point: parts('point'), pulse: parts('pulse'), urged: parts('urged'), lon, lat };
+  }
+
+  /** Whether the frame has the urged ring (some spot is urged). */
+  get hasUrged(): boolean { return this.urgedRows > 0; }
 
   /** New layers over a new array of spots (every attribute computed at deck.gl's next update). */
   build(spots: readonly Spot[], clusters: readonly Spot[], scale: number): void {
     this.scale = scale;
     this.spots = spots;
-    const n = spots.length;
-    const d = (this.drawn = { point: new Float64Array(n), pulse: new Float64Array(n), urged: new Float64Array(n), lon: new Float64Array(n), lat: new Float64Array(n) });
-    for (let i = 0; i < n; i++) {
-      const s = spots[i];
-      d.point[i] = pointKey(s); d.pulse[i] = pulseKey(s); d.urged[i] = urgedKey(s); d.lon[i] = s.lon; d.lat[i] = s.lat;
-    }
+    this.drawn = SpotLayerSet.drawnFor(spots);
+    this.urgedRows = 0;
+    for (const s of spots) if (isUrged(s)) this.urgedRows++;
     this.pulse = new ScatterplotLayer<Spot>({
       id: SPOT_LAYER.pulse,
       data: spots,
@@ -348,39 +381,58 @@ export class SpotLayerSet {
   }
 
   /**
-   * Spots restyled in place (CaseSpots.update's rows): in each spot layer where a row now looks different (a light
-   * that changes nothing in the urged ring leaves that layer alone), the attributes it feeds are recomputed for those
-   * rows at deck.gl's next update, nothing else. Layers deck.gl has not initialised yet compute every row then anyway.
+   * Spots restyled in place (CaseSpots.update's rows): in each spot layer, the attributes whose values changed for a
+   * row (a light that changes nothing in the urged ring leaves that layer alone; a cluster's new light only its fill)
+   * are recomputed for those rows at deck.gl's next update, nothing else. Layers deck.gl has not initialised yet
+   * compute every row then anyway. Answers whether the frame's list of layers changed (the urged ring came or went):
+   * then the caller hands deck.gl the new list.
    */
-  restyle(rows: readonly number[]): void {
+  restyle(rows: readonly number[]): boolean {
     const d = this.drawn;
     const moved: number[] = [];
-    const changed = { point: [] as number[], pulse: [] as number[], urged: [] as number[] };
+    const changed: Record<LayerKey, number[][]> = { point: [[], [], []], pulse: [[], []], urged: [[], []] };
+    const hadUrged = this.urgedRows > 0;
     for (const r of rows) {
       const s = this.spots[r];
       if (!s) continue;
       if (s.lon !== d.lon[r] || s.lat !== d.lat[r]) { moved.push(r); d.lon[r] = s.lon; d.lat[r] = s.lat; }
-      const keys = { point: pointKey(s), pulse: pulseKey(s), urged: urgedKey(s) };
-      for (const k of ['point', 'pulse', 'urged'] as const) {
-        if (keys[k] !== d[k][r]) { changed[k].push(r); d[k][r] = keys[k]; }
+      for (const layer of LAYER_KEYS) {
+        const parts: readonly Part[] = PARTS[layer];
+        for (let p = 0; p < parts.length; p++) {
+          const key = parts[p].key(s);
+          if (key !== d[layer][p][r]) {
+            if (layer === 'urged' && p === 1) this.urgedRows += key ? 1 : -1;
+            changed[layer][p].push(r);
+            d[layer][p][r] = key;
+          }
+        }
       }
     }
-    const apply = (layers: readonly Live[], restyled: number[]) => {
-      if (!restyled.length && !moved.length) return;
+    const hasUrged = this.urgedRows > 0;
+    // The ring comes back as a new instance: deck.gl cannot take back a layer it finalised when it left the frame.
+    if (hasUrged && !hadUrged && this.urged) this.urged = this.urged.clone({});
+    const apply = (layers: readonly Live[], key: LayerKey) => {
+      const parts: readonly Part[] = PARTS[key];
+      const ranges = changed[key].map(rowRanges);
+      if (!moved.length && ranges.every((r) => !r.length)) return;
+      const done = new Set<unknown>();
       for (const layer of layers) {
         const attributes = layer.getAttributeManager();
-        if (!attributes) continue;
-        for (const range of rowRanges(restyled)) for (const a of STYLE_ACCESSORS) attributes.invalidate(a, range);
+        if (!attributes || done.has(attributes)) continue; // the pulse's clones share one
+        done.add(attributes);
+        parts.forEach((part, p) => { for (const range of ranges[p]) for (const a of part.accessors) attributes.invalidate(a, range); });
         for (const range of rowRanges(moved)) attributes.invalidate('getPosition', range);
         layer.setNeedsUpdate();
       }
     };
-    apply(this.points ? [this.points] : [], changed.point);
-    apply(this.pulses, changed.pulse);
-    apply(this.urged ? [this.urged] : [], changed.urged);
+    apply(this.points ? [this.points] : [], 'point');
+    apply(this.pulses, 'pulse');
+    apply(this.urged && (hasUrged || hadUrged) ? [this.urged] : [], 'urged'); // out of the frame: nothing to tell
+    return hasUrged !== hadUrged;
   }
 
-  /** The layers to draw at pulse `phase` in [0, 1): the kept instances, the pulse (only while a spot is red) a clone. */
+  /** The layers to draw at pulse `phase` in [0, 1): the kept instances, the pulse (only while a spot is red) a clone,
+   * the urged ring only while a spot is urged. */
   frame(phase: number, hasRed: boolean): Layer[] {
     const out: Layer[] = [];
     if (hasRed && this.pulse) {
@@ -390,7 +442,7 @@ export class SpotLayerSet {
     } else if (this.pulse) {
       this.pulses = [this.pulse]; // dropped from deck.gl: the next one starts anew from the built instance
     }
-    if (this.urged) out.push(this.urged);
+    if (this.urged && this.urgedRows > 0) out.push(this.urged);
     if (this.points) out.push(this.points);
     if (this.counts) out.push(this.counts);
     return out;

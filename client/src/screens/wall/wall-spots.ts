@@ -64,7 +64,8 @@ export type WallSpots = {
   spots: CaseSpots;
   /** The spot layers (kept between changes: a one-case change restyles rows of them in place). */
   layers: SpotLayerSet;
-  /** Bumped when the layers are new (a rebuild, new count labels): the overlay hands deck.gl the new instances then. */
+  /** Bumped when the layers are new (a rebuild, new count labels, the urged ring coming or going): the overlay hands
+   * deck.gl the new instances then. */
   built: number;
   hasRed: boolean;
 };
@@ -95,8 +96,8 @@ export function useWallSpots(level: number, scale: number): WallSpots {
       const ids = last.byId === byId ? changedSince(changes, last.seq) : null;
       const rows = ids ? spots.updateMany(ids.map((id) => [id, byId[id] ?? null])) : null;
       if (rows) {
-        layers.restyle(rows);
         let n = last.built;
+        if (layers.restyle(rows)) n++; // the urged ring came or went: a new list of layers for deck.gl
         if (spots.countRev !== last.countRev) { layers.setCounts(clusters()); n++; }
         builtRef.current = { ...last, seq, countRev: spots.countRev, built: n };
         return n;
