@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { analyzeTable, citusTables, distribute, DISTRIBUTED_TABLES, isCitus, parseDistributionMode, REFERENCE_TABLES } from '../../../server/db/distribute.js';
-import { migrate } from '../../../server/db/migrate.js';
+import { migrate, readMigrations } from '../../../server/db/migrate.js';
 import { wrapClient } from '../../../server/db/postgres.js';
 import { reserveSequence } from '../../../server/db/components.js';
 import { loadedFiles, markLoaded } from '../../../server/db/classes.js';
@@ -134,6 +134,18 @@ if (citusUrl) {
     test('a second run of the step changes nothing', () => inTx(async (db) => {
       expect(await distribute(db, 'citus')).toEqual([]);
       expect(await migrate(db)).toEqual([]);
+    }));
+
+    test('a migration of several statements applies after the distribution step (the runner sends them one by one: a worker refuses a DDL text of several commands)', () => inTx(async (db) => {
+      const sql = `-- two statements on Citus tables, as a later migration would have them
+comment on table grids is 'a later migration; with a semicolon in its text';
+create index grids_later_migration_test on grids (code);
+comment on table regions is $$dollar-quoted; too$$;`;
+      const later = { version: 99_999, name: 'later_migration_test', sql, sha256: 'test' };
+      expect(await migrate(db, [...readMigrations(), later])).toEqual(['99999_later_migration_test']);
+      const { rows } = await db.query<{ grids: string; regions: string }>(
+        `select obj_description('grids'::regclass, 'pg_class') as grids, obj_description('regions'::regclass, 'pg_class') as regions`);
+      expect(rows[0]).toEqual({ grids: 'a later migration; with a semicolon in its text', regions: 'dollar-quoted; too' });
     }));
 
     test("the app's component id reservation (db/components.ts reserveSequence) is sent to one shard, on a worker", () => inTx(async (db, notices) => {
