@@ -43,12 +43,23 @@ function one<T>(rows: T[], what: string): T {
 /** A GeoJSON geometry (WGS84), as read from a file. */
 export type GeoJsonGeometry = { type: string; coordinates: unknown };
 
+/**
+ * The drawing's temporary tables, dropped at commit; a second drawing in the same transaction empties them. Never
+ * dropped by a statement: on a Citus coordinator a DROP of a table constraint (a temporary table's primary key too)
+ * in a transaction that has touched Citus tables makes Citus lock every Citus local table, to check whether one fell
+ * out of the foreign-key graph; that waited on any open case or session write while this transaction held the tile
+ * generations, a distributed deadlock (seen in the db project on the local cluster). Call inside a transaction.
+ */
 export async function createWorkTables(db: Queryable): Promise<void> {
-  await dropWorkTables(db);
+  const { rows: [t] } = await db.query<{ here: boolean }>(`select to_regclass('pg_temp.draw_cells') is not null as here`);
+  if (t.here) {
+    await dropWorkTables(db);
+    return;
+  }
   await db.exec(`
-    create temp table draw_communities (code text primary key, name text, geom geometry not null, area float8, north_y float8);
-    create temp table draw_lines (code text not null, geom geometry not null);
-    create temp table draw_blocks (id text not null, geom geometry not null);
+    create temp table draw_communities (code text primary key, name text, geom geometry not null, area float8, north_y float8) on commit drop;
+    create temp table draw_lines (code text not null, geom geometry not null) on commit drop;
+    create temp table draw_blocks (id text not null, geom geometry not null) on commit drop;
     create temp table draw_cells (
       id      bigint generated always as identity primary key,
       code    text not null,
@@ -57,13 +68,15 @@ export async function createWorkTables(db: Queryable): Promise<void> {
       parts   integer not null default 1,
       geom    geometry not null,
       area    float8 not null
-    );
+    ) on commit drop;
     create index draw_cells_geom on draw_cells using gist (geom);
     create index draw_cells_code on draw_cells (code);`);
 }
 
+/** Empties the drawing's temporary tables (they are dropped at commit: see createWorkTables). */
 export async function dropWorkTables(db: Queryable): Promise<void> {
-  await db.exec('drop table if exists draw_communities, draw_lines, draw_blocks, draw_cells');
+  const { rows: [t] } = await db.query<{ here: boolean }>(`select to_regclass('pg_temp.draw_cells') is not null as here`);
+  if (t.here) await db.exec('truncate draw_communities, draw_lines, draw_blocks, draw_cells restart identity');
 }
 
 /**
@@ -134,7 +147,7 @@ export async function loadBlocks(db: Queryable, srid: number, blocks: readonly {
      select count(*)::int as n from ins`,
     [srid, JSON.stringify(blocks)],
   );
-  await db.exec('create index draw_blocks_geom on draw_blocks using gist (geom)');
+  await db.exec('create index if not exists draw_blocks_geom on draw_blocks using gist (geom)');
   return one(rows, 'loading the blocks').n;
 }
 
