@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, test } from 'vitest';
 import type { Layer } from '@deck.gl/core';
 import type { CaseSummary, Light } from '../../client/src/api/types.js';
 import { CaseSpots, fromWorld, toWorld, worseLight, type Spot } from '../../client/src/map/case-spots.js';
-import { rowRanges, SPOT_CELL_PX, SPOT_LAYER, SpotLayerSet, spotRadius } from '../../client/src/map/layers/cases.js';
+import { rowRanges, SPOT_CELL_PX, SPOT_LAYER, SPOT_MARGIN_VIEWS, SpotLayerSet, spotRadius, type SpotView } from '../../client/src/map/layers/cases.js';
 import { beforeSince, changedSince, useCases, wallVisible, ALL_LIGHTS } from '../../client/src/state/cases-store.js';
 import { alertsFor } from '../../client/src/screens/wall/urgent-alert.js';
 import { wallScale } from '../../client/src/screens/wall/wall-spots.js';
@@ -17,6 +17,7 @@ const c = (p: Partial<CaseSummary> = {}): CaseSummary => ({
   updated_at: '2026-11-23T02:00:00Z', light: 'green', ...p,
 } as CaseSummary);
 const all = () => true;
+const all_ = all;
 const visible = (s: Spot) => s.count > 0;
 
 beforeEach(() => { n = 0; });
@@ -120,10 +121,8 @@ describe('one case changes: one row is restyled', () => {
     set.build(first, first.filter((s) => s.count > 1), 1);
     const a = set.frame(0.2, true);
     const b = set.frame(0.4, true);
-    expect(a.map((l) => l.id)).toEqual([SPOT_LAYER.pulse, SPOT_LAYER.points]);
-    b.slice(1).forEach((l, i) => expect(l).toBe(a[i + 1]));
-    expect(b[0]).not.toBe(a[0]);
-    expect((b[0].props as unknown as { opacity: number }).opacity).toBeCloseTo(0.85 * 0.6);
+    expect(a.map((l) => l.id)).toEqual([SPOT_LAYER.points]); // no red spot: no pulse even when the caller allows it
+    expect(b[0]).toBe(a[0]);
     const calls: Record<string, { invalidated: [string, object][]; updates: number }> = {};
     const live = (layer: Layer) => { // as deck.gl would after matching it: an attribute manager
       const log: { invalidated: [string, object][]; updates: number } = (calls[layer.id] = { invalidated: [], updates: 0 });
@@ -140,15 +139,21 @@ describe('one case changes: one row is restyled', () => {
     expect(turned).toEqual([3, 4, 5, 9]);
     expect(set.restyle(turned)).toBe(false); // the same layers in the frame
     const each = (names: string[], r: object) => names.map((n) => [n, r]);
-    // The spots: a single case's light sets its radius and fill (its outline stays); the pulse: every attribute of
-    // the red rows only (they appear); the urged ring: nothing.
+    // The spots: a single case's light sets its radius and fill (its outline stays); the pulse: new data, the red
+    // spots only (their few rows computed anew), no invalidation; the urged ring: nothing.
     expect(calls[SPOT_LAYER.points]).toEqual({
       invalidated: [...each(['getRadius'], { startRow: 3, endRow: 6 }), ...each(['getRadius'], { startRow: 9, endRow: 10 }),
         ...each(['getFillColor'], { startRow: 3, endRow: 6 }), ...each(['getFillColor'], { startRow: 9, endRow: 10 })],
       updates: 1,
     });
-    expect(calls[SPOT_LAYER.pulse]).toEqual({ invalidated: [...each(['getRadius'], { startRow: 3, endRow: 6 }), ...each(['getFillColor', 'getLineColor', 'getLineWidth'], { startRow: 3, endRow: 6 })], updates: 1 });
+    expect(calls[SPOT_LAYER.pulse]).toBeUndefined();
     expect(calls[SPOT_LAYER.urged]).toBeUndefined();
+    expect(set.pulsing).toEqual([first[3], first[4], first[5]]);
+    const withPulse = set.frame(0.4, true);
+    expect(withPulse.map((l) => l.id)).toEqual([SPOT_LAYER.pulse, SPOT_LAYER.points]);
+    expect(withPulse[1]).toBe(a[0]); // the spots layer is kept
+    expect((withPulse[0].props as unknown as { data: Spot[] }).data).toHaveLength(3);
+    expect((withPulse[0].props as unknown as { opacity: number }).opacity).toBeCloseTo(0.85 * 0.6);
     // The same look again: nothing to recompute anywhere.
     set.restyle(spots.update(caseIn(9).id, { ...caseIn(9), version: 10 })!);
     expect(calls[SPOT_LAYER.points].updates).toBe(1);
@@ -177,16 +182,24 @@ describe('one case changes: one row is restyled', () => {
     Object.assign(layers[0], { getAttributeManager: () => manager, setNeedsUpdate: () => { updates++; } });
     expect(set.restyle(spots.update(cases[2].id, { ...cases[2], light: 'yellow', version: 2 })!)).toBe(false);
     expect([invalidated, updates]).toEqual([['getFillColor'], 1]);
-    // Red: the pulse comes (hasRed, the caller's); its built instance and two clones share one state in deck.gl.
+    // Red: the pulse comes with the red spot as its data; its built instance and two clones share one state in deck.gl.
     expect(set.restyle(spots.update(cases[3].id, { ...cases[3], light: 'red', version: 2 })!)).toBe(false);
+    expect(set.pulsing).toEqual(view);
     const pulses = [set.frame(0.1, true)[0], set.frame(0.2, true)[0]];
     expect(pulses.map((l) => l.id)).toEqual([SPOT_LAYER.pulse, SPOT_LAYER.pulse]);
     const shared: string[] = [];
     let pulseUpdates = 0;
     const pulseManager = { invalidate: (name: string) => shared.push(name) };
     for (const p of pulses) Object.assign(p, { getAttributeManager: () => pulseManager, setNeedsUpdate: () => { pulseUpdates++; } });
+    // Still red, one case fewer: its radius in the pulse (row 0 of the pulse), told once; new count labels.
+    expect(set.restyle(spots.update(cases[0].id, null)!)).toBe(true);
+    expect([shared, pulseUpdates]).toEqual([['getRadius'], 1]);
+    const labels = set.frame(0.3, true).at(-1)!.props as unknown as { data: Spot[]; getText: (s: Spot) => string };
+    expect(labels.data.map(labels.getText)).toEqual(['5']);
+    // Red no more: the pulse has no spot and leaves the frame.
     expect(set.restyle(spots.update(cases[3].id, { ...cases[3], light: 'green', version: 3 })!)).toBe(false);
-    expect([shared, pulseUpdates]).toEqual([['getRadius', 'getFillColor', 'getLineColor', 'getLineWidth'], 1]);
+    expect([set.hasRed, set.pulsing, pulseUpdates]).toEqual([false, [], 1]);
+    expect(set.frame(0.4, true).map((l) => l.id)).toEqual([SPOT_LAYER.points, SPOT_LAYER.counts]);
   });
 
   test('the urged ring is in the frame only while a spot is urged; restyle says when the list of layers changed', () => {
@@ -246,6 +259,155 @@ describe('one case changes: one row is restyled', () => {
     expect(spots.update('new', c({ id: 'new', light: 'yellow' }))).toEqual([0]);
     expect([spots.spots[0].count, spots.spots[0].worst]).toEqual([2, 'yellow']);
     expect(spots.update(b.id, { ...b, lon: 116.6, lat: 40.1 })).toBeNull();
+  });
+});
+
+describe('the layers hold the spots near the view only', () => {
+  // A 120 × 80 cell grid at zoom 16 (48 px cells), one case in each cell's middle: 9,600 single spots. Cell (i, j) is
+  // at world pixels [(I0 + i) · 48, (J0 + j) · 48).
+  const Z = 16;
+  const CELL = 48;
+  const [I0, J0] = toWorld(116.3, 39.95, Z).map((v) => Math.floor(v / CELL)); // Beijing
+  const at = (i: number, j: number) => fromWorld((I0 + i + 0.5) * CELL, (J0 + j + 0.5) * CELL, Z);
+  const grid = (light: (i: number, j: number) => Light = () => 'green') => {
+    const cases: CaseSummary[] = [];
+    for (let j = 0; j < 80; j++) for (let i = 0; i < 120; i++) { const [lon, lat] = at(i, j); cases.push(c({ id: `g${i}:${j}`, lon, lat, light: light(i, j) })); }
+    return cases;
+  };
+  /** The view over cells [i, i + w) × [j, j + h) (fractions allowed). */
+  const viewOver = (i: number, j: number, w: number, h: number): SpotView => {
+    const [west, north] = fromWorld((I0 + i) * CELL, (J0 + j) * CELL, Z);
+    const [east, south] = fromWorld((I0 + i + w) * CELL, (J0 + j + h) * CELL, Z);
+    return { west, south, east, north, level: Z, cellPx: CELL };
+  };
+  const cellOf = (s: Spot) => { const [x, y] = toWorld(s.cellLon, s.cellLat, Z); return [Math.floor(x / CELL) - I0, Math.floor(y / CELL) - J0]; };
+  const ids = (layers: Layer[]) => layers.map((l) => l.id);
+  const track = (layers: Layer[]) => {
+    const log: string[] = [];
+    for (const layer of layers) {
+      Object.assign(layer, {
+        getAttributeManager: () => ({ invalidate: (name: string) => log.push(`${layer.id}:${name}`) }),
+        setNeedsUpdate: () => { log.push(`${layer.id}:update`); },
+      });
+    }
+    return log;
+  };
+
+  test('a 10 × 6 cell view holds the cells half a view round it and two edge cells more: 26 × 18 spots of 9,600, counted', () => {
+    const spots = new CaseSpots();
+    const all = spots.rebuild(grid(), { zoom: Z, cellPx: CELL, visible: all_ });
+    expect(all).toHaveLength(9600);
+    const set = new SpotLayerSet();
+    set.build(all, null, 1, viewOver(50, 30, 10, 6));
+    // x: the view [50, 60) grown by 5 cells each side, [45, 65), and a cell whose reach (its half and two cells)
+    // meets that: centres in [42.5, 67.5], cells 42 .. 67; y: [30, 36) grown by 3, [27, 39): 24 .. 41.
+    expect(SPOT_MARGIN_VIEWS).toBe(0.5);
+    expect(set.held).toHaveLength(26 * 18);
+    const cells = set.held.map(cellOf);
+    expect(Math.min(...cells.map(([i]) => i))).toBe(42);
+    expect(Math.max(...cells.map(([i]) => i))).toBe(67);
+    expect(Math.min(...cells.map(([, j]) => j))).toBe(24);
+    expect(Math.max(...cells.map(([, j]) => j))).toBe(41);
+    const [points] = set.frame(0, true);
+    expect(ids(set.frame(0, true))).toEqual([SPOT_LAYER.points]); // all green, single: no pulse, no counts
+    expect((points.props as unknown as { data: Spot[] }).data).toHaveLength(468);
+    // Held in the spots' order (red drawn last stays true in the subset).
+    expect(set.held.map((s) => s.index)).toEqual([...set.held.map((s) => s.index)].sort((a, b) => a - b));
+    // No view (no map yet): every spot.
+    set.build(all, null, 1, null);
+    expect(set.held).toHaveLength(9600);
+  });
+
+  test('panning within the margin rebuilds nothing; leaving it holds the spots near the new view', () => {
+    const spots = new CaseSpots();
+    const all = spots.rebuild(grid(), { zoom: Z, cellPx: CELL, visible: all_ });
+    const set = new SpotLayerSet();
+    set.build(all, null, 1, viewOver(50, 30, 10, 6));
+    const before = set.frame(0, true);
+    const held = set.held;
+    // Up to (a hair short of) half a view each way, and a bit of zoom out within the level: the same layers, the same
+    // subset.
+    for (const [i, j, w, h] of [[55, 30, 10, 6], [45.01, 27.01, 10, 6], [54.99, 32.99, 10, 6], [48, 29.5, 12, 7]]) {
+      expect(set.covers(viewOver(i, j, w, h))).toBe(true);
+      expect(set.setView(viewOver(i, j, w, h))).toBe(false);
+    }
+    const after = set.frame(0, true);
+    after.forEach((l, k) => expect(l).toBe(before[k]));
+    expect(set.held).toBe(held);
+    // Past the margin by a fraction of a cell: a new subset round the new view, new layers.
+    expect(set.setView(viewOver(55.5, 30, 10, 6))).toBe(true);
+    expect(set.frame(0, true)[0]).not.toBe(before[0]);
+    const cells = set.held.map(cellOf);
+    expect(Math.min(...cells.map(([i]) => i))).toBe(48); // [50.5, 70.5] grown by 2.5: centres in [48, 73], cells 48 .. 72
+    expect(Math.max(...cells.map(([i]) => i))).toBe(72);
+    expect(set.held).toHaveLength(25 * 18);
+    // Another zoom level or cell size: another grid, a new subset even over the same place.
+    expect(set.covers({ ...viewOver(55.5, 30, 10, 6), level: Z + 1 })).toBe(false);
+  });
+
+  test('every spot that can draw into a view within the margin is held: markers and pulses at the edge are never cut', () => {
+    const spots = new CaseSpots();
+    const all = spots.rebuild(grid((i, j) => ((i + j) % 7 === 0 ? 'red' : 'green')), { zoom: Z, cellPx: CELL, visible: all_ });
+    const set = new SpotLayerSet();
+    set.build(all, null, 1, viewOver(50, 30, 10, 6));
+    const held = new Set(set.held);
+    for (let k = 0; k < 40; k++) {
+      const i = 45 + (k * 7.3) % 10;
+      const j = 27 + (k * 3.7) % 6;
+      expect(set.covers(viewOver(i, j, 10, 6))).toBe(true);
+      // a spot draws within two cells of its own (its widest pulse ring at scale 1 is under one cell)
+      for (const s of all) {
+        const [ci, cj] = cellOf(s);
+        if (ci + 3 > i && ci - 2 < i + 10 && cj + 3 > j && cj - 2 < j + 6) expect(held.has(s)).toBe(true);
+      }
+    }
+    expect(2.2 * (spotRadius({ count: 100_000, worst: 'red' }) + 2) + 2).toBeLessThan(2 * CELL);
+  });
+
+  test('the pulse holds only the red spots of the subset', () => {
+    const spots = new CaseSpots();
+    const all = spots.rebuild(grid((i, j) => ((i * 3 + j) % 11 === 0 ? 'red' : (i + j) % 2 ? 'yellow' : 'green')), { zoom: Z, cellPx: CELL, visible: all_ });
+    const set = new SpotLayerSet();
+    set.build(all, null, 1, viewOver(50, 30, 10, 6));
+    const reds = set.held.filter((s) => s.worst === 'red');
+    expect(reds.length).toBeGreaterThan(10);
+    expect(reds.length).toBeLessThan(spots.redCount);
+    expect(set.pulsing).toEqual(reds);
+    const [pulse] = set.frame(0.5, true);
+    expect(pulse.id).toBe(SPOT_LAYER.pulse);
+    expect((pulse.props as unknown as { data: Spot[] }).data).toEqual(reds);
+    // The caller may turn the pulse off (no red anywhere by its count); without red near the view there is none.
+    expect(ids(set.frame(0.5, false))).toEqual([SPOT_LAYER.points]);
+    set.setView(viewOver(0, 0, 1, 1));
+    expect(set.pulsing.every((s) => s.worst === 'red')).toBe(true);
+  });
+
+  test('a change to a spot outside the subset touches no layer; the spots still have it and it is drawn when the view comes', () => {
+    const cases = grid();
+    const spots = new CaseSpots();
+    const all = spots.rebuild(cases, { zoom: Z, cellPx: CELL, visible: all_ });
+    const set = new SpotLayerSet();
+    set.build(all, null, 1, viewOver(10, 10, 10, 6));
+    const frame = set.frame(0, true);
+    const log = track(frame);
+    const far = cases.find((k) => k.id === 'g110:70')!;
+    const rows = spots.update(far.id, { ...far, light: 'red', urged: true, version: 2 })!;
+    expect(rows).toHaveLength(1);
+    expect([spots.redCount, spots.spots[rows[0]].worst]).toEqual([1, 'red']);
+    expect(set.restyle(rows)).toBe(false);
+    expect(log).toEqual([]);
+    expect([set.hasRed, set.hasUrged, set.pulsing]).toEqual([false, false, []]);
+    set.frame(0, true).forEach((l, k) => expect(l).toBe(frame[k]));
+    // A change inside the subset: its row only, in place.
+    const near = cases.find((k) => k.id === 'g12:12')!;
+    const nearRows = spots.update(near.id, { ...near, light: 'yellow', version: 2 })!;
+    expect(set.restyle(nearRows)).toBe(false);
+    expect(log).toEqual([`${SPOT_LAYER.points}:getRadius`, `${SPOT_LAYER.points}:getFillColor`, `${SPOT_LAYER.points}:update`]);
+    // The view goes there: the red spot is held, pulses and is ringed.
+    expect(set.setView(viewOver(105, 65, 10, 6))).toBe(true);
+    expect(set.held).toContain(spots.spots[rows[0]]);
+    expect(set.pulsing).toEqual([spots.spots[rows[0]]]);
+    expect(ids(set.frame(0, true))).toEqual([SPOT_LAYER.pulse, SPOT_LAYER.urged, SPOT_LAYER.points]);
   });
 });
 

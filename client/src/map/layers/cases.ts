@@ -6,7 +6,7 @@ import { ScatterplotLayer, TextLayer } from '@deck.gl/layers';
 import type { Layer } from '@deck.gl/core';
 import type { CaseSummary, Light } from '../../api/types.js';
 import { CASE_RING_COLORS, hexToRgba, lightColor, type Rgba } from '../colors.js';
-import type { Spot } from '../case-spots.js';
+import { toWorld, type Spot } from '../case-spots.js';
 import { LABEL_FONT_SANS } from './labels.js';
 
 /** Layer ids (fixed; the map's click handler and tests use them). */
@@ -260,14 +260,37 @@ const PARTS = {
 type LayerKey = keyof typeof PARTS;
 const LAYER_KEYS = Object.keys(PARTS) as LayerKey[];
 
+/** The map's view for the spot layers: the viewport's bounds and the spots' grid (CaseSpots' level and cellPx). */
+export type SpotView = { west: number; south: number; east: number; north: number; level: number; cellPx: number };
+
+/** A rectangle in world pixels at a zoom level: [x0, y0, x1, y1]. */
+type Rect = [number, number, number, number];
+
+function viewRect(v: SpotView): Rect {
+  const [x0, y0] = toWorld(v.west, v.north, v.level);
+  const [x1, y1] = toWorld(v.east, v.south, v.level);
+  return [Math.min(x0, x1), Math.min(y0, y1), Math.max(x0, x1), Math.max(y0, y1)];
+}
+
+/** Cells held beyond the held rectangle's edge: a spot straddling it (its marker, its widest pulse ring) is held. */
+const EDGE_CELLS = 2;
+/** The held rectangle: the view grown by this many views on each side (half: a pan of up to half the view changes
+ * nothing; the layers hold four views' area, not nine — the wall seldom pans, every frame draws what is held). */
+export const SPOT_MARGIN_VIEWS = 0.5;
+
 /**
  * The wall's spot layers, bottom to top: red pulse, urged ring (only while a spot is urged), the spots, their counts.
- * Built once per set of spots (a rebuild, a new scale) and then kept: the same layer instances go to deck.gl at every
- * frame, so deck.gl matches them without comparing props and updates nothing. A one-case change restyles its spot in
- * place (CaseSpots.update) and `restyle` invalidates just those rows of just the attributes whose values changed (a
- * cluster's new light: its fill colour in the spots layer): at deck.gl's next frame the accessors run for those rows
- * only and only those bytes go to the GPU; no layer is made, matched or diffed. Only the pulse is a new instance per
- * frame (its radius and opacity are props), a clone sharing its state. `scale` is the wall's type scale.
+ * They hold only the spots near the view (`build`'s view): those whose cell, widened by two cells (a marker or pulse
+ * straddling the edge), meets the view grown by half a view on each side, so that small pans change nothing; `setView`
+ * makes a new subset when the view leaves that margin. A spot outside it costs nothing to restyle (the caller's
+ * CaseSpots still has it; it is drawn when the view comes near). The pulse holds only the red spots of the subset.
+ * Built once per set of spots (a rebuild, a new scale, a new subset) and then kept: the same layer instances go to
+ * deck.gl at every frame, so deck.gl matches them without comparing props and updates nothing. A one-case change
+ * restyles its spot in place (CaseSpots.update) and `restyle` invalidates just those rows of just the attributes whose
+ * values changed (a cluster's new light: its fill colour in the spots layer): at deck.gl's next frame the accessors
+ * run for those rows only and only those bytes go to the GPU; no layer is made, matched or diffed. Only the pulse is a
+ * new instance per frame (its radius and opacity are props), a clone sharing its state, and new data when a held spot
+ * turns red or stops being red (a few rows). `scale` is the wall's type scale.
  */
 export class SpotLayerSet {
   private pulse: ScatterplotLayer<Spot> | null = null;
@@ -277,10 +300,21 @@ export class SpotLayerSet {
   private points: ScatterplotLayer<Spot> | null = null;
   private counts: TextLayer<Spot> | null = null;
   private scale = 1;
+  /** Every spot (the caller's rows: restyle's row numbers index this). */
+  private all: readonly Spot[] = [];
+  /** The held spots, in the order of `all` (red last): the rows of the points and urged layers. */
   private spots: readonly Spot[] = [];
+  /** Held row of each spot of `all` (-1: not held). */
+  private rowOf = new Int32Array(0);
+  /** The red held spots (the pulse's data) and the pulse row of each held row (-1: not red). */
+  private reds: Spot[] = [];
+  private pulseRowOf = new Int32Array(0);
+  /** The view the subset was chosen for (null: every spot held) and the held rectangle (world pixels at its level). */
+  private view: SpotView | null = null;
+  private heldRect: Rect | null = null;
   /** What each row draws now, per layer and part (PARTS), and where: restyle compares against these and invalidates
    * only the attributes whose rows look different. */
-  private drawn: Record<LayerKey, Float64Array[]> & { lon: Float64Array; lat: Float64Array } = SpotLayerSet.drawnFor([]);
+  private drawn: Record<LayerKey, Float64Array[]> & { lon: Float64Array; lat: Float64Array; count: Float64Array } = SpotLayerSet.drawnFor([]);
   /** Rows the urged ring draws (0: the ring is left out of the frame, one draw call less). */
   private urgedRows = 0;
 
@@ -293,39 +327,73 @@ export class SpotLayerSet {
     });
     const lon = new Float64Array(n);
     const lat = new Float64Array(n);
-    for (let i = 0; i < n; i++) { lon[i] = spots[i].lon; lat[i] = spots[i].lat; }
-    return { point: parts('point'), pulse: parts('pulse'), urged: parts('urged'), lon, lat };
+    const count = new Float64Array(n);
+    for (let i = 0; i < n; i++) { lon[i] = spots[i].lon; lat[i] = spots[i].lat; count[i] = spots[i].count; }
+    return { point: parts('point'), pulse: parts('pulse'), urged: parts('urged'), lon, lat, count };
   }
 
-  /** Whether the frame has the urged ring (some spot is urged). */
+  /** Whether the frame has the urged ring (some held spot is urged). */
   get hasUrged(): boolean { return this.urgedRows > 0; }
+  /** Whether the pulse has spots (some held spot is red): the wall animates only then. */
+  get hasRed(): boolean { return this.reds.length > 0; }
+  /** The held spots (the rows of the spots layer). */
+  get held(): readonly Spot[] { return this.spots; }
+  /** The spots the pulse holds (the red held spots). */
+  get pulsing(): readonly Spot[] { return this.reds; }
 
-  /** New layers over a new array of spots (every attribute computed at deck.gl's next update). */
-  build(spots: readonly Spot[], clusters: readonly Spot[], scale: number): void {
+  /** Whether the held subset still serves `view`: the view lies inside the held rectangle, at the same grid. */
+  covers(view: SpotView | null): boolean {
+    if (!this.view || !this.heldRect) return view === null; // holding every spot: a first view chooses a subset
+    if (!view || view.level !== this.view.level || view.cellPx !== this.view.cellPx) return false;
+    const [x0, y0, x1, y1] = viewRect(view);
+    const [h0, k0, h1, k1] = this.heldRect;
+    return x0 >= h0 && y0 >= k0 && x1 <= h1 && y1 <= k1;
+  }
+
+  /** A new view: the same layers while the held subset covers it (answers false); else new layers over the spots near
+   * it (answers true: the caller hands deck.gl the new instances). */
+  setView(view: SpotView | null): boolean {
+    if (this.covers(view)) return false;
+    this.build(this.all, null, this.scale, view);
+    return true;
+  }
+
+  /** New layers over a new array of spots (every attribute computed at deck.gl's next update), holding those near
+   * `view` (null: all of them). `clusters` are the count labels' spots (null: the held spots of more than one case). */
+  build(spots: readonly Spot[], clusters: readonly Spot[] | null, scale: number, view: SpotView | null = null): void {
     this.scale = scale;
-    this.spots = spots;
-    this.drawn = SpotLayerSet.drawnFor(spots);
+    this.all = spots;
+    this.view = view;
+    this.rowOf = new Int32Array(spots.length).fill(-1);
+    let held: Spot[];
+    if (view) {
+      const [x0, y0, x1, y1] = viewRect(view);
+      const w = (x1 - x0) * SPOT_MARGIN_VIEWS;
+      const h = (y1 - y0) * SPOT_MARGIN_VIEWS;
+      this.heldRect = [x0 - w, y0 - h, x1 + w, y1 + h];
+      const [h0, k0, h1, k1] = this.heldRect;
+      const reach = view.cellPx / 2 + EDGE_CELLS * view.cellPx; // the cell's half and the edge cells
+      held = [];
+      for (let i = 0; i < spots.length; i++) {
+        const s = spots[i];
+        const [cx, cy] = toWorld(s.cellLon, s.cellLat, view.level);
+        if (cx + reach < h0 || cx - reach > h1 || cy + reach < k0 || cy - reach > k1) continue;
+        this.rowOf[i] = held.length;
+        held.push(s);
+      }
+    } else {
+      this.heldRect = null;
+      held = [...spots];
+      for (let i = 0; i < spots.length; i++) this.rowOf[i] = i;
+    }
+    this.spots = held;
+    this.drawn = SpotLayerSet.drawnFor(held);
     this.urgedRows = 0;
-    for (const s of spots) if (isUrged(s)) this.urgedRows++;
-    this.pulse = new ScatterplotLayer<Spot>({
-      id: SPOT_LAYER.pulse,
-      data: spots,
-      getPosition: spotPosition,
-      getRadius: (s) => (s.worst === 'red' && s.count ? spotRadius(s) + 2 : 0),
-      radiusUnits: 'pixels',
-      radiusScale: scale,
-      stroked: true,
-      filled: true,
-      getFillColor: (s) => (s.worst === 'red' && s.count ? PULSE_FILL : HIDDEN),
-      getLineColor: (s) => (s.worst === 'red' && s.count ? PULSE_LINE : HIDDEN),
-      lineWidthUnits: 'pixels',
-      getLineWidth: (s) => (s.worst === 'red' && s.count ? 2 * scale : 0),
-      pickable: false,
-    });
-    this.pulses = [this.pulse];
+    for (const s of held) if (isUrged(s)) this.urgedRows++;
+    this.setPulse();
     this.urged = new ScatterplotLayer<Spot>({
       id: SPOT_LAYER.urged,
-      data: spots,
+      data: held,
       getPosition: spotPosition,
       getRadius: (s) => (s.urged && s.count ? spotRadius(s) + 4 : 0),
       radiusUnits: 'pixels',
@@ -339,7 +407,7 @@ export class SpotLayerSet {
     });
     this.points = new ScatterplotLayer<Spot>({
       id: SPOT_LAYER.points,
-      data: spots,
+      data: held,
       getPosition: spotPosition,
       getRadius: spotRadius,
       radiusUnits: 'pixels',
@@ -354,10 +422,36 @@ export class SpotLayerSet {
       highlightColor: [255, 255, 255, 90],
       // No updateTriggers and never new data for a change: restyle() invalidates the changed rows.
     });
-    this.setCounts(clusters);
+    if (clusters && !view) this.setCounts(clusters);
+    else if (clusters) { const kept = new Set(held); this.setCounts(clusters.filter((s) => kept.has(s))); }
+    else this.setCounts(held.filter((s) => s.count > 1));
   }
 
-  /** New count labels (a spot's count changed; a change of light keeps them). */
+  /** The pulse over the red held spots (a new instance: deck.gl computes its few rows anew). */
+  private setPulse(): void {
+    const scale = this.scale;
+    this.reds = [];
+    this.pulseRowOf = new Int32Array(this.spots.length).fill(-1);
+    this.spots.forEach((s, r) => { if (isRed(s)) { this.pulseRowOf[r] = this.reds.length; this.reds.push(s); } });
+    this.pulse = new ScatterplotLayer<Spot>({
+      id: SPOT_LAYER.pulse,
+      data: this.reds,
+      getPosition: spotPosition,
+      getRadius: (s) => (s.worst === 'red' && s.count ? spotRadius(s) + 2 : 0),
+      radiusUnits: 'pixels',
+      radiusScale: scale,
+      stroked: true,
+      filled: true,
+      getFillColor: (s) => (s.worst === 'red' && s.count ? PULSE_FILL : HIDDEN),
+      getLineColor: (s) => (s.worst === 'red' && s.count ? PULSE_LINE : HIDDEN),
+      lineWidthUnits: 'pixels',
+      getLineWidth: (s) => (s.worst === 'red' && s.count ? 2 * scale : 0),
+      pickable: false,
+    });
+    this.pulses = [this.pulse];
+  }
+
+  /** New count labels over `clusters` (the held spots of more than one case). */
   setCounts(clusters: readonly Spot[]): void {
     const scale = this.scale;
     this.counts = clusters.length ? new TextLayer<Spot>({
@@ -381,27 +475,34 @@ export class SpotLayerSet {
   }
 
   /**
-   * Spots restyled in place (CaseSpots.update's rows): in each spot layer, the attributes whose values changed for a
-   * row (a light that changes nothing in the urged ring leaves that layer alone; a cluster's new light only its fill)
-   * are recomputed for those rows at deck.gl's next update, nothing else. Layers deck.gl has not initialised yet
-   * compute every row then anyway. Answers whether the frame's list of layers changed (the urged ring came or went):
-   * then the caller hands deck.gl the new list.
+   * Spots restyled in place (CaseSpots.update's rows, indexes of the built spots): spots not held are skipped (nothing
+   * to do); in each spot layer, the attributes whose values changed for a held row (a light that changes nothing in
+   * the urged ring leaves that layer alone; a cluster's new light only its fill) are recomputed for those rows at
+   * deck.gl's next update, nothing else. A held spot turning red or leaving red gives the pulse new data (its red
+   * spots); a held spot's new count, new count labels. Layers deck.gl has not initialised yet compute every row then
+   * anyway. Answers whether the frame's list of layers changed (the urged ring came or went, new count labels): then
+   * the caller hands deck.gl the new list.
    */
   restyle(rows: readonly number[]): boolean {
     const d = this.drawn;
     const moved: number[] = [];
     const changed: Record<LayerKey, number[][]> = { point: [[], [], []], pulse: [[], []], urged: [[], []] };
     const hadUrged = this.urgedRows > 0;
-    for (const r of rows) {
+    let redsChanged = false;
+    let countsChanged = false;
+    for (const at of rows) {
+      const r = this.rowOf[at] ?? -1;
+      if (r < 0) continue; // not held: drawn when the view comes near
       const s = this.spots[r];
-      if (!s) continue;
       if (s.lon !== d.lon[r] || s.lat !== d.lat[r]) { moved.push(r); d.lon[r] = s.lon; d.lat[r] = s.lat; }
+      if (s.count !== d.count[r]) { countsChanged = true; d.count[r] = s.count; }
       for (const layer of LAYER_KEYS) {
         const parts: readonly Part[] = PARTS[layer];
         for (let p = 0; p < parts.length; p++) {
           const key = parts[p].key(s);
           if (key !== d[layer][p][r]) {
             if (layer === 'urged' && p === 1) this.urgedRows += key ? 1 : -1;
+            if (layer === 'pulse' && p === 1) redsChanged = true;
             changed[layer][p].push(r);
             d[layer][p][r] = key;
           }
@@ -411,31 +512,35 @@ export class SpotLayerSet {
     const hasUrged = this.urgedRows > 0;
     // The ring comes back as a new instance: deck.gl cannot take back a layer it finalised when it left the frame.
     if (hasUrged && !hadUrged && this.urged) this.urged = this.urged.clone({});
-    const apply = (layers: readonly Live[], key: LayerKey) => {
+    const apply = (layers: readonly Live[], key: LayerKey, rowIn: (r: number) => number) => {
       const parts: readonly Part[] = PARTS[key];
-      const ranges = changed[key].map(rowRanges);
-      if (!moved.length && ranges.every((r) => !r.length)) return;
+      const ranges = changed[key].map((rs) => rowRanges(rs.map(rowIn).filter((r) => r >= 0)));
+      const movedRanges = rowRanges(moved.map(rowIn).filter((r) => r >= 0));
+      if (!movedRanges.length && ranges.every((r) => !r.length)) return;
       const done = new Set<unknown>();
       for (const layer of layers) {
         const attributes = layer.getAttributeManager();
         if (!attributes || done.has(attributes)) continue; // the pulse's clones share one
         done.add(attributes);
         parts.forEach((part, p) => { for (const range of ranges[p]) for (const a of part.accessors) attributes.invalidate(a, range); });
-        for (const range of rowRanges(moved)) attributes.invalidate('getPosition', range);
+        for (const range of movedRanges) attributes.invalidate('getPosition', range);
         layer.setNeedsUpdate();
       }
     };
-    apply(this.points ? [this.points] : [], 'point');
-    apply(this.pulses, 'pulse');
-    apply(this.urged && (hasUrged || hadUrged) ? [this.urged] : [], 'urged'); // out of the frame: nothing to tell
-    return hasUrged !== hadUrged;
+    const same = (r: number) => r;
+    apply(this.points ? [this.points] : [], 'point', same);
+    if (redsChanged) this.setPulse(); // new data: its few rows computed anew
+    else apply(this.pulses, 'pulse', (r) => this.pulseRowOf[r]);
+    apply(this.urged && (hasUrged || hadUrged) ? [this.urged] : [], 'urged', same); // out of the frame: nothing to tell
+    if (countsChanged) this.setCounts(this.spots.filter((s) => s.count > 1));
+    return hasUrged !== hadUrged || countsChanged;
   }
 
-  /** The layers to draw at pulse `phase` in [0, 1): the kept instances, the pulse (only while a spot is red) a clone,
-   * the urged ring only while a spot is urged. */
-  frame(phase: number, hasRed: boolean): Layer[] {
+  /** The layers to draw at pulse `phase` in [0, 1): the kept instances, the pulse (only while a held spot is red; the
+   * caller's `hasRed` may only turn it off) a clone, the urged ring only while a held spot is urged. */
+  frame(phase: number, hasRed = true): Layer[] {
     const out: Layer[] = [];
-    if (hasRed && this.pulse) {
+    if (hasRed && this.reds.length && this.pulse) {
       const pulse = this.pulse.clone({ radiusScale: this.scale * (1 + 1.2 * phase), opacity: 0.85 * (1 - phase) });
       this.pulses = [this.pulses[0], this.pulses[this.pulses.length - 1], pulse];
       out.push(pulse);

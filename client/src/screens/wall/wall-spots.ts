@@ -1,11 +1,13 @@
 // The wall's markers as state: the type scale's factor for the map (markers grow with the screen like the panels'
 // type, styles in wall.css), the map's zoom level, and the spots (map/case-spots.ts) kept in step with the cases
 // store by its change log, so a live change restyles one spot (its rows of the kept deck.gl layers, SpotLayerSet) and
-// a new list, filter, zoom level or scale rebuilds them.
-import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+// a new list, filter, zoom level or scale rebuilds them. The layers hold only the spots near the view (half a view
+// each side): a pan within that margin changes nothing, a pan past it makes a new subset.
+import { useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
 import type { Map as MaplibreMap } from 'maplibre-gl';
 import { CaseSpots, type Spot } from '../../map/case-spots.js';
-import { SPOT_CELL_PX, SpotLayerSet } from '../../map/layers/cases.js';
+import { SPOT_CELL_PX, SpotLayerSet, type SpotView } from '../../map/layers/cases.js';
+import { useMapHandle } from '../../map/map-handle.js';
 import {
   changedSince, loadWallCases, selectCasesById, selectChanges, selectFilter, useCases, wallVisible, type CaseFilter,
 } from '../../state/cases-store.js';
@@ -70,47 +72,68 @@ export type WallSpots = {
   hasRed: boolean;
 };
 
-type Built = { byId: Record<string, CaseSummary>; filter: CaseFilter; level: number; cellPx: number; scale: number; seq: number; countRev: number; built: number };
+type Built = { byId: Record<string, CaseSummary>; filter: CaseFilter; level: number; cellPx: number; scale: number; seq: number; built: number };
+
+/** The map's view for the spot layers at the spots' grid (null: no map yet, every spot held). */
+function viewOf(map: MaplibreMap | null, level: number, cellPx: number): SpotView | null {
+  if (!map) return null;
+  const b = map.getBounds();
+  return { west: b.getWest(), south: b.getSouth(), east: b.getEast(), north: b.getNorth(), level, cellPx };
+}
 
 /** The spots of the wall's cases at `level`, `cellPx` screen pixels a cell, and their layers at `scale`. */
 export function useWallSpots(level: number, scale: number): WallSpots {
   const byId = useCases(selectCasesById);
   const filter = useCases(selectFilter);
   const changes = useCases(selectChanges);
+  const map = useMapHandle();
   const spotsRef = useRef<CaseSpots | null>(null);
   spotsRef.current ??= new CaseSpots();
   const layersRef = useRef<SpotLayerSet | null>(null);
   layersRef.current ??= new SpotLayerSet();
   const builtRef = useRef<Built | null>(null);
   const cellPx = Math.round(SPOT_CELL_PX * scale);
+  // Bumped when the view leaves the held spots' margin (checked at every move: two projections, no allocation of spots).
+  const [viewTick, viewLeft] = useReducer((n: number) => n + 1, 0);
 
-  const built = useMemo(() => next(), [byId, filter, level, cellPx, scale, changes]); // eslint-disable-line react-hooks/exhaustive-deps
+  const built = useMemo(() => next(), [byId, filter, level, cellPx, scale, changes, map, viewTick]); // eslint-disable-line react-hooks/exhaustive-deps
   function next(): number {
     const spots = spotsRef.current!;
     const layers = layersRef.current!;
     const seq = changes[changes.length - 1]?.seq ?? 0;
     const last = builtRef.current;
-    const clusters = () => spots.spots.filter((s) => s.count > 1);
+    const view = viewOf(map, level, cellPx);
     if (last && last.filter === filter && last.level === level && last.cellPx === cellPx && last.scale === scale) {
-      if (last.byId === byId && last.seq === seq) return last.built; // byId is updated in place: the log says what changed
+      let n = last.built;
+      if (layers.setView(view)) n++; // the view left the margin: the spots near it
+      if (last.byId === byId && last.seq === seq) { builtRef.current = { ...last, built: n }; return n; } // byId is updated in place: the log says what changed
       const ids = last.byId === byId ? changedSince(changes, last.seq) : null;
       const rows = ids ? spots.updateMany(ids.map((id) => [id, byId[id] ?? null])) : null;
       if (rows) {
-        let n = last.built;
-        if (layers.restyle(rows)) n++; // the urged ring came or went: a new list of layers for deck.gl
-        if (spots.countRev !== last.countRev) { layers.setCounts(clusters()); n++; }
-        builtRef.current = { ...last, seq, countRev: spots.countRev, built: n };
+        if (layers.restyle(rows)) n++; // the urged ring came or went, new count labels: a new list of layers for deck.gl
+        builtRef.current = { ...last, seq, built: n };
         return n;
       }
     }
     spots.rebuild(Object.values(byId), { zoom: level, cellPx, visible: (c) => wallVisible(c, filter) });
-    layers.build(spots.spots, clusters(), scale);
+    layers.build(spots.spots, null, scale, view);
     const n = (last?.built ?? 0) + 1;
-    builtRef.current = { byId, filter, level, cellPx, scale, seq, countRev: spots.countRev, built: n };
+    builtRef.current = { byId, filter, level, cellPx, scale, seq, built: n };
     return n;
   }
 
-  const hasRed = spotsRef.current.redCount > 0;
+  useEffect(() => {
+    if (!map) return;
+    const check = () => {
+      const spots = spotsRef.current!;
+      if (!layersRef.current!.covers(viewOf(map, spots.level, spots.cellPx))) viewLeft();
+    };
+    map.on('move', check);
+    map.on('resize', check);
+    return () => { map.off('move', check); map.off('resize', check); };
+  }, [map]);
+
+  const hasRed = layersRef.current.hasRed; // a red spot near the view: the pulse animates
   useEffect(() => {
     const spots = spotsRef.current!;
     window.__gridlineWall = {
