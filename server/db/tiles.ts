@@ -6,6 +6,7 @@ import type { Queryable } from './types.js';
 import { prepared } from './prepared.js';
 import { lightAtSqlExpression } from '../domain/lights.js';
 import { districtWhere } from './visibility.js';
+import { retryTransaction } from './retry.js';
 
 export const TILE_EXTENT = 4096;
 export const TILE_BUFFER = 64;
@@ -357,7 +358,13 @@ export const REGION_TILE_SETS: readonly TileSet[] = ['grids', 'components', 'cas
 export async function bumpTileSets(db: Queryable, sets: readonly TileSet[]): Promise<void> {
   if (!sets.length) return;
   const list = [...sets];
-  await db.query('select 1 from tile_generations where tile_set = any ($1::text[]) order by tile_set for update', [list]);
+  // The lock in a savepoint of its own, taken again when the database cancels it as a deadlock (40P01): a
+  // transaction whose triggers locked these rows in another order (a component and then a case written in one
+  // transaction) would otherwise lose its whole work; the cancelled savepoint lets go of what it had locked, the
+  // other transaction finishes, and the lock is taken after it (db/retry.ts, jittered pauses, 4 tries).
+  await retryTransaction(() => db.transaction(async (sp) => {
+    await sp.query('select 1 from tile_generations where tile_set = any ($1::text[]) order by tile_set for update', [list]);
+  }));
   await db.query(
     `with b as (update tile_generations set gen = gen + 1 where tile_set = any ($1::text[]) returning tile_set, gen)
      select pg_notify($2, tile_set || ':' || gen) from b`,

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { committedDb, testBackends } from '../../helpers/backends.js';
 import { isRetryable, retryTransaction, TX_ATTEMPTS } from '../../../server/db/retry.js';
 import type { Queryable } from '../../../server/db/types.js';
+import { bumpTileSets } from '../../../server/db/tiles.js';
 
 /** An error as node-postgres and PGlite raise it: the SQLSTATE in `code`. */
 const sqlError = (code: string) => Object.assign(new Error(`injected ${code}`), { code });
@@ -124,4 +125,34 @@ describe.each(testBackends().filter((b) => b === 'postgres'))('a real deadlock o
     const { rows } = await db.query<{ attempt: number }>(`select attempt from ${table} order by attempt`);
     expect(rows).toHaveLength(2); // one row per side: the cancelled try left none
   });
+});
+
+// db/tiles.ts bumpTileSets locks its tile_generations rows in a savepoint of its own and takes them again when the
+// database cancels it as a deadlock: a transaction whose triggers locked those rows in the other order (a component,
+// then a case) no longer makes a grid or region writer lose its work (seen in CI: the lattice of the case import).
+describe.each(testBackends().filter((b) => b === 'postgres'))('the tile generations bump on %s', (backend) => {
+  test('a bump meeting a transaction that locks the rows in the other order takes its lock again after the deadlock; the bump commits', async () => {
+    const db = await committedDb(backend);
+    const gens = async () => Object.fromEntries((await db.query<{ tile_set: string; gen: string }>(
+      `select tile_set, gen::text as gen from tile_generations where tile_set in ('cases', 'components')`)).rows.map((r) => [r.tile_set, BigInt(r.gen)]));
+    const before = await gens();
+    let holds!: () => void;
+    const held = new Promise<void>((r) => { holds = r; });
+    const other = db.transaction(async (tx) => {
+      await tx.query(`select 1 from tile_generations where tile_set = 'components' for update`);
+      holds();
+      await new Promise((r) => setTimeout(r, 300)); // the bump holds 'cases' and waits for 'components' by now
+      await tx.query(`update tile_generations set gen = gen + 1 where tile_set = 'cases'`);
+    });
+    const bump = db.transaction(async (tx) => {
+      await held;
+      await bumpTileSets(tx, ['cases', 'components']);
+    });
+    const [o, b] = await Promise.allSettled([other, bump]);
+    expect(b.status).toBe('fulfilled');
+    if (o.status === 'rejected') expect(o.reason).toMatchObject({ code: '40P01' }); // the database may cancel either one
+    const after = await gens();
+    expect(after.components >= before.components + 1n).toBe(true);
+    expect(after.cases >= before.cases + (o.status === 'fulfilled' ? 2n : 1n)).toBe(true);
+  }, 30_000);
 });
