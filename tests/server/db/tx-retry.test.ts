@@ -41,16 +41,23 @@ describe('retryTransaction', () => {
   });
 });
 
-describe.each(testBackends())('transaction({ retry: true }) on %s', (backend) => {
-  const table = `tx_retry_probe_${randomUUID().slice(0, 8)}`;
+/** A committed table `table (attempt int)` for the describe's tests, dropped after them; `use` gets the database. */
+function probeTable(backend: Parameters<typeof committedDb>[0], table: string, use: (db: Queryable) => void): void {
   let db: Queryable;
   beforeAll(async () => {
     db = await committedDb(backend);
+    use(db);
     await db.exec(`create table ${table} (attempt int not null)`);
   });
   afterAll(async () => {
     await db.exec(`drop table if exists ${table}`);
   });
+}
+
+describe.each(testBackends())('transaction({ retry: true }) on %s', (backend) => {
+  const table = `tx_retry_probe_${randomUUID().slice(0, 8)}`;
+  let db: Queryable;
+  probeTable(backend, table, (d) => { db = d; });
 
   test('a transaction cancelled with 40P01 is run again from the start; the cancelled try leaves no row', async () => {
     let calls = 0;
@@ -81,13 +88,7 @@ describe.each(testBackends())('transaction({ retry: true }) on %s', (backend) =>
 describe.each(testBackends().filter((b) => b === 'postgres'))('a real deadlock on %s', (backend) => {
   const table = `tx_retry_deadlock_${randomUUID().slice(0, 8)}`;
   let db: Queryable;
-  beforeAll(async () => {
-    db = await committedDb(backend);
-    await db.exec(`create table ${table} (attempt int not null)`);
-  });
-  afterAll(async () => {
-    await db.exec(`drop table if exists ${table}`);
-  });
+  probeTable(backend, table, (d) => { db = d; });
 
   test('two connections taking two locks in opposite orders: PostgreSQL cancels one (40P01), with retry it runs again and commits', async () => {
     const [a, b] = [Math.floor(Math.random() * 2 ** 31), Math.floor(Math.random() * 2 ** 31)];
