@@ -3,18 +3,9 @@
 import type { Queryable } from '../db/types.js';
 import * as caseFeaturesDb from '../db/case-features.js';
 import type { CaseFeature } from '../db/case-features.js';
-import { districtOf } from '../db/visibility.js';
 import type { Bbox } from '../domain/coords.js';
 
 export type { CaseFeature };
-
-/**
- * The district a user is kept to (users.region_code, issue 12; a request's user carries it, so no query), or null
- * for a user of every district and the anonymous: what the case tiles and the OGC `cases` collection filter on.
- */
-export function userDistrict(db: Queryable, user: { id: number; region_code?: string | null } | null | undefined): Promise<string | null> {
-  return districtOf(db, user);
-}
 
 /**
  * Cases whose point intersects the bbox and whose report time lies in [start, end], oldest first, paged;

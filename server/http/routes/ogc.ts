@@ -16,6 +16,7 @@ import * as regions from '../../services/regions.js';
 import * as grids from '../../services/grids.js';
 import * as components from '../../services/components.js';
 import * as caseFeatures from '../../services/case-features.js';
+import { userDistrict } from '../../services/visibility.js';
 import type { AuthUser } from '../../services/auth.js';
 import { STATS_ROLES } from './stats.js';
 import { parseBbox, type Bbox } from '../../domain/coords.js';
@@ -295,7 +296,7 @@ const ogcRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps 
     const { limit, offset, datetime, f } = req.query;
     const bbox = req.query.bbox === undefined ? undefined : ogcBbox(req.query.bbox);
     if (datetime !== undefined) checkDatetime(datetime);
-    const district = await caseFeatures.userDistrict(deps.db, req.user);
+    const district = await userDistrict(deps.db, req.user);
     const { items, total } = await c.items(deps.db, { bbox, limit, offset, datetime: datetime === undefined ? undefined : datetimeRange(datetime), district });
 
     const href = `${root(req)}/collections/${id}`;
@@ -328,7 +329,7 @@ const ogcRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps 
   }, async (req, reply) => {
     const { collectionId: id, featureId } = req.params;
     const c = collectionDef(id, req.user);
-    const row = await c.item(deps.db, featureId, await caseFeatures.userDistrict(deps.db, req.user));
+    const row = await c.item(deps.db, featureId, await userDistrict(deps.db, req.user));
     if (!row) throw new DomainError('not_found', `No feature "${featureId}" in collection ${id}`);
     const href = `${root(req)}/collections/${id}`;
     const links = [

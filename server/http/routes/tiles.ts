@@ -16,7 +16,7 @@ import { cachedTile, serveTile, TileCache, TILE_SETS, type ServedTile, type Tile
 import { DomainError } from '../../domain/errors.js';
 import { visibilityRule } from '../../domain/visibility.js';
 import { caseTileFilter } from '../../services/stats.js';
-import { userDistrict } from '../../services/case-features.js';
+import { userDistrict } from '../../services/visibility.js';
 import { loadWorkRules, type WorkRules } from '../../services/work-rules.js';
 import { ErrorBody, errorResponses } from '../schemas/common.js';
 import { Binary, Content } from '../schemas/shapes.js';
