@@ -269,10 +269,12 @@ export async function departmentsAll(db: Queryable): Promise<{ key: string; name
   return rows;
 }
 
-export async function postHolders(db: Queryable, post: Post): Promise<{ key: string; name: string }[]> {
+/** The users holding a post; with a district, those kept to it and the users of every district (region_code null). */
+export async function postHolders(db: Queryable, post: Post, district: string | null = null): Promise<{ key: string; name: string }[]> {
   const { rows } = await db.query<{ key: string; name: string }>(
     `select id::text as key, case when display_name <> '' then display_name || ' (' || username || ')' else username end as name
-       from users where $1 = any (roles) order by id`, [post]);
+       from users where $1 = any (roles) and ($2::text is null or region_code is null or left(region_code, 6) = $2) order by id`,
+    [post, district]);
   return rows;
 }
 

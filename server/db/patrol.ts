@@ -99,8 +99,17 @@ export type LastPositionRow = {
   at: Date | null; lon: number | null; lat: number | null; accuracy_m: number | null;
 };
 
-/** Every active inspector with its last fix (null when it never sent one) and whether it is on duty now. */
-export async function lastPositions(db: Queryable): Promise<LastPositionRow[]> {
+/**
+ * Inspectors of a district (issue 12): those kept to it and those of every district (users.region_code null);
+ * `$n` null = every inspector. Over users alias `u`.
+ */
+const inDistrict = (n: number) => `($${n}::text is null or u.region_code is null or left(u.region_code, 6) = $${n})`;
+
+/**
+ * Every active inspector with its last fix (null when it never sent one) and whether it is on duty now; `district`:
+ * the inspectors of that district only.
+ */
+export async function lastPositions(db: Queryable, district: string | null = null): Promise<LastPositionRow[]> {
   const { rows } = await db.query<LastPositionRow>(
     `select u.id::int as user_id, u.username, u.display_name, d.id is not null as on_duty, d.started_at as duty_started_at,
             p.at, st_x(p.geom) as lon, st_y(p.geom) as lat, p.accuracy_m
@@ -108,8 +117,8 @@ export async function lastPositions(db: Queryable): Promise<LastPositionRow[]> {
        left join patrol_duties d on d.user_id = u.id and d.ended_at is null
        left join lateral (select at, geom, accuracy_m from patrol_positions
                            where user_id = u.id order by at desc limit 1) p on true
-      where 'inspector' = any (u.roles) and not u.disabled
-      order by u.username`);
+      where 'inspector' = any (u.roles) and not u.disabled and ${inDistrict(1)}
+      order by u.username`, [district]);
   return rows;
 }
 
@@ -136,15 +145,15 @@ export type CoverageRow = {
   visited_grids: number; fix_count: number; distance_m: number; duty_seconds: number;
 };
 
-/** Coverage of every active inspector for the day [from, to) (sql/patrol-coverage.sql). */
-export async function coverage(db: Queryable, from: Date, to: Date, now: Date): Promise<CoverageRow[]> {
-  const { rows } = await db.query<CoverageRow>(COVERAGE_SQL, [from, to, now]);
+/** Coverage of every active inspector for the day [from, to) (sql/patrol-coverage.sql); `district`: its inspectors only. */
+export async function coverage(db: Queryable, from: Date, to: Date, now: Date, district: string | null = null): Promise<CoverageRow[]> {
+  const { rows } = await db.query<CoverageRow>(COVERAGE_SQL, [from, to, now, district]);
   return rows.map((r) => ({ ...r, distance_m: Number(r.distance_m) }));
 }
 
-/** The user's roles and whether it exists and is active (tracks: whose track is asked for). */
-export async function userRoles(db: Queryable, user_id: number): Promise<string[] | null> {
-  const { rows } = await db.query<{ roles: string[] }>('select roles from users where id = $1', [user_id]);
+/** The user's roles, null when no such user (of `district`, when given) exists (tracks: whose track is asked for). */
+export async function userRoles(db: Queryable, user_id: number, district: string | null = null): Promise<string[] | null> {
+  const { rows } = await db.query<{ roles: string[] }>(`select roles from users u where id = $1 and ${inDistrict(2)}`, [user_id, district]);
   return rows[0]?.roles ?? null;
 }
 

@@ -44,8 +44,13 @@ export type ReviewItem = {
   reviewed_by_name: string | null; review_note: string | null;
 };
 
-/** Dissatisfied ratings in one review state (pending first-come first), one page, with the total. */
-export async function reviewList(db: Queryable, q: { status: 'pending' | ReviewOutcome; limit: number; offset: number }): Promise<{ items: ReviewItem[]; total: number }> {
+/**
+ * Dissatisfied ratings in one review state (pending first-come first), one page, with the total; `district`: that
+ * district's only (a user kept to it, issue 12), else every district's.
+ */
+export async function reviewList(db: Queryable, q: { status: 'pending' | ReviewOutcome; limit: number; offset: number; district?: string | null }): Promise<{ items: ReviewItem[]; total: number }> {
+  const inDistrict = q.district ? ' and r.district_code = $2' : '';
+  const params = q.district ? [q.status, q.district] : [q.status];
   const name = (u: string) => `case when ${u}.id is null then null when ${u}.display_name <> '' then ${u}.display_name else ${u}.username end`;
   const { rows } = await db.query<ReviewItem>(
     `select r.case_id::text as case_id, c.case_no, c.status as case_status, c.class_code, k.name_zh as class_name_zh, k.name_en as class_name_en,
@@ -58,10 +63,10 @@ export async function reviewList(db: Queryable, q: { status: 'pending' | ReviewO
        left join departments d on d.id = c.department_id
        left join users ub on ub.id = r.rated_by
        left join users uv on uv.id = r.reviewed_by
-      where r.review_status = $1
+      where r.review_status = $1${inDistrict}
       order by ${q.status === 'pending' ? 'r.rated_at, r.case_id' : 'r.reviewed_at desc, r.case_id'}
-      limit ${Number(q.limit)} offset ${Number(q.offset)}`, [q.status]);
-  const count = await db.query<{ n: string }>('select count(*) as n from case_ratings where review_status = $1', [q.status]);
+      limit ${Number(q.limit)} offset ${Number(q.offset)}`, params);
+  const count = await db.query<{ n: string }>(`select count(*) as n from case_ratings r where r.review_status = $1${inDistrict}`, params);
   return {
     items: rows.map((r) => ({ ...r, score: Number(r.score), department_id: num(r.department_id), case_version: Number(r.case_version) })),
     total: Number(count.rows[0].n),

@@ -118,10 +118,11 @@ export async function trend(db: Queryable, bounds: Date[], f: CaseFilters): Prom
 }
 
 /** Today's counts for the wall's ticker: reported, filed, dispatched and closed in [start, end], and open cases
- * red at `end`. Every case, every origin (the wall counts what the centre handled). */
+ * red at `end`. Every origin (the wall counts what the centre handled); every district's cases, or `district`'s. */
 export type TodayCounts = { reported: number; filed: number; dispatched: number; closed: number; overdue: number };
 
-export async function todayCounts(db: Queryable, start: Date, end: Date): Promise<TodayCounts> {
+export async function todayCounts(db: Queryable, start: Date, end: Date, district: string | null = null): Promise<TodayCounts> {
+  const inDistrict = district ? 'c.district_code = $3 and ' : ''; // one shard on Citus
   const { rows: [r] } = await db.query<TodayCounts>(
     `select count(*) filter (where c.created_at >= $2 and c.created_at <= $1)::int as reported,
             count(*) filter (where c.filed_at >= $2 and c.filed_at <= $1)::int as filed,
@@ -129,9 +130,9 @@ export async function todayCounts(db: Queryable, start: Date, end: Date): Promis
             count(*) filter (where c.closed_at >= $2 and c.closed_at <= $1)::int as closed,
             count(*) filter (where ${LIGHT_SQL} = 'red')::int as overdue
        from cases c
-      where c.created_at >= $2 or c.filed_at >= $2 or c.dispatched_at >= $2 or c.closed_at >= $2
-         or (c.red_at < $1 and c.status not in ('closed', 'void', 'suspended'))`,
-    [end, start],
+      where ${inDistrict}(c.created_at >= $2 or c.filed_at >= $2 or c.dispatched_at >= $2 or c.closed_at >= $2
+         or (c.red_at < $1 and c.status not in ('closed', 'void', 'suspended')))`,
+    district ? [end, start, district] : [end, start],
   );
   return r;
 }

@@ -5,7 +5,7 @@
 // and late returns need the working-time calendar, so their candidates are read here and judged by the domain.
 import type { Queryable } from './types.js';
 import type { Viewer } from '../domain/visibility.js';
-import { visibleWhere } from './visibility.js';
+import { districtOf, districtWhere, visibleWhere } from './visibility.js';
 import {
   CLOCKED_STATUSES, answeringRolesByStatus, type OverdueCount, type Thresholds,
 } from '../domain/supervision.js';
@@ -25,6 +25,12 @@ export type SupervisionRow = {
 };
 
 export type Paged = { limit: number; offset: number };
+
+/**
+ * Who reads: a viewer (its cases by domain/visibility.ts), with the region it is kept to (users.region_code; a
+ * request's user carries it, else it is read): a user kept to a district reads that district's cases only (issue 12).
+ */
+export type SupervisionViewer = (NonNullable<Viewer> & { region_code?: string | null }) | null;
 export type Window = { from: Date; to: Date };
 
 /** The columns every list shares (case alias c, department alias dep). */
@@ -55,40 +61,46 @@ function normalise(r: Record<string, unknown>): SupervisionRow {
 
 const and = (conds: (string | null | false)[]) => conds.filter(Boolean).join(' and ');
 
+/** The cases the viewer reads: those it may see (visibleWhere), of its district when it is kept to one. */
+async function seenWhere(db: Queryable, viewer: SupervisionViewer, p: (v: unknown) => string): Promise<string | null> {
+  return and([districtWhere(await districtOf(db, viewer), p), visibleWhere(viewer, p)]) || null;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Overdue
 
 /** The department whose desk the step is on: the case's department on the handling step, else none (the centre). */
 const RESPONSIBLE = `(case when c.step = 'handling' then c.department_id end)`;
 
-function overdueWhere(viewer: Viewer, now: Date, p: (v: unknown) => string): string {
+function overdueWhere(seen: string | null, now: Date, p: (v: unknown) => string): string {
   return and([
     `c.status not in ('closed', 'void')`, // the predicate of the partial index cases_open_red
     `c.status = any(${p([...CLOCKED_STATUSES])}::text[])`,
     `c.red_at is not null`,
     `c.red_at < ${p(now)}`,
-    visibleWhere(viewer, p),
+    seen,
   ]);
 }
 
 /** Overdue cases counted by responsible department × step. */
-export async function overdueCounts(db: Queryable, viewer: Viewer, now: Date): Promise<OverdueCount[]> {
+export async function overdueCounts(db: Queryable, viewer: SupervisionViewer, now: Date): Promise<OverdueCount[]> {
   const { list, p } = params();
+  const seen = await seenWhere(db, viewer, p);
   const { rows } = await db.query<{ department_id: string | number | null; department_name: string | null; step: string; count: number }>(
     `select dep.id as department_id, dep.name as department_name, c.step, count(*)::int as count
        from cases c left join departments dep on dep.id = ${RESPONSIBLE}
-      where ${overdueWhere(viewer, now, p)}
+      where ${overdueWhere(seen, now, p)}
       group by dep.id, dep.name, c.step`,
     list);
   return rows.map((r) => ({ ...r, department_id: num(r.department_id) }));
 }
 
 /** One page of overdue cases, longest overdue first; `department` null = the centre's posts, undefined = all. */
-export async function overdueList(db: Queryable, viewer: Viewer, now: Date,
+export async function overdueList(db: Queryable, viewer: SupervisionViewer, now: Date,
   f: Paged & { department?: number | null; step?: string }): Promise<{ items: SupervisionRow[]; total: number }> {
   const { list, p } = params();
   const where = and([
-    overdueWhere(viewer, now, p),
+    overdueWhere(await seenWhere(db, viewer, p), now, p),
     f.department === null ? `${RESPONSIBLE} is null` : f.department !== undefined ? `${RESPONSIBLE} = ${p(f.department)}` : null,
     f.step ? `c.step = ${p(f.step)}` : null,
   ]);
@@ -119,11 +131,11 @@ function urgesFrom(p: (v: unknown) => string, time: string): string {
 }
 
 /** One page of the urges made in the window, unanswered first, then oldest first. */
-export async function urgeList(db: Queryable, viewer: Viewer, w: Window,
+export async function urgeList(db: Queryable, viewer: SupervisionViewer, w: Window,
   f: Paged & { answered?: boolean }): Promise<{ items: SupervisionRow[]; total: number }> {
   const { list, p } = params();
   const extra = and([
-    visibleWhere(viewer, p),
+    await seenWhere(db, viewer, p),
     f.answered === true ? 'ans.at is not null' : f.answered === false ? 'ans.at is null' : null,
   ]);
   const from = `${urgesFrom(p, `u.at >= ${p(w.from)} and u.at <= ${p(w.to)}`)}${extra ? ` and ${extra}` : ''}`;
@@ -136,9 +148,9 @@ export async function urgeList(db: Queryable, viewer: Viewer, w: Window,
 }
 
 /** Urges in the window: all, and those not answered yet. */
-export async function urgeCounts(db: Queryable, viewer: Viewer, w: Window): Promise<{ urged: number; unanswered: number }> {
+export async function urgeCounts(db: Queryable, viewer: SupervisionViewer, w: Window): Promise<{ urged: number; unanswered: number }> {
   const { list, p } = params();
-  const visible = visibleWhere(viewer, p);
+  const visible = await seenWhere(db, viewer, p);
   const { rows } = await db.query<{ urged: number; unanswered: number }>(
     `select count(*)::int as urged, count(*) filter (where ans.at is null)::int as unanswered
        ${urgesFrom(p, `u.at >= ${p(w.from)} and u.at <= ${p(w.to)}`)} ${visible ? `and ${visible}` : ''}`, list);
@@ -146,9 +158,9 @@ export async function urgeCounts(db: Queryable, viewer: Viewer, w: Window): Prom
 }
 
 /** Urges of cases still open, made before `before` and never answered (the alert's count). */
-export async function unansweredUrgesBefore(db: Queryable, viewer: Viewer, before: Date): Promise<number> {
+export async function unansweredUrgesBefore(db: Queryable, viewer: SupervisionViewer, before: Date): Promise<number> {
   const { list, p } = params();
-  const visible = visibleWhere(viewer, p);
+  const visible = await seenWhere(db, viewer, p);
   const { rows } = await db.query<{ n: number }>(
     `select count(*)::int as n ${urgesFrom(p, `u.at < ${p(before)}`)}
         and ans.at is null and c.status = any(${p([...OPEN_STATUSES])}::text[]) ${visible ? `and ${visible}` : ''}`, list);
@@ -159,13 +171,14 @@ export async function unansweredUrgesBefore(db: Queryable, viewer: Viewer, befor
 // Candidates the domain judges: suspensions in force, return applications
 
 /** Every case suspended now, with the start of its suspension (the domain keeps those past the stockpile limit). */
-export async function suspendedNow(db: Queryable, viewer: Viewer): Promise<SupervisionRow[]> {
+export async function suspendedNow(db: Queryable, viewer: SupervisionViewer): Promise<SupervisionRow[]> {
   const { list, p } = params();
+  const seen = await seenWhere(db, viewer, p);
   const { rows } = await db.query<Record<string, unknown>>(
     `select ${CASE_COLUMNS}, c.suspended_at as event_at, c.dispatched_at, null as answered_at, null as answer_action,
             null::float8 as extension_hours, null as return_outcome
        from cases c left join departments dep on dep.id = c.department_id
-      where ${and([`c.status = 'suspended'`, 'c.suspended_at is not null', visibleWhere(viewer, p)])}
+      where ${and([`c.status = 'suspended'`, 'c.suspended_at is not null', seen])}
       order by c.suspended_at, c.id`, list);
   return rows.map(normalise);
 }
@@ -174,8 +187,9 @@ export async function suspendedNow(db: Queryable, viewer: Viewer): Promise<Super
  * Every return application in the window with the dispatch it answers (the case's last dispatch fact before it) and
  * what the dispatcher decided; the domain keeps the late ones.
  */
-export async function returnApplications(db: Queryable, viewer: Viewer, w: Window): Promise<SupervisionRow[]> {
+export async function returnApplications(db: Queryable, viewer: SupervisionViewer, w: Window): Promise<SupervisionRow[]> {
   const { list, p } = params();
+  const seen = await seenWhere(db, viewer, p);
   const { rows } = await db.query<Record<string, unknown>>(
     `select ${CASE_COLUMNS}, t.at as event_at, dd.dispatched_at, null as answered_at, null as answer_action,
             null::float8 as extension_hours,
@@ -187,7 +201,7 @@ export async function returnApplications(db: Queryable, viewer: Viewer, w: Windo
        join lateral (select d.dispatched_at, d.department_id from case_dispatches d
                       where d.case_id = t.case_id and d.seq < t.seq order by d.seq desc limit 1) dd on true
        left join departments dep on dep.id = dd.department_id
-      where ${and([`t.action = 'apply_return'`, `t.at >= ${p(w.from)}`, `t.at <= ${p(w.to)}`, visibleWhere(viewer, p)])}
+      where ${and([`t.action = 'apply_return'`, `t.at >= ${p(w.from)}`, `t.at <= ${p(w.to)}`, seen])}
       order by t.at, t.id`, list);
   return rows.map(normalise);
 }
@@ -200,17 +214,17 @@ const GRANTED_HOURS = `coalesce((t.data->'fields'->>'hours')::float8,
   (select (a.data->'fields'->>'hours')::float8 from case_trail a
     where a.case_id = t.case_id and a.seq < t.seq and a.action = 'apply_extension' order by a.seq desc limit 1))`;
 
-function extensionsFrom(viewer: Viewer, w: Window, p: (v: unknown) => string): string {
+function extensionsFrom(seen: string | null, w: Window, p: (v: unknown) => string): string {
   return `from case_trail t
     join cases c on c.id = t.case_id
     left join departments dep on dep.id = (case when jsonb_typeof(t.data->'department_id') = 'number' then (t.data->>'department_id')::bigint end)
-   where ${and([`t.action = 'approve_extension'`, `t.at >= ${p(w.from)}`, `t.at <= ${p(w.to)}`, visibleWhere(viewer, p)])}`;
+   where ${and([`t.action = 'approve_extension'`, `t.at >= ${p(w.from)}`, `t.at <= ${p(w.to)}`, seen])}`;
 }
 
 /** One page of the extensions granted in the window, newest first. */
-export async function extensionList(db: Queryable, viewer: Viewer, w: Window, f: Paged): Promise<{ items: SupervisionRow[]; total: number }> {
+export async function extensionList(db: Queryable, viewer: SupervisionViewer, w: Window, f: Paged): Promise<{ items: SupervisionRow[]; total: number }> {
   const { list, p } = params();
-  const from = extensionsFrom(viewer, w, p);
+  const from = extensionsFrom(await seenWhere(db, viewer, p), w, p);
   const { rows } = await db.query<Record<string, unknown>>(
     `select ${CASE_COLUMNS}, t.at as event_at, c.dispatched_at, null as answered_at, null as answer_action,
             ${GRANTED_HOURS} as extension_hours, null as return_outcome
@@ -220,10 +234,10 @@ export async function extensionList(db: Queryable, viewer: Viewer, w: Window, f:
 }
 
 /** Extensions granted in the window and their hours. */
-export async function extensionCounts(db: Queryable, viewer: Viewer, w: Window): Promise<{ extensions: number; extension_hours: number }> {
+export async function extensionCounts(db: Queryable, viewer: SupervisionViewer, w: Window): Promise<{ extensions: number; extension_hours: number }> {
   const { list, p } = params();
   const { rows } = await db.query<{ extensions: number; extension_hours: number | null }>(
-    `select count(*)::int as extensions, coalesce(sum(${GRANTED_HOURS}), 0)::float8 as extension_hours ${extensionsFrom(viewer, w, p)}`, list);
+    `select count(*)::int as extensions, coalesce(sum(${GRANTED_HOURS}), 0)::float8 as extension_hours ${extensionsFrom(await seenWhere(db, viewer, p), w, p)}`, list);
   return { extensions: rows[0].extensions, extension_hours: Number(rows[0].extension_hours ?? 0) };
 }
 

@@ -13,6 +13,8 @@ import {
 import { localTime } from '../domain/calendar.js';
 import { caseView, type CaseUser } from './cases.js';
 import type { WorkRules } from './work-rules.js';
+import { userDistrict, type ScopedUser } from './visibility.js';
+import { keptRegion } from '../domain/exports.js';
 
 export type EvalDeps = { db: Queryable; clock: { now(): Date }; work: WorkRules };
 
@@ -21,6 +23,20 @@ export type EvalQuery = {
   /** Departments and posts: count only this district's cases (a user kept to a district, issue 12; services/exports.ts). */
   district?: string | null;
 };
+
+/**
+ * The query of an evaluation by `user` (issue 12): for a user kept to a district, regions within it (`parent`, else
+ * the district itself), departments and posts counted over its cases only (`district`), a drill's row (`key`) a
+ * region of it; a user of every district gets what it asked for.
+ * @throws DomainError forbidden (403) for a parent or row key of another district, naming both
+ */
+export async function keptEvalQuery<Q extends EvalQuery & { key?: string }>(db: Queryable, user: ScopedUser, object: EvalObject, q: Q): Promise<Q> {
+  const district = await userDistrict(db, user);
+  if (!district) return q;
+  if (object !== 'regions') return { ...q, district };
+  const kept = { ...q, parent: keptRegion(district, q.parent, 'parent') };
+  return q.key ? { ...kept, key: keptRegion(district, q.key, 'key') } : kept;
+}
 
 export type SettingsInForce = EvaluationSettings & { version: number; source: 'default' | 'stored' };
 
@@ -103,7 +119,7 @@ export async function evaluate(deps: EvalDeps, object: EvalObject, q: EvalQuery)
   const parent = object === 'regions' ? await regionScope(deps.db, q.parent, 'parent')
     : q.district ? { column: ev.REGION_KEY.district, code: q.district } : undefined;
   const objects: { key: string; name: string; grids?: number }[] = object === 'regions' ? await ev.regionsOf(deps.db, g.level!, parent?.code ?? null)
-    : object === 'departments' ? await ev.departmentsAll(deps.db) : await ev.postHolders(deps.db, g.post!);
+    : object === 'departments' ? await ev.departmentsAll(deps.db) : await ev.postHolders(deps.db, g.post!, q.district ?? null);
   const extras = object === 'departments' ? new Map<string, Record<string, number | null>>() : null;
   const byIndicator = await ev.countsMany(deps.db, g.defs, period, parent, extras ? { with: 'filed_count', columns: ev.DEPARTMENT_EXTRAS, into: extras } : undefined);
   // Satisfaction (回访): count and average score beside the satisfied rate (the indicator satisfaction_rate).
@@ -160,7 +176,8 @@ export async function drillDown(deps: EvalDeps, user: CaseUser, object: EvalObje
   if (!(object === 'regions' ? /^[0-9]{6,15}$/ : /^[1-9][0-9]{0,17}$/).test(q.key)) {
     throw new DomainError('bad_request', `key "${q.key}" is not ${object === 'regions' ? 'a region code' : object === 'departments' ? 'a department id' : 'a user id'}`, { key: 'malformed' });
   }
-  const parent = object === 'regions' ? await regionScope(deps.db, q.parent, 'parent') : undefined;
+  const parent = object === 'regions' ? await regionScope(deps.db, q.parent, 'parent')
+    : q.district ? { column: ev.REGION_KEY.district, code: q.district } : undefined;
   const r = await ev.drill(deps.db, def, period, { key: q.key, part: partOf(q.part), limit: q.limit ?? 50, offset: q.offset ?? 0, scope: parent });
   return { items: r.items.map((c) => caseView(c, user)), total: r.total, events: r.events };
 }

@@ -5,16 +5,16 @@ import ExcelJS from 'exceljs';
 import type { Queryable } from '../db/types.js';
 import * as classesDb from '../db/classes.js';
 import * as departmentsDb from '../db/departments.js';
-import { districtOf } from '../db/visibility.js';
 import { DomainError } from '../domain/errors.js';
 import type { EvalObject } from '../domain/evaluation.js';
 import type { CaseSearchQuery } from '../domain/case-search.js';
 import {
   CSV_BOM, caseColumns, caseFeature, caseRow, csvHeader, csvLine, csvText, evaluationTables, exportFilename, headlineTable,
-  keptRegion, periodPart, zoneOffsetMinutes, type CaseLookups, type Cell, type Column, type EvaluationResult, type HeadlineResult,
+  periodPart, zoneOffsetMinutes, type CaseLookups, type Cell, type Column, type EvaluationResult, type HeadlineResult,
   type Lang, type Table, type WorkbookModel,
 } from '../domain/exports.js';
-import { evaluate, headline, type EvalDeps, type EvalQuery } from './evaluation.js';
+import { evaluate, headline, keptEvalQuery, type EvalDeps, type EvalQuery } from './evaluation.js';
+import { keptRegionOf } from './visibility.js';
 import { caseSearchOf, listCases, type CaseDeps, type CaseUser } from './cases.js';
 
 /** Most rows a case export holds (docs/leader-api.md). */
@@ -83,22 +83,11 @@ export async function workbookBuffer(model: WorkbookModel): Promise<Buffer> {
 export type ExportUser = { id: number; region_code?: string | null } | null | undefined;
 
 /**
- * The region an export by `user` covers (domain/exports.ts keptRegion): for a user kept to a district (issue 12),
- * the region asked for within it, else the whole district; for a user of every district, what it asked for.
- * @throws DomainError forbidden for a region of another district
- */
-export async function exportRegion(db: Queryable, user: ExportUser, asked: string | undefined, field = 'region'): Promise<string | undefined> {
-  return keptRegion(await districtOf(db, user), asked, field);
-}
-
-/**
  * GET /api/exports/evaluation/{object}.{csv|xlsx}: the evaluation's rows; XLSX with a second sheet "settings". A
  * user kept to a district: regions within it (parent), departments and posts counted over its cases only.
  */
 export async function evaluationExport(deps: EvalDeps, user: ExportUser, object: EvalObject, q: EvalQuery, format: 'csv' | 'xlsx', lang: Lang): Promise<ExportFile> {
-  const district = await districtOf(deps.db, user);
-  if (district) q = object === 'regions' ? { ...q, parent: keptRegion(district, q.parent, 'parent') } : { ...q, district };
-  const r = (await evaluate(deps, object, q)) as unknown as EvaluationResult & { level?: string | null; post?: string | null; parent?: string | null };
+  const r = (await evaluate(deps, object, await keptEvalQuery(deps.db, user, object, q))) as unknown as EvaluationResult & { level?: string | null; post?: string | null; parent?: string | null };
   const { main, settings } = evaluationTables(r, lang);
   const filename = exportFilename(['evaluation', object, r.level ?? r.post ?? null, r.parent ?? null, periodPart(r.from, r.to)], format);
   if (format === 'csv') return { filename, format, body: csvText(main) };
@@ -110,7 +99,7 @@ export async function evaluationExport(deps: EvalDeps, user: ExportUser, object:
  * user kept to a district gets its district's (or a region within it).
  */
 export async function headlineExport(deps: EvalDeps, user: ExportUser, q: EvalQuery, format: 'csv' | 'xlsx', lang: Lang): Promise<ExportFile> {
-  const h = (await headline(deps, { ...q, region: await exportRegion(deps.db, user, q.region) })) as HeadlineResult;
+  const h = (await headline(deps, { ...q, region: await keptRegionOf(deps.db, user, q.region) })) as HeadlineResult;
   const t = headlineTable(h, lang);
   const filename = exportFilename(['headline', h.region, periodPart(h.from, h.to)], format);
   if (format === 'csv') return { filename, format, body: csvText(t) };

@@ -10,6 +10,7 @@ import {
   STALE_INTERVALS, checkBatch, clockOffset_ms, checkDate, dutyOf, dutySecondsIn, freshness, nextDate, retentionCutoff, stepLength_m,
   type FixInput, type Rejected,
 } from '../domain/patrol.js';
+import { userDistrict } from './visibility.js';
 
 export type PatrolDeps = {
   db: Queryable;
@@ -20,7 +21,8 @@ export type PatrolDeps = {
   /** GRIDLINE_PATROL_INTERVAL_SECONDS: how often a phone on duty sends its position */
   interval_seconds: number;
 };
-export type PatrolUser = { id: number; roles: readonly string[] };
+/** The caller; region_code (users.region_code, a request's user carries it): a user kept to a district sees its inspectors only. */
+export type PatrolUser = { id: number; roles: readonly string[]; region_code?: string | null };
 
 /** Idempotency keys are kept this long: a phone retries a batch within hours, not days. */
 const KEY_RETENTION_DAYS = 2;
@@ -132,10 +134,13 @@ async function placeSteps(tx: Queryable, user_id: number, rows: patrol.NewFix[])
 
 export type LastPosition = patrol.LastPositionRow & { freshness: 'fresh' | 'stale' };
 
-/** Every inspector's last fix with fresh/stale (STALE_INTERVALS intervals), on duty or not. */
-export async function lastPositions(deps: PatrolDeps) {
+/**
+ * Every inspector's last fix with fresh/stale (STALE_INTERVALS intervals), on duty or not; a viewer kept to a
+ * district (issue 12) sees that district's inspectors (and those of every district).
+ */
+export async function lastPositions(deps: PatrolDeps, viewer: PatrolUser | null = null) {
   const now = deps.clock.now();
-  const rows = await patrol.lastPositions(deps.db);
+  const rows = await patrol.lastPositions(deps.db, await userDistrict(deps.db, viewer));
   return {
     now, interval_seconds: deps.interval_seconds, stale_after_seconds: STALE_INTERVALS * deps.interval_seconds,
     items: rows.map((r): LastPosition => ({ ...r, freshness: freshness(r.at, now, deps.interval_seconds) })),
@@ -168,8 +173,11 @@ export async function track(deps: PatrolDeps, viewer: PatrolUser, user_id: numbe
   if (user_id === undefined && !isInspector) throw new DomainError('bad_request', 'user_id is required: whose track?', { field: 'user_id' });
   const who = user_id ?? viewer.id;
   const { date: d, from, to } = dayBounds(deps, date);
-  const roles = await patrol.userRoles(deps.db, who);
-  if (!roles || !roles.includes('inspector')) throw new DomainError('not_found', `No inspector with id ${who}`, { field: 'user_id' });
+  const district = who === viewer.id ? null : await userDistrict(deps.db, viewer); // another district's inspector: not found
+  const roles = await patrol.userRoles(deps.db, who, district);
+  if (!roles || !roles.includes('inspector')) {
+    throw new DomainError('not_found', `No inspector with id ${who}${district ? ` in your district ${district}` : ''}`, { field: 'user_id' });
+  }
   const now = deps.clock.now();
   const [fixes, duties] = await Promise.all([patrol.fixesBetween(deps.db, who, from, to), patrol.dutiesBetween(deps.db, who, from, to)]);
   return {
@@ -184,10 +192,13 @@ export async function track(deps: PatrolDeps, viewer: PatrolUser, user_id: numbe
   };
 }
 
-/** Per inspector for one local day: responsibility grids, their unit grids visited, share, time on duty, distance. */
-export async function coverage(deps: PatrolDeps, date: string | undefined) {
+/**
+ * Per inspector for one local day: responsibility grids, their unit grids visited, share, time on duty, distance; a
+ * viewer kept to a district sees that district's inspectors (and those of every district).
+ */
+export async function coverage(deps: PatrolDeps, date: string | undefined, viewer: PatrolUser | null = null) {
   const { date: d, from, to } = dayBounds(deps, date);
-  const rows = await patrol.coverage(deps.db, from, to, deps.clock.now());
+  const rows = await patrol.coverage(deps.db, from, to, deps.clock.now(), await userDistrict(deps.db, viewer));
   return {
     date: d, from, to,
     items: rows.map((r) => ({

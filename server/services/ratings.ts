@@ -17,6 +17,7 @@ import {
 import { chainEntry } from '../domain/trail.js';
 import { eventPayload, mayReadCase, type CaseDeps, type CaseUser } from './cases.js';
 import { refreshFacts } from './facts.js';
+import { userDistrict } from './visibility.js';
 
 export type RatingDeps = Pick<CaseDeps, 'db' | 'clock' | 'work' | 'onCommitted'>;
 
@@ -86,12 +87,13 @@ export async function ratePublic(deps: RatingDeps, case_no: string, body: { code
  */
 export async function recordCallback(deps: RatingDeps, user: NonNullable<CaseUser>, case_id: string, body: { rating?: unknown; comment?: unknown }, key: string | null) {
   callbackRole(user.roles);
-  return rate(deps, case_id, { channel: 'callback', user }, body, key, (tx, c) => mayReadCase(tx, user, c));
+  const district = await userDistrict(deps.db, user); // a user kept to a district: another district's case is not found
+  return rate(deps, case_id, { channel: 'callback', user }, body, key, async (tx, c) => (!district || c.district_code === district) && mayReadCase(tx, user, c));
 }
 
 /** GET /api/cases/{id}/rating: the case's rating (null: none yet) and whether a call-back can be recorded now. */
 export async function caseRating(deps: RatingDeps, user: NonNullable<CaseUser>, case_id: string) {
-  const c = await cases.get(deps.db, case_id, deps.clock.now());
+  const c = await cases.get(deps.db, case_id, deps.clock.now(), false, await userDistrict(deps.db, user));
   if (!c || !(await mayReadCase(deps.db, user, c))) throw new DomainError('not_found', `No case with id ${case_id}`);
   const r = await ratings.get(deps.db, case_id);
   const mayCall = user.roles.some((x) => x === 'operator' || x === 'shift_leader');
@@ -104,10 +106,13 @@ function assertReader(user: NonNullable<CaseUser>) {
   }
 }
 
-/** GET /api/supervision/satisfaction: dissatisfied ratings waiting for review (or settled ones), one page. */
+/**
+ * GET /api/supervision/satisfaction: dissatisfied ratings waiting for review (or settled ones), one page; a user
+ * kept to a district reads its district's only.
+ */
 export async function reviewList(deps: RatingDeps, user: NonNullable<CaseUser>, q: { status?: 'pending' | ReviewOutcome; limit?: number; offset?: number }) {
   assertReader(user);
-  return ratings.reviewList(deps.db, { status: q.status ?? 'pending', limit: q.limit ?? 50, offset: q.offset ?? 0 });
+  return ratings.reviewList(deps.db, { status: q.status ?? 'pending', limit: q.limit ?? 50, offset: q.offset ?? 0, district: await userDistrict(deps.db, user) });
 }
 
 /**
@@ -120,7 +125,7 @@ export async function confirmClosure(deps: RatingDeps, user: NonNullable<CaseUse
   let eventId = 0;
   const out = await deps.db.transaction(async (tx) => {
     eventId = 0;
-    const c = await cases.get(tx, case_id, now, true);
+    const c = await cases.get(tx, case_id, now, true, await userDistrict(tx, user));
     if (!c || !(await mayReadCase(tx, user, c))) throw new DomainError('not_found', `No case with id ${case_id}`);
     const r = await ratings.get(tx, c.id, true);
     assertReviewable(r, user.roles);

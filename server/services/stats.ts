@@ -13,6 +13,7 @@ import {
 import type { WorkRules } from './work-rules.js';
 import { localDateOf, localTime } from '../domain/calendar.js';
 import type { CaseTileFilter } from '../db/tiles.js';
+import { keptRegion } from '../domain/exports.js';
 
 export type StatsDeps = { db: Queryable; work: WorkRules; clock: { now(): Date } };
 
@@ -129,11 +130,14 @@ export async function trend(deps: StatsDeps, q: StatsQuery & { bucket?: string }
   };
 }
 
-/** The wall's ticker: what happened today (the district's local day, from midnight to now) and what is overdue now. */
-export async function today(deps: StatsDeps): Promise<stats.TodayCounts & { date: string; at: string }> {
+/**
+ * The wall's ticker: what happened today (the district's local day, from midnight to now) and what is overdue now;
+ * `district`: that district's cases only (a user kept to it, issue 12), null every district's.
+ */
+export async function today(deps: StatsDeps, district: string | null = null): Promise<stats.TodayCounts & { date: string; at: string }> {
   const now = deps.clock.now();
   const date = localDateOf(deps.work.calendar, now);
-  const counts = await stats.todayCounts(deps.db, localTime(deps.work.calendar, `${date} 00:00`), now);
+  const counts = await stats.todayCounts(deps.db, localTime(deps.work.calendar, `${date} 00:00`), now, district);
   return { date, at: now.toISOString(), ...counts };
 }
 
@@ -144,9 +148,13 @@ export async function topClasses(deps: StatsDeps, q: StatsQuery & { limit?: numb
   return stats.topClasses(deps.db, period.start, period.end, f, q.limit ?? 10);
 }
 
-/** A unit grid's card: names, area, its cases in the period by class and status, its components, its latest cases. */
-export async function gridCard(deps: StatsDeps, code: string, q: StatsQuery) {
+/**
+ * A unit grid's card: names, area, its cases in the period by class and status, its components, its latest cases.
+ * `district`: the district of the user asking (issue 12); a grid of another district is a 403 naming both.
+ */
+export async function gridCard(deps: StatsDeps, code: string, q: StatsQuery, district: string | null = null) {
   if (!/^[0-9]{15}$/.test(code)) throw badField('code', `code must be a 15-digit unit-grid code; got "${code}"`);
+  keptRegion(district, code, 'code');
   const period: Period = parsePeriod(deps.work.calendar, q.from, q.to);
   const g = await stats.gridBase(deps.db, code);
   if (!g) throw new DomainError('not_found', `No unit grid ${code}; pick one on the map or from GET /api/grids`);

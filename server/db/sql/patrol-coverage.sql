@@ -1,4 +1,5 @@
--- Patrol coverage of one local day [$1, $2) per inspector (issue 9); $3 = now (an open duty period counts up to it).
+-- Patrol coverage of one local day [$1, $2) per inspector (issue 9); $3 = now (an open duty period counts up to it);
+-- $4 = a district: only its inspectors (kept to it, or of every district: users.region_code null; issue 12), null = all.
 --   unit_grids / visited_grids: the unit grids of the inspector's responsibility grids, and those holding at least
 --     one of its fixes of the day (patrol_positions.grid_code: the grid covering the fix, located when it arrived);
 --   distance_m: the sum of the day's steps (patrol_positions.step_m, set at arrival by domain/patrol.ts
@@ -7,7 +8,9 @@
 -- Each inspector's fixes of the day are one range scan of patrol_positions_user_at: the cost grows with the day's
 -- fixes, not with the 90 days kept.
 with inspectors as (
-  select id, username, display_name from users where 'inspector' = any (roles) and not disabled
+  select id, username, display_name from users
+   where 'inspector' = any (roles) and not disabled
+     and ($4::text is null or region_code is null or left(region_code, 6) = $4)
 ),
 resp as (
   select rg.inspector_id as user_id, count(distinct rg.code)::int as responsibility_grids, count(m.grid_code)::int as unit_grids,

@@ -4,7 +4,8 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { Deps } from '../deps.js';
 import type { CaseDeps } from '../../services/cases.js';
 import { currentUser } from '../plugins/auth.js';
-import { drillDown, evaluate, headline, headlineCases, saveSettings, settingsInForce, type EvalDeps } from '../../services/evaluation.js';
+import { drillDown, evaluate, headline, headlineCases, keptEvalQuery, saveSettings, settingsInForce, type EvalDeps } from '../../services/evaluation.js';
+import { keptRegionOf } from '../../services/visibility.js';
 import { OBJECTS, POSTS, REGION_LEVELS, type EvalObject } from '../../domain/evaluation.js';
 import { errorResponses } from '../schemas/common.js';
 import { wire } from '../wire.js';
@@ -34,6 +35,9 @@ const Drill = {
 const ObjectParams = Type.Object({ object: Type.Union(OBJECTS.map((o) => Type.Literal(o))) });
 
 
+// A user kept to a district (users.region_code, issue 12) reads its district: `region` and `parent` default to it, a
+// region of another district is a 403 naming both (services/visibility.ts keptRegionOf, services/evaluation.ts
+// keptEvalQuery), departments and posts count its cases only.
 const evaluationRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps } }> = async (app, { deps }) => {
   const e: EvalDeps = { db: deps.db, clock: deps.cases.clock, work: deps.cases.work };
   const guard = app.requireRole(...EVALUATION_ROLES);
@@ -46,7 +50,7 @@ const evaluationRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDe
       querystring: Type.Object({ ...Period, region: Type.Optional(Type.String({ maxLength: 20 })) }, { additionalProperties: false }),
       response: { 200: HeadlineSchema, ...errorResponses },
     },
-  }, async (req) => headline(e, req.query));
+  }, async (req) => headline(e, { ...req.query, region: await keptRegionOf(deps.db, req.user, req.query.region) }));
 
   app.get('/api/evaluation/headline/cases', {
     onRequest: guard,
@@ -55,7 +59,7 @@ const evaluationRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDe
       querystring: Type.Object({ ...Period, region: Type.Optional(Type.String({ maxLength: 20 })), ...Drill, ...Paging }, { additionalProperties: false }),
       response: { 200: FigureCasesSchema, ...errorResponses },
     },
-  }, async (req) => wire(await headlineCases(e, req.user, req.query)));
+  }, async (req) => wire(await headlineCases(e, req.user, { ...req.query, region: await keptRegionOf(deps.db, req.user, req.query.region) })));
 
   app.get('/api/evaluation/settings', {
     onRequest: guard,
@@ -80,7 +84,7 @@ const evaluationRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDe
       querystring: Type.Object({ ...Period, ...Filters }, { additionalProperties: false }),
       response: { 200: EvaluationSchema, ...errorResponses },
     },
-  }, async (req) => evaluate(e, req.params.object as EvalObject, req.query));
+  }, async (req) => evaluate(e, req.params.object as EvalObject, await keptEvalQuery(deps.db, req.user, req.params.object as EvalObject, req.query)));
 
   app.get('/api/evaluation/:object/cases', {
     onRequest: guard,
@@ -90,7 +94,7 @@ const evaluationRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDe
       querystring: Type.Object({ ...Period, ...Filters, key: Type.String({ maxLength: 40, description: 'the row: region code, department id or user id' }), ...Drill, ...Paging }, { additionalProperties: false }),
       response: { 200: FigureCasesSchema, ...errorResponses },
     },
-  }, async (req) => wire(await drillDown(e, req.user, req.params.object as EvalObject, req.query)));
+  }, async (req) => wire(await drillDown(e, req.user, req.params.object as EvalObject, await keptEvalQuery(deps.db, req.user, req.params.object as EvalObject, req.query))));
 };
 
 export default evaluationRoutes;

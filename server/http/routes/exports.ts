@@ -4,7 +4,8 @@ import { Type, type FastifyPluginAsyncTypebox, type TSchema } from '@fastify/typ
 import type { FastifyReply } from 'fastify';
 import type { Deps } from '../deps.js';
 import type { CaseDeps } from '../../services/cases.js';
-import { caseExport, evaluationExport, exportRegion, headlineExport, type ExportFile } from '../../services/exports.js';
+import { caseExport, evaluationExport, headlineExport, type ExportFile } from '../../services/exports.js';
+import { keptRegionOf } from '../../services/visibility.js';
 import { choropleth } from '../../services/stats.js';
 import { featureCollectionText } from '../geojson.js';
 import { ReportRenderer, RendererUnavailable, reportPath } from '../../services/report-pdf.js';
@@ -121,7 +122,7 @@ const exportsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps 
     },
   }, async (req, reply) => {
     // a user kept to a district: its district's units (or a region within it), as for every export (issue 12)
-    const q = { ...req.query, region: await exportRegion(deps.db, req.user, req.query.region) };
+    const q = { ...req.query, region: await keptRegionOf(deps.db, req.user, req.query.region) };
     const { features, ...head } = await choropleth(deps.cases, q);
     return send(reply, {
       filename: exportFilename(['choropleth', head.level, q.region, q.class ?? q.major, q.channel, periodPart(head.from, head.to)], 'geojson'),
@@ -148,7 +149,7 @@ const exportsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps 
     const { month } = req.query;
     const lang = langOf(req.query.lang);
     // a user kept to a district: the report of its district (or a region within it; another district's is a 403)
-    const region = await exportRegion(deps.db, req.user, req.query.region);
+    const region = await keptRegionOf(deps.db, req.user, req.query.region);
     let period: { from: string; to: string };
     try { period = monthPeriod(month); } catch { throw new DomainError('bad_request', `month must be a month like 2026-03, got "${month}"`, { month: 'must be YYYY-MM' }); }
     // The region is checked by the same service the report page reads, so a bad code is a 400 here, not an empty PDF.

@@ -75,7 +75,7 @@ const patrolRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { patrol: patrol.Pa
       security: [{ bearer: [] }],
       response: { 200: LastPositionsSchema, ...denied },
     },
-  }, async () => wire(await patrol.lastPositions(pdeps)));
+  }, async (req) => wire(await patrol.lastPositions(pdeps, currentUser(req))));
 
   app.get('/api/patrol/tracks', {
     onRequest: app.authenticate,
@@ -96,7 +96,7 @@ const patrolRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { patrol: patrol.Pa
       querystring: CoverageQuery,
       response: { 200: CoverageSchema, ...errorResponses, ...denied },
     },
-  }, async (req) => wire(await patrol.coverage(pdeps, req.query.date)));
+  }, async (req) => wire(await patrol.coverage(pdeps, req.query.date, currentUser(req))));
 };
 
 export default patrolRoutes;

@@ -6,6 +6,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { Deps } from '../deps.js';
 import type { CaseDeps } from '../../services/cases.js';
 import * as statsService from '../../services/stats.js';
+import { keptRegionOf, userDistrict } from '../../services/visibility.js';
 import { featureCollectionText } from '../geojson.js';
 import { ErrorBody, errorResponses } from '../schemas/common.js';
 import { geojsonResponse } from '../schemas/geojson.js';
@@ -20,7 +21,7 @@ const Filters = {
   class: Type.Optional(Type.String({ description: '5-digit matter class code' })),
   major: Type.Optional(Type.String({ description: '2-digit major class code' })),
   channel: Type.Optional(Type.String({ description: 'inspector, public, hotline, media, video, leader or other (cases.source)' })),
-  region: Type.Optional(Type.String({ description: 'district (6), street (9) or community (12) code' })),
+  region: Type.Optional(Type.String({ description: 'district (6), street (9) or community (12) code; a user kept to a district: its district when left out, another district\'s is a 403' })),
 };
 
 const ClassCount = Type.Object({
@@ -38,6 +39,10 @@ const forbidden = { 401: ErrorBody, 403: ErrorBody };
 const statsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps } }> = async (app, { deps }) => {
   const sdeps: statsService.StatsDeps = { db: deps.db, work: deps.cases.work, clock: deps.cases.clock };
   const onRequest = app.requireRole(...STATS_ROLES);
+  // A user kept to a district (users.region_code, issue 12) reads its district: `region` defaults to it, a region of
+  // another district is a 403 naming both (services/visibility.ts); the ticker and a grid's card likewise.
+  const kept = async <Q extends { region?: string }>(req: { user: { id: number; region_code?: string | null } | null; query: Q }): Promise<Q> =>
+    ({ ...req.query, region: await keptRegionOf(deps.db, req.user, req.query.region) });
 
   app.get('/api/stats/choropleth', {
     onRequest,
@@ -54,7 +59,7 @@ const statsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps } 
       response: { 200: geojsonResponse('GeoJSON FeatureCollection', ChoroplethSchema), ...errorResponses, ...forbidden },
     },
   }, async (req, reply) => {
-    const c = await statsService.choropleth(sdeps, req.query);
+    const c = await statsService.choropleth(sdeps, await kept(req));
     const { features, ...head } = c;
     return reply.type('application/geo+json').send(featureCollectionText(features, 'code', head));
   });
@@ -77,7 +82,7 @@ const statsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps } 
         ...errorResponses, ...forbidden,
       },
     },
-  }, async (req) => statsService.trend(sdeps, req.query));
+  }, async (req) => statsService.trend(sdeps, await kept(req)));
 
   app.get('/api/stats/today', {
     onRequest,
@@ -93,7 +98,7 @@ const statsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps } 
         ...errorResponses, ...forbidden,
       },
     },
-  }, async () => statsService.today(sdeps));
+  }, async (req) => statsService.today(sdeps, await userDistrict(deps.db, req.user)));
 
   app.get('/api/stats/top-classes', {
     onRequest,
@@ -105,7 +110,7 @@ const statsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps } 
       }, { additionalProperties: false }),
       response: { 200: Type.Array(ClassCount), ...errorResponses, ...forbidden },
     },
-  }, async (req) => statsService.topClasses(sdeps, req.query));
+  }, async (req) => statsService.topClasses(sdeps, await kept(req)));
 
   app.get('/api/stats/grids/:code', {
     onRequest,
@@ -126,7 +131,7 @@ const statsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps } 
         ...errorResponses, ...forbidden,
       },
     },
-  }, async (req) => statsService.gridCard(sdeps, req.params.code, req.query));
+  }, async (req) => statsService.gridCard(sdeps, req.params.code, req.query, await userDistrict(deps.db, req.user)));
 };
 
 export default statsRoutes;
