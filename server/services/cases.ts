@@ -193,11 +193,12 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
       if (!comp) throw new DomainError('unprocessable', `No component with identifier ${input.component_id}`);
     }
     // A district-scoped user reports in its own district (issue 12): the locate names the district (one shard on Citus).
-    const district = await districtOf(tx, user);
+    const district = opts.district !== undefined ? opts.district : await districtOf(tx, user);
     const grid = await grids.locate(tx, lon, lat, district);
     if (!grid && district) {
-      const elsewhere = await grids.locate(tx, lon, lat);
+      const elsewhere = await grids.locate(tx, lon, lat); // only to say where the point lies
       if (elsewhere) {
+        if (opts.outsideDistrict) throw opts.outsideDistrict(elsewhere.district_code);
         throw new DomainError('unprocessable', `The point lon=${lon.toFixed(6)}, lat=${lat.toFixed(6)} lies in district ${elsewhere.district_code}, outside your district ${district}: report it to that district's centre, or check the point`,
           { reason: 'outside_user_district', district_code: elsewhere.district_code });
       }
@@ -250,6 +251,10 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
 export type ReportOptions = {
   scope?: string; actor?: Actor; photos_uploaded_with_report?: boolean; username?: string;
   within?(tx: Queryable, created: cases.CaseRow): Promise<void>;
+  /** The district the report is kept to instead of the user's (an Open311 key bound to one, or its jurisdiction_id). */
+  district?: string | null;
+  /** The refusal of a point in district `found`, outside `district` (default: the user's outside_user_district 422). */
+  outsideDistrict?(found: string): DomainError;
 };
 
 export type ActionInput = { action: string; version: number } & Record<string, unknown>;

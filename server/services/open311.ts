@@ -15,7 +15,6 @@ import {
 import { reportCase, type CaseDeps, type CaseUser } from './cases.js';
 import { uploadPhoto, type PhotoDeps } from './photos.js';
 import { search as searchPlaces } from './places.js';
-import { locate } from './grids.js';
 import { takeToken, type Bucket, type BucketPolicy } from '../domain/token-bucket.js';
 
 export type Open311Deps = { cases: CaseDeps; photos: PhotoDeps; photo_max_bytes: number; post_limit?: KeyRateLimit | null };
@@ -89,15 +88,6 @@ export async function postRequest(deps: Open311Deps, input: {
   }
   // address_string without lat/long: the district's named place it names (400 when none or ambiguous)
   const point = p.lat !== null && p.long !== null ? { lon: p.long, lat: p.lat } : geocodeOf(p.address_string!, await searchPlaces(db, p.address_string!, 6));
-  if (district) {
-    // A key bound to a district (or a jurisdiction_id) reports there only, as a user kept to a district does (issue 12).
-    const grid = await locate(db, point.lon, point.lat);
-    if (grid && grid.district_code !== district) {
-      throw new DomainError('unprocessable', `The point lon=${point.lon.toFixed(6)}, lat=${point.lat.toFixed(6)} lies in district ${grid.district_code}, outside `
-        + `${key.district_code ? `the district ${district} of this API key` : `jurisdiction_id ${district}`}: report it to that district, or check the point`,
-      { reason: 'outside_key_district', district_code: grid.district_code });
-    }
-  }
   if (input.uploads.length > MAX_UPLOADS) {
     throw new DomainError('bad_request', `${input.uploads.length} files were sent; send at most ${MAX_UPLOADS} photos with one request`, { media: `at most ${MAX_UPLOADS}` });
   }
@@ -128,6 +118,12 @@ export async function postRequest(deps: Open311Deps, input: {
     actor: { roles: key.source === 'public' ? ['public'] : ['operator'] },
     photos_uploaded_with_report: true,
     username: `open311:${key.name}`,
+    // A key bound to a district (or a jurisdiction_id) reports there only, as a user kept to a district does (issue 12):
+    // reportCase locates the point once, in that district.
+    district,
+    outsideDistrict: (found) => new DomainError('unprocessable', `The point lon=${point.lon.toFixed(6)}, lat=${point.lat.toFixed(6)} lies in district ${found}, outside `
+      + `${key.district_code ? `the district ${district} of this API key` : `jurisdiction_id ${district}`}: report it to that district, or check the point`,
+    { reason: 'outside_key_district', district_code: found }),
     within: async (tx, created) => {
       token = randomBytes(16).toString('hex');
       await open311.insertRequest(tx, {
