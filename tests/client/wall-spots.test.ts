@@ -19,6 +19,14 @@ const c = (p: Partial<CaseSummary> = {}): CaseSummary => ({
 const all = () => true;
 const all_ = all;
 const visible = (s: Spot) => s.count > 0;
+/** The ids of the layers deck.gl draws (a hidden layer stays in the list: deck.gl keeps its state). */
+const shown = (layers: Layer[]) => layers.filter((l) => l.props.visible !== false).map((l) => l.id);
+const dataOf = (l: Layer) => (l.props as unknown as { data: Spot[] }).data;
+/** The rows a spot layer draws: a radius and a colour that shows (the pulse's other rows are radius 0, no colour). */
+const drawnRows = (l: Layer) => {
+  const p = l.props as unknown as { data: Spot[]; getRadius: (s: Spot) => number; getLineColor: (s: Spot) => number[] };
+  return p.data.filter((s) => p.getRadius(s) > 0 && p.getLineColor(s)[3] > 0);
+};
 
 beforeEach(() => { n = 0; });
 
@@ -121,8 +129,9 @@ describe('one case changes: one row is restyled', () => {
     set.build(first, first.filter((s) => s.count > 1), 1);
     const a = set.frame(0.2, true);
     const b = set.frame(0.4, true);
-    expect(a.map((l) => l.id)).toEqual([SPOT_LAYER.points]); // no red spot: no pulse even when the caller allows it
-    expect(b[0]).toBe(a[0]);
+    expect(a.map((l) => l.id)).toEqual([SPOT_LAYER.pulse, SPOT_LAYER.points]);
+    expect(shown(a)).toEqual([SPOT_LAYER.points]); // no red spot: the pulse is hidden even when the caller allows it
+    expect(b[1]).toBe(a[1]);
     const calls: Record<string, { invalidated: [string, object][]; updates: number }> = {};
     const live = (layer: Layer) => { // as deck.gl would after matching it: an attribute manager
       const log: { invalidated: [string, object][]; updates: number } = (calls[layer.id] = { invalidated: [], updates: 0 });
@@ -139,20 +148,25 @@ describe('one case changes: one row is restyled', () => {
     expect(turned).toEqual([3, 4, 5, 9]);
     expect(set.restyle(turned)).toBe(false); // the same layers in the frame
     const each = (names: string[], r: object) => names.map((n) => [n, r]);
-    // The spots: a single case's light sets its radius and fill (its outline stays); the pulse: new data, the red
-    // spots only (their few rows computed anew), no invalidation; the urged ring: nothing.
+    // The spots: a single case's light sets its radius and fill (its outline stays); the pulse: the three rows that
+    // turned red, every attribute of its look, and the same data; the urged ring: nothing.
     expect(calls[SPOT_LAYER.points]).toEqual({
       invalidated: [...each(['getRadius'], { startRow: 3, endRow: 6 }), ...each(['getRadius'], { startRow: 9, endRow: 10 }),
         ...each(['getFillColor'], { startRow: 3, endRow: 6 }), ...each(['getFillColor'], { startRow: 9, endRow: 10 })],
       updates: 1,
     });
-    expect(calls[SPOT_LAYER.pulse]).toBeUndefined();
+    expect(calls[SPOT_LAYER.pulse]).toEqual({
+      invalidated: each(['getRadius', 'getFillColor', 'getLineColor', 'getLineWidth'], { startRow: 3, endRow: 6 }),
+      updates: 1,
+    });
     expect(calls[SPOT_LAYER.urged]).toBeUndefined();
     expect(set.pulsing).toEqual([first[3], first[4], first[5]]);
     const withPulse = set.frame(0.4, true);
-    expect(withPulse.map((l) => l.id)).toEqual([SPOT_LAYER.pulse, SPOT_LAYER.points]);
-    expect(withPulse[1]).toBe(a[0]); // the spots layer is kept
-    expect((withPulse[0].props as unknown as { data: Spot[] }).data).toHaveLength(3);
+    expect(shown(withPulse)).toEqual([SPOT_LAYER.pulse, SPOT_LAYER.points]);
+    expect(withPulse[1]).toBe(a[1]); // the spots layer is kept
+    expect(dataOf(withPulse[0])).toBe(dataOf(a[0])); // the pulse's data too: the held spots, the spots layer's rows
+    expect(dataOf(withPulse[0])).toBe(dataOf(a[1]));
+    expect(drawnRows(withPulse[0])).toEqual([first[3], first[4], first[5]]);
     expect((withPulse[0].props as unknown as { opacity: number }).opacity).toBeCloseTo(0.85 * 0.6);
     // The same look again: nothing to recompute anywhere.
     set.restyle(spots.update(caseIn(9).id, { ...caseIn(9), version: 10 })!);
@@ -174,32 +188,41 @@ describe('one case changes: one row is restyled', () => {
     expect(view.map((s) => s.count)).toEqual([6]);
     const set = new SpotLayerSet();
     set.build(view, view, 1);
-    const layers = [...set.frame(0, false), ...set.frame(0.5, false)]; // no red yet: no pulse
-    expect(layers.map((l) => l.id)).toEqual([SPOT_LAYER.points, SPOT_LAYER.counts, SPOT_LAYER.points, SPOT_LAYER.counts]);
+    const layers = [...set.frame(0, false), ...set.frame(0.5, false)]; // no red yet: the pulse hidden
+    expect(layers.map((l) => l.id)).toEqual([SPOT_LAYER.pulse, SPOT_LAYER.points, SPOT_LAYER.counts, SPOT_LAYER.pulse, SPOT_LAYER.points, SPOT_LAYER.counts]);
+    expect(shown(layers)).toEqual([SPOT_LAYER.points, SPOT_LAYER.counts, SPOT_LAYER.points, SPOT_LAYER.counts]);
     const invalidated: string[] = [];
     let updates = 0;
     const manager = { invalidate: (name: string) => invalidated.push(name) };
-    Object.assign(layers[0], { getAttributeManager: () => manager, setNeedsUpdate: () => { updates++; } });
-    expect(set.restyle(spots.update(cases[2].id, { ...cases[2], light: 'yellow', version: 2 })!)).toBe(false);
-    expect([invalidated, updates]).toEqual([['getFillColor'], 1]);
-    // Red: the pulse comes with the red spot as its data; its built instance and two clones share one state in deck.gl.
-    expect(set.restyle(spots.update(cases[3].id, { ...cases[3], light: 'red', version: 2 })!)).toBe(false);
-    expect(set.pulsing).toEqual(view);
-    const pulses = [set.frame(0.1, true)[0], set.frame(0.2, true)[0]];
-    expect(pulses.map((l) => l.id)).toEqual([SPOT_LAYER.pulse, SPOT_LAYER.pulse]);
+    Object.assign(layers[1], { getAttributeManager: () => manager, setNeedsUpdate: () => { updates++; } });
+    // The pulse: its built instance and clones share one state in deck.gl (one attribute manager, told once).
     const shared: string[] = [];
     let pulseUpdates = 0;
     const pulseManager = { invalidate: (name: string) => shared.push(name) };
-    for (const p of pulses) Object.assign(p, { getAttributeManager: () => pulseManager, setNeedsUpdate: () => { pulseUpdates++; } });
-    // Still red, one case fewer: its radius in the pulse (row 0 of the pulse), told once; new count labels.
+    const sharing = (p: Layer) => Object.assign(p, { getAttributeManager: () => pulseManager, setNeedsUpdate: () => { pulseUpdates++; } });
+    sharing(layers[0]); sharing(layers[3]);
+    expect(set.restyle(spots.update(cases[2].id, { ...cases[2], light: 'yellow', version: 2 })!)).toBe(false);
+    expect([invalidated, updates, shared]).toEqual([['getFillColor'], 1, []]);
+    // Red: the same layers and data; the pulse's one row is invalidated, every attribute of its look.
+    expect(set.restyle(spots.update(cases[3].id, { ...cases[3], light: 'red', version: 2 })!)).toBe(false);
+    expect([shared, pulseUpdates]).toEqual([['getRadius', 'getFillColor', 'getLineColor', 'getLineWidth'], 1]);
+    expect(set.pulsing).toEqual(view);
+    const pulses = [set.frame(0.1, true)[0], set.frame(0.2, true)[0]];
+    expect(pulses.map((l) => [l.id, l.props.visible, dataOf(l)])).toEqual([[SPOT_LAYER.pulse, true, dataOf(layers[0])], [SPOT_LAYER.pulse, true, dataOf(layers[0])]]);
+    pulses.forEach(sharing);
+    // Still red, one case fewer: its radius in the pulse, told once; new count labels.
+    shared.length = 0;
     expect(set.restyle(spots.update(cases[0].id, null)!)).toBe(true);
-    expect([shared, pulseUpdates]).toEqual([['getRadius'], 1]);
+    expect([shared, pulseUpdates]).toEqual([['getRadius'], 2]);
     const labels = set.frame(0.3, true).at(-1)!.props as unknown as { data: Spot[]; getText: (s: Spot) => string };
     expect(labels.data.map(labels.getText)).toEqual(['5']);
-    // Red no more: the pulse has no spot and leaves the frame.
+    // Red no more: its row again; the pulse draws nothing and is hidden, and stays in the list.
+    shared.length = 0;
     expect(set.restyle(spots.update(cases[3].id, { ...cases[3], light: 'green', version: 3 })!)).toBe(false);
-    expect([set.hasRed, set.pulsing, pulseUpdates]).toEqual([false, [], 1]);
-    expect(set.frame(0.4, true).map((l) => l.id)).toEqual([SPOT_LAYER.points, SPOT_LAYER.counts]);
+    expect([set.hasRed, set.pulsing, shared, pulseUpdates]).toEqual([false, [], ['getRadius', 'getFillColor', 'getLineColor', 'getLineWidth'], 3]);
+    const after = set.frame(0.4, true);
+    expect([after.map((l) => l.id), shown(after)]).toEqual([[SPOT_LAYER.pulse, SPOT_LAYER.points, SPOT_LAYER.counts], [SPOT_LAYER.points, SPOT_LAYER.counts]]);
+    expect(drawnRows(after[0])).toEqual([]);
   });
 
   test('the urged ring is in the frame only while a spot is urged; restyle says when the list of layers changed', () => {
@@ -208,23 +231,69 @@ describe('one case changes: one row is restyled', () => {
     const view = spots.rebuild(cases, { zoom: 16, cellPx: 48, visible: all });
     const set = new SpotLayerSet();
     set.build(view, [], 1);
-    expect([set.hasUrged, set.frame(0, false).map((l) => l.id)]).toEqual([false, [SPOT_LAYER.points]]);
+    const ring = (layers: Layer[]) => layers.find((l) => l.id === SPOT_LAYER.urged);
+    expect([set.hasUrged, set.frame(0, false).map((l) => l.id)]).toEqual([false, [SPOT_LAYER.pulse, SPOT_LAYER.points]]);
     expect(set.restyle(spots.update(cases[0].id, { ...cases[0], urged: true, version: 2 })!)).toBe(true);
     const withRing = set.frame(0, false);
-    expect([set.hasUrged, withRing.map((l) => l.id)]).toEqual([true, [SPOT_LAYER.urged, SPOT_LAYER.points]]);
+    expect([set.hasUrged, withRing.map((l) => l.id)]).toEqual([true, [SPOT_LAYER.pulse, SPOT_LAYER.urged, SPOT_LAYER.points]]);
     expect(set.restyle(spots.update(cases[1].id, { ...cases[1], urged: true, version: 2 })!)).toBe(false); // a second one: the same list
-    expect(set.frame(0, false)[0]).toBe(withRing[0]);
+    expect(ring(set.frame(0, false))).toBe(ring(withRing));
     expect(set.restyle(spots.update(cases[0].id, { ...cases[0], urged: false, version: 3 })!)).toBe(false);
     expect(set.restyle(spots.update(cases[1].id, { ...cases[1], urged: false, version: 3 })!)).toBe(true); // the last one: gone
-    expect(set.frame(0, false).map((l) => l.id)).toEqual([SPOT_LAYER.points]);
+    expect(set.frame(0, false).map((l) => l.id)).toEqual([SPOT_LAYER.pulse, SPOT_LAYER.points]);
     // Back again: a new instance (deck.gl finalised the one that left and cannot take it back).
     expect(set.restyle(spots.update(cases[1].id, { ...cases[1], urged: true, version: 4 })!)).toBe(true);
     const back = set.frame(0, false);
-    expect(back.map((l) => l.id)).toEqual([SPOT_LAYER.urged, SPOT_LAYER.points]);
-    expect(back[0]).not.toBe(withRing[0]);
+    expect(back.map((l) => l.id)).toEqual([SPOT_LAYER.pulse, SPOT_LAYER.urged, SPOT_LAYER.points]);
+    expect(ring(back)).not.toBe(ring(withRing));
     // Built with an urged case: the ring is there from the start.
     set.build(spots.spots, [], 1);
-    expect(set.frame(0, false).map((l) => l.id)).toEqual([SPOT_LAYER.urged, SPOT_LAYER.points]);
+    expect(set.frame(0, false).map((l) => l.id)).toEqual([SPOT_LAYER.pulse, SPOT_LAYER.urged, SPOT_LAYER.points]);
+  });
+
+  test('a one-case change restyles a cluster from its tally, no scan: after 3,000 random changes every spot is what a rebuild makes', () => {
+    // 40 cells of ~40 cases; lights, urged, closing (hidden by the filter), removals and comebacks, at random.
+    let seed = 7;
+    const rnd = () => { seed = (seed * 16807) % 2147483647; return seed / 2147483647; };
+    const lights: (Light | null)[] = ['green', 'yellow', 'red', null];
+    const cases = new Map<string, CaseSummary>();
+    for (let i = 0; i < 1500; i++) {
+      const k = c({ lon: 116.30 + Math.floor(rnd() * 8) * 0.004, lat: 39.85 + Math.floor(rnd() * 5) * 0.003, light: lights[i % 4] });
+      cases.set(k.id, k);
+    }
+    const ids = [...cases.keys()];
+    const gone = new Map<string, CaseSummary>();
+    let looked = 0; // members the spots looked at
+    const open = (k: CaseSummary) => wallVisible(k, { status: 'open', lights: ALL_LIGHTS });
+    const spots = new CaseSpots();
+    spots.rebuild(cases.values(), { zoom: 15, cellPx: 48, visible: (k) => { looked++; return open(k); } });
+    let scans = 0;
+    for (let r = 0; r < 3000; r++) {
+      const id = ids[Math.floor(rnd() * ids.length)];
+      const old = cases.get(id);
+      const roll = rnd();
+      let next: CaseSummary | null;
+      if (!old) next = { ...gone.get(id)!, light: 'red' }; // back at its place
+      else if (roll < 0.05) { next = null; gone.set(id, old); }
+      else if (roll < 0.15) next = { ...old, status: old.status === 'closed' ? 'handling' : 'closed', version: old.version + 1 };
+      else if (roll < 0.3) next = { ...old, urged: !old.urged, version: old.version + 1 };
+      else next = { ...old, light: lights[Math.floor(rnd() * 4)], version: old.version + 1 };
+      if (next) cases.set(id, next); else cases.delete(id);
+      const before = looked;
+      expect(spots.update(id, next)).not.toBeNull();
+      if (looked - before > 2) scans++; // more than the case before and after: its spot's members were scanned
+    }
+    // A cluster is scanned only when its top case got better or left: some of the 3,000 changes, far from all.
+    expect(scans).toBeGreaterThan(10);
+    expect(scans).toBeLessThan(600);
+    const fresh = new CaseSpots();
+    fresh.rebuild(ids.flatMap((id) => cases.get(id) ?? []), { zoom: 15, cellPx: 48, visible: open }); // the same slot order
+    const looks = (of: CaseSpots) => of.spots.filter((s) => s.count > 0)
+      .map((s) => ({ cell: [s.cellLon, s.cellLat], count: s.count, worst: s.worst, urged: s.urged, top: s.top?.id ?? null, at: [s.lon, s.lat], cases: of.casesOf(s).map((k) => k.id).sort() }))
+      .sort((x, y) => x.cell[0] - y.cell[0] || x.cell[1] - y.cell[1]);
+    expect(looks(spots)).toHaveLength(40);
+    expect(looks(spots)).toEqual(looks(fresh));
+    expect(spots.redCount).toBe(fresh.redCount);
   });
 
   test('changed rows become deck.gl ranges: runs merged, end exclusive', () => {
@@ -234,17 +303,20 @@ describe('one case changes: one row is restyled', () => {
     expect(rowRanges([4, 4, 5])).toEqual([{ startRow: 4, endRow: 6 }]);
   });
 
-  test('a new scale or new spots make new layers; without red there is no pulse layer', () => {
+  test('a new scale or new spots make new layers; without red the pulse is hidden', () => {
     const spots = new CaseSpots();
     const view = spots.rebuild(spread(50), { zoom: 16, cellPx: 48, visible: all });
     const set = new SpotLayerSet();
     set.build(view, [], 1);
-    const [, points1] = set.frame(0, true);
+    const [pulse1, points1] = set.frame(0, true);
+    expect(points1.id).toBe(SPOT_LAYER.points);
     set.build(view, [], 2);
     const layers = set.frame(0, false);
-    expect(layers.map((l) => l.id)).toEqual([SPOT_LAYER.points]); // nothing urged: no ring either
-    expect(layers[0]).not.toBe(points1);
-    expect((layers[0].props as unknown as { radiusScale: number }).radiusScale).toBe(2);
+    expect(layers.map((l) => l.id)).toEqual([SPOT_LAYER.pulse, SPOT_LAYER.points]); // nothing urged: no ring
+    expect(shown(layers)).toEqual([SPOT_LAYER.points]);
+    expect(layers[1]).not.toBe(points1);
+    expect(dataOf(layers[0])).not.toBe(dataOf(pulse1)); // new spots held: new data for every layer
+    expect((layers[1].props as unknown as { radiusScale: number }).radiusScale).toBe(2);
   });
 
   test('a case leaving (closed, filtered) lowers its spot\'s count; a new case in an occupied cell joins it; a move to an empty cell asks for a rebuild', () => {
@@ -308,9 +380,10 @@ describe('the layers hold the spots near the view only', () => {
     expect(Math.max(...cells.map(([i]) => i))).toBe(67);
     expect(Math.min(...cells.map(([, j]) => j))).toBe(24);
     expect(Math.max(...cells.map(([, j]) => j))).toBe(41);
-    const [points] = set.frame(0, true);
-    expect(ids(set.frame(0, true))).toEqual([SPOT_LAYER.points]); // all green, single: no pulse, no counts
-    expect((points.props as unknown as { data: Spot[] }).data).toHaveLength(468);
+    const [pulse, points] = set.frame(0, true);
+    expect(shown(set.frame(0, true))).toEqual([SPOT_LAYER.points]); // all green, single: no pulse drawn, no counts
+    expect(dataOf(points)).toHaveLength(468);
+    expect(dataOf(pulse)).toBe(dataOf(points));
     // Held in the spots' order (red drawn last stays true in the subset).
     expect(set.held.map((s) => s.index)).toEqual([...set.held.map((s) => s.index)].sort((a, b) => a - b));
     // No view (no map yet): every spot.
@@ -332,11 +405,11 @@ describe('the layers hold the spots near the view only', () => {
       expect(set.setView(viewOver(i, j, w, h))).toBe(false);
     }
     const after = set.frame(0, true);
-    after.forEach((l, k) => expect(l).toBe(before[k]));
+    after.forEach((l, k) => expect(k ? l : dataOf(l)).toBe(k ? before[k] : dataOf(before[k]))); // the pulse: a clone, its data kept
     expect(set.held).toBe(held);
     // Past the margin by a fraction of a cell: a new subset round the new view, new layers.
     expect(set.setView(viewOver(55.5, 30, 10, 6))).toBe(true);
-    expect(set.frame(0, true)[0]).not.toBe(before[0]);
+    expect(set.frame(0, true)[1]).not.toBe(before[1]);
     const cells = set.held.map(cellOf);
     expect(Math.min(...cells.map(([i]) => i))).toBe(48); // [50.5, 70.5] grown by 2.5: centres in [48, 73], cells 48 .. 72
     expect(Math.max(...cells.map(([i]) => i))).toBe(72);
@@ -364,7 +437,7 @@ describe('the layers hold the spots near the view only', () => {
     expect(2.2 * (spotRadius({ count: 100_000, worst: 'red' }) + 2) + 2).toBeLessThan(2 * CELL);
   });
 
-  test('the pulse holds only the red spots of the subset', () => {
+  test('the pulse draws only the red spots of the subset', () => {
     const spots = new CaseSpots();
     const all = spots.rebuild(grid((i, j) => ((i * 3 + j) % 11 === 0 ? 'red' : (i + j) % 2 ? 'yellow' : 'green')), { zoom: Z, cellPx: CELL, visible: all_ });
     const set = new SpotLayerSet();
@@ -375,11 +448,64 @@ describe('the layers hold the spots near the view only', () => {
     expect(set.pulsing).toEqual(reds);
     const [pulse] = set.frame(0.5, true);
     expect(pulse.id).toBe(SPOT_LAYER.pulse);
-    expect((pulse.props as unknown as { data: Spot[] }).data).toEqual(reds);
-    // The caller may turn the pulse off (no red anywhere by its count); without red near the view there is none.
-    expect(ids(set.frame(0.5, false))).toEqual([SPOT_LAYER.points]);
+    expect(dataOf(pulse)).toBe(set.held);
+    expect(drawnRows(pulse)).toEqual(reds);
+    // The caller may turn the pulse off (no red anywhere by its count); without red near the view it is hidden.
+    expect(shown(set.frame(0.5, false))).toEqual([SPOT_LAYER.points]);
     set.setView(viewOver(0, 0, 1, 1));
     expect(set.pulsing.every((s) => s.worst === 'red')).toBe(true);
+  });
+
+  test('a spot turning red or leaving red hands no layer new data: its pulse rows are invalidated; with no red held the pulse hides and the wall stops animating', () => {
+    const spots = new CaseSpots();
+    const cases = grid((i, j) => (i === 52 && j === 31 ? 'red' : 'green'));
+    const all = spots.rebuild(cases, { zoom: Z, cellPx: CELL, visible: all_ });
+    const set = new SpotLayerSet();
+    set.build(all, null, 1, viewOver(50, 30, 10, 6));
+    // deck.gl's attribute manager of each layer id (the pulse's clones share theirs), as deck.gl would hand them.
+    const log: string[] = [];
+    const managers = new Map<string, { invalidate: (name: string) => void }>();
+    const frame = (phase: number) => {
+      const layers = set.frame(phase, set.hasRed);
+      for (const layer of layers) {
+        if (!managers.has(layer.id)) managers.set(layer.id, { invalidate: (name: string) => log.push(`${layer.id}:${name}`) });
+        Object.assign(layer, { getAttributeManager: () => managers.get(layer.id), setNeedsUpdate: () => { log.push(`${layer.id}:update`); } });
+      }
+      return layers;
+    };
+    const data = (layers: Layer[]) => new Map(layers.map((l) => [l.id, dataOf(l)]));
+    const first = frame(0);
+    const firstData = data(first);
+    const newData = (layers: Layer[]) => layers.filter((l) => dataOf(l) !== firstData.get(l.id)).length;
+    const pulseOf = (layers: Layer[]) => layers.find((l) => l.id === SPOT_LAYER.pulse)!;
+    expect([set.hasRed, drawnRows(pulseOf(first)).length, shown(first)]).toEqual([true, 1, [SPOT_LAYER.pulse, SPOT_LAYER.points]]);
+    const light = (id: string, l: Light, version: number) => set.restyle(spots.update(id, { ...cases.find((k) => k.id === id)!, light: l, version })!);
+    // Three cases in view turn red, one at a time: each a row of the pulse and of the spots, no new data, no new list.
+    ['g53:31', 'g54:32', 'g55:33'].forEach((id, k) => {
+      log.length = 0;
+      expect(light(id, 'red', 2)).toBe(false);
+      expect(log).toEqual([
+        `${SPOT_LAYER.points}:getRadius`, `${SPOT_LAYER.points}:getFillColor`, `${SPOT_LAYER.points}:update`,
+        `${SPOT_LAYER.pulse}:getRadius`, `${SPOT_LAYER.pulse}:getFillColor`, `${SPOT_LAYER.pulse}:getLineColor`, `${SPOT_LAYER.pulse}:getLineWidth`, `${SPOT_LAYER.pulse}:update`,
+      ]);
+      const layers = frame(0.1 * (k + 1));
+      expect([newData(layers), drawnRows(pulseOf(layers)).length]).toEqual([0, 2 + k]);
+    });
+    // Every red turns green: the pulse draws nothing, is hidden (no draw, and the wall's animation stops with hasRed), and
+    // keeps its place in the list and its data.
+    for (const id of ['g52:31', 'g53:31', 'g54:32', 'g55:33']) expect(light(id, 'green', 3)).toBe(false);
+    const calm = frame(0.5);
+    expect([set.hasRed, newData(calm), drawnRows(pulseOf(calm)).length]).toEqual([false, 0, 0]);
+    expect([calm.map((l) => l.id), shown(calm)]).toEqual([[SPOT_LAYER.pulse, SPOT_LAYER.points], [SPOT_LAYER.points]]);
+    // A red again: its rows in the same pulse (deck.gl held its state all along), drawn again.
+    log.length = 0;
+    expect(light('g57:34', 'red', 4)).toBe(false);
+    expect(log.filter((e) => e.startsWith(SPOT_LAYER.pulse))).toEqual([
+      `${SPOT_LAYER.pulse}:getRadius`, `${SPOT_LAYER.pulse}:getFillColor`, `${SPOT_LAYER.pulse}:getLineColor`, `${SPOT_LAYER.pulse}:getLineWidth`, `${SPOT_LAYER.pulse}:update`,
+    ]);
+    const again = frame(0.6);
+    expect([set.hasRed, newData(again), drawnRows(pulseOf(again)).map((s) => s.top?.id), shown(again)])
+      .toEqual([true, 0, ['g57:34'], [SPOT_LAYER.pulse, SPOT_LAYER.points]]);
   });
 
   test('a change to a spot outside the subset touches no layer; the spots still have it and it is drawn when the view comes', () => {
@@ -397,7 +523,7 @@ describe('the layers hold the spots near the view only', () => {
     expect(set.restyle(rows)).toBe(false);
     expect(log).toEqual([]);
     expect([set.hasRed, set.hasUrged, set.pulsing]).toEqual([false, false, []]);
-    set.frame(0, true).forEach((l, k) => expect(l).toBe(frame[k]));
+    set.frame(0, true).forEach((l, k) => expect(k ? l : dataOf(l)).toBe(k ? frame[k] : dataOf(frame[k])));
     // A change inside the subset: its row only, in place.
     const near = cases.find((k) => k.id === 'g12:12')!;
     const nearRows = spots.update(near.id, { ...near, light: 'yellow', version: 2 })!;

@@ -47,13 +47,18 @@ export type Spot = {
   count: number;
   /** The worst light among the visible members. */
   worst: Light | null;
-  /** The visible member a click on a one-case spot opens, and the worst of a cluster. */
+  /** The visible member a click on a one-case spot opens, and the worst of a cluster (the first worst in slot order). */
   top: CaseSummary | null;
   urged: boolean;
   /** Index in `spots` (stable for the zoom level). */
   index: number;
   cellLon: number;
   cellLat: number;
+  /** Visible members by light (LIGHT_RANK: none, green, yellow, red) and urged ones, and the slot of `top` (-1: none;
+   * -2: to be found by a scan): a one-case change updates these and restyles the spot without a scan of its members
+   * (a cluster holds hundreds of cases at zoom 14). */
+  tally: [number, number, number, number, number];
+  topSlot: number;
 };
 
 export type SpotOptions = {
@@ -105,7 +110,7 @@ export class CaseSpots {
     for (const [key, members] of cells) {
       const [cx, cy] = key.split(':').map(Number);
       const [cellLon, cellLat] = fromWorld((cx + 0.5) * opts.cellPx, (cy + 0.5) * opts.cellPx, this.level);
-      const spot: Spot = { lon: cellLon, lat: cellLat, members, count: 0, worst: null, top: null, urged: false, index: 0, cellLon, cellLat };
+      const spot: Spot = { lon: cellLon, lat: cellLat, members, count: 0, worst: null, top: null, urged: false, index: 0, cellLon, cellLat, tally: [0, 0, 0, 0, 0], topSlot: -2 };
       this.restyle(spot);
       built.push(spot);
     }
@@ -154,12 +159,34 @@ export class CaseSpots {
       this.slotOf.set(id, s);
       this.spotOfSlot[s] = cell;
       this.spots[cell].members.push(s);
+      this.retally(this.spots[cell], s, null, c);
       return cell;
     }
     const before = this.slots[slot];
     if (c && before && (before.lon !== c.lon || before.lat !== c.lat) && this.cellKey(before) !== this.cellKey(c)) return null;
     this.slots[slot] = c;
-    return this.spotOfSlot[slot];
+    const spot = this.spotOfSlot[slot];
+    this.retally(this.spots[spot], slot, before, c);
+    return spot;
+  }
+
+  /** A member of `spot` in `slot` changed from `before` to `after` (null: none): its tally and top follow. */
+  private retally(spot: Spot, slot: number, before: CaseSummary | null, after: CaseSummary | null): void {
+    const t = spot.tally;
+    const b = before && this.opts.visible(before) ? before : null;
+    const a = after && this.opts.visible(after) ? after : null;
+    if (b) { t[rankOf(b.light)]--; if (b.urged) t[4]--; }
+    if (a) { t[rankOf(a.light)]++; if (a.urged) t[4]++; }
+    if (spot.topSlot === -2) return; // a scan is due anyway
+    const top = spot.top;
+    if (slot === spot.topSlot) {
+      // The top itself: still the first worst if it is no better than before; else another member may be.
+      if (a && b && rankOf(a.light) >= rankOf(b.light)) spot.top = a;
+      else spot.topSlot = -2;
+    } else if (a && (!top || rankOf(a.light) > rankOf(top.light) || (rankOf(a.light) === rankOf(top.light) && slot < spot.topSlot))) {
+      spot.top = a;
+      spot.topSlot = slot;
+    }
   }
 
   /** The case in a slot (the store's current object). */
@@ -177,19 +204,26 @@ export class CaseSpots {
     return `${Math.floor(x / this.opts.cellPx)}:${Math.floor(y / this.opts.cellPx)}`;
   }
 
-  /** Recomputes a spot's count, worst light, top case and place from its members. */
+  /** A spot's count, worst light, top case and place from its tally (from its members when its top is to be found:
+   * a new spot, or its top case got better or left). */
   private restyle(spot: Spot): void {
     const before = spot.count;
-    let count = 0;
-    let top: CaseSummary | null = null;
-    let urged = false;
-    for (const m of spot.members) {
-      const c = this.slots[m];
-      if (!c || !this.opts.visible(c)) continue;
-      count++;
-      if (c.urged) urged = true;
-      if (!top || rankOf(c.light) > rankOf(top.light)) top = c;
+    const t = spot.tally;
+    if (spot.topSlot === -2) {
+      t.fill(0);
+      spot.top = null;
+      spot.topSlot = -1;
+      for (const m of spot.members) {
+        const c = this.slots[m];
+        if (!c || !this.opts.visible(c)) continue;
+        t[rankOf(c.light)]++;
+        if (c.urged) t[4]++;
+        if (!spot.top || rankOf(c.light) > rankOf(spot.top.light)) { spot.top = c; spot.topSlot = m; }
+      }
     }
+    const count = t[0] + t[1] + t[2] + t[3];
+    const urged = t[4] > 0;
+    const top = spot.top;
     if (count !== before) this.countRev++;
     const wasRed = spot.count > 0 && spot.worst === 'red';
     const isRed = count > 0 && top?.light === 'red';

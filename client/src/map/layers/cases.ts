@@ -283,18 +283,21 @@ export const SPOT_MARGIN_VIEWS = 0.5;
  * They hold only the spots near the view (`build`'s view): those whose cell, widened by two cells (a marker or pulse
  * straddling the edge), meets the view grown by half a view on each side, so that small pans change nothing; `setView`
  * makes a new subset when the view leaves that margin. A spot outside it costs nothing to restyle (the caller's
- * CaseSpots still has it; it is drawn when the view comes near). The pulse holds only the red spots of the subset.
+ * CaseSpots still has it; it is drawn when the view comes near).
  * Built once per set of spots (a rebuild, a new scale, a new subset) and then kept: the same layer instances go to
  * deck.gl at every frame, so deck.gl matches them without comparing props and updates nothing. A one-case change
  * restyles its spot in place (CaseSpots.update) and `restyle` invalidates just those rows of just the attributes whose
  * values changed (a cluster's new light: its fill colour in the spots layer): at deck.gl's next frame the accessors
- * run for those rows only and only those bytes go to the GPU; no layer is made, matched or diffed. Only the pulse is a
- * new instance per frame (its radius and opacity are props), a clone sharing its state, and new data when a held spot
- * turns red or stops being red (a few rows). `scale` is the wall's type scale.
+ * run for those rows only and only those bytes go to the GPU; no layer is made, matched or diffed, and no layer ever
+ * gets a new data array for a change. The pulse has the same rows as the spots (the held spots; a spot that is not
+ * red is drawn at radius 0, nothing), so a spot turning red or stopping being red is a row of it invalidated like any
+ * other. Its radius and opacity are props: it is a new instance per animation frame, a clone sharing its state, and
+ * it stays in the frame while no held spot is red, hidden (`visible: false`: not drawn, and not finalised by deck.gl,
+ * so a red spot coming back costs its rows and not every attribute anew). `scale` is the wall's type scale.
  */
 export class SpotLayerSet {
   private pulse: ScatterplotLayer<Spot> | null = null;
-  /** Pulse instances deck.gl may hold the state of (the built one, the last two clones). */
+  /** Pulse instances deck.gl may hold the state of (the built one, the last two clones: they share one). */
   private pulses: ScatterplotLayer<Spot>[] = [];
   private urged: ScatterplotLayer<Spot> | null = null;
   private points: ScatterplotLayer<Spot> | null = null;
@@ -302,13 +305,10 @@ export class SpotLayerSet {
   private scale = 1;
   /** Every spot (the caller's rows: restyle's row numbers index this). */
   private all: readonly Spot[] = [];
-  /** The held spots, in the order of `all` (red last): the rows of the points and urged layers. */
+  /** The held spots, in the order of `all` (red last): the rows of every spot layer. */
   private spots: readonly Spot[] = [];
   /** Held row of each spot of `all` (-1: not held). */
   private rowOf = new Int32Array(0);
-  /** The red held spots (the pulse's data) and the pulse row of each held row (-1: not red). */
-  private reds: Spot[] = [];
-  private pulseRowOf = new Int32Array(0);
   /** The view the subset was chosen for (null: every spot held) and the held rectangle (world pixels at its level). */
   private view: SpotView | null = null;
   private heldRect: Rect | null = null;
@@ -317,6 +317,8 @@ export class SpotLayerSet {
   private drawn: Record<LayerKey, Float64Array[]> & { lon: Float64Array; lat: Float64Array; count: Float64Array } = SpotLayerSet.drawnFor([]);
   /** Rows the urged ring draws (0: the ring is left out of the frame, one draw call less). */
   private urgedRows = 0;
+  /** Rows the pulse draws (red held spots; 0: the pulse is hidden and the wall stops animating). */
+  private redRows = 0;
 
   private static drawnFor(spots: readonly Spot[]): SpotLayerSet['drawn'] {
     const n = spots.length;
@@ -334,12 +336,12 @@ export class SpotLayerSet {
 
   /** Whether the frame has the urged ring (some held spot is urged). */
   get hasUrged(): boolean { return this.urgedRows > 0; }
-  /** Whether the pulse has spots (some held spot is red): the wall animates only then. */
-  get hasRed(): boolean { return this.reds.length > 0; }
-  /** The held spots (the rows of the spots layer). */
+  /** Whether the pulse draws a spot (some held spot is red): the wall animates only then. */
+  get hasRed(): boolean { return this.redRows > 0; }
+  /** The held spots (the rows of every spot layer). */
   get held(): readonly Spot[] { return this.spots; }
-  /** The spots the pulse holds (the red held spots). */
-  get pulsing(): readonly Spot[] { return this.reds; }
+  /** The spots the pulse draws (the red held spots; its other rows draw nothing). */
+  get pulsing(): readonly Spot[] { return this.spots.filter(isRed); }
 
   /** Whether the held subset still serves `view`: the view lies inside the held rectangle, at the same grid. */
   covers(view: SpotView | null): boolean {
@@ -389,8 +391,24 @@ export class SpotLayerSet {
     this.spots = held;
     this.drawn = SpotLayerSet.drawnFor(held);
     this.urgedRows = 0;
-    for (const s of held) if (isUrged(s)) this.urgedRows++;
-    this.setPulse();
+    this.redRows = 0;
+    for (const s of held) { if (isUrged(s)) this.urgedRows++; if (isRed(s)) this.redRows++; }
+    this.pulse = new ScatterplotLayer<Spot>({
+      id: SPOT_LAYER.pulse,
+      data: held,
+      getPosition: spotPosition,
+      getRadius: (s) => (isRed(s) ? spotRadius(s) + 2 : 0),
+      radiusUnits: 'pixels',
+      radiusScale: scale,
+      stroked: true,
+      filled: true,
+      getFillColor: (s) => (isRed(s) ? PULSE_FILL : HIDDEN),
+      getLineColor: (s) => (isRed(s) ? PULSE_LINE : HIDDEN),
+      lineWidthUnits: 'pixels',
+      getLineWidth: (s) => (isRed(s) ? 2 * scale : 0),
+      pickable: false,
+    });
+    this.pulses = [this.pulse];
     this.urged = new ScatterplotLayer<Spot>({
       id: SPOT_LAYER.urged,
       data: held,
@@ -427,30 +445,6 @@ export class SpotLayerSet {
     else this.setCounts(held.filter((s) => s.count > 1));
   }
 
-  /** The pulse over the red held spots (a new instance: deck.gl computes its few rows anew). */
-  private setPulse(): void {
-    const scale = this.scale;
-    this.reds = [];
-    this.pulseRowOf = new Int32Array(this.spots.length).fill(-1);
-    this.spots.forEach((s, r) => { if (isRed(s)) { this.pulseRowOf[r] = this.reds.length; this.reds.push(s); } });
-    this.pulse = new ScatterplotLayer<Spot>({
-      id: SPOT_LAYER.pulse,
-      data: this.reds,
-      getPosition: spotPosition,
-      getRadius: (s) => (s.worst === 'red' && s.count ? spotRadius(s) + 2 : 0),
-      radiusUnits: 'pixels',
-      radiusScale: scale,
-      stroked: true,
-      filled: true,
-      getFillColor: (s) => (s.worst === 'red' && s.count ? PULSE_FILL : HIDDEN),
-      getLineColor: (s) => (s.worst === 'red' && s.count ? PULSE_LINE : HIDDEN),
-      lineWidthUnits: 'pixels',
-      getLineWidth: (s) => (s.worst === 'red' && s.count ? 2 * scale : 0),
-      pickable: false,
-    });
-    this.pulses = [this.pulse];
-  }
-
   /** New count labels over `clusters` (the held spots of more than one case). */
   setCounts(clusters: readonly Spot[]): void {
     const scale = this.scale;
@@ -477,9 +471,9 @@ export class SpotLayerSet {
   /**
    * Spots restyled in place (CaseSpots.update's rows, indexes of the built spots): spots not held are skipped (nothing
    * to do); in each spot layer, the attributes whose values changed for a held row (a light that changes nothing in
-   * the urged ring leaves that layer alone; a cluster's new light only its fill) are recomputed for those rows at
-   * deck.gl's next update, nothing else. A held spot turning red or leaving red gives the pulse new data (its red
-   * spots); a held spot's new count, new count labels. Layers deck.gl has not initialised yet compute every row then
+   * the urged ring leaves that layer alone; a cluster's new light only its fill; a spot turning red or leaving red
+   * its rows of the pulse) are recomputed for those rows at deck.gl's next update, nothing else; no layer gets new
+   * data. A held spot's new count: new count labels. Layers deck.gl has not initialised yet compute every row then
    * anyway. Answers whether the frame's list of layers changed (the urged ring came or went, new count labels): then
    * the caller hands deck.gl the new list.
    */
@@ -488,7 +482,6 @@ export class SpotLayerSet {
     const moved: number[] = [];
     const changed: Record<LayerKey, number[][]> = { point: [[], [], []], pulse: [[], []], urged: [[], []] };
     const hadUrged = this.urgedRows > 0;
-    let redsChanged = false;
     let countsChanged = false;
     for (const at of rows) {
       const r = this.rowOf[at] ?? -1;
@@ -502,7 +495,7 @@ export class SpotLayerSet {
           const key = parts[p].key(s);
           if (key !== d[layer][p][r]) {
             if (layer === 'urged' && p === 1) this.urgedRows += key ? 1 : -1;
-            if (layer === 'pulse' && p === 1) redsChanged = true;
+            if (layer === 'pulse' && p === 1) this.redRows += key ? 1 : -1;
             changed[layer][p].push(r);
             d[layer][p][r] = key;
           }
@@ -512,10 +505,10 @@ export class SpotLayerSet {
     const hasUrged = this.urgedRows > 0;
     // The ring comes back as a new instance: deck.gl cannot take back a layer it finalised when it left the frame.
     if (hasUrged && !hadUrged && this.urged) this.urged = this.urged.clone({});
-    const apply = (layers: readonly Live[], key: LayerKey, rowIn: (r: number) => number) => {
+    const apply = (layers: readonly Live[], key: LayerKey) => {
       const parts: readonly Part[] = PARTS[key];
-      const ranges = changed[key].map((rs) => rowRanges(rs.map(rowIn).filter((r) => r >= 0)));
-      const movedRanges = rowRanges(moved.map(rowIn).filter((r) => r >= 0));
+      const ranges = changed[key].map(rowRanges);
+      const movedRanges = rowRanges(moved);
       if (!movedRanges.length && ranges.every((r) => !r.length)) return;
       const done = new Set<unknown>();
       for (const layer of layers) {
@@ -527,25 +520,22 @@ export class SpotLayerSet {
         layer.setNeedsUpdate();
       }
     };
-    const same = (r: number) => r;
-    apply(this.points ? [this.points] : [], 'point', same);
-    if (redsChanged) this.setPulse(); // new data: its few rows computed anew
-    else apply(this.pulses, 'pulse', (r) => this.pulseRowOf[r]);
-    apply(this.urged && (hasUrged || hadUrged) ? [this.urged] : [], 'urged', same); // out of the frame: nothing to tell
+    apply(this.points ? [this.points] : [], 'point');
+    apply(this.pulses, 'pulse'); // in the frame even while hidden: deck.gl holds its state
+    apply(this.urged && (hasUrged || hadUrged) ? [this.urged] : [], 'urged'); // out of the frame: nothing to tell
     if (countsChanged) this.setCounts(this.spots.filter((s) => s.count > 1));
     return hasUrged !== hadUrged || countsChanged;
   }
 
-  /** The layers to draw at pulse `phase` in [0, 1): the kept instances, the pulse (only while a held spot is red; the
-   * caller's `hasRed` may only turn it off) a clone, the urged ring only while a held spot is urged. */
+  /** The layers to draw at pulse `phase` in [0, 1): the kept instances, the pulse a clone (drawn only while a held
+   * spot is red; the caller's `hasRed` may only turn it off; hidden, it stays in the list so deck.gl keeps its
+   * state), the urged ring only while a held spot is urged. */
   frame(phase: number, hasRed = true): Layer[] {
     const out: Layer[] = [];
-    if (hasRed && this.reds.length && this.pulse) {
-      const pulse = this.pulse.clone({ radiusScale: this.scale * (1 + 1.2 * phase), opacity: 0.85 * (1 - phase) });
+    if (this.pulse) {
+      const pulse = this.pulse.clone({ radiusScale: this.scale * (1 + 1.2 * phase), opacity: 0.85 * (1 - phase), visible: hasRed && this.redRows > 0 });
       this.pulses = [this.pulses[0], this.pulses[this.pulses.length - 1], pulse];
       out.push(pulse);
-    } else if (this.pulse) {
-      this.pulses = [this.pulse]; // dropped from deck.gl: the next one starts anew from the built instance
     }
     if (this.urged && this.urgedRows > 0) out.push(this.urged);
     if (this.points) out.push(this.points);
