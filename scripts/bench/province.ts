@@ -28,6 +28,7 @@ import { performance } from 'node:perf_hooks';
 import { openPostgres } from '../../server/db/postgres.js';
 import type { Db, Queryable, Sql } from '../../server/db/types.js';
 import { migrate } from '../../server/db/migrate.js';
+import { recountDays } from '../../server/db/grid-counts.js';
 import { isCitus } from '../../server/db/distribute.js';
 import { loadClasses } from '../../server/services/classes.js';
 import { loadDistrict } from '../../server/services/load-district.js';
@@ -198,7 +199,10 @@ async function ensureProvince(db: Db, label: string): Promise<Marker> {
     const gen = performance.now() - t1;
     const summary = await loadDistrict(db, d);
     const t2 = performance.now();
-    await db.transaction((tx) => tx.query(CASES_SQL, [spec.code, SEED, CASES, ANCHOR]));
+    await db.transaction(async (tx) => {
+      await tx.query(CASES_SQL, [spec.code, SEED, CASES, ANCHOR]);
+      await recountDays(tx, spec.code); // the cases' per-grid day counts (written by this SQL, not by a case writer)
+    });
     const t3 = performance.now();
     grids += summary.grids;
     components += summary.components;
@@ -245,6 +249,7 @@ function recording(db: Queryable, into: Recorded[]): Queryable {
     exec: (sql: string) => q.exec(sql),
     transaction: (fn) => q.transaction((tx) => fn(wrap(tx))),
     copyFrom: (table, columns, text) => q.copyFrom(table, columns, text),
+    commitWork: () => q.commitWork(),
   }) as Queryable;
   return wrap(db);
 }

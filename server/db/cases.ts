@@ -6,6 +6,8 @@ import type { CaseSearch, CaseSort, SearchRefs } from '../domain/case-search.js'
 import type { CaseStatus, ClosingType } from '../domain/workflow.js';
 import type { Viewer } from '../domain/visibility.js';
 import { districtWhere, visibleWhere } from './visibility.js';
+import { CASE_TILE_COLUMNS, caseChangeOf, noteCaseChange } from './tile-bumps.js';
+import { applyDayDeltas, dayDeltasOf, plusDays } from './grid-counts.js';
 
 export type CaseRow = {
   id: string; case_no: string; status: CaseStatus; source: string; kind: 'component_anomaly' | 'event'; class_code: string; condition: string | null;
@@ -55,6 +57,8 @@ export async function insert(db: Queryable, row: Partial<Record<CaseField | 'id'
      returning ${SELECT}`,
     params,
   );
+  await noteCaseChange(db, caseChangeOf(rows)); // its point and community, bumped at commit (db/tile-bumps.ts)
+  await applyDayDeltas(db, dayDeltasOf(rows)); // case_grid_days (db/grid-counts.ts)
   return rows[0];
 }
 
@@ -71,22 +75,41 @@ export async function get(db: Queryable, id: string, now: Date, forUpdate = fals
 
 /**
  * Applies `patch` only if the case is still at `version`; returns null when someone changed it first. `district`:
- * the case's district, when the caller knows it (it has read the case), so the update names its shard.
+ * the case's district, when the caller knows it (it has read the case), so the update names its shard. A patch
+ * touching a column a cases tile reads also returns whether one of them changed (its old values, read in the same
+ * statement), and then notes the case's point and old and new community for the tile generations' bump.
  */
 export async function update(db: Queryable, id: string, version: number, patch: Partial<Record<CaseField, unknown>>, now: Date,
   district: string | null = null): Promise<CaseRow | null> {
   await lockBeforeCaseWrite(db);
   const fields = (Object.keys(patch) as CaseField[]).filter((f) => CASE_FIELDS.includes(f) && f !== 'version');
+  // A patch moving the case in case_grid_days: its old row, read first (at `version`, the update then succeeds only
+  // if nothing wrote the case in between: every write raises the version).
+  const moves = fields.some((f) => f === 'district_code' || f === 'grid_code' || f === 'created_at');
+  const old = moves ? (await db.query<{ district_code: string; created_at: Date; grid_code: string }>(
+    'select district_code, created_at, grid_code from cases where id = $1 and version = $2', [id, version])).rows : [];
   const sets = fields.map((f, i) => `${f} = $${i + 4}`);
   const params = [now, id, version, ...fields.map((f) => patch[f])];
   if (district) params.push(district);
-  const { rows } = await db.query<CaseRow>(
+  const inDistrict = (t: string) => (district ? ` and ${t}.district_code = $${params.length}` : '');
+  const tiles = fields.some((f) => (CASE_TILE_COLUMNS as readonly string[]).includes(f));
+  const cols = (t: string) => CASE_TILE_COLUMNS.map((k) => `${t}.${k}`).join(', ');
+  const { rows } = await db.query<CaseRow & { tile_changed?: boolean; old_community_code?: string }>(
     `update cases c set ${[...sets, 'version = c.version + 1'].join(', ')}
-      where c.id = $2 and c.version = $3${district ? ` and c.district_code = $${params.length}` : ''}
-  returning ${SELECT}`,
+       ${tiles ? `from (select ${cols('o')} from cases o where o.id = $2${inDistrict('o')}) o` : ''}
+      where c.id = $2 and c.version = $3${inDistrict('c')}
+  returning ${SELECT}${tiles ? `, (${cols('c')}) is distinct from (${cols('o')}) as tile_changed, o.community_code as old_community_code` : ''}`,
     params,
   );
-  return rows[0] ?? null;
+  const row = rows[0];
+  if (!row) return null;
+  if (moves) await applyDayDeltas(db, plusDays(dayDeltasOf(old, -1), dayDeltasOf([row]))); // case_grid_days (db/grid-counts.ts)
+  if (tiles) {
+    const { tile_changed, old_community_code, ...updated } = row;
+    if (tile_changed) await noteCaseChange(db, caseChangeOf([updated, { ...updated, community_code: old_community_code ?? null }]));
+    return updated;
+  }
+  return row;
 }
 
 /** A case search (domain/case-search.ts) with paging and the caller's visibility. */

@@ -2,6 +2,8 @@
 import type { Queryable } from './types.js';
 import type { Bbox } from '../domain/coords.js';
 import type { ComponentStatus } from '../domain/import/vocabulary.js';
+import { applyCountDeltas, countDeltasSql, deltasOfCopy, type CountDeltas } from './grid-counts.js';
+import { noteTileSets } from './tile-bumps.js';
 
 export type ComponentFeature = {
   id: string; class_code: string; class_name_zh: string; class_name_en: string; major_code: string; status: ComponentStatus;
@@ -59,6 +61,26 @@ export async function get(db: Queryable, id: string): Promise<ComponentDetail | 
     [id],
   );
   return rows[0] ?? null;
+}
+
+/**
+ * COPY components (text format with `columns`, which must include district_code, grid_code and class_code), then
+ * their per-grid counts (db/grid-counts.ts): a bulk writer's one COPY and one count change per batch.
+ */
+export async function copyRows(db: Queryable, columns: readonly string[], text: string): Promise<void> {
+  await db.copyFrom('components', columns, text);
+  await applyCountDeltas(db, deltasOfCopy(columns, text));
+  await noteTileSets(db, ['components']); // the tile bump, at commit (db/tile-bumps.ts)
+}
+
+/** Deletes the components whose source_id is like `pattern`, and their per-grid counts; returns how many went. */
+export async function deleteBySource(db: Queryable, pattern: string): Promise<number> {
+  const { rows: [d] } = await db.query<CountDeltas & { deleted: number }>(
+    `with gone as (delete from components where source_id like $1 returning district_code, grid_code, class_code, -1 as n)
+     select (select count(*)::int from gone) as deleted, x.* from (${countDeltasSql('gone')}) x`, [pattern]);
+  await applyCountDeltas(db, d);
+  if (d.deleted) await noteTileSets(db, ['components']);
+  return d.deleted;
 }
 
 /** Reserves `n` consecutive sequence numbers for (district, class); returns the first. */

@@ -2,7 +2,9 @@
 // and components of a generated district by COPY, component sequences, the demo crew's department and the demo
 // inspectors' responsibility grids. Only db/ holds SQL (docs/style.md, the rings).
 import type { Queryable } from './types.js';
-import { bumpTileSets, GRID_TILE_SETS, REGION_TILE_SETS } from './tiles.js';
+import { GRID_TILE_SETS, REGION_TILE_SETS } from './tiles.js';
+import { noteTileSets } from './tile-bumps.js';
+import { copyRows } from './components.js';
 
 export type RegionRow = { code: string; level: 'district' | 'street' | 'community'; name: string; parent_code: string | null; geom: string; area_m2: number };
 
@@ -16,7 +18,7 @@ export async function upsertRegions(db: Queryable, rows: readonly RegionRow[]): 
        geom = excluded.geom, area_m2 = excluded.area_m2`,
     [JSON.stringify(rows)],
   );
-  await bumpTileSets(db, REGION_TILE_SETS);
+  await noteTileSets(db, REGION_TILE_SETS);
 }
 
 /** Adds road centre-lines as places (`geom`: a GeoJSON LineString as text), for the basemap and case locations. */
@@ -28,10 +30,11 @@ export async function insertRoads(db: Queryable, roads: readonly { name: string;
        from jsonb_to_recordset($1::jsonb) as r(name text, geom text)`,
     [JSON.stringify(roads)],
   );
+  await noteTileSets(db, ['basemap']);
 }
 
 /** Columns of the COPY text of copyGrids, in order. */
-export const GRID_COPY_COLUMNS = ['code', 'community_code', 'geom', 'area_m2', 'valid_from'] as const;
+export const GRID_COPY_COLUMNS = ['code', 'community_code', 'street_code', 'district_code', 'geom', 'area_m2', 'valid_from'] as const;
 /** Columns of the COPY text of copyComponents, in order. */
 export const COMPONENT_COPY_COLUMNS = [
   'id', 'class_code', 'district_code', 'status', 'survey_date', 'data_source', 'grid_code', 'community_code', 'street_code', 'geom',
@@ -40,12 +43,12 @@ export const COMPONENT_COPY_COLUMNS = [
 /** COPY unit grids (text format, GRID_COPY_COLUMNS). Fails if any grid code already exists. */
 export async function copyGrids(db: Queryable, text: string): Promise<void> {
   await db.copyFrom('grids', GRID_COPY_COLUMNS, text);
-  await bumpTileSets(db, GRID_TILE_SETS);
+  await noteTileSets(db, GRID_TILE_SETS);
 }
 
-/** COPY components (text format, COMPONENT_COPY_COLUMNS). */
-export function copyComponents(db: Queryable, text: string): Promise<void> {
-  return db.copyFrom('components', COMPONENT_COPY_COLUMNS, text);
+/** COPY components (text format, COMPONENT_COPY_COLUMNS), then their per-grid counts (db/grid-counts.ts). */
+export async function copyComponents(db: Queryable, text: string): Promise<void> {
+  await copyRows(db, COMPONENT_COPY_COLUMNS, text); // with its per-grid counts
 }
 
 /** Raises each class's last component sequence of a district to at least the given one. */
@@ -80,13 +83,17 @@ export async function inspectorsWithGrids(db: Queryable, ids: readonly number[])
   return rows.map((r) => Number(r.id));
 }
 
-/** Current unit grids in no responsibility grid yet, by community then code, with the community's name; at most `limit`. */
+/**
+ * Current unit grids in no responsibility grid yet, by community then code, with the community's name; at most
+ * `limit`. An anti-join, not `not exists`: Citus refuses a subquery on a local table (the members) correlated with
+ * the distributed grids (docs/citus.md).
+ */
 export async function unassignedGrids(db: Queryable, limit: number): Promise<{ code: string; community_code: string; community_name: string }[]> {
   const { rows } = await db.query<{ code: string; community_code: string; community_name: string }>(
     `select g.code, g.community_code, r.name as community_name
        from grids g join regions r on r.code = g.community_code
-      where g.valid_to is null
-        and not exists (select 1 from responsibility_grid_members m where m.grid_code = g.code)
+       left join responsibility_grid_members m on m.grid_code = g.code
+      where g.valid_to is null and m.grid_code is null
       order by g.community_code, g.code
       limit $1`,
     [limit],

@@ -1,5 +1,6 @@
 // Departments and class defaults: the only SQL for `departments` and `class_departments`.
 import type { Queryable } from './types.js';
+import { noteTileSets } from './tile-bumps.js';
 
 export type Department = { id: number; name: string; credit_code: string | null; level: number; parent_id: number | null; active: boolean };
 
@@ -31,6 +32,7 @@ export async function assignComponentDefaults(db: Queryable): Promise<number> {
                 returning 1)
      select count(*)::int as n from u`,
   );
+  if (rows[0].n) await noteTileSets(db, ['components']); // the tile bump, at commit (db/tile-bumps.ts)
   return rows[0].n;
 }
 

@@ -6,10 +6,10 @@
 //
 // What Citus accepts today is decided by the schema, not by wishes: components and cases carry triggers (the
 // tile-cache generations of 0028/0040, the per-grid counts of 0008, the grid-day counts of 0017), primary keys and
-// unique constraints without district_code, and grids' district_code is a generated column; Citus refuses all
-// three for a distributed table. grids and regions have no trigger since 0048 (their writers bump the tile sets). docs/citus.md lists, per table, the change each one needs. The tables linked to
-// the reference tables by foreign keys become Citus local tables, the others stay plain PostgreSQL tables; both
-// live on the coordinator, where every query of the application runs as it does on PostgreSQL.
+// unique constraints without district_code; Citus refuses both for a distributed table. grids is distributed since
+// 0059 (plain district_code in its keys, no identity, no trigger since 0048). docs/citus.md lists, per table, the
+// change each one needs. The tables linked to the reference tables by foreign keys become Citus local tables, the
+// others stay plain PostgreSQL tables; both live on the coordinator, where their queries run as on PostgreSQL.
 import type { Queryable } from './types.js';
 
 /** GRIDLINE_DISTRIBUTED: 'citus' requires a Citus coordinator, 'none' never distributes, 'auto' (default) detects. */
@@ -34,9 +34,9 @@ export function parseDistributionMode(raw: string | undefined): DistributionMode
  * regions and components to leave TRUNCATE to triggers of their own (migration 0043: Citus copies no trigger with a
  * TRUNCATE event to a Citus local table's shard, where the writes run). tests/server/db/citus.test.ts checks each.
  * regions last: a reference table since its tile-generation triggers left it (migration 0048: its writers bump the
- * tile sets, db/tiles.ts bumpTileSets); its own parent_code foreign key links it to itself, and the foreign keys of
+ * tile sets, db/tile-bumps.ts); its own parent_code foreign key links it to itself, and the foreign keys of
  * grids, responsibility_grids, district_calendars and district_limits to it link Citus local tables to a reference
- * table. Not yet: places (its tile-generation trigger; docs/citus.md).
+ * table. Not yet: places (docs/citus.md; its tile-generation trigger went with 0060).
  */
 export const REFERENCE_TABLES: readonly string[] = [
   'classes', 'departments', 'class_departments', 'users', 'evaluation_settings', 'supervision_thresholds', 'data_files',
@@ -59,14 +59,37 @@ export const PLANNED_REFERENCE_TABLES = [
  */
 export const DISTRIBUTED_TABLES = [
   { table: 'component_sequences', column: 'district_code' },
+  // Since 0059: district_code a plain column (checked against the code) in every key, id from a sequence.
+  { table: 'grids', column: 'district_code' },
 ] as const;
 
 export type CitusTable = { table: string; kind: 'reference' | 'distributed' | 'local'; column: string | null; colocation_id: number };
+
+/**
+ * A query over several shards of a distributed table runs over one connection per node, not several: a transaction
+ * that read grids across shards (a locate without a district, a tile) and then writes a Citus local table linked
+ * to a reference table by a foreign key (a case report: cases) is otherwise refused ("cannot modify table … because
+ * there was a parallel operation on a distributed table"). The step sets it for the database, so for every session
+ * started after it (a server running when the step first ran must reconnect). The shards of one node are then read
+ * one after another; the nodes still work in parallel.
+ */
+const ONE_CONNECTION_PER_NODE = 'citus.max_adaptive_executor_pool_size=1';
 
 /** True when the database is a Citus node (the extension is installed). */
 export async function isCitus(db: Queryable): Promise<boolean> {
   if (db.engine !== 'postgres') return false;
   const { rows } = await db.query("select 1 from pg_extension where extname = 'citus'");
+  return rows.length > 0;
+}
+
+/**
+ * True when `table` is a distributed table of this Citus database (hash-distributed: DISTRIBUTED_TABLES, once the
+ * step ran): the few queries Citus refuses on one take another way there (db/import.ts stageGrids). False on PGlite,
+ * on PostgreSQL and for a reference or Citus local table.
+ */
+export async function isDistributed(db: Queryable, table: string): Promise<boolean> {
+  if (!(await isCitus(db))) return false;
+  const { rows } = await db.query("select 1 from pg_dist_partition where logicalrelid = to_regclass($1) and partmethod = 'h'", [table]);
   return rows.length > 0;
 }
 
@@ -127,7 +150,10 @@ export async function distribute(db: Queryable, mode: DistributionMode = 'auto')
   const exists = new Set(present.map((r) => r.relname));
   const references = REFERENCE_TABLES.filter((t) => exists.has(t) && known.get(t)?.kind !== 'reference');
   const distributed = DISTRIBUTED_TABLES.filter((d) => exists.has(d.table) && known.get(d.table)?.kind !== 'distributed');
-  if (!references.length && !distributed.length) return [];
+  const { rows: [pool] } = await db.query<{ set: boolean }>(
+    `select exists (select 1 from pg_db_role_setting s join pg_database d on d.oid = s.setdatabase
+                     where d.datname = current_database() and s.setrole = 0 and $1 = any (s.setconfig)) as set`, [ONE_CONNECTION_PER_NODE]);
+  if (!references.length && !distributed.length && pool.set) return [];
   const done: string[] = [];
   await db.transaction(async (tx) => {
     // DDL on reference and distributed tables in one transaction: one connection per node, in order.
@@ -144,6 +170,10 @@ export async function distribute(db: Queryable, mode: DistributionMode = 'auto')
       await tx.query('select truncate_local_data_after_distributing_table($1::regclass)', [table]);
       colocateWith ??= table;
       done.push(`distributed ${table} by ${column}`);
+    }
+    if (!pool.set) {
+      await tx.exec(`do $$ begin execute format('alter database %I set ${ONE_CONNECTION_PER_NODE.replace('=', ' = ')}', current_database()); end $$`);
+      done.push(`set ${ONE_CONNECTION_PER_NODE} for the database`);
     }
   });
   return done;

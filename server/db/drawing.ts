@@ -13,7 +13,8 @@
 //                     cell a sub-face belongs to while blocks divide a cell, label = block id or precinct, parts = how
 //                     many grids the cell is still to be cut into
 import type { Queryable } from './types.js';
-import { bumpTileSets, GRID_TILE_SETS, REGION_TILE_SETS } from './tiles.js';
+import { GRID_TILE_SETS, REGION_TILE_SETS } from './tiles.js';
+import { noteTileSets } from './tile-bumps.js';
 import type { Rings } from '../domain/drawing.js';
 
 /**
@@ -503,7 +504,7 @@ export async function endGrids(db: Queryable, ids: readonly number[], date: stri
     `delete from grids where id = any($1::bigint[]) and valid_from >= $2::date returning code`,
     [ids, date],
   );
-  await bumpTileSets(db, GRID_TILE_SETS);
+  await noteTileSets(db, GRID_TILE_SETS);
   return rows.map((r) => r.code);
 }
 
@@ -511,12 +512,12 @@ export async function endGrids(db: Queryable, ids: readonly number[], date: stri
 export async function insertGrids(db: Queryable, codes: readonly { cell: number; code: string }[], date: string): Promise<void> {
   if (!codes.length) return;
   await db.query(
-    `insert into grids (code, community_code, geom, area_m2, valid_from)
-     select k.code, c.code, c.geom_wgs84, st_area(c.geom_wgs84::geography), $2::date
+    `insert into grids (code, community_code, street_code, district_code, geom, area_m2, valid_from)
+     select k.code, c.code, left(k.code, 9), left(k.code, 6), c.geom_wgs84, st_area(c.geom_wgs84::geography), $2::date
        from jsonb_to_recordset($1::jsonb) as k(cell bigint, code text) join draw_cells c on c.id = k.cell`,
     [JSON.stringify(codes), date],
   );
-  await bumpTileSets(db, GRID_TILE_SETS);
+  await noteTileSets(db, GRID_TILE_SETS);
 }
 
 /** Latest valid_from among the current grids of the drawn communities (a drawing may not go back before it). */
@@ -535,12 +536,16 @@ export type TilingCheck = { code: string; grids: number; union_area: number; sum
  */
 export async function tilingCheck(db: Queryable, srid: number): Promise<TilingCheck[]> {
   const { rows } = await db.query<TilingCheck>(
-    `select c.code, g.grids, coalesce(st_area(g.u), 0) as union_area, coalesce(g.sum_area, 0) as sum_area, c.area as community_area,
-            coalesce(st_area(st_difference(g.u, c.geom, ${GRID})), 0) as outside_area
+    // Grouped by community and joined, not a lateral aggregate per community: Citus refuses that on the distributed
+    // grids from a local table (docs/citus.md).
+    `select c.code, coalesce(g.grids, 0) as grids, coalesce(st_area(g.u), 0) as union_area, coalesce(g.sum_area, 0) as sum_area,
+            c.area as community_area, coalesce(st_area(st_difference(g.u, c.geom, ${GRID})), 0) as outside_area
        from draw_communities c
-       cross join lateral (
-         select count(*)::int as grids, st_unaryunion(st_collect(x.geom), ${GRID}) as u, sum(st_area(x.geom)) as sum_area
-           from (select st_transform(geom, $1::int) as geom from grids where community_code = c.code and valid_to is null) x) g
+       left join (
+         select x.community_code, count(*)::int as grids, st_unaryunion(st_collect(x.geom), ${GRID}) as u, sum(st_area(x.geom)) as sum_area
+           from (select community_code, st_transform(geom, $1::int) as geom from grids
+                  where valid_to is null and community_code in (select code from draw_communities)) x
+          group by x.community_code) g on g.community_code = c.code
       order by c.code`,
     [srid],
   );
@@ -673,7 +678,7 @@ export async function upsertRegions(db: Queryable, rows: readonly RegionRow[]): 
       [JSON.stringify(list)],
     );
   }
-  if (rows.length) await bumpTileSets(db, REGION_TILE_SETS);
+  if (rows.length) await noteTileSets(db, REGION_TILE_SETS);
 }
 
 /** Hex EWKB of the union of hex EWKB polygons (a street from its communities, the district from its streets). */
@@ -700,7 +705,9 @@ export async function insertRoads(db: Queryable, roads: readonly { name: string;
      select count(*)::int as n from ins`,
     [JSON.stringify(roads)],
   );
-  return one(rows, 'adding the roads').n;
+  const { n } = one(rows, 'adding the roads');
+  if (n) await noteTileSets(db, ['basemap']); // roads are drawn in the basemap (the trigger of 0028 until 0060)
+  return n;
 }
 
 /** Current grids under the given region codes (prefixes) as a GeoJSON FeatureCollection text, by code. */

@@ -252,9 +252,14 @@ export async function regionsOf(db: Queryable, level: RegionLevel, parent: strin
     return rows.map((r) => ({ ...r, grids: 1 }));
   }
   const col = { district: 'district_code', street: 'street_code', community: 'community_code' }[level];
+  // The counts as an aggregate joined to regions: Citus refuses a subquery on the distributed grids correlated with
+  // the reference table regions (docs/citus.md).
   const { rows } = await db.query<{ key: string; name: string; grids: string }>(
-    `select r.code as key, r.name, (select count(*) from grids g where g.valid_to is null and g.${col} = r.code) as grids
-       from regions r where r.level = $1 and ($2::text is null or r.code like $2 || '%') order by r.code`, [level, parent]);
+    `select r.code as key, r.name, coalesce(n.grids, 0) as grids
+       from regions r
+       left join (select g.${col} as code, count(*) as grids from grids g
+                   where g.valid_to is null and ($2::text is null or g.${col} like $2 || '%') group by g.${col}) n on n.code = r.code
+      where r.level = $1 and ($2::text is null or r.code like $2 || '%') order by r.code`, [level, parent]);
   return rows.map((r) => ({ ...r, grids: Number(r.grids) }));
 }
 

@@ -70,10 +70,10 @@ export async function get(db: Queryable, code: string): Promise<GridDetail | nul
        from grids g
        left join regions c on c.code = g.community_code
        left join regions s on s.code = g.street_code
-      where g.code = $1
+      where g.district_code = $2 and g.code = $1
       order by g.valid_to is null desc, g.valid_from desc
       limit 1`,
-    [code],
+    [code, code.slice(0, 6)], // the district (the code's first 6 digits): one shard on Citus
   );
   const grid = rows[0];
   if (!grid) return null;
@@ -94,7 +94,8 @@ export async function currentExtent(db: Queryable): Promise<Bbox | null> {
 
 /** One current grid with the columns of inBbox (OGC single feature); null when no current grid has the code. */
 export async function currentFeature(db: Queryable, code: string): Promise<GridFeature | null> {
-  const { rows } = await db.query<GridFeature>(`select ${feature('grids')} from grids where valid_to is null and code = $1`, [code]);
+  const { rows } = await db.query<GridFeature>(
+    `select ${feature('grids')} from grids where district_code = $2 and valid_to is null and code = $1`, [code, code.slice(0, 6)]);
   return rows[0] ?? null;
 }
 

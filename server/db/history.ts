@@ -2,6 +2,8 @@
 // trails and suspensions with COPY. Facts go through db/facts.ts copyFacts.
 import type { Queryable } from './types.js';
 import { copyLine } from './copy-text.js';
+import { caseChangeOf, noteCaseChange } from './tile-bumps.js';
+import { applyDayDeltas, dayDeltasOfCopy } from './grid-counts.js';
 import type { HistoryClass, HistoryComponent, HistoryGrid, SimulatedCase, SimulatedCaseRow } from '../demo/history.js';
 import type { ChainedEntry } from '../domain/trail.js';
 
@@ -16,14 +18,19 @@ export async function grids(db: Queryable): Promise<HistoryGrid[]> {
     code: string; community_code: string; street_code: string; district_code: string; responsibility_code: string | null;
     inspector_id: number | string | null; lon: number; lat: number; geojson: string; address: string | null;
   }>(
-    `select g.code, g.community_code, g.street_code, g.district_code, m.responsibility_code, r.inspector_id,
-            st_x(p.pt) as lon, st_y(p.pt) as lat, st_asgeojson(g.geom, 7) as geojson,
-            (select pl.name from places pl where pl.kind in ('road', 'lane') order by pl.geom <-> p.pt limit 1) as address
-       from grids g
-       cross join lateral (select st_pointonsurface(g.geom) as pt) p
-       left join responsibility_grid_members m on m.grid_code = g.code
-       left join responsibility_grids r on r.code = m.responsibility_code
-      where g.valid_to is null
+    // The grids first (materialized), then the road per grid: Citus refuses a subquery on a local table (places)
+    // correlated with the distributed grids (docs/citus.md).
+    `with g as materialized (
+       select g.code, g.community_code, g.street_code, g.district_code, m.responsibility_code, r.inspector_id,
+              st_pointonsurface(g.geom) as pt, st_asgeojson(g.geom, 7) as geojson
+         from grids g
+         left join responsibility_grid_members m on m.grid_code = g.code
+         left join responsibility_grids r on r.code = m.responsibility_code
+        where g.valid_to is null)
+     select g.code, g.community_code, g.street_code, g.district_code, g.responsibility_code, g.inspector_id,
+            st_x(g.pt) as lon, st_y(g.pt) as lat, g.geojson,
+            (select pl.name from places pl where pl.kind in ('road', 'lane') order by pl.geom <-> g.pt limit 1) as address
+       from g
       order by g.code`,
   );
   return rows.map((r) => {
@@ -128,6 +135,8 @@ export async function copyCases(db: Queryable, items: readonly { c: SimulatedCas
     for (const s of c.suspensions) suspensions += copyLine([c.row.id, s.started_at, s.ended_at]);
   }
   if (cases) await db.copyFrom('cases', CASE_COPY_COLUMNS, cases);
+  await noteCaseChange(db, caseChangeOf(items.map(({ c }) => c.row))); // the tile bump (db/tile-bumps.ts)
+  if (cases) await applyDayDeltas(db, dayDeltasOfCopy(CASE_COPY_COLUMNS, cases)); // case_grid_days (db/grid-counts.ts)
   if (trail) await db.copyFrom('case_trail', TRAIL_COPY_COLUMNS, trail);
   if (suspensions) await db.copyFrom('case_suspensions', ['case_id', 'started_at', 'ended_at'], suspensions);
 }

@@ -3,7 +3,10 @@
 // missing —, existing case by source system and id, locked), then written by COPY (new cases, their trail) and one
 // UPDATE (re-imported cases). All of it runs in the caller's transaction; the temporary tables go at commit.
 import type { Queryable } from './types.js';
+import { lockCaseWrites } from './cases.js';
+import { applyDayDeltas, dayDeltasOfCopy, dayDeltasSql, type DayDeltas } from './grid-counts.js';
 import { copyLine, copyValue } from './copy-text.js';
+import { caseChangeOfCopy, noteCaseChange, type CaseChange } from './tile-bumps.js';
 import type { CasePlace, ImportedSnapshot } from '../domain/case-import.js';
 import type { ChainedEntry } from '../domain/trail.js';
 
@@ -40,12 +43,15 @@ export async function plan(tx: Queryable): Promise<Map<number, CasePlace | null>
     row_no: number; grid_code: string | null; community_code: string | null; street_code: string | null; district_code: string | null;
     responsibility_code: string | null; department_id: string | number | null;
   }>(
-    `with located as (
-       select r.row_no, r.department, g.code, g.community_code, g.street_code, g.district_code
-         from case_import_rows r
-         left join lateral (
-           select code, community_code, street_code, district_code from grids
-            where valid_to is null and st_covers(geom, r.geom) order by code limit 1) g on true
+    // The grids covering the rows as a join of its own (materialized), then the lowest code per row: Citus refuses a
+    // lateral outer join from a local table to the distributed grids (docs/citus.md).
+    `with hit as materialized (
+       select r.row_no, g.code, g.community_code, g.street_code, g.district_code
+         from case_import_rows r join grids g on g.valid_to is null and st_covers(g.geom, r.geom)
+     ), located as (
+       select distinct on (r.row_no) r.row_no, r.department, h.code, h.community_code, h.street_code, h.district_code
+         from case_import_rows r left join hit h on h.row_no = r.row_no
+        order by r.row_no, h.code
      ), names as (
        select distinct on (lower(department)) department as name from located
         where code is not null and department is not null order by lower(department), department
@@ -113,7 +119,10 @@ export function caseLine(c: Record<string, unknown>): string {
 }
 
 export async function insertCases(tx: Queryable, copyText: string): Promise<void> {
+  if (copyText) await lockCaseWrites(tx); // before the cases triggers, as every case write (db/cases.ts lockCaseWrites)
   if (copyText) await tx.copyFrom('cases', INSERT_COLUMNS, copyText);
+  if (copyText) await noteCaseChange(tx, caseChangeOfCopy(INSERT_COLUMNS, copyText)); // the tile bump (db/tile-bumps.ts)
+  if (copyText) await applyDayDeltas(tx, dayDeltasOfCopy(INSERT_COLUMNS, copyText)); // case_grid_days (db/grid-counts.ts)
 }
 
 const TRAIL_COPY_COLUMNS = [
@@ -168,6 +177,7 @@ export function updateLine(u: Record<string, unknown>): string {
  */
 export async function updateCases(tx: Queryable, copyText: string): Promise<number> {
   if (!copyText) return 0;
+  await lockCaseWrites(tx); // before the cases triggers, as every case write (db/cases.ts lockCaseWrites)
   await tx.exec(`
     create temp table if not exists case_import_updates (
       id uuid not null, version integer not null, closing boolean not null, trail_head text not null, source text,
@@ -178,6 +188,8 @@ export async function updateCases(tx: Queryable, copyText: string): Promise<numb
     ) on commit drop;
     truncate case_import_updates;`);
   await tx.copyFrom('case_import_updates', UPDATE_COLUMNS, copyText);
+  await noteCaseChange(tx, await reimportChange(tx)); // the tile bump (db/tile-bumps.ts)
+  const moved = await reimportDays(tx); // case_grid_days, applied after the update (db/grid-counts.ts)
   const { rows } = await tx.query<{ n: number }>(
     `with u as (
        update cases c
@@ -199,7 +211,42 @@ export async function updateCases(tx: Queryable, copyText: string): Promise<numb
        returning 1)
      select count(*)::int as n from u`,
   );
+  await applyDayDeltas(tx, moved);
   return rows[0].n;
+}
+
+/**
+ * What the staged re-imports change in case_grid_days, read before the update (the same rows: id and version; the
+ * cases are locked): −1 at the old district and grid, +1 at the new, for the cases whose grid or district changes.
+ */
+async function reimportDays(tx: Queryable): Promise<DayDeltas> {
+  const { rows: [d] } = await tx.query<DayDeltas>(dayDeltasSql(
+    `(select x.* from cases c join case_import_updates u on u.id = c.id and u.version = c.version,
+             lateral (values (c.district_code, c.created_at, c.grid_code, -1), (u.district_code, c.created_at, u.grid_code, 1))
+               as x(district_code, created_at, grid_code, n)
+       where (c.district_code, c.grid_code) is distinct from (u.district_code, u.grid_code))`));
+  return d;
+}
+
+/**
+ * Where the staged re-imports change the cases tiles, read before the update that applies them (the same rows: id and
+ * version): the old and new points and communities of the cases whose tile columns (db/tile-bumps.ts
+ * CASE_TILE_COLUMNS; a re-import writes no case_no, origin or created_at) or point change; null when none does.
+ */
+async function reimportChange(tx: Queryable): Promise<CaseChange | null> {
+  const { rows: [r] } = await tx.query<{ x0: number | null; y0: number; x1: number; y1: number; communities: string[] | null }>(
+    `select st_xmin(e) as x0, st_ymin(e) as y0, st_xmax(e) as x1, st_ymax(e) as y1, communities
+       from (select st_extent(x.geom) as e, array_agg(distinct x.community_code) filter (where x.community_code is not null) as communities
+               from cases c join case_import_updates u on u.id = c.id and u.version = c.version,
+                    lateral (values (c.geom, c.community_code), (u.geom, u.community_code)) as x(geom, community_code)
+              where (c.source, c.class_code, c.grid_code, c.community_code, c.status, c.yellow_at, c.red_at)
+                    is distinct from
+                    (u.source, u.class_code, u.grid_code, u.community_code, case when u.closing then u.status else c.status end,
+                     case when u.closing then u.yellow_at else c.yellow_at end, case when u.closing then u.red_at else c.red_at end)
+                 or not st_equals(c.geom, u.geom)) s`,
+  );
+  if (!r || r.x0 === null) return null;
+  return { points: [Number(r.x0), Number(r.y0), Number(r.x1), Number(r.y1)], communities: r.communities ?? [] };
 }
 
 /** Removes the facts of cases whose facts are about to be written again from their grown trails. */

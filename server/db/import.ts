@@ -5,8 +5,11 @@
 // transaction; the temporary tables are dropped at commit.
 import { readFileSync } from 'node:fs';
 import type { Queryable } from './types.js';
+import { noteTileSets } from './tile-bumps.js';
 import { toEwkt } from '../domain/import/ewkt.js';
 import type { NormalRow, SwapCandidate } from '../domain/import/rows.js';
+import { applyCountDeltas, countDeltasSql, type CountDeltas } from './grid-counts.js';
+import { isDistributed } from './distribute.js';
 
 const PLAN_SQL = readFileSync(new URL('./sql/import-plan.sql', import.meta.url), 'utf8');
 const PLAN_BY_GRID_SQL = readFileSync(new URL('./sql/import-plan-by-grid.sql', import.meta.url), 'utf8');
@@ -89,14 +92,39 @@ export type PlannedRejection = {
 export type BatchOutcome = { imported: number; updated: number; written: number; rejected: PlannedRejection[] };
 
 /**
+ * On Citus, where grids is distributed (docs/citus.md): Citus refuses the plan's lateral probes from the staged rows
+ * (a local table) into a distributed table. The current grids the batch's points and their swapped twins can fall
+ * in (those meeting the two extents) are copied into a temporary table first, with its own GiST index, and the plan
+ * reads that instead: returns the plan with `from grids` so renamed. Elsewhere the plan probes grids directly.
+ */
+async function stageGrids(tx: Queryable, plan: string): Promise<string> {
+  await tx.exec(`
+    create temp table if not exists import_grids (
+      code text, community_code text, street_code text, district_code text, geom geometry, valid_to date
+    ) on commit drop;
+    drop index if exists import_grids_geom;
+    truncate import_grids;`);
+  const { rows: [e] } = await tx.query<{ a: string | null; b: string | null }>(
+    `select st_asewkt(st_setsrid(st_extent(pt)::geometry, 4326)) as a, st_asewkt(st_flipcoordinates(st_setsrid(st_extent(pt)::geometry, 4326))) as b
+       from (select case when geometrytype(geom) = 'POINT' then geom else st_pointonsurface(geom) end as pt from import_rows) p`);
+  await tx.query(
+    `insert into import_grids (code, community_code, street_code, district_code, geom, valid_to)
+     select code, community_code, street_code, district_code, geom, valid_to from grids
+      where valid_to is null and (geom && $1::geometry or geom && $2::geometry)`, [e.a, e.b]);
+  await tx.exec('create index import_grids_geom on import_grids using gist (geom)');
+  return plan.replace(/\bfrom grids\b/g, 'from import_grids');
+}
+
+/**
  * Plans and writes the staged batch (`by_grid`: from the grids' side, for a batch of at least as many rows as
  * there are current grids; sql/import-plan-by-grid.sql). New components get `district + class + sequence` ids from
  * component_sequences (one upsert per batch reserves every (district, class) range), the supervising department
  * of their class, and the defaults for what the row did not give. Existing ones (same source id) get the row's
  * position, grid, community and street, and whatever the row gives; they are written only when something
- * differs (`written`), so a re-import of an unchanged file writes nothing. Per-grid counts follow by the
- * statement triggers of 0008. `staged`: the rows staged; when the plan sent all of them to the insert or the
- * update, the rejection query is skipped. Statements with nothing to do (no insert, no update) are not run.
+ * differs (`written`), so a re-import of an unchanged file writes nothing. The insert and the update each return
+ * their per-grid count changes (db/grid-counts.ts), applied right after them. `staged`: the rows staged; when the
+ * plan sent all of them to the insert or the update, the rejection query is skipped. Statements with nothing to do
+ * (no insert, no update) are not run.
  */
 export async function applyStaged(
   tx: Queryable,
@@ -109,8 +137,9 @@ export async function applyStaged(
   }
   // No analyze of import_rows: every lookup of the plan is a lateral probe or the grid-side loop, whatever the
   // statistics say, and the planner sizes a never-analysed table by its pages (issue 12: 0.5-1 s a batch).
+  const plan = d.by_grid ? PLAN_BY_GRID_SQL : PLAN_SQL;
   const { rows: counts } = await tx.query<{ outcome: string; district_code: string | null; class_code: string | null; n: number }>(
-    d.by_grid ? PLAN_BY_GRID_SQL : PLAN_SQL);
+    await isDistributed(tx, 'grids') ? await stageGrids(tx, plan) : plan);
   const n = (o: string) => counts.reduce((a, r) => a + (r.outcome === o ? r.n : 0), 0);
   const planned = counts.reduce((a, r) => a + r.n, 0);
   const imported = n('insert');
@@ -124,7 +153,7 @@ export async function applyStaged(
     // hash is built on, rows come in file order or in id order; either way every (district, class) has its own
     // key range whose numbers grow with the row, so the primary key's inserts append at the ends of a few
     // ranges, with no sort of the wide rows.
-    await tx.query(
+    const { rows: [inserted] } = await tx.query<CountDeltas>(
       `with need as (
          select * from unnest($4::text[], $5::text[], $6::int[]) as t(district_code, class_code, n)
        ), seq as (
@@ -144,19 +173,26 @@ export async function applyStaged(
                 (select b.department_id from base b where b.district_code = p.district_code and b.class_code = p.class_code) as department_id
            from import_plan p
           where p.outcome = 'insert'
+       ), ins as (
+         insert into components (id, class_code, district_code, supervising_department_id, status, survey_date, change_date,
+                                 data_source, note, grid_code, community_code, street_code, source_id, geom, attrs)
+         select n.id, n.class_code, n.district_code, n.department_id, coalesce(s.status, $2), coalesce(s.survey_date, $1::date), s.change_date,
+                coalesce(s.data_source, $3), s.note, n.grid_code, n.community_code, n.street_code, s.source_id, s.geom, coalesce(s.attrs, '{}')
+           from numbered n
+           join import_rows s on s.row_no = n.row_no
+         returning district_code, grid_code, class_code, 1 as n
        )
-       insert into components (id, class_code, district_code, supervising_department_id, status, survey_date, change_date,
-                               data_source, note, grid_code, community_code, street_code, source_id, geom, attrs)
-       select n.id, n.class_code, n.district_code, n.department_id, coalesce(s.status, $2), coalesce(s.survey_date, $1::date), s.change_date,
-              coalesce(s.data_source, $3), s.note, n.grid_code, n.community_code, n.street_code, s.source_id, s.geom, coalesce(s.attrs, '{}')
-         from numbered n
-         join import_rows s on s.row_no = n.row_no`,
+       ${countDeltasSql('ins')}`,
       [d.survey_date, d.default_status, d.data_source, need.map((r) => r.district_code), need.map((r) => r.class_code), need.map((r) => r.n)],
     );
+    await applyCountDeltas(tx, inserted);
+    await noteTileSets(tx, ['components']); // the tile bump, at commit (db/tile-bumps.ts)
   }
   if (updated === 0) return { imported, updated, written: 0, rejected };
   await tx.exec('analyze import_plan'); // the update joins components by id: with real counts, probes or a hash as they deserve
-  const written = await tx.query<{ n: number }>(
+  // The old grid comes from a second reference to the row (o): the import lock (prepareStaging) keeps other imports,
+  // the only writers that move a component, away until commit, so o's grid is the one the update replaces.
+  const { rows: [written] } = await tx.query<CountDeltas & { written: number }>(
     `with u as (
        update components c
           set status = coalesce(s.status, c.status),
@@ -167,17 +203,24 @@ export async function applyStaged(
               grid_code = p.grid_code, community_code = p.community_code, street_code = p.street_code,
               geom = s.geom,
               attrs = c.attrs || coalesce(s.attrs, '{}')
-         from import_plan p join import_rows s using (row_no)
+         from import_plan p join import_rows s using (row_no) join components o on o.id = p.existing_id
         where p.outcome = 'update' and c.id = p.existing_id
           and (c.status, c.survey_date, c.change_date, c.data_source, c.note, c.grid_code, c.geom, c.attrs)
               is distinct from
               (coalesce(s.status, c.status), coalesce(s.survey_date, c.survey_date), coalesce(s.change_date, c.change_date),
                coalesce(s.data_source, c.data_source), coalesce(s.note, c.note), p.grid_code, s.geom, c.attrs || coalesce(s.attrs, '{}'))
-       returning 1)
-     select count(*)::int as n from u`,
+       returning c.district_code, c.grid_code, c.class_code, o.district_code as old_district, o.grid_code as old_grid, o.class_code as old_class
+     ), moved as (
+       select district_code, grid_code, class_code, 1 as n from u
+       union all
+       select old_district, old_grid, old_class, -1 from u
+     )
+     select (select count(*)::int from u) as written, x.* from (${countDeltasSql('moved')}) x`,
     [d.today],
   );
-  return { imported, updated, written: written.rows[0].n, rejected };
+  await applyCountDeltas(tx, written);
+  if (written.written) await noteTileSets(tx, ['components']);
+  return { imported, updated, written: written.written, rejected };
 }
 
 /** The rows of the batch the plan did not send to the insert or the update, with what it found. */

@@ -5,7 +5,8 @@
 // communities are drawn as the boxes of their cells (the cells skipped next to another district included).
 import type { Queryable } from './types.js';
 import { analyzeTable } from './distribute.js';
-import { bumpTileSets, REGION_TILE_SETS } from './tiles.js';
+import { REGION_TILE_SETS } from './tiles.js';
+import { noteTileSets } from './tile-bumps.js';
 
 export type LatticeSpec = {
   /** 6-digit district code (a 9xxxxx code cannot be mistaken for a real Chinese division). */
@@ -65,7 +66,13 @@ async function insertLattice(db: Queryable, s: LatticeSpec, g: {
       from (select j, st_area(geom::geography) as a from lattice_cells where i = 0) r where r.j = c.j;`);
   if (s.skip_covered ?? true) {
     await db.query(
-      `delete from lattice_cells c using grids g where g.valid_to is null and g.district_code <> $1 and st_intersects(g.geom, c.geom)`,
+      // Other districts' grids over the lattice's extent read first (a materialized CTE): on Citus a delete of a
+      // temporary table joined with the distributed grids is sent to a connection that cannot see the table.
+      `with o as materialized (
+         select g.geom from grids g
+          where g.valid_to is null and g.district_code <> $1
+            and g.geom && (select st_setsrid(st_extent(geom)::geometry, 4326) from lattice_cells))
+       delete from lattice_cells c using o where st_intersects(o.geom, c.geom)`,
       [s.district_code]);
   }
   const code = (bj: string, bi?: string) => `$1 || lpad((${bj} + 1)::text, 3, '0')${bi ? ` || lpad((${bi} + 1)::text, 3, '0')` : ''}`;
@@ -93,15 +100,15 @@ async function insertLattice(db: Queryable, s: LatticeSpec, g: {
     [s.district_code, s.name]);
   const grids = await db.query<{ n: number }>(
     `with g as (
-       insert into grids (code, community_code, geom, area_m2, valid_from)
+       insert into grids (code, community_code, street_code, district_code, geom, area_m2, valid_from)
        select ${code('bj', 'bi')} || lpad((row_number() over (partition by bj, bi order by j, i))::text, 3, '0'),
-              ${code('bj', 'bi')}, st_multi(geom), area_m2, $2::date
+              ${code('bj', 'bi')}, ${code('bj')}, $1, st_multi(geom), area_m2, $2::date
          from lattice_cells
        returning 1)
      select count(*)::int as n from g`,
     [s.district_code, from]);
   await db.query('drop table lattice_cells');
-  await bumpTileSets(db, REGION_TILE_SETS); // regions and grids: REGION_TILE_SETS holds GRID_TILE_SETS
+  await noteTileSets(db, REGION_TILE_SETS); // regions and grids: REGION_TILE_SETS holds GRID_TILE_SETS
   await analyzeTable(db, 'grids'); // on a Citus coordinator, its shard (db/distribute.ts)
   return { streets: streets.rows[0].n, communities: communities.rows[0].n, grids: grids.rows[0].n };
 }

@@ -54,13 +54,19 @@ export type NewFix = { duty_id: number; key: string; at: Date; lon: number; lat:
 export async function insertFixes(db: Queryable, user_id: number, fixes: readonly NewFix[], received_at: Date): Promise<Set<string>> {
   if (!fixes.length) return new Set();
   const { rows } = await db.query<{ fix_key: string }>(
-    `insert into patrol_positions (user_id, duty_id, fix_key, at, geom, grid_code, accuracy_m, step_m, received_at)
-     select $1, f.duty_id, f.fix_key, f.at, pt.geom,
-            (select g.code from grids g where g.valid_to is null and st_covers(g.geom, pt.geom) order by g.code limit 1),
-            f.accuracy_m, f.step_m, $2
-       from unnest($3::bigint[], $4::text[], $5::timestamptz[], $6::float8[], $7::float8[], $8::real[], $9::float8[])
-            as f(duty_id, fix_key, at, lon, lat, accuracy_m, step_m)
-      cross join lateral (select st_setsrid(st_makepoint(f.lon, f.lat), 4326) as geom) pt
+    // The fixes' grids as a join of their own (materialized), the lowest code per fix: Citus refuses a subquery on
+    // the distributed grids correlated with the rows of an insert (docs/citus.md).
+    `with f as materialized (
+       select f.duty_id, f.fix_key, f.at, st_setsrid(st_makepoint(f.lon, f.lat), 4326) as geom, f.accuracy_m, f.step_m, f.ord
+         from unnest($3::bigint[], $4::text[], $5::timestamptz[], $6::float8[], $7::float8[], $8::real[], $9::float8[])
+              with ordinality as f(duty_id, fix_key, at, lon, lat, accuracy_m, step_m, ord)
+     ), hit as materialized (
+       select f.ord, min(g.code) as code from f join grids g on g.valid_to is null and st_covers(g.geom, f.geom) group by f.ord
+     )
+     insert into patrol_positions (user_id, duty_id, fix_key, at, geom, grid_code, accuracy_m, step_m, received_at)
+     select $1, f.duty_id, f.fix_key, f.at, f.geom, h.code, f.accuracy_m, f.step_m, $2
+       from f left join hit h on h.ord = f.ord
+      order by f.ord
      on conflict (user_id, fix_key) do nothing
      returning fix_key`,
     [user_id, received_at, fixes.map((f) => f.duty_id), fixes.map((f) => f.key), fixes.map((f) => f.at.toISOString()),

@@ -2,6 +2,7 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
 import { mkdirSync } from 'node:fs';
+import { CommitWork } from './commit-work.js';
 import { quoteIdent } from './copy-text.js';
 import { retryTransaction, type TransactionOptions } from './retry.js';
 import type { Db, Queryable, Sql } from './types.js';
@@ -10,8 +11,12 @@ type Raw = Pick<PGlite, 'query' | 'exec'> | Transaction;
 
 let savepoints = 0;
 
-/** Wraps a PGlite handle or open transaction as a Queryable; nested transactions become SAVEPOINTs. */
-function wrap(raw: Raw, inTx: boolean, root: PGlite): Queryable {
+/**
+ * Wraps a PGlite handle or open transaction as a Queryable; nested transactions become SAVEPOINTs. `work`: what the
+ * transaction runs before its COMMIT (db/commit-work.ts); without it (PGlite itself, a test's rolled-back
+ * transaction) each note runs at once, in a transaction (or savepoint) of its own (postgres.ts wrapClient).
+ */
+function wrap(raw: Raw, inTx: boolean, root: PGlite, work: CommitWork | null = null): Queryable {
   const q: Queryable = {
     engine: 'pglite',
     async query<T>(sql: Sql, params: readonly unknown[] = []) {
@@ -24,19 +29,28 @@ function wrap(raw: Raw, inTx: boolean, root: PGlite): Queryable {
     async transaction<T>(fn: (tx: Queryable) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
       if (!inTx) {
         // One connection, so no deadlock between two of ours; the retry is kept for the same contract as PostgreSQL's.
-        const once = () => root.transaction((tx) => fn(wrap(tx, true, root)));
+        const once = () => root.transaction(async (tx) => {
+          const txWork = new CommitWork();
+          const h = wrap(tx, true, root, txWork);
+          const out = await fn(h);
+          await txWork.run(h); // what the writers noted (tile generations): the last statements before COMMIT
+          return out;
+        });
         return opts.retry ? retryTransaction(once) : once();
       }
       const name = `sp_${++savepoints}`;
       await raw.exec(`savepoint ${name}`);
+      const inner = new CommitWork();
+      let out: T;
       try {
-        const out = await fn(q);
+        out = await fn(wrap(raw, true, root, inner));
         await raw.exec(`release savepoint ${name}`);
-        return out;
       } catch (e) {
         await raw.exec(`rollback to savepoint ${name}`);
         throw e;
       }
+      await own.absorb(inner);
+      return out;
     },
     async copyFrom(table, columns, text) {
       const cols = columns.map(quoteIdent).join(', ');
@@ -44,7 +58,9 @@ function wrap(raw: Raw, inTx: boolean, root: PGlite): Queryable {
         blob: new Blob([text]),
       });
     },
+    commitWork: () => own,
   };
+  const own = work ?? new CommitWork(q);
   return q;
 }
 

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { CommitWork } from './commit-work.js';
 import { quoteIdent } from './copy-text.js';
 import { retryTransaction, type TransactionOptions } from './retry.js';
 import type { Db, Queryable, Sql } from './types.js';
@@ -22,8 +23,13 @@ let savepoints = 0;
 const LISTEN_RETRY_MIN_MS = 200;
 const LISTEN_RETRY_MAX_MS = 5000;
 
-/** A Queryable on one checked-out client that is already inside BEGIN. */
-export function wrapClient(client: pg.PoolClient): Queryable {
+/**
+ * A Queryable on one checked-out client that is already inside BEGIN. `work`: what that transaction runs before its
+ * COMMIT (db/commit-work.ts). Without it (a test's rolled-back transaction: to the application it stands outside any
+ * transaction, each of its savepoints is a transaction) a note runs at once, in a savepoint, and a savepoint's notes
+ * at its release.
+ */
+export function wrapClient(client: pg.PoolClient, work: CommitWork | null = null): Queryable {
   const q: Queryable = {
     engine: 'postgres',
     async query<T>(sql: Sql, params: readonly unknown[] = []) {
@@ -36,17 +42,22 @@ export function wrapClient(client: pg.PoolClient): Queryable {
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const name = `sp_${++savepoints}`;
       await client.query(`savepoint ${name}`);
+      const inner = new CommitWork();
+      let out: T;
       try {
-        const out = await fn(q);
+        out = await fn(wrapClient(client, inner));
         await client.query(`release savepoint ${name}`);
-        return out;
       } catch (e) {
         await client.query(`rollback to savepoint ${name}`);
         throw e;
       }
+      await own.absorb(inner); // released: its notes are the transaction's (a rolled-back one's are dropped)
+      return out;
     },
     copyFrom: (table, columns, text) => copyInto(client, table, columns, text),
+    commitWork: () => own,
   };
+  const own = work ?? new CommitWork(q);
   return q;
 }
 
@@ -73,7 +84,10 @@ export async function openPostgres(url: string, max = 10): Promise<Db & { pool: 
         const client = await pool.connect();
         try {
           await client.query('begin');
-          const out = await fn(wrapClient(client));
+          const work = new CommitWork();
+          const tx = wrapClient(client, work);
+          const out = await fn(tx);
+          await work.run(tx); // what the writers noted (tile generations): the last statements before COMMIT
           await client.query('commit');
           return out;
         } catch (e) {
@@ -93,6 +107,7 @@ export async function openPostgres(url: string, max = 10): Promise<Db & { pool: 
         client.release();
       }
     },
+    commitWork: () => outside,
     close: () => pool.end(),
     async listen(channel, onPayload, opts = {}) {
       // A dedicated connection outside the pool (LISTEN belongs to a session), reopened when lost. Its
@@ -140,5 +155,6 @@ export async function openPostgres(url: string, max = 10): Promise<Db & { pool: 
       };
     },
   };
+  const outside = new CommitWork(db); // outside a transaction: each note runs at once, in a transaction of its own
   return db;
 }

@@ -39,10 +39,12 @@ export async function countsByUnit(
     throw new Error('case_grid_days has no class or channel: count those from cases');
   }
   const region = f.region ? p(f.region) : null;
+  // with a region, its district too (the first six digits): the rollup's key starts with it (0061), one shard on Citus
+  const inRegion = region ? ` and k.district_code = left(${region}, 6) and k.grid_code like ${region} || '%'` : '';
   for (const d of pieces.days) {
     parts.push(`select left(k.grid_code, ${len}::int) as code, ${d.label === 1 ? 'k.n' : '0'} as cur, ${d.label === 0 ? 'k.n' : '0'} as prev
                   from case_grid_days k
-                 where k.day >= ${p(d.from)}::date and k.day < ${p(d.to)}::date and k.n > 0${region ? ` and k.grid_code like ${region} || '%'` : ''}`);
+                 where k.day >= ${p(d.from)}::date and k.day < ${p(d.to)}::date and k.n > 0${inRegion}`);
   }
   const filters = filterSql(f, p);
   for (const e of pieces.instants) {
@@ -89,11 +91,14 @@ export async function unitsFingerprint(db: Queryable, level: StatLevel): Promise
 }
 
 /** Queen-contiguity pairs (a < b) of a level: units whose boundaries touch or come within 1e-6° (~0.1 m; drawn
- * and imported boundaries meet up to rounding). The GiST index finds candidates (st_dwithin expands the box). */
+ * and imported boundaries meet up to rounding). The GiST index finds candidates (st_dwithin expands the box). For
+ * grids one side is read first (materialized): Citus refuses a join of the distributed grids with themselves that is
+ * not on district_code, and neighbours may lie in two districts. */
 export async function contiguityPairs(db: Queryable, level: StatLevel): Promise<[string, string][]> {
   const sql = level === 'grid'
-    ? `select a.code as a, b.code as b from grids a join grids b on a.code < b.code and st_dwithin(a.geom, b.geom, 1e-6)
-        where a.valid_to is null and b.valid_to is null`
+    ? `with b as materialized (select code, geom from grids where valid_to is null)
+       select a.code as a, b.code as b from grids a join b on a.code < b.code and st_dwithin(a.geom, b.geom, 1e-6)
+        where a.valid_to is null`
     : `select a.code as a, b.code as b from regions a join regions b on a.code < b.code and st_dwithin(a.geom, b.geom, 1e-6)
         where a.level = $1 and b.level = $1`;
   const { rows } = await db.query<{ a: string; b: string }>(sql, level === 'grid' ? [] : [level]);

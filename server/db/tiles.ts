@@ -6,7 +6,6 @@ import type { Queryable } from './types.js';
 import { prepared } from './prepared.js';
 import { lightAtSqlExpression } from '../domain/lights.js';
 import { districtWhere } from './visibility.js';
-import { retryTransaction } from './retry.js';
 
 export const TILE_EXTENT = 4096;
 export const TILE_BUFFER = 64;
@@ -84,11 +83,17 @@ export function tileLayers(set: TileSet, z: number, district: string | null = nu
       }
       return [{
         name: 'grids', props: ['code', 'name', 'grid_count', 'aggregated'],
-        rows: `select r.code, r.name,
-                      (select count(*) from grids g where g.community_code = r.code and g.valid_to is null)::int as grid_count,
-                      true as aggregated,
+        // The grid count per community as an aggregate joined to regions, not a subquery per community: Citus
+        // refuses a correlated subquery on a distributed table (grids) from a reference one (regions).
+        rows: `select r.code, r.name, coalesce(n.grid_count, 0)::int as grid_count, true as aggregated,
                       st_simplifypreservetopology(st_transform(r.geom, 3857), ${PIXEL}) as g3857
-                 from regions r, env where r.level = 'community' and r.geom && env.q`,
+                 from regions r cross join env
+                 left join (select g.community_code, count(*) as grid_count
+                              from grids g
+                             where g.valid_to is null
+                               and g.community_code in (select r2.code from regions r2, env where r2.level = 'community' and r2.geom && env.q)
+                             group by g.community_code) n on n.community_code = r.code
+                where r.level = 'community' and r.geom && env.q`,
       }];
     case 'components':
       if (z >= COMPONENT_DETAIL_ZOOM) {
@@ -178,12 +183,15 @@ export function tileLayers(set: TileSet, z: number, district: string | null = nu
 export function postgresLayerSql(l: LayerSql): string {
   const props = l.props.map((p) => `rows.${p}`).join(', ');
   const mvt = `st_asmvt(t, '${l.name}', ${TILE_EXTENT}, 'geom')`;
-  const from = `from (select ${props}, st_asmvtgeom(rows.g3857, env.e, ${TILE_EXTENT}, ${TILE_BUFFER}, true) as geom from rows, env) t
-   where t.geom is not null`;
+  // The clipped rows are a materialized CTE, not a subquery: on Citus, with grids distributed, a subquery's rows
+  // would come back from the shards as anonymous records for st_asmvt, which Citus cannot read ("input of anonymous
+  // composite types is not implemented"); a CTE's come back as named columns, encoded on the coordinator.
+  const t = `t as materialized (select ${props}, st_asmvtgeom(rows.g3857, env.e, ${TILE_EXTENT}, ${TILE_BUFFER}, true) as geom from rows, env)`;
+  const from = 'from t where t.geom is not null';
   // A timed layer's next change is taken over all its rows, also those the clip drops: at worst a tile is redrawn early.
-  if (l.timed) return `with ${ENV}, rows as (${l.rows})
+  if (l.timed) return `with ${ENV}, rows as (${l.rows}), ${t}
   select (select ${mvt} ${from}) as mvt, (select min(rows.next_change) from rows) as next_change`;
-  return `with ${ENV}, rows as (${l.rows})
+  return `with ${ENV}, rows as (${l.rows}), ${t}
   select ${mvt} as mvt
     ${from}`;
 }
@@ -345,28 +353,3 @@ export const GRID_TILE_SETS: readonly TileSet[] = ['grids', 'components', 'cases
 /** The tile sets a write to regions changes: every set (communities in grids, clusters in components and cases,
  * outlines in the basemap). */
 export const REGION_TILE_SETS: readonly TileSet[] = ['grids', 'components', 'cases', 'basemap'];
-
-/**
- * Bumps the generation of each of `sets` and announces it on TILE_GENERATIONS_CHANNEL ('<set>:<gen>'), in the
- * caller's transaction: what the triggers of 0028/0040 did for grids and regions until 0048, now called by every
- * writer of grids and regions (db/drawing.ts, db/demo.ts, db/lattice.ts), because Citus runs no trigger on a
- * distributed or reference table on the coordinator (docs/citus.md). No tile_changes row: a grid or region change
- * says nothing of where, so every cached tile of those sets is drawn again. The rows are locked in one order (by
- * name), as tile_generations_bump() does, so two writers bumping overlapping sets cannot deadlock; the notices go
- * out at commit, in commit order, and never for a rolled-back write.
- */
-export async function bumpTileSets(db: Queryable, sets: readonly TileSet[]): Promise<void> {
-  if (!sets.length) return;
-  const list = [...sets];
-  // The lock in a savepoint of its own, taken again when the database cancels it as a deadlock (40P01): a
-  // transaction whose triggers locked these rows in another order (a component and then a case written in one
-  // transaction) would otherwise lose its whole work; the cancelled savepoint lets go of what it had locked, the
-  // other transaction finishes, and the lock is taken after it (db/retry.ts, jittered pauses, 4 tries).
-  await retryTransaction(() => db.transaction(async (sp) => {
-    await sp.query('select 1 from tile_generations where tile_set = any ($1::text[]) order by tile_set for update', [list]);
-  }));
-  await db.query(
-    `with b as (update tile_generations set gen = gen + 1 where tile_set = any ($1::text[]) returning tile_set, gen)
-     select pg_notify($2, tile_set || ':' || gen) from b`,
-    [list, TILE_GENERATIONS_CHANNEL]);
-}

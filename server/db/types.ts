@@ -1,4 +1,5 @@
 // The one database interface; pglite.ts and postgres.ts implement it and nothing above db/ knows which runs.
+import type { CommitWork } from './commit-work.js';
 import type { TransactionOptions } from './retry.js';
 
 export type Engine = 'pglite' | 'postgres';
@@ -20,6 +21,12 @@ export interface Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   /** COPY rows into a table: `text` is COPY text format (tab-separated, \N for null, one row a line). */
   copyFrom(table: string, columns: readonly string[], text: string): Promise<void>;
+  /**
+   * Work writers leave for the end of this handle's transaction (db/commit-work.ts: the tile generations' bumps), run
+   * just before it commits; on a handle outside any transaction (a pool, PGlite itself) it runs at once. A wrapper of
+   * a Queryable forwards it.
+   */
+  commitWork(): CommitWork;
 }
 
 export type ListenOptions = { onState?: (listening: boolean) => void };

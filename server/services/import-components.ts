@@ -71,7 +71,7 @@ export type ImportReport = {
 };
 
 /** Rows per batch when the caller gives none: the CLI and the bench (issue 12; was 20,000). Per-batch work is
- *  paid once per batch: two analyzes, the plan's set-up, and the count triggers' one grid_component_counts row per
+ *  paid once per batch: two analyzes, the plan's set-up, and the per-grid counts' one grid_component_counts row per
  *  (grid, major class) the batch touches, which for 20,000 rows over a 10,000-grid district was nearly one per
  *  row. ~15 MB of COPY text per batch, two held at once (one parsed while the other is written). */
 export const DEFAULT_BATCH_SIZE = 100_000;

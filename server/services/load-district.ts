@@ -57,7 +57,7 @@ export async function loadDistrict(db: Queryable, d: GeneratedDistrict, opts: Lo
     for (let i = 0; i < d.grids.length; i += GRID_CHUNK) {
       let text = '';
       for (const g of d.grids.slice(i, i + GRID_CHUNK)) { // demoDb.GRID_COPY_COLUMNS, in order
-        text += `${g.code}\t${g.community_code}\t${multiPolygonEwkt(g.geom)}\t${g.area_m2}\t${validFrom}\n`;
+        text += `${g.code}\t${g.community_code}\t${g.code.slice(0, 9)}\t${g.code.slice(0, 6)}\t${multiPolygonEwkt(g.geom)}\t${g.area_m2}\t${validFrom}\n`;
       }
       await demoDb.copyGrids(tx, text);
       done += Math.min(GRID_CHUNK, d.grids.length - i);

@@ -1,6 +1,6 @@
 // Each tile set's committed generation (migrations/0028) for the tile cache, known without a database round trip
-// while this process hears the bumps (migrations/0040: the bump triggers NOTIFY '<set>:<gen>', and since 0048 the
-// writers of grids and regions through db/tiles.ts bumpTileSets, on the same channel; delivered at commit
+// while this process hears the bumps (migrations/0040: NOTIFY '<set>:<gen>', sent since 0048/0060 by each writing
+// transaction at its end, db/tile-bumps.ts, with the set's last generation; delivered at commit
 // in commit order; PostgreSQL: a dedicated LISTEN connection, PGlite: its in-process listen). A cache hit then costs
 // no query, and the guarantee of services/tile-cache.ts stays: no tile drawn before a change is served once the
 // change's commit has been announced, whichever process made it. What is known is trusted only while all of these

@@ -8,6 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppDeps } from '../../server/app.js';
 import type { Queryable } from '../../server/db/types.js';
+import { CommitWork } from '../../server/db/commit-work.js';
 import { committedDb, withTestDb, type Backend } from './backends.js';
 import { testConfig } from './app.js';
 
@@ -18,13 +19,17 @@ const shared = new Map<string, Shared>();
 /** A Queryable that forwards to the running test's transaction, or to the committed database between tests. */
 function switching(backend: Backend, current: { db: Queryable | null }): Queryable {
   const target = async () => current.db ?? committedDb(backend);
-  return {
+  const q: Queryable = {
     engine: backend,
     query: async (sql, params) => (await target()).query(sql, params),
     exec: async (sql) => (await target()).exec(sql),
     transaction: async (fn, opts) => (await target()).transaction(fn, opts),
     copyFrom: async (table, columns, text) => (await target()).copyFrom(table, columns, text),
+    // between tests: the committed database, outside any transaction, where a writer's work runs at once
+    commitWork: () => current.db?.commitWork() ?? outside,
   };
+  const outside = new CommitWork(q);
+  return q;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { Queryable } from '../../server/db/types.js';
 import { withTestDb, type Backend } from './backends.js';
 import { loginHeaders, testConfig } from './app.js';
 import { pointInGrid } from './cases.js';
+import { copyRows } from '../../server/db/components.js';
 
 export const A = '110101';
 export const B = '110102';
@@ -23,16 +24,14 @@ export async function loadSecondDistrict(db: Queryable): Promise<{ lon: number; 
   for (let i = 1; i <= 3; i++) {
     const x = 116.30 + i * 0.004;
     await db.query(
-      `insert into grids (code, community_code, geom, area_m2, valid_from)
-       values ($1, $2, st_multi(st_makeenvelope($3, 39.90, $4, 39.903, 4326)), st_area(st_makeenvelope($3, 39.90, $4, 39.903, 4326)::geography), '2026-01-01')`,
+      `insert into grids (code, community_code, street_code, district_code, geom, area_m2, valid_from)
+       values ($1, $2, left($1, 9), left($1, 6), st_multi(st_makeenvelope($3, 39.90, $4, 39.903, 4326)), st_area(st_makeenvelope($3, 39.90, $4, 39.903, 4326)::geography), '2026-01-01')`,
       [`${B_COMMUNITY}00${i}`, B_COMMUNITY, x, x + 0.0035]);
   }
-  for (let i = 1; i <= 2; i++) {
-    await db.query(
-      `insert into components (id, class_code, district_code, survey_date, grid_code, community_code, street_code, geom)
-       values ($1, '01037', $2, '2026-01-01', $3, $4, $5, st_setsrid(st_makepoint($6, 39.9015), 4326))`,
-      [`${B}01037${String(i).padStart(6, '0')}`, B, `${B_COMMUNITY}001`, B_COMMUNITY, `${B}001`, 116.3045 + i * 0.001]);
-  }
+  // by a component writer, so the per-grid counts (db/grid-counts.ts) have them too
+  await copyRows(db, ['id', 'class_code', 'district_code', 'survey_date', 'grid_code', 'community_code', 'street_code', 'geom'],
+    [1, 2].map((i) => `${B}01037${String(i).padStart(6, '0')}\t01037\t${B}\t2026-01-01\t${B_COMMUNITY}001\t${B_COMMUNITY}\t${B}001\t`
+      + `SRID=4326;POINT(${116.3045 + i * 0.001} 39.9015)\n`).join(''));
   return { lon: 116.30575, lat: 39.9015, grid: `${B_COMMUNITY}001` };
 }
 

@@ -4,20 +4,24 @@
 // - with CITUS_TEST_DATABASE_URL (a coordinator with two workers: scripts/citus/cluster.sh; .ci/run sets it), the
 //   database is reset and seeded there, and the tests read from Citus what it distributed and made reference tables,
 //   that the app's writes to distributed tables go to one shard, that case and component writes run with the
-//   reference tables in place (their triggers, migration 0042), and, from EXPLAIN on the layout docs/citus.md plans for grids and cases,
-//   that locating a point and reading a case of one district are routed to one shard ("Task Count: 1").
+//   reference tables in place (their triggers, migration 0042), and, from EXPLAIN, that locating a point in a
+//   district on the distributed grids (0059) and reading a case of one district (on the layout docs/citus.md plans
+//   for cases) are routed to one shard ("Task Count: 1").
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { analyzeTable, citusTables, distribute, DISTRIBUTED_TABLES, isCitus, parseDistributionMode, REFERENCE_TABLES } from '../../../server/db/distribute.js';
 import { migrate, readMigrations } from '../../../server/db/migrate.js';
 import { wrapClient } from '../../../server/db/postgres.js';
-import { reserveSequence } from '../../../server/db/components.js';
+import { deleteBySource, reserveSequence } from '../../../server/db/components.js';
+import { importComponents } from '../../../server/services/import-components.js';
+import { expectCountsExact, gridWithoutMajor } from '../../helpers/grid-counts.js';
+import { assignComponentDefaults } from '../../../server/db/departments.js';
 import { loadedFiles, markLoaded } from '../../../server/db/classes.js';
 import { actOnCase, readCase, reportCase } from '../../../server/services/cases.js';
 import { drawGrids } from '../../../server/services/draw-grids.js';
 import * as gridsDb from '../../../server/db/grids.js';
-import { drawTile } from '../../../server/db/tiles.js';
+import { drawTile, postgresLayerSql, tileLayers } from '../../../server/db/tiles.js';
 import { tileOf } from '../../helpers/tiles.js';
 import { upsertRegions, type RegionRow } from '../../../server/db/demo.js';
 import { caseDeps, demoUsers, pointInGrid } from '../../helpers/cases.js';
@@ -101,24 +105,37 @@ if (citusUrl) {
       (await db.query<{ 'QUERY PLAN': string }>(`explain (costs off) ${sql}`, params)).rows.map((r) => r['QUERY PLAN']).join('\n');
     const taskCount = (plan: string) => Number(/Task Count: (\d+)/.exec(plan)?.[1] ?? NaN);
 
-    test('the step distributed component_sequences by district code, made the shared tables reference tables; those linked to them are Citus local tables, the rest plain', () => inTx(async (db) => {
+    test('the step distributed component_sequences and grids by district code, co-located, made the shared tables reference tables; those linked to them are Citus local tables, the rest plain', () => inTx(async (db) => {
       expect(await isCitus(db)).toBe(true);
       const tables = await citusTables(db);
-      expect(tables.filter((t) => t.kind === 'distributed').map((t) => [t.table, t.column]))
-        .toEqual(DISTRIBUTED_TABLES.map((d) => [d.table, d.column]));
+      const distributed = tables.filter((t) => t.kind === 'distributed');
+      expect(distributed.map((t) => [t.table, t.column]).sort()).toEqual(DISTRIBUTED_TABLES.map((d) => [d.table, d.column]).sort());
+      expect(distributed.map((t) => t.table)).toEqual(expect.arrayContaining(['component_sequences', 'grids']));
+      expect(new Set(distributed.map((t) => t.colocation_id)).size).toBe(1); // co-located: a district's rows on one node
       expect(tables.filter((t) => t.kind === 'reference').map((t) => t.table).sort()).toEqual([...REFERENCE_TABLES].sort());
       expect(REFERENCE_TABLES).toEqual(expect.arrayContaining(['classes', 'departments', 'class_departments', 'users', 'evaluation_settings', 'supervision_thresholds']));
       // Linked to the reference tables by foreign keys: Citus made them Citus local tables (on the coordinator).
       const local = tables.filter((t) => t.kind === 'local').map((t) => t.table);
-      expect(local).toEqual(expect.arrayContaining(['cases', 'case_trail', 'case_events', 'components', 'grids', 'sessions', 'district_calendars']));
+      expect(local).toEqual(expect.arrayContaining(['cases', 'case_trail', 'case_events', 'components', 'sessions', 'district_calendars']));
       expect(local).not.toContain('regions');
+      expect(local).not.toContain('grids');
       // No foreign key to them: still plain PostgreSQL tables, which Citus does not know.
       for (const plain of ['case_grid_days', 'grid_component_counts', 'tile_generations', 'places', 'schema_migrations']) {
         expect(tables.map((t) => t.table)).not.toContain(plain);
       }
-      const shards = await db.query<{ n: number; nodes: number }>(
-        `select count(*)::int as n, count(distinct nodeport)::int as nodes from citus_shards where table_name = 'component_sequences'::regclass`);
-      expect(shards.rows[0]).toEqual({ n: 32, nodes: 2 });
+      for (const table of ['component_sequences', 'grids']) {
+        const shards = await db.query<{ n: number; nodes: number }>(
+          `select count(*)::int as n, count(distinct nodeport)::int as nodes from citus_shards where table_name = $1::regclass`, [table]);
+        expect(shards.rows[0], table).toEqual({ n: 32, nodes: 2 });
+      }
+      // 0059: grids' district and street are plain columns now, its id no identity; the keys carry district_code.
+      const { rows: cols } = await db.query<{ column_name: string; is_generated: string; is_identity: string }>(
+        `select column_name, is_generated, is_identity from information_schema.columns
+          where table_schema = 'public' and table_name = 'grids' and column_name in ('id', 'street_code', 'district_code') order by 1`);
+      expect(cols).toEqual(['district_code', 'id', 'street_code'].map((c) => ({ column_name: c, is_generated: 'NEVER', is_identity: 'NO' })));
+      // The rows left the coordinator's own copy for the workers' shards, and are all there.
+      const { rows: [g] } = await db.query<{ n: number }>('select count(*)::int as n from grids');
+      expect(g.n).toBeGreaterThan(100);
       // A reference table has its copy on every node: the coordinator and both workers.
       for (const table of ['classes', 'regions']) {
         const copies = await db.query<{ nodes: number }>(
@@ -161,7 +178,7 @@ comment on table regions is $$dollar-quoted; too$$;`;
       expect(taskCount(other)).toBe(1);
     }));
 
-    test('with the reference tables in place, a case is reported and acted on through the case service; the triggers of 0042 bump the tile generation with its extent and count its grid-day', () => inTx(async (db) => {
+    test('with the reference tables in place, a case is reported and acted on through the case service; its writer bumps the tile generation with its extent (0060), and its grid-day is counted', () => inTx(async (db) => {
       const deps = caseDeps(db);
       const { inspector, operator } = await demoUsers(db);
       const p = await pointInGrid(db);
@@ -183,29 +200,30 @@ comment on table regions is $$dollar-quoted; too$$;`;
       expect((await readCase(deps, operator, r.case.id)).trail.map((e) => e.action)).toEqual(['report', 'accept']);
     }));
 
-    test("a component write keeps the per-grid counts (0042's grid_component_counts_apply), and data_files' upsert runs on its reference table", () => inTx(async (db) => {
-      const { rows: [c] } = await db.query<{ id: string; grid_code: string; major: string }>(
-        'select id, grid_code, left(class_code, 2) as major from components where grid_code is not null order by id limit 1');
-      const count = async () => (await db.query<{ n: number }>(
-        'select n from grid_component_counts where grid_code = $1 and major_code = $2', [c.grid_code, c.major])).rows[0]?.n ?? 0;
-      const n = await count();
-      expect(n).toBeGreaterThan(0);
-      await db.query('update components set grid_code = grid_code where id = $1', [c.id]);
-      expect(await count()).toBe(n);
-      await db.query('delete from components where id = $1', [c.id]);
-      expect(await count()).toBe(n - 1);
+    test("a component import keeps the per-grid counts from its writer (0061), and data_files' upsert runs on its reference table", () => inTx(async (db) => {
+      const { rows: [a, b] } = await db.query<{ code: string; x: number; y: number }>(
+        'select code, st_x(p) as x, st_y(p) as y from (select code, st_pointonsurface(geom) as p from grids where valid_to is null order by code limit 2) g');
+      const at = (g: { x: number; y: number }) => JSON.stringify({ type: 'FeatureCollection', features: [
+        { type: 'Feature', geometry: { type: 'Point', coordinates: [g.x, g.y] }, properties: { ID: 'C1' } }] });
+      const opts = { class_code: '01037', id_field: 'ID', source: 'test:citus', now: () => new Date('2026-03-01T04:00:00Z') };
+      await importComponents(db, at(a), opts);
+      await importComponents(db, at(b), opts); // moved to b's grid
+      await expectCountsExact(db);
+      expect(await deleteBySource(db, 'test:citus:%')).toBe(1);
+      await expectCountsExact(db);
       await markLoaded(db, 'citus-test.csv', 'a');
       await markLoaded(db, 'citus-test.csv', 'b');
       expect((await loadedFiles(db)).get('citus-test.csv')).toBe('b');
     }));
 
-    test('a grid redraw (services/draw-grids.ts) and a region write (the loaders\' upsert) bump their tile sets from the writers (0048), with no trigger left on grids or regions; a component write still bumps from its trigger on the shard', () => inTx(async (db) => {
+    test('a grid redraw (services/draw-grids.ts), a region write (the loaders\' upsert) and a component write bump their tile sets from the writers (0048, 0060), with no tile trigger left', () => inTx(async (db) => {
       const gens = async () => Object.fromEntries((await db.query<{ tile_set: string; gen: string }>(
         'select tile_set, gen from tile_generations')).rows.map((r) => [r.tile_set, Number(r.gen)]));
       const { rows: triggers } = await db.query<{ name: string }>(
         `select t.tgname as name from pg_trigger t
-          where t.tgrelid in ('grids'::regclass, 'regions'::regclass, 'components'::regclass) and t.tgname like '%tile_generation%' order by 1`);
-      expect(triggers.map((t) => t.name)).toEqual(['components_tile_generation', 'components_tile_generation_truncate']);
+          where t.tgrelid in ('grids'::regclass, 'regions'::regclass, 'components'::regclass, 'cases'::regclass, 'places'::regclass,
+                              'grid_component_counts'::regclass) and t.tgname like '%tile%' order by 1`);
+      expect(triggers.map((t) => t.name)).toEqual([]);
       // A plain SQL write moves nothing now: the writers do.
       let before = await gens();
       await db.query('update grids set land_use = land_use where code = (select min(code) from grids)');
@@ -224,9 +242,14 @@ comment on table regions is $$dollar-quoted; too$$;`;
       after = await gens();
       for (const set of ['grids', 'components', 'cases', 'basemap']) expect(after[set]).toBeGreaterThan(before[set]);
       before = after;
-      await db.query('update components set note = note where id = (select min(id) from components)');
+      const { rows: [k] } = await db.query<{ id: string }>(
+        `update components set supervising_department_id = null where id = (select min(id) from components where class_code in
+           (select class_code from class_departments where kind = 'component')) returning id`);
+      expect(await gens()).toEqual(before); // plain SQL
+      expect(await assignComponentDefaults(db)).toBeGreaterThanOrEqual(1); // a component writer (db/departments.ts)
+      expect((await db.query('select 1 from components where id = $1 and supervising_department_id is not null', [k.id])).rows).toHaveLength(1);
       after = await gens();
-      expect(after.components).toBeGreaterThan(before.components);
+      expect(after.components).toBe(before.components + 1);
     }));
 
     test('regions is a reference table whose parent_code foreign key to itself still holds', () => inTx(async (db) => {
@@ -249,9 +272,14 @@ comment on table regions is $$dollar-quoted; too$$;`;
     }));
 
     test('analyzeTable analyses a Citus local table written in the same transaction (through its shard), where a plain ANALYZE is refused', () => inTx(async (db) => {
+      await db.query('update components set note = note where id = (select min(id) from components)');
+      await analyzeTable(db, 'components');
+      await expect(db.exec('analyze components')).rejects.toThrow(/local execution has accessed a placement/);
+    }));
+
+    test('analyzeTable analyses the distributed grids written in the same transaction (a plain ANALYZE, sent to the shards)', () => inTx(async (db) => {
       await db.query('update grids set land_use = land_use where code = (select min(code) from grids)');
       await analyzeTable(db, 'grids');
-      await expect(db.exec('analyze grids')).rejects.toThrow(/local execution has accessed a placement/);
     }));
 
     test("still refused, and why 0042 was needed: a trigger that joins its transition table with a Citus table (\"unrecognized RTE kind: 7\")", () => inTx(async (db) => {
@@ -265,73 +293,81 @@ comment on table regions is $$dollar-quoted; too$$;`;
       await expect(db.query('update cases set status = status where false')).rejects.toThrow(/unrecognized RTE kind: 7/);
     }));
 
-    describe('the layout docs/citus.md plans for grids and cases: district_code a plain column in every key, no triggers', () => {
-      /** citus_plan.grids and citus_plan.cases, distributed by district_code and co-located, filled from public. */
+    test('locating a point in a district (db/sql/locate-grid-in-district.sql) on the distributed grids is routed to one shard; the locate without the district (locate-grid.sql), to all 32', () => inTx(async (db) => {
+      const { rows: [at] } = await db.query<{ code: string; district_code: string; lon: number; lat: number }>(
+        `select code, district_code, st_x(p) as lon, st_y(p) as lat
+           from (select code, district_code, st_pointonsurface(geom) as p from grids where valid_to is null order by code limit 1) g`);
+      const sql = (name: string) => readFileSync(new URL(`../../../server/db/sql/${name}`, import.meta.url), 'utf8').replace(/^--.*$/gm, '');
+      const inDistrict = sql('locate-grid-in-district.sql');
+      expect(inDistrict).toMatch(/district_code = \$3/);
+      const one = await explain(db, inDistrict, [at.lon, at.lat, at.district_code]);
+      expect(taskCount(one)).toBe(1);
+      // An index of the district's shard (at the fixture's 250 grids the planner may walk the current codes in order
+      // rather than the GiST index; tests/server/db/grids.test.ts checks that the GiST index serves the lookup).
+      expect(one).toMatch(/(Index Scan|Bitmap Index Scan) using grids_\w+_\d+ on grids_\d+|Bitmap Heap Scan on grids_\d+/);
+      expect(taskCount(await explain(db, sql('locate-grid.sql'), [at.lon, at.lat]))).toBe(32);
+      expect((await db.query(inDistrict, [at.lon, at.lat, at.district_code])).rows).toEqual([expect.objectContaining({ code: at.code })]);
+      expect(await gridsDb.locate(db, at.lon, at.lat)).toMatchObject({ code: at.code, district_code: at.district_code });
+    }));
+
+    test("the grids tile: every district's grids (no district filter, one cached tile for all), so a task per shard at z16; below z13 the per-community counts, an aggregate joined to regions, match the grids", () => inTx(async (db) => {
+      const { rows: [g] } = await db.query<{ code: string; community_code: string; lon: number; lat: number; n: number }>(
+        `select g.code, g.community_code, st_x(st_pointonsurface(g.geom)) as lon, st_y(st_pointonsurface(g.geom)) as lat, c.n
+           from grids g join (select community_code, count(*)::int as n from grids where valid_to is null group by community_code) c
+                on c.community_code = g.community_code
+          where g.valid_to is null order by g.code limit 1`);
+      const t16 = tileOf(g.lon, g.lat, 16);
+      const detail = await explain(db, postgresLayerSql(tileLayers('grids', 16)[0]), [16, t16.x, t16.y]);
+      expect(taskCount(detail)).toBe(32);
+      expect((await drawTile(db, 'grids', 16, t16.x, t16.y, 'postgis')).mvt.length).toBeGreaterThan(0);
+      // Below z13: the SQL Citus refused as a correlated subquery from regions before 0059 runs, with the right counts.
+      const t10 = tileOf(g.lon, g.lat, 10);
+      const low = tileLayers('grids', 10)[0];
+      const { rows } = await db.query<{ code: string; grid_count: number }>(
+        `with env as (select st_tileenvelope($1::int, $2::int, $3::int) as e,
+                             st_transform(st_tileenvelope($1::int, $2::int, $3::int), 4326) as q), rows as (${low.rows})
+         select code, grid_count from rows where code = $4`, [10, t10.x, t10.y, g.community_code]);
+      expect(rows).toEqual([{ code: g.community_code, grid_count: g.n }]);
+      expect((await drawTile(db, 'grids', 10, t10.x, t10.y, 'postgis')).mvt.length).toBeGreaterThan(0);
+    }));
+
+    test("a grid's detail (db/grids.ts get: the grid, then its components by district) is read from the distributed grids", () => inTx(async (db) => {
+      const { rows: [g] } = await db.query<{ code: string; district_code: string; n: number }>(
+        `select g.code, g.district_code, count(k.id)::int as n
+           from grids g join components k on k.grid_code = g.code
+          where g.valid_to is null group by g.code, g.district_code order by g.code limit 1`);
+      expect(await gridsDb.get(db, g.code)).toMatchObject({ code: g.code, district_code: g.district_code, component_count: g.n });
+    }));
+
+    test("with grids distributed, a component import keeps the per-grid counts: a new (grid, major class) row takes its label point from the distributed grids in a statement of its own (db/grid-counts.ts)", () => inTx(async (db) => {
+      const g = await gridWithoutMajor(db);
+      if (!g) throw new Error('no grid without components of some major class');
+      const fc = JSON.stringify({ type: 'FeatureCollection', features: [
+        { type: 'Feature', geometry: { type: 'Point', coordinates: [g.x, g.y] }, properties: { ID: 'D1' } }] });
+      await importComponents(db, fc, { class_code: g.class_code, id_field: 'ID', source: 'test:citus-grid', now: () => new Date('2026-03-01T04:00:00Z') });
+      const { rows } = await db.query<{ n: number; pt: boolean }>(
+        'select n, pt is not null as pt from grid_component_counts where grid_code = $1 and major_code = $2', [g.code, g.class_code.slice(0, 2)]);
+      expect(rows).toEqual([{ n: 1, pt: true }]);
+      await expectCountsExact(db);
+    }));
+
+    describe('the layout docs/citus.md plans for cases (district_code in every key, no triggers), co-located with the distributed grids', () => {
+      /** citus_plan.cases, distributed by district_code and co-located with grids, filled from public. */
       async function planned(db: Queryable) {
         await db.exec(`
           set local citus.multi_shard_modify_mode to 'sequential';
           set local client_min_messages = warning;
           create schema citus_plan;
-          create table citus_plan.grids (like public.grids including defaults);
-          alter table citus_plan.grids add primary key (district_code, id), add unique (district_code, code, valid_from);
-          create index on citus_plan.grids using gist (geom);
           create table citus_plan.cases (like public.cases including defaults);
           alter table citus_plan.cases add primary key (district_code, id);
-          select create_distributed_table('citus_plan.grids', 'district_code');
-          select create_distributed_table('citus_plan.cases', 'district_code', colocate_with => 'citus_plan.grids');
-          insert into citus_plan.grids select * from public.grids;
+          select create_distributed_table('citus_plan.cases', 'district_code', colocate_with => 'public.grids');
           insert into citus_plan.cases select * from public.cases;
           set local search_path = citus_plan, public;
         `);
-        const { rows } = await db.query<{ district_code: string; lon: number; lat: number; n: number }>(
-          `select district_code, st_x(p) as lon, st_y(p) as lat, (select count(*)::int from citus_plan.grids) as n
-             from (select district_code, st_pointonsurface(geom) as p from citus_plan.grids where valid_to is null order by code limit 1) g`);
-        expect(rows[0].n).toBeGreaterThan(100);
+        const { rows } = await db.query<{ district_code: string }>(
+          'select district_code from grids where valid_to is null order by code limit 1');
         return rows[0];
       }
-
-      test('locating a point in a district (db/sql/locate-grid-in-district.sql) is routed to one shard; the locate without the district (locate-grid.sql), to all 32', () => inTx(async (db) => {
-        const at = await planned(db);
-        const sql = (name: string) => readFileSync(new URL(`../../../server/db/sql/${name}`, import.meta.url), 'utf8').replace(/^--.*$/gm, '');
-        const inDistrict = sql('locate-grid-in-district.sql');
-        expect(inDistrict).toMatch(/district_code = \$3/);
-        const one = await explain(db, inDistrict, [at.lon, at.lat, at.district_code]);
-        expect(taskCount(one)).toBe(1);
-        expect(one).toMatch(/grids_geom_idx|Index Scan|Bitmap/); // the shard's GiST index finds the grid
-        expect(taskCount(await explain(db, sql('locate-grid.sql'), [at.lon, at.lat]))).toBe(32);
-        const found = await db.query<{ district_code: string }>(inDistrict, [at.lon, at.lat, at.district_code]);
-        expect(found.rows).toEqual([expect.objectContaining({ district_code: at.district_code })]);
-      }));
-
-      test("with grids distributed, a component write keeps the per-grid counts: grid_component_counts_apply reads the grids' points in a statement of its own (0049)", () => inTx(async (db) => {
-        await planned(db);
-        const { rows: [c] } = await db.query<{ id: string; grid_code: string; major: string }>(
-          `select k.id, k.grid_code, left(k.class_code, 2) as major from components k
-             join grid_component_counts n on n.grid_code = k.grid_code and n.major_code = left(k.class_code, 2) and n.n >= 2
-            order by k.id limit 1`);
-        const count = async () => (await db.query<{ n: number; pt: boolean }>(
-          'select n, pt is not null as pt from grid_component_counts where grid_code = $1 and major_code = $2', [c.grid_code, c.major])).rows[0];
-        const before = await count();
-        await db.query('update components set grid_code = grid_code where id = $1', [c.id]);
-        expect(await count()).toEqual(before);
-        await db.query('delete from components where id = $1', [c.id]);
-        expect((await count())?.n ?? 0).toBe(before.n - 1);
-        // The grid's count row gone and written again: its label point comes from the distributed grids.
-        await db.query('delete from grid_component_counts where grid_code = $1 and major_code = $2', [c.grid_code, c.major]);
-        await db.query('update components set grid_code = grid_code where grid_code = $1 and left(class_code, 2) = $2', [c.grid_code, c.major]);
-        expect(await count()).toEqual({ n: before.n - 1, pt: true });
-      }));
-
-      test("with grids distributed, a grid's detail (db/grids.ts get: the grid, then its components) is read; the grids tile below z13 is still refused (its per-community grid count is a correlated subquery from regions)", () => inTx(async (db) => {
-        const at = await planned(db);
-        const { rows: [g] } = await db.query<{ code: string; lon: number; lat: number; n: number }>(
-          `select g.code, st_x(st_pointonsurface(g.geom)) as lon, st_y(st_pointonsurface(g.geom)) as lat, count(k.id)::int as n
-             from public.grids g join components k on k.grid_code = g.code
-            where g.valid_to is null and g.district_code = $1 group by g.code, g.geom order by g.code limit 1`, [at.district_code]);
-        expect(await gridsDb.get(db, g.code)).toMatchObject({ code: g.code, district_code: at.district_code, component_count: g.n });
-        const t = tileOf(g.lon, g.lat, 10);
-        await expect(drawTile(db, 'grids', 10, t.x, t.y)).rejects.toThrow(/correlated subqueries are not supported/);
-      }));
 
       test("a case read by district and id, and a district's cases joined to their grids, are routed to one shard", () => inTx(async (db) => {
         const at = await planned(db);

@@ -6,6 +6,7 @@ import Fastify from 'fastify';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { sharedPglite, testBackends, withTestDb } from '../../helpers/backends.js';
 import { testConfig } from '../../helpers/app.js';
+import { expectCountsExact } from '../../helpers/grid-counts.js';
 import type { Queryable } from '../../../server/db/types.js';
 import { createLatticeDistrict } from '../../../server/db/lattice.js';
 import { importCases, readMapping, type CaseImportOptions } from '../../../server/services/import-cases.js';
@@ -314,6 +315,7 @@ describe.each(testBackends())('case import details on %s', (backend) => {
       [4, 'outside_grids'], [5, 'unknown_type'], [6, 'invalid_date'], [7, 'target_before_opened'], [8, 'closed_before_dispatched'], [9, 'duplicate_source_id'],
     ]);
     expect(r.rejected[0].reason).toBe('outside the district: no current unit grid covers (0.5, 0.5)');
+    await expectCountsExact(db); // case_grid_days kept by the import's COPY (db/grid-counts.ts)
     expect(await count(db, 'select count(*)::int as n from departments')).toBe(before + 2);
     expect(await count(db, `select count(distinct department_id)::int as n from cases where source_system = 'oldsys' and source_id in ('S2', 'S3')`)).toBe(1);
     const { rows } = await db.query<{ source_id: string; source: string; status: string; grid_code: string; case_no: string }>(
@@ -343,6 +345,7 @@ describe.each(testBackends())('case import details on %s', (backend) => {
     const { rows: [c] } = await db.query<{ id: string; description: string; grid_code: string; trail_head: string }>(
       `select id::text as id, description, grid_code, trail_head from cases where source_system = 'oldsys' and source_id = 'G1'`);
     expect(c).toMatchObject({ description: 'garbage by the gate', grid_code: q.code });
+    await expectCountsExact(db); // the re-import moved it in case_grid_days
     const { rows: trail } = await db.query<ChainedEntry>(
       `select case_id::text as case_id, seq, at, actor, role, action, from_status, to_status, note, photo_ids, deadline_at, data, prev_hash, hash
          from case_trail where case_id = $1 order by seq`, [c.id]);

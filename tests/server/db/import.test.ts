@@ -155,9 +155,9 @@ describe.each(testBackends())('component import on %s', (backend) => {
     expect(reason(12)).toBe('duplicate source id L-001 (first in row 1)');
 
     const { rows } = await db.query<{ source_id: string; class_code: string; status: string; note: string | null; grid_ok: boolean; attrs: Record<string, unknown> }>(
-      `select c.source_id, c.class_code, c.status, c.note, c.attrs,
-              exists (select 1 from grids g where g.code = c.grid_code and g.valid_to is null and st_covers(g.geom, c.geom)) as grid_ok
-         from components c where c.source_id like 'test:csv:%' order by c.source_id`);
+      `select c.source_id, c.class_code, c.status, c.note, c.attrs, coalesce(st_covers(g.geom, c.geom), false) as grid_ok
+         from components c left join grids g on g.district_code = c.district_code and g.code = c.grid_code and g.valid_to is null
+        where c.source_id like 'test:csv:%' order by c.source_id`); // a join: Citus refuses the correlated exists on grids
     expect(rows.map((r) => [r.source_id, r.class_code, r.status])).toEqual([
       ['test:csv:1101010101000123', '01001', 'missing'], ['test:csv:L-001', '01001', 'intact'], ['test:csv:L-002', '01002', 'damaged'],
       ['test:csv:L-003', '01001', 'damaged'], ['test:csv:L-004', '01013', 'intact'],
@@ -204,8 +204,8 @@ describe.each(testBackends())('component import on %s', (backend) => {
     // An extra grid far away, so that both orders of a point are valid WGS84 coordinates.
     const { rows: [c] } = await db.query<{ community_code: string }>('select community_code from grids order by code limit 1');
     await db.query(
-      `insert into grids (code, community_code, geom, area_m2, valid_from)
-       values ($1 || '999', $1, st_multi(st_makeenvelope(30, 60, 31, 61, 4326)), 1, '2020-01-01')`, [c.community_code]);
+      `insert into grids (code, community_code, street_code, district_code, geom, area_m2, valid_from)
+       values ($1 || '999', $1, left($1, 9), left($1, 6), st_multi(st_makeenvelope(30, 60, 31, 61, 4326)), 1, '2020-01-01')`, [c.community_code]);
     const report = await importComponents(db, featureCollection([{ id: 'S1', coords: [60.5, 30.5] }, { id: 'S2', coords: [50.5, 20.5] }]), HYDRANTS);
     expect(report.rejected).toEqual([
       { row: 1, code: 'swapped_coordinates', reason: `lon/lat swapped: (60.5, 30.5) is outside the district, but (30.5, 60.5) lies in grid ${c.community_code}999`,

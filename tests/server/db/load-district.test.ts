@@ -20,7 +20,7 @@ describe.each(testBackends())('the loaded demo district on %s', (backend) => {
       select bool_and(st_isvalid(g.geom)) as valid,
              st_area(st_symdifference(st_union(g.geom), (select geom from regions where code = '110101'))::geography) as gap,
              (sum(st_area(g.geom::geography)) - st_area(st_union(g.geom)::geography)) as overlap
-        from grids g where g.code like '110101%'`);
+        from (select geom from grids where code like '110101%' offset 0) g`); // read first: Citus pushes no subquery of the target list down
     expect(rows[0].valid).toBe(true);
     expect(rows[0].gap).toBeLessThan(1);      // m²
     expect(Math.abs(rows[0].overlap)).toBeLessThan(1);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { committedDb, testBackends } from '../../helpers/backends.js';
 import { isRetryable, retryTransaction, TX_ATTEMPTS } from '../../../server/db/retry.js';
 import type { Queryable } from '../../../server/db/types.js';
-import { bumpTileSets } from '../../../server/db/tiles.js';
+import { caseChangeOf, noteCaseChange, noteTileSets } from '../../../server/db/tile-bumps.js';
 
 /** An error as node-postgres and PGlite raise it: the SQLSTATE in `code`. */
 const sqlError = (code: string) => Object.assign(new Error(`injected ${code}`), { code });
@@ -128,32 +128,60 @@ describe.each(testBackends().filter((b) => b === 'postgres'))('a real deadlock o
   });
 });
 
-// db/tiles.ts bumpTileSets locks its tile_generations rows in a savepoint of its own and takes them again when the
-// database cancels it as a deadlock: a transaction whose triggers locked those rows in the other order (a component,
-// then a case) no longer makes a grid or region writer lose its work (seen in CI: the lattice of the case import).
+// The tile generations are bumped at the end of each writing transaction, every set in name order (db/tile-bumps.ts,
+// db/commit-work.ts), not where each write happens: a transaction that wrote a component and then a case no longer
+// holds 'components' while it waits for 'cases' (seen in CI, and on Citus as a distributed deadlock, until 0060 took
+// the bumps out of the triggers), so two transactions touching the sets in opposite orders both commit, no retry.
 describe.each(testBackends().filter((b) => b === 'postgres'))('the tile generations bump on %s', (backend) => {
-  test('a bump meeting a transaction that locks the rows in the other order takes its lock again after the deadlock; the bump commits', async () => {
+  test('two transactions noting components then cases, and cases then components, interleaved, both commit without a deadlock or a retry', async () => {
     const db = await committedDb(backend);
     const gens = async () => Object.fromEntries((await db.query<{ tile_set: string; gen: string }>(
       `select tile_set, gen::text as gen from tile_generations where tile_set in ('cases', 'components')`)).rows.map((r) => [r.tile_set, BigInt(r.gen)]));
     const before = await gens();
-    let holds!: () => void;
-    const held = new Promise<void>((r) => { holds = r; });
-    const other = db.transaction(async (tx) => {
-      await tx.query(`select 1 from tile_generations where tile_set = 'components' for update`);
-      holds();
-      await new Promise((r) => setTimeout(r, 300)); // the bump holds 'cases' and waits for 'components' by now
-      await tx.query(`update tile_generations set gen = gen + 1 where tile_set = 'cases'`);
-    });
-    const bump = db.transaction(async (tx) => {
-      await held;
-      await bumpTileSets(tx, ['cases', 'components']);
-    });
-    const [o, b] = await Promise.allSettled([other, bump]);
-    expect(b.status).toBe('fulfilled');
-    if (o.status === 'rejected') expect(o.reason).toMatchObject({ code: '40P01' }); // the database may cancel either one
+    const { rows: [p] } = await db.query<{ lon: number; lat: number; community_code: string }>(
+      'select st_x(st_pointonsurface(geom)) as lon, st_y(st_pointonsurface(geom)) as lat, community_code from grids where valid_to is null order by code limit 1');
+    let arrived = 0;
+    let bothNoted!: () => void;
+    const noted = new Promise<void>((r) => { bothNoted = r; });
+    const attempts = [0, 0];
+    const sides = await Promise.allSettled([
+      db.transaction(async (tx) => {
+        attempts[0]++;
+        await noteTileSets(tx, ['components']);
+        if (++arrived === 2) bothNoted();
+        await noted;
+        await noteCaseChange(tx, caseChangeOf([p]));
+        await tx.query('select pg_sleep(0.3)');
+      }),
+      db.transaction(async (tx) => {
+        attempts[1]++;
+        await noteCaseChange(tx, caseChangeOf([p]));
+        if (++arrived === 2) bothNoted();
+        await noted;
+        await noteTileSets(tx, ['components']);
+        await tx.query('select pg_sleep(0.3)');
+      }),
+    ]);
+    expect(sides.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled']);
+    expect(attempts).toEqual([1, 1]);
     const after = await gens();
-    expect(after.components >= before.components + 1n).toBe(true);
-    expect(after.cases >= before.cases + (o.status === 'fulfilled' ? 2n : 1n)).toBe(true);
+    expect(after.components >= before.components + 2n).toBe(true);
+    expect(after.cases >= before.cases + 2n).toBe(true);
+  }, 30_000);
+
+  test('what the triggers did before 0060 (each set locked where it was written) deadlocks in that same interleaving', async () => {
+    const db = await committedDb(backend);
+    let arrived = 0;
+    let bothLocked!: () => void;
+    const locked = new Promise<void>((r) => { bothLocked = r; });
+    const lock = (tx: Queryable, set: string) => tx.query('select 1 from tile_generations where tile_set = $1 for update', [set]);
+    const side = (first: string, second: string) => db.transaction(async (tx) => {
+      await lock(tx, first);
+      if (++arrived === 2) bothLocked();
+      await locked;
+      await lock(tx, second);
+    });
+    const sides = await Promise.allSettled([side('components', 'cases'), side('cases', 'components')]);
+    expect(sides.filter((s) => s.status === 'rejected').map((s) => ((s as PromiseRejectedResult).reason as { code?: string }).code)).toEqual(['40P01']);
   }, 30_000);
 });

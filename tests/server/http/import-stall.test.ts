@@ -10,6 +10,7 @@ import { buildApp } from '../../../server/app.js';
 import type { Queryable } from '../../../server/db/types.js';
 import { committedDb, testBackends } from '../../helpers/backends.js';
 import { testConfig } from '../../helpers/app.js';
+import { deleteBySource } from '../../../server/db/components.js';
 
 const BODY_TIMEOUT_MS = 2000;
 
@@ -60,7 +61,7 @@ describe.each(testBackends())('imports and the network on %s (defect 1)', (backe
 
   afterAll(async () => {
     await app?.close();
-    await db?.query(`delete from components where source_id like $1`, [`${ns}%`]);
+    if (db) await deleteBySource(db, `${ns}%`); // with their per-grid counts
   });
 
   const imported = (source: string) => count(db, `select count(*)::int as n from components where source_id like $1`, [`${source}:%`]);
