@@ -115,7 +115,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(authPlugin, { db: deps.db, config, clock, onSessionsEnded }); // before the routes: app.authenticate, app.requireRole, req.user
   const authHooks = recogniseAuthHooks(app);
   app.addHook('onRoute', (route) => completeRoute(route, authHooks)); // bounded integers, the edge's statuses (http/openapi.ts)
-  await app.register(metaRoutes, { deps: d });
+  await app.register(metaRoutes, { deps: { ...d, clock } });
   await app.register(classRoutes, { deps: d });
   await app.register(regionRoutes, { deps: d });
   await app.register(gridRoutes, { deps: d });

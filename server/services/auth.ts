@@ -14,6 +14,7 @@ import {
   sessionEndsAt, sessionExpiresAt, sessionStatus, throttleKeys, usernameKey, type UserRole,
 } from '../domain/auth.js';
 import { generatedPassword } from '../domain/admin.js';
+import { CODE_LENGTH } from '../domain/codes.js';
 
 export type Clock = { now(): Date };
 
@@ -47,8 +48,14 @@ export type AuthUser = {
 /** Where a request came from, for the audit log. */
 export type RequestMeta = { ip: string | null; user_agent?: string | null };
 
-/** The user as the login response of docs/api.md shows it. */
-export type LoginUser = { id: number; username: string; roles: UserRole[]; department_id: number | null };
+/** The user as the login response of docs/api.md shows it, with the region it is kept to and that region's district
+ * (issue 12: the client shows only that district). */
+export type LoginUser = {
+  id: number; username: string; roles: UserRole[]; department_id: number | null; region_code: string | null; district_code: string | null;
+};
+
+/** region_code and its district (the first six digits: domain/codes.ts CODE_LENGTH), as the login and /api/auth/me show them. */
+const keptTo = (region_code: string | null) => ({ region_code, district_code: region_code === null ? null : region_code.slice(0, CODE_LENGTH.district) });
 
 // ── Passwords ───────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -131,7 +138,7 @@ export async function login(
     });
     await audit.record(tx, { at: now, action: 'login', user_id: user.id, username: user.username, target: `session:${session_id}`, ip: meta.ip });
   });
-  return { token, user: { id: user.id, username: user.username, roles, department_id: user.department_id } };
+  return { token, user: { id: user.id, username: user.username, roles, department_id: user.department_id, ...keptTo(user.region_code) } };
 }
 
 /**
@@ -163,7 +170,7 @@ export async function me(deps: AuthDeps, user: AuthUser) {
   const s = await sessions.getOpen(deps.db, user.session_id);
   if (!s) throw new DomainError('unauthorized', UNAUTHORIZED);
   return {
-    user: { id: s.user_id, username: s.username, display_name: s.display_name, roles: s.roles as UserRole[], department_id: s.department_id },
+    user: { id: s.user_id, username: s.username, display_name: s.display_name, roles: s.roles as UserRole[], department_id: s.department_id, ...keptTo(s.region_code) },
     session: { ends_at: sessionEndsAt(s, deps.session_idle_minutes), expires_at: s.expires_at, idle_minutes: deps.session_idle_minutes },
   };
 }

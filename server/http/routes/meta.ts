@@ -1,12 +1,13 @@
 // Health, client configuration.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Deps } from '../deps.js';
-import * as regions from '../../services/regions.js';
+import { clientDistrict } from '../../services/client-config.js';
 import { health } from '../../services/meta.js';
 import { DEFAULT_TIME_ZONE } from '../../domain/calendar.js';
 import { ClientConfigSchema, HealthSchema } from '../schemas/meta.js';
 
-const metaRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
+/** clock: the calendar version in force for a scoped user's district (unset: the real clock). */
+const metaRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { clock?: { now(): Date } } }> = async (app, { deps }) => {
   app.get('/api/health', {
     schema: {
       tags: ['meta'], summary: 'Liveness and database engine',
@@ -17,15 +18,19 @@ const metaRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps
   });
 
   app.get('/api/config', {
+    onRequest: app.authenticateOptional, // public; with a token, a user kept to a district gets its own (issue 12)
     schema: {
       tags: ['meta'], summary: 'Settings the web client needs: basemap and the district to show',
+      description: 'The anonymous public and users of every district get the first district; a user kept to a district, '
+        + 'street or community (users.region_code) gets its own district, with its bbox and its time zone.',
       response: { 200: ClientConfigSchema },
     },
-  }, async () => {
-    const d = await regions.firstDistrict(deps.db);
+  }, async (req) => {
+    const { district, time_zone } = await clientDistrict({
+      db: deps.db, clock: deps.clock ?? { now: () => new Date() }, time_zone: () => deps.time_zone?.() ?? DEFAULT_TIME_ZONE,
+    }, req.user);
     return {
-      basemap_url: deps.config.basemap_url, district: d ? { code: d.code, name: d.name, bbox: d.bbox } : null,
-      time_zone: deps.time_zone?.() ?? DEFAULT_TIME_ZONE,
+      basemap_url: deps.config.basemap_url, district, time_zone,
       ...(deps.history && deps.history.state !== 'none' ? { history: { ...deps.history } } : {}),
     };
   });

@@ -13,6 +13,8 @@ export const LoginUserView = Exact({
   username: Type.String(),
   roles: Type.Array(RoleName),
   department_id: Nullable(Type.Integer(), { description: 'the department of a crew (role department), else usually null' }),
+  region_code: Nullable(Type.String({ pattern: '^[0-9]{6}([0-9]{3}){0,2}$' }), { description: 'the district, street or community the user is kept to (issue 12); null: every district' }),
+  district_code: Nullable(Type.String({ pattern: '^[0-9]{6}$' }), { description: "the district of region_code (its first six digits): every read of the user is kept to it; null: every district" }),
 });
 export type SessionUser = Static<typeof LoginUserView>;
 

@@ -54,8 +54,8 @@ describe.each(testBackends())('auth over HTTP on %s', (backend) => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(Object.keys(body).sort()).toEqual(['token', 'user']);
-    expect(Object.keys(body.user).sort()).toEqual(['department_id', 'id', 'roles', 'username']);
-    expect(body.user).toMatchObject({ username: 'crew1', roles: ['department'] });
+    expect(Object.keys(body.user).sort()).toEqual(['department_id', 'district_code', 'id', 'region_code', 'roles', 'username']);
+    expect(body.user).toMatchObject({ username: 'crew1', roles: ['department'], region_code: null, district_code: null });
     expect(body.user.department_id).toEqual(expect.any(Number));
     const me = await app.inject({ url: '/api/auth/me', headers: { authorization: `Bearer ${body.token}` } });
     expect(me.statusCode).toBe(200);
