@@ -16,7 +16,7 @@ import { SupervisionScreen } from './screens/supervision/SupervisionScreen.js';
 import { PublicReportScreen } from './screens/public/PublicReportScreen.js';
 import { PublicTrackScreen } from './screens/public/PublicTrackScreen.js';
 import { TransparencyScreen } from './screens/transparency/TransparencyScreen.js';
-import { selectConfigStatus, selectLoadConfig, useConfig } from './state/config-store.js';
+import { selectLoadConfig, useConfig } from './state/config-store.js';
 import { PATHS, screenFor, selectNavigate, selectPath, useRoute } from './state/route-store.js';
 import { selectToken, selectUser, useSession } from './state/session-store.js';
 import { useReference } from './state/reference-store.js';
@@ -25,7 +25,6 @@ import { useCaseDetail } from './state/case-detail-store.js';
 import { connectLive } from './state/live-connection.js';
 
 export function App() {
-  const status = useConfig(selectConfigStatus);
   const load = useConfig(selectLoadConfig);
   const token = useSession(selectToken);
   const user = useSession(selectUser);
@@ -33,7 +32,9 @@ export function App() {
   const navigate = useRoute(selectNavigate);
   const screen = screenFor(path, user);
 
-  useEffect(() => { if (status === 'idle') void load(); }, [status, load]);
+  // The configuration names the district to show, which is the user's own for a user kept to one (issue 12): asked
+  // for at start and again whenever the session changes (sign-in, sign-out, another tab, an ended session).
+  useEffect(() => { void load(); }, [token, load]);
 
   // A session: check it, load the reference lists, listen. Ending it forgets every case it could see.
   useEffect(() => {

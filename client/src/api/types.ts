@@ -40,7 +40,9 @@ export type { UserRole as Role } from '../../../server/domain/auth.js';
 export type { LoginResult, MeResult } from '../../../server/http/schemas/auth.js';
 
 /** The user of the session: what login answers, and the display name once GET /api/auth/me has answered. */
-export type SessionUser = LoginResult['user'] & Partial<Pick<MeResult['user'], 'display_name'>>;
+export type SessionUser = Omit<LoginResult['user'], 'region_code' | 'district_code'> & Partial<Pick<MeResult['user'], 'display_name'>>
+  /** Absent in a session stored before issue 12 (until /api/auth/me refreshes it): read as null, every district. */
+  & Partial<Pick<LoginResult['user'], 'region_code' | 'district_code'>>;
 
 /** POST /api/cases → 201, a trail entry, the data of an `event: case` frame of GET /api/live. */
 export type { ReportResult, TrailEntry, LiveCaseEvent } from '../../../server/http/schemas/cases.js';

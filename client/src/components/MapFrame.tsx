@@ -31,7 +31,9 @@ export function MapFrame({ children, readout = true, wholeDistrict = false, ...m
   const { t } = useT();
   return (
     <div className="map-wrap">
-      {config ? <MapView config={config} {...mapProps} /> : null}
+      {/* Created over the configured district once its configuration is in; a new district (another user signed in)
+          makes a new map, as the map reads the configuration when it is created. */}
+      {config && status === 'ready' ? <MapView key={config.district?.code ?? ''} config={config} {...mapProps} /> : null}
       {status === 'loading' || status === 'idle' ? <div className="map-msg"><span className="spinner" /> {t('loading')}</div> : null}
       {status === 'error' ? (
         <div className="map-msg error">

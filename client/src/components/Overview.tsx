@@ -1,4 +1,5 @@
-// The side panel when nothing is selected: the district, its streets (click to fly there) and a hint.
+// The side panel when nothing is selected: the district, its streets (click to fly there) and a hint. A user kept to a
+// district (issue 12) sees that district's streets and communities only.
 import { useEffect, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { fitBox } from '../map/map-handle.js';
@@ -6,13 +7,18 @@ import { selectDistrict, useConfig } from '../state/config-store.js';
 import {
   communityCounts, selectCommunities, selectLoadRegions, selectRegionsError, selectRegionsStatus, selectStreets, useRegions,
 } from '../state/regions-store.js';
+import { regionsWithin } from '../state/kept-region.js';
+import { selectUser, useSession } from '../state/session-store.js';
 import { Bilingual, useT } from './Bilingual.js';
 
 export function Overview() {
   const district = useConfig(selectDistrict);
   const status = useRegions(selectRegionsStatus);
-  const streets = useRegions(useShallow(selectStreets));
-  const communities = useRegions(useShallow(selectCommunities));
+  const district_code = useSession(selectUser)?.district_code ?? null;
+  const allStreets = useRegions(useShallow(selectStreets));
+  const allCommunities = useRegions(useShallow(selectCommunities));
+  const streets = useMemo(() => regionsWithin(allStreets, district_code), [allStreets, district_code]);
+  const communities = useMemo(() => regionsWithin(allCommunities, district_code), [allCommunities, district_code]);
   const error = useRegions(selectRegionsError);
   const load = useRegions(selectLoadRegions);
   const { t } = useT();

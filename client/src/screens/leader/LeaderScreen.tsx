@@ -6,6 +6,8 @@ import { useEffect } from 'react';
 import { useT } from '../../components/Bilingual.js';
 import { useCaseDetail } from '../../state/case-detail-store.js';
 import { selectLoadRegions, selectRegionsStatus, useRegions } from '../../state/regions-store.js';
+import { keptRegion, keptScope } from '../../state/kept-region.js';
+import { selectUser, useSession } from '../../state/session-store.js';
 import {
   loadChoropleth, loadEvaluation, loadHeadline, loadHistory, loadTop, loadTrend, selectBucket, selectEvalObject, selectFilters, selectPeriod,
   selectPost, selectRegion, selectRegionLevel, selectStatsLevel, useLeader,
@@ -38,11 +40,25 @@ function useLoaders(): void {
   useEffect(() => { void loadEvaluation(); }, [period, region, evalObject, regionLevel, post]);
 }
 
+/** Keeps the scope within the region the leader is kept to (issue 12): a leader kept to a street starts on it, and a
+ * scope picked by a previous user of another district falls back to the leader's own. Before the loaders, which read
+ * the scope when they run. */
+function useKeptScope(): void {
+  const kept = keptRegion(useSession(selectUser));
+  const region = useLeader(selectRegion);
+  const setRegion = useLeader((s) => s.setRegion);
+  useEffect(() => {
+    const next = keptScope(region, kept);
+    if (next !== region) setRegion(next);
+  }, [region, kept, setRegion]);
+}
+
 export function LeaderScreen() {
   const regionsStatus = useRegions(selectRegionsStatus);
   const loadRegions = useRegions(selectLoadRegions);
   const { t } = useT();
   useHideComponents();
+  useKeptScope();
   useLoaders();
   useEffect(() => { if (regionsStatus === 'idle') void loadRegions(); }, [regionsStatus, loadRegions]);
   useEffect(() => () => { useCaseDetail.getState().close(); useLeader.getState().closeDrill(); }, []);

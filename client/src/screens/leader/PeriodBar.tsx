@@ -1,13 +1,16 @@
-// The leader screen's toolbar: period presets and a custom range (checked before it is asked for), the region scope,
-// the history banner (simulated / imported cases in the period), and the monthly report.
+// The leader screen's toolbar: period presets and a custom range (checked before it is asked for), the region scope
+// (for a leader kept to a district, street or community, issue 12: only its own regions), the history banner
+// (simulated / imported cases in the period), and the monthly report.
 import { fetchConfig } from '../../api/config.js';
 import type { HistoryLoad } from '../../api/types.js';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { MessageKey } from '../../i18n/index.js';
 import { useT } from '../../components/Bilingual.js';
 import { monthlyReportUrl } from '../../api/leader.js';
 import { localName } from '../../state/reference-store.js';
 import { selectCommunities, selectStreets, useRegions } from '../../state/regions-store.js';
+import { keptRegion, keptScope, regionsWithin } from '../../state/kept-region.js';
+import { selectUser, useSession } from '../../state/session-store.js';
 import { selectHistory, selectPeriod, selectPreset, selectRegion, useLeader } from '../../state/leader-store.js';
 import { checkPeriod, periodDays, PRESETS, presetPeriod, reportMonth, todayIn, type PeriodProblem } from './period.js';
 import { formatCount } from './numbers.js';
@@ -95,8 +98,12 @@ export function PeriodBar() {
   const region = useLeader(selectRegion);
   const setPeriod = useLeader((s) => s.setPeriod);
   const setRegion = useLeader((s) => s.setRegion);
-  const streets = useRegions(selectStreets);
-  const communities = useRegions(selectCommunities);
+  const kept = keptRegion(useSession(selectUser));
+  const allStreets = useRegions(selectStreets);
+  const allCommunities = useRegions(selectCommunities);
+  const streets = useMemo(() => regionsWithin(allStreets, kept), [allStreets, kept]);
+  const communities = useMemo(() => regionsWithin(allCommunities, kept), [allCommunities, kept]);
+  const wholeDistrict = keptScope(null, kept) === null; // a leader kept to a street or community has no whole district to pick
   const { t, lang } = useT();
   const [custom, setCustom] = useState(preset === 'custom');
   const month = reportMonth(period);
@@ -121,7 +128,7 @@ export function PeriodBar() {
       <label className="ld-scope">
         <span className="ld-label">{t('ld_scope')}</span>
         <select value={region ?? ''} onChange={(e) => setRegion(e.target.value || null)} data-testid="ld-scope">
-          <option value="">{t('ld_scope_all')}</option>
+          {wholeDistrict ? <option value="">{t('ld_scope_all')}</option> : null}
           {streets.length ? (
             <optgroup label={t('ld_level_street')}>
               {streets.map((s) => <option key={s.code} value={s.code}>{localName(s.name, lang)}</option>)}
