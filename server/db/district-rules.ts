@@ -8,22 +8,45 @@ export type NewVersion = { valid_from: Date; created_at: Date; created_by: strin
 
 const META = 'version, valid_from, created_at, created_by, note';
 
-export async function calendars(db: Queryable, district: string): Promise<RuleVersion<CalendarSettings>[]> {
-  const { rows } = await db.query<Meta & Omit<CalendarSettings, 'holiday_set'> & { holiday_set: CalendarSettings['holiday_set'] }>(
-    `select ${META}, time_zone, holiday_set, periods, weekend, working_day_hours
-       from district_calendars where district_code = $1 order by version`, [district]);
-  return rows.map(({ version, valid_from, created_at, created_by, note, ...body }) => ({
-    version: Number(version), valid_from: new Date(valid_from), created_at: new Date(created_at), created_by, note,
+type CalendarRow = Meta & Omit<CalendarSettings, 'holiday_set'> & { holiday_set: CalendarSettings['holiday_set']; district_code: string };
+type LimitsRow = Meta & { limits: Record<string, unknown>; district_code: string };
+export type DistrictVersion<T> = RuleVersion<T> & { district_code: string };
+
+const CALENDAR_COLUMNS = `district_code, ${META}, time_zone, holiday_set, periods, weekend, working_day_hours`;
+
+function calendarVersion({ version, valid_from, created_at, created_by, note, district_code, ...body }: CalendarRow): DistrictVersion<CalendarSettings> {
+  return {
+    district_code, version: Number(version), valid_from: new Date(valid_from), created_at: new Date(created_at), created_by, note,
     body: { time_zone: body.time_zone, holiday_set: body.holiday_set, periods: body.periods, weekend: body.weekend, working_day_hours: Number(body.working_day_hours) },
-  }));
+  };
+}
+
+function limitsVersion({ limits: body, district_code, ...m }: LimitsRow): DistrictVersion<Record<string, unknown>> {
+  return { district_code, version: Number(m.version), valid_from: new Date(m.valid_from), created_at: new Date(m.created_at), created_by: m.created_by, note: m.note, body };
+}
+
+const strip = <T>({ district_code: _d, ...v }: DistrictVersion<T>): RuleVersion<T> => v;
+
+export async function calendars(db: Queryable, district: string): Promise<RuleVersion<CalendarSettings>[]> {
+  const { rows } = await db.query<CalendarRow>(`select ${CALENDAR_COLUMNS} from district_calendars where district_code = $1 order by version`, [district]);
+  return rows.map((r) => strip(calendarVersion(r)));
 }
 
 export async function limits(db: Queryable, district: string): Promise<RuleVersion<Record<string, unknown>>[]> {
-  const { rows } = await db.query<Meta & { limits: Record<string, unknown> }>(
-    `select ${META}, limits from district_limits where district_code = $1 order by version`, [district]);
-  return rows.map(({ limits: body, ...m }) => ({
-    version: Number(m.version), valid_from: new Date(m.valid_from), created_at: new Date(m.created_at), created_by: m.created_by, note: m.note, body,
-  }));
+  const { rows } = await db.query<LimitsRow>(`select district_code, ${META}, limits from district_limits where district_code = $1 order by version`, [district]);
+  return rows.map((r) => strip(limitsVersion(r)));
+}
+
+/** Every district's calendar versions, by district and version (the rule book holds them all: issue 12). */
+export async function everyCalendar(db: Queryable): Promise<DistrictVersion<CalendarSettings>[]> {
+  const { rows } = await db.query<CalendarRow>(`select ${CALENDAR_COLUMNS} from district_calendars order by district_code, version`);
+  return rows.map(calendarVersion);
+}
+
+/** Every district's limits versions, by district and version. */
+export async function everyLimits(db: Queryable): Promise<DistrictVersion<Record<string, unknown>>[]> {
+  const { rows } = await db.query<LimitsRow>(`select district_code, ${META}, limits from district_limits order by district_code, version`);
+  return rows.map(limitsVersion);
 }
 
 /**

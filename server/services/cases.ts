@@ -23,7 +23,7 @@ import { maySee, needsPatrolledCodes, sightOf, type DistrictSight, type Sight, t
 import { maskName, maskPhone } from '../domain/privacy.js';
 import { normalizePhone } from '../domain/phone.js';
 import { randomUUID } from 'node:crypto';
-import type { WorkRules } from './work-rules.js';
+import { workOf, type WorkRules } from './work-rules.js';
 import { refreshFacts } from './facts.js';
 import { assertKnownRefs, parseCaseSearch, type CaseSearch, type CaseSearchQuery } from '../domain/case-search.js';
 
@@ -209,12 +209,13 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
     const road = input.address ? null : await places.nearestRoad(tx, lon, lat);
     const responsibility_code = await grids.responsibilityOf(tx, grid.code);
     const suggested = await departments.suggestFor(tx, { class_code: input.class_code, component_id: input.component_id ?? null });
-    const case_no = await cases.nextCaseNo(tx, grid.district_code, localDateOf(deps.work.calendar, now));
+    const work = workOf(deps.work, grid.district_code); // the case's own district's calendar and limits (issue 12)
+    const case_no = await cases.nextCaseNo(tx, grid.district_code, localDateOf(work.calendar, now));
     const id = randomUUID();
     const { times, entry } = openCase(first, actor, {
       id, source, self_handled: !!input.self_handled, class_code: input.class_code, urgent: !!input.urgent, grid_code: grid.code,
       note: input.description ?? null, photo_ids: input.photo_ids ?? null,
-    }, now, deps.work);
+    }, now, work);
     const created = await cases.insert(tx, {
       id, case_no, status: first.to, source, kind: input.kind, class_code: input.class_code, component_id: input.component_id ?? null,
       description: input.description ?? null, address: input.address ?? (road ? road.name : null), lon, lat,
@@ -224,7 +225,7 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
       trail_head: entry.hash, created_at: now, updated_at: now,
     }, now);
     await cases.appendTrail(tx, entry);
-    await refreshFacts(tx, deps.work, created);
+    await refreshFacts(tx, work, created);
     const final = created;
     eventId = await cases.appendEvent(tx, { case_id: final.id, version: final.version, at: now, payload: eventPayload(final) });
     if (key) await cases.saveKey(tx, { scope, key, request_hash: requestHash(input), case_id: final.id, now });
@@ -276,7 +277,7 @@ export async function actOnCase(deps: CaseDeps, user: CaseUser, caseId: string, 
     }
     const { action, version: _v, ...fields } = input;
     const t = transition(c, action, actorOf(user), fields, now, {
-      rules: deps.work, suspensions: await cases.suspensions(tx, c.id), last_entry: (await cases.lastTrail(tx, c.id))!,
+      rules: workOf(deps.work, c.district_code), suspensions: await cases.suspensions(tx, c.id), last_entry: (await cases.lastTrail(tx, c.id))!,
     });
     if (t.decision.fields.photo_ids?.length) await assertPhotosExist(tx, t.decision.fields.photo_ids, user);
     if (t.patch.department_id != null) {
@@ -327,19 +328,19 @@ export async function listCases(deps: CaseDeps, user: CaseUser, f: Omit<cases.Ca
 }
 
 /**
- * Checks a case search (docs/leader-api.md §Case search) against the district's calendar and the codes the database
- * knows. The case exports take the same query through this.
+ * Checks a case search (docs/leader-api.md §Case search) against a district's calendar (`district`'s, default the
+ * first district's) and the codes the database knows. The case exports take the same query through this.
  * @throws DomainError bad_request naming the field
  */
-export async function caseSearchOf(deps: Pick<CaseDeps, 'db' | 'work'>, query: CaseSearchQuery): Promise<CaseSearch> {
-  const search = parseCaseSearch(query, deps.work.calendar);
+export async function caseSearchOf(deps: Pick<CaseDeps, 'db' | 'work'>, query: CaseSearchQuery, district?: string | null): Promise<CaseSearch> {
+  const search = parseCaseSearch(query, workOf(deps.work, district).calendar);
   assertKnownRefs(search, await cases.unknownRefs(deps.db, search));
   return search;
 }
 
 /** GET /api/cases: the cases the caller may see that match the search, one page, with the total. */
 export async function searchCases(deps: CaseDeps, user: CaseUser, query: CaseSearchQuery & { limit: number; offset: number }) {
-  const search = await caseSearchOf(deps, query);
+  const search = await caseSearchOf(deps, query, await districtOf(deps.db, user)); // a scoped user's dates: its district's
   return listCases(deps, user, { ...search, limit: query.limit, offset: query.offset });
 }
 

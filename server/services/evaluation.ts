@@ -12,7 +12,7 @@ import {
 } from '../domain/evaluation.js';
 import { localTime } from '../domain/calendar.js';
 import { caseView, type CaseUser } from './cases.js';
-import type { WorkRules } from './work-rules.js';
+import { workOf, type WorkRules } from './work-rules.js';
 import { userDistrict, type ScopedUser } from './visibility.js';
 import { keptRegion } from '../domain/exports.js';
 
@@ -53,13 +53,17 @@ export async function saveSettings(deps: EvalDeps, userId: number, input: unknow
   return { ...settings, version, source: 'stored' };
 }
 
-/** The period's instants in the calendar's zone: [from 00:00, the day after to 00:00). */
+/**
+ * The period's instants in the calendar's zone: [from 00:00, the day after to 00:00). The calendar of the district
+ * evaluated (q.district, else that of q.region or q.parent; issue 12), else the first district's.
+ */
 export function periodOf(deps: EvalDeps, q: EvalQuery): { from: string; to: string; days: number; period: ev.Period } {
   const p = parsePeriod(q.from, q.to);
   const next = new Date(Date.parse(`${p.to}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  const cal = workOf(deps.work, (q.district || q.region || q.parent)?.slice(0, 6)).calendar;
   return {
     ...p,
-    period: { start: localTime(deps.work.calendar, `${p.from} 00:00`), end: localTime(deps.work.calendar, `${next} 00:00`), now: deps.clock.now() },
+    period: { start: localTime(cal, `${p.from} 00:00`), end: localTime(cal, `${next} 00:00`), now: deps.clock.now() },
   };
 }
 

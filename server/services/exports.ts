@@ -14,7 +14,8 @@ import {
   type Lang, type Table, type WorkbookModel,
 } from '../domain/exports.js';
 import { evaluate, headline, keptEvalQuery, type EvalDeps, type EvalQuery } from './evaluation.js';
-import { keptRegionOf } from './visibility.js';
+import { keptRegionOf, userDistrict } from './visibility.js';
+import { workOf } from './work-rules.js';
 import { caseSearchOf, listCases, type CaseDeps, type CaseUser } from './cases.js';
 
 /** Most rows a case export holds (docs/leader-api.md). */
@@ -129,7 +130,8 @@ type CaseItem = Awaited<ReturnType<typeof listCases>>['items'][number];
  * the body streams page by page (oldest first: a stable order for offset paging).
  */
 export async function caseExport(deps: CaseDeps, user: CaseUser, query: CaseSearchQuery, format: 'csv' | 'xlsx' | 'geojson', lang: Lang): Promise<ExportFile & { total: number }> {
-  const search = await caseSearchOf(deps, query);
+  const district = await userDistrict(deps.db, user); // a scoped user's dates and times: its district's calendar (issue 12)
+  const search = await caseSearchOf(deps, query, district);
   const filter = { ...search, sort: 'oldest' as const };
   const first = await listCases(deps, user, { ...filter, limit: EXPORT_PAGE, offset: 0 });
   if (first.total > MAX_EXPORT_ROWS) {
@@ -137,7 +139,7 @@ export async function caseExport(deps: CaseDeps, user: CaseUser, query: CaseSear
       `The search matches ${first.total} cases; an export holds at most ${MAX_EXPORT_ROWS}. Narrow it with from/to, class, region or status and export again`,
       { from: `narrow the search: ${first.total} cases match, at most ${MAX_EXPORT_ROWS} can be exported`, to: 'narrow the search' });
   }
-  const look = (await caseLookups(deps.db, deps.work.calendar.time_zone)).lang(lang);
+  const look = (await caseLookups(deps.db, workOf(deps.work, district).calendar.time_zone)).lang(lang);
   const reporter = !!user && user.roles.some((r) => SEE_REPORTER.includes(r));
   const total = first.total;
   async function* pages(): AsyncGenerator<CaseItem[]> {

@@ -6,7 +6,7 @@ import * as facts from '../db/facts.js';
 import { caseFacts, type FactEntry, type FactsContext } from '../domain/facts.js';
 import { elapsedMinutes } from '../domain/calendar.js';
 import type { CaseSource } from '../domain/workflow.js';
-import type { WorkRules } from './work-rules.js';
+import { workOf, type WorkRules } from './work-rules.js';
 
 export function factsContext(work: WorkRules, c: { source: string; suggested_department_id: number | null }): FactsContext {
   return {
@@ -21,8 +21,8 @@ export function factsOf(work: WorkRules, c: { source: string; suggested_departme
   return caseFacts(trail, factsContext(work, c));
 }
 
-/** Derives the case's facts again from its stored trail and replaces them. */
-export async function refreshFacts(db: Queryable, work: WorkRules, c: { id: string; source: string; suggested_department_id: number | null }): Promise<void> {
+/** Derives the case's facts again from its stored trail and replaces them (working hours on its district's calendar). */
+export async function refreshFacts(db: Queryable, work: WorkRules, c: { id: string; source: string; suggested_department_id: number | null; district_code?: string }): Promise<void> {
   const trail = await cases.trail(db, c.id);
-  await facts.replaceFacts(db, c.id, factsOf(work, c, trail));
+  await facts.replaceFacts(db, c.id, factsOf(workOf(work, c.district_code), c, trail));
 }

@@ -26,7 +26,7 @@ import { chainEntry, type ChainedEntry } from '../domain/trail.js';
 import { localDateOf } from '../domain/calendar.js';
 import type { CaseFacts, FactEntry } from '../domain/facts.js';
 import { factsOf } from './facts.js';
-import type { WorkRules } from './work-rules.js';
+import { workOf, type WorkRules } from './work-rules.js';
 
 export type CaseImportFormat = 'geojson' | 'csv';
 
@@ -273,10 +273,11 @@ async function applyBatch(tx: Queryable, rows: CaseRow[], opts: CaseImportOption
     const id = randomUUID();
     const trail = chain(id, importedTrail(r, place, opts.source_system), null);
     const columns = importedCaseColumns(r, place, opts.source_system, now);
-    const case_no = `${place.district_code}${localDateOf(opts.work.calendar, r.opened_at).replace(/-/g, '')}${String(numbers[i]).padStart(6, '0')}`;
+    const work = workOf(opts.work, place.district_code); // the case's own district's calendar (issue 12)
+    const case_no = `${place.district_code}${localDateOf(work.calendar, r.opened_at).replace(/-/g, '')}${String(numbers[i]).padStart(6, '0')}`;
     caseText += db.caseLine({ ...columns, id, case_no, trail_head: trail[trail.length - 1].hash, version: 1 });
     for (const e of trail) trailText += db.trailLine(e);
-    factItems.push({ case_id: id, facts: factsOf(opts.work, { source: r.channel, suggested_department_id: null }, trail as FactEntry[]) });
+    factItems.push({ case_id: id, facts: factsOf(work, { source: r.channel, suggested_department_id: null }, trail as FactEntry[]) });
   });
 
   // Re-imported cases that changed: append to their stored trails, facts from the whole trail again.
@@ -294,7 +295,7 @@ async function applyBatch(tx: Queryable, rows: CaseRow[], opts: CaseImportOption
       });
       factItems.push({
         case_id: u.id,
-        facts: factsOf(opts.work, { source: u.row.channel, suggested_department_id: null }, [...old, ...added] as FactEntry[]),
+        facts: factsOf(workOf(opts.work, places.get(u.row.row)?.district_code), { source: u.row.channel, suggested_department_id: null }, [...old, ...added] as FactEntry[]),
       });
     }
   }

@@ -4,7 +4,7 @@
 import type { Queryable } from '../db/types.js';
 import * as sv from '../db/supervision.js';
 import * as audit from '../db/audit.js';
-import type { WorkRules } from './work-rules.js';
+import { workOf, type WorkRules } from './work-rules.js';
 import type { CaseUser } from './cases.js';
 import { DomainError } from '../domain/errors.js';
 import {
@@ -66,13 +66,16 @@ const pick = (t: Thresholds): Thresholds => ({
 });
 
 async function stockpiled(deps: SupervisionDeps, user: CaseUser, now: Date): Promise<sv.SupervisionRow[]> {
-  return (await sv.suspendedNow(deps.db, user)).filter((r) => isStockpiled(deps.work, r.event_at, now));
+  return (await sv.suspendedNow(deps.db, user)).filter((r) => isStockpiled(caseWork(deps, r), r.event_at, now));
 }
 
 async function lateReturns(deps: SupervisionDeps, user: CaseUser, w: sv.Window): Promise<sv.SupervisionRow[]> {
   return (await sv.returnApplications(deps.db, user, w))
-    .filter((r) => r.dispatched_at !== null && isLateReturn(deps.work, r.dispatched_at, r.event_at));
+    .filter((r) => r.dispatched_at !== null && isLateReturn(caseWork(deps, r), r.dispatched_at, r.event_at));
 }
+
+/** The rules of the row's case: its district's (the first six digits of its grid code; issue 12). */
+const caseWork = (deps: SupervisionDeps, r: sv.SupervisionRow): WorkRules => workOf(deps.work, r.grid_code.slice(0, 6));
 
 async function alertsOf(deps: SupervisionDeps, user: CaseUser, now: Date, t: Thresholds, overdue?: Awaited<ReturnType<typeof sv.overdueCounts>>, stock?: number): Promise<Alert[]> {
   return evaluateAlerts({
