@@ -5,6 +5,7 @@
 // choropleth). A writer turns the rows it wrote into count changes (in SQL over its RETURNING rows, or from the
 // COPY text it sends) and applies them here: a few statements per batch whatever its size, each touching one table,
 // so they run wherever Citus puts components, cases, grids and the counts.
+import { copyFields } from './copy-text.js';
 import type { Queryable } from './types.js';
 
 /** Count changes, one entry per (district, grid, major class): four arrays of the same length, keys in order. */
@@ -29,35 +30,33 @@ export function countDeltasSql(rows: string): string {
            where d.n <> 0`;
 }
 
-/** Count changes of rows in COPY text with `columns` (each row +1), as the COPY writes them. */
+/** Count changes of rows in COPY text with `columns` (each row +1), as the COPY writes them; a null grid counts nowhere. */
 export function deltasOfCopy(columns: readonly string[], text: string): CountDeltas {
-  const at = (c: string) => {
-    const i = columns.indexOf(c);
-    if (i < 0) throw new Error(`a COPY into components without ${c} cannot keep grid_component_counts`);
-    return i;
-  };
-  const [di, gi, ci] = [at('district_code'), at('grid_code'), at('class_code')];
+  const rows = copyFields(columns, text, ['district_code', 'grid_code', 'class_code'], 'components', 'keep grid_component_counts')
+    .filter(([, g]) => g !== '\\N' && g !== '')
+    .map(([d, g, c]): [string[], number] => [[d, g, c.slice(0, 2)], 1]);
+  const [[district_code, grid_code, major_code], n] = sumKeyed(rows, 3);
+  return { district_code, grid_code, major_code, n };
+}
+
+/**
+ * Sums `rows` (key parts, n) by key: the key parts as `width` arrays and the sums, keys in order (two writers lock
+ * count rows in one order), keys that net to zero left out.
+ */
+function sumKeyed(rows: readonly [readonly string[], number][], width: number): [string[][], number[]] {
   const sums = new Map<string, number>();
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    // codes are digits: no COPY escapes in them; \N is a null grid
-    const f = text.slice(start, end).split('\t');
-    start = end + 1;
-    if (f.length < columns.length || f[gi] === '\\N' || f[gi] === '') continue;
-    const key = `${f[di]}\t${f[gi]}\t${f[ci].slice(0, 2)}`;
-    sums.set(key, (sums.get(key) ?? 0) + 1);
+  for (const [key, n] of rows) {
+    const k = key.join('\t');
+    sums.set(k, (sums.get(k) ?? 0) + n);
   }
-  const out: CountDeltas = { district_code: [], grid_code: [], major_code: [], n: [] };
-  for (const key of [...sums.keys()].sort()) {
-    const [d, g, m] = key.split('\t');
-    out.district_code.push(d);
-    out.grid_code.push(g);
-    out.major_code.push(m);
-    out.n.push(sums.get(key)!);
+  const parts: string[][] = Array.from({ length: width }, () => []);
+  const ns: number[] = [];
+  for (const k of [...sums.keys()].sort()) {
+    if (sums.get(k) === 0) continue;
+    k.split('\t').forEach((v, i) => parts[i].push(v));
+    ns.push(sums.get(k)!);
   }
-  return out;
+  return [parts, ns];
 }
 
 const UNNEST = `unnest($1::text[], $2::text[], $3::text[], $4::int[]) as d(district_code, grid_code, major_code, n)`;
@@ -133,36 +132,13 @@ export function dayDeltasOf(rows: readonly { district_code: string; created_at: 
 
 /** Day changes of case rows in COPY text with `columns` (each row +1); created_at as the COPY sends it (ISO, UTC). */
 export function dayDeltasOfCopy(columns: readonly string[], text: string): DayDeltas {
-  const [di, ti, gi] = ['district_code', 'created_at', 'grid_code'].map((c) => {
-    const i = columns.indexOf(c);
-    if (i < 0) throw new Error(`a COPY into cases without ${c} cannot keep case_grid_days`);
-    return i;
-  });
-  const rows: [string, string, string, number][] = [];
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    const f = line.split('\t');
-    rows.push([f[di], new Date(f[ti]).toISOString().slice(0, 10), f[gi], 1]);
-  }
-  return sumDays(rows);
+  return sumDays(copyFields(columns, text, ['district_code', 'created_at', 'grid_code'], 'cases', 'keep case_grid_days')
+    .map(([d, t, g]) => [d, new Date(t).toISOString().slice(0, 10), g, 1]));
 }
 
 function sumDays(rows: readonly [string, string, string, number][]): DayDeltas {
-  const sums = new Map<string, number>();
-  for (const [d, day, g, n] of rows) {
-    const key = `${d}\t${day}\t${g}`;
-    sums.set(key, (sums.get(key) ?? 0) + n);
-  }
-  const out: DayDeltas = { district_code: [], day: [], grid_code: [], n: [] };
-  for (const key of [...sums.keys()].sort()) {
-    if (sums.get(key) === 0) continue;
-    const [d, day, g] = key.split('\t');
-    out.district_code.push(d);
-    out.day.push(day);
-    out.grid_code.push(g);
-    out.n.push(sums.get(key)!);
-  }
-  return out;
+  const [[district_code, day, grid_code], n] = sumKeyed(rows.map(([d, day, g, k]) => [[d, day, g], k]), 3);
+  return { district_code, day, grid_code, n };
 }
 
 /** Both changes together (a move: the old rows' −1 and the new rows' +1). */

@@ -10,6 +10,7 @@
 // keeps every cached cases tile clear of it (services/tiles.ts). A write made outside the application (psql) moves
 // nothing: bump the sets by hand, or restart the servers.
 import type { CommitTask } from './commit-work.js';
+import { copyFields } from './copy-text.js';
 import { prepared } from './prepared.js';
 import { TILE_GENERATIONS_CHANNEL, type TileSet } from './tiles.js';
 import type { Queryable } from './types.js';
@@ -64,17 +65,11 @@ export function caseChangeOf(rows: readonly { lon: number; lat: number; communit
  * db/import-cases.ts writes it; codes are digits, so no COPY escapes).
  */
 export function caseChangeOfCopy(columns: readonly string[], text: string): CaseChange | null {
-  const [gi, ci] = [columns.indexOf('geom'), columns.indexOf('community_code')];
-  if (gi < 0 || ci < 0) throw new Error('a COPY into cases without geom or community_code cannot say where it changed the tiles');
-  const rows: { lon: number; lat: number; community_code: string | null }[] = [];
-  for (const line of text.split('\n')) {
-    const f = line.split('\t');
-    if (f.length < columns.length) continue;
-    const m = /POINT\(\s*(\S+)\s+(\S+?)\s*\)/i.exec(f[gi]);
-    if (!m) throw new Error(`a case's geometry in the COPY is not a point: ${f[gi].slice(0, 60)}`);
-    rows.push({ lon: Number(m[1]), lat: Number(m[2]), community_code: f[ci] === '\\N' ? null : f[ci] });
-  }
-  return caseChangeOf(rows);
+  return caseChangeOf(copyFields(columns, text, ['geom', 'community_code'], 'cases', 'say where it changed the tiles').map(([geom, community]) => {
+    const m = /POINT\(\s*(\S+)\s+(\S+?)\s*\)/i.exec(geom);
+    if (!m) throw new Error(`a case's geometry in the COPY is not a point: ${geom.slice(0, 60)}`);
+    return { lon: Number(m[1]), lat: Number(m[2]), community_code: community === '\\N' ? null : community };
+  }));
 }
 
 /**
