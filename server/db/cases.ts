@@ -83,32 +83,34 @@ export async function update(db: Queryable, id: string, version: number, patch: 
   district: string | null = null): Promise<CaseRow | null> {
   await lockBeforeCaseWrite(db);
   const fields = (Object.keys(patch) as CaseField[]).filter((f) => CASE_FIELDS.includes(f) && f !== 'version');
-  // A patch moving the case in case_grid_days: its old row, read first (at `version`, the update then succeeds only
-  // if nothing wrote the case in between: every write raises the version).
+  // A patch touching a column a cases tile reads, or moving the case in case_grid_days (its district, grid or day),
+  // reads the case's old values in the same statement (`o`) and returns them beside the new row.
   const moves = fields.some((f) => f === 'district_code' || f === 'grid_code' || f === 'created_at');
-  const old = moves ? (await db.query<{ district_code: string; created_at: Date; grid_code: string }>(
-    'select district_code, created_at, grid_code from cases where id = $1 and version = $2', [id, version])).rows : [];
   const sets = fields.map((f, i) => `${f} = $${i + 4}`);
   const params = [now, id, version, ...fields.map((f) => patch[f])];
   if (district) params.push(district);
   const inDistrict = (t: string) => (district ? ` and ${t}.district_code = $${params.length}` : '');
   const tiles = fields.some((f) => (CASE_TILE_COLUMNS as readonly string[]).includes(f));
   const cols = (t: string) => CASE_TILE_COLUMNS.map((k) => `${t}.${k}`).join(', ');
-  const { rows } = await db.query<CaseRow & { tile_changed?: boolean; old_community_code?: string }>(
+  const olds = [
+    ...(tiles ? [`(${cols('c')}) is distinct from (${cols('o')}) as tile_changed`, 'o.community_code as old_community_code'] : []),
+    ...(moves ? ['o.district_code as old_district_code', 'o.created_at as old_created_at', 'o.grid_code as old_grid_code'] : []),
+  ];
+  type Old = { tile_changed?: boolean; old_community_code?: string; old_district_code?: string; old_created_at?: Date; old_grid_code?: string };
+  const { rows } = await db.query<CaseRow & Old>(
     `update cases c set ${[...sets, 'version = c.version + 1'].join(', ')}
-       ${tiles ? `from (select ${cols('o')} from cases o where o.id = $2${inDistrict('o')}) o` : ''}
+       ${olds.length ? `from (select ${cols('o')}, o.district_code from cases o where o.id = $2${inDistrict('o')}) o` : ''}
       where c.id = $2 and c.version = $3${inDistrict('c')}
-  returning ${SELECT}${tiles ? `, (${cols('c')}) is distinct from (${cols('o')}) as tile_changed, o.community_code as old_community_code` : ''}`,
+  returning ${[SELECT, ...olds].join(', ')}`,
     params,
   );
-  const row = rows[0];
-  if (!row) return null;
-  if (moves) await applyDayDeltas(db, plusDays(dayDeltasOf(old, -1), dayDeltasOf([row]))); // case_grid_days (db/grid-counts.ts)
-  if (tiles) {
-    const { tile_changed, old_community_code, ...updated } = row;
-    if (tile_changed) await noteCaseChange(db, caseChangeOf([updated, { ...updated, community_code: old_community_code ?? null }]));
-    return updated;
+  if (!rows[0]) return null;
+  const { tile_changed, old_community_code, old_district_code, old_created_at, old_grid_code, ...row } = rows[0];
+  if (moves) {
+    const old = { district_code: old_district_code!, created_at: old_created_at!, grid_code: old_grid_code! };
+    await applyDayDeltas(db, plusDays(dayDeltasOf([old], -1), dayDeltasOf([row]))); // case_grid_days (db/grid-counts.ts)
   }
+  if (tile_changed) await noteCaseChange(db, caseChangeOf([row, { ...row, community_code: old_community_code ?? null }]));
   return row;
 }
 
