@@ -74,12 +74,17 @@ describe.each(testBackends())('OpenAPI fuzzer on %s', (backend) => {
         ops ??= operations((await app.inject('/api/openapi.json')).json() as Doc); // the document does not change between slices
         operationCount = ops.length;
         // a request that disables a demo user or changes its password or roles is undone, so every role keeps fuzzing
-        const { rows: saved } = await db.query<{ id: number; password_hash: string; roles: string[]; disabled: boolean; department_id: number | null }>(
-          'select id, password_hash, roles, disabled, department_id from users where username = any($1)', [[...DEMO_ROLES]]);
+        // Other test files run beside this one on the same database, each in its own transaction, and some of them
+        // change demo users too: the restore touches only the rows this slice changed (it holds their locks already),
+        // in id order, so it never waits on another file's lock and no two of them can deadlock
+        const { rows: saved } = await db.query<{ id: number; password_hash: string; roles: string[]; disabled: boolean; department_id: number | null; region_code: string | null }>(
+          'select id, password_hash, roles, disabled, department_id, region_code from users where username = any($1) order by id', [[...DEMO_ROLES]]);
         const restoreUsers = async () => {
           for (const u of saved) {
-            await db.query('update users set password_hash = $2, roles = $3, disabled = $4, department_id = $5 where id = $1',
-              [u.id, u.password_hash, u.roles, u.disabled, u.department_id]);
+            await db.query(
+              `update users set password_hash = $2, roles = $3, disabled = $4, department_id = $5, region_code = $6
+                where id = $1 and (password_hash, roles, disabled, department_id, region_code) is distinct from ($2, $3::text[], $4::boolean, $5::bigint, $6::text)`,
+              [u.id, u.password_hash, u.roles, u.disabled, u.department_id, u.region_code]);
           }
         };
         const known = await knownValues(app, db);
