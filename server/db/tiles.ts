@@ -67,18 +67,31 @@ const ENV = `env as (
 const PIXEL = `((st_xmax(env.e) - st_xmin(env.e)) / ${TILE_EXTENT})`;
 
 /**
- * The layers of a tile set at zoom z: which rows, which properties. `district` (the cases set only): the cases of
- * that district alone (the value is a parameter, $10; only whether there is one shapes the SQL).
+ * Whether the layers of a set at zoom z read grids by the tile's envelope, so that naming the districts the tile
+ * meets ($4, `g.district_code = any($4)`) sends the statement only to those districts' shards on Citus, where grids
+ * are distributed by district (issue 12): the grids set at every zoom, the components set's community clusters.
  */
-export function tileLayers(set: TileSet, z: number, district: string | null = null): LayerSql[] {
+export function routedByDistrict(set: TileSet, z: number): boolean {
+  return set === 'grids' || (set === 'components' && z <= COMPONENT_COMMUNITY_ZOOM);
+}
+
+/**
+ * The layers of a tile set at zoom z: which rows, which properties. `district` (the cases set only): the cases of
+ * that district alone (the value is a parameter, $10; only whether there is one shapes the SQL). `routed` (where
+ * routedByDistrict): the grids read are those of the districts in $4 (text[]) alone.
+ */
+export function tileLayers(set: TileSet, z: number, district: string | null = null, routed = false): LayerSql[] {
   const CASE_FILTER = caseFilter(district);
+  // The districts the tile meets, a parameter (not a subquery on regions): Citus prunes shards by a value it knows
+  // when it plans the statement, not by the result of a subquery.
+  const IN_DISTRICTS = routed && routedByDistrict(set, z) ? ' and g.district_code = any($4::text[])' : '';
   switch (set) {
     case 'grids':
       if (z >= GRID_DETAIL_ZOOM) {
         return [{
           name: 'grids', props: ['code', 'community_code', 'area_m2'],
           rows: `select g.code, g.community_code, round(g.area_m2)::int as area_m2, st_transform(g.geom, 3857) as g3857
-                   from grids g, env where g.valid_to is null and g.geom && env.q`,
+                   from grids g, env where g.valid_to is null and g.geom && env.q${IN_DISTRICTS}`,
         }];
       }
       return [{
@@ -90,7 +103,7 @@ export function tileLayers(set: TileSet, z: number, district: string | null = nu
                  from regions r cross join env
                  left join (select g.community_code, count(*) as grid_count
                               from grids g
-                             where g.valid_to is null
+                             where g.valid_to is null${IN_DISTRICTS}
                                and g.community_code in (select r2.code from regions r2, env where r2.level = 'community' and r2.geom && env.q)
                              group by g.community_code) n on n.community_code = r.code
                 where r.level = 'community' and r.geom && env.q`,
@@ -120,7 +133,7 @@ export function tileLayers(set: TileSet, z: number, district: string | null = nu
                               (array_agg(m.major_code order by m.n desc, m.major_code))[1] as major_code
                          from (select g.community_code, k.major_code, sum(k.n)::int as n
                                  from grids g join grid_component_counts k on k.grid_code = g.code, env
-                                where g.valid_to is null and g.geom && env.q
+                                where g.valid_to is null and g.geom && env.q${IN_DISTRICTS}
                                 group by 1, 2) m
                         group by m.community_code) s
                  join regions r on r.code = s.community_code`,
@@ -263,14 +276,21 @@ export async function renderTile(
   return (await drawTile(db, set, z, x, y, encoder, cases)).mvt;
 }
 
-/** renderTile with the instant the drawing stops being true (DrawnTile.changes_at), for the tile cache. */
+/**
+ * renderTile with the instant the drawing stops being true (DrawnTile.changes_at), for the tile cache. `districts`
+ * (where routedByDistrict; ignored elsewhere): every district the tile meets (services/tiles.ts districtsMeeting),
+ * so that only their grids are read; none: the empty tile, without a query. Absent: every district's grids, the
+ * same bytes.
+ */
 export async function drawTile(
   db: Queryable, set: TileSet, z: number, x: number, y: number, encoder: Encoder = defaultEncoder(db),
-  cases?: CaseTileFilter,
+  cases?: CaseTileFilter, districts?: readonly string[] | null,
 ): Promise<DrawnTile> {
   if (set === 'cases' && !cases) throw new Error('the cases layer needs a CaseTileFilter (at least now, for the lights)');
-  const layers = tileLayers(set, z, set === 'cases' ? (cases!.district ?? null) : null);
-  const params = set === 'cases' ? [z, x, y, ...caseTileParams(cases!)] : [z, x, y];
+  const routed = districts != null && routedByDistrict(set, z);
+  if (routed && !districts.length) return { mvt: Buffer.alloc(0), changes_at: null };
+  const layers = tileLayers(set, z, set === 'cases' ? (cases!.district ?? null) : null, routed);
+  const params = set === 'cases' ? [z, x, y, ...caseTileParams(cases!)] : routed ? [z, x, y, districts] : [z, x, y];
   let changes: number | null = null;
   const changesAt = (v: unknown) => {
     if (v == null) return;
@@ -303,6 +323,37 @@ export async function drawTile(
   const changes_at = changes === null ? null : new Date(changes);
   if (!Object.keys(vtLayers).length) return { mvt: Buffer.alloc(0), changes_at };
   return { mvt: Buffer.from(vtpbf.fromGeojsonVt(vtLayers as never, { version: 2, extent: TILE_EXTENT })), changes_at };
+}
+
+/** [min_lon, min_lat, max_lon, max_lat] of everything of one district a routed layer draws. */
+export type DistrictBox = { district_code: string; box: [number, number, number, number] };
+
+// Per district, the extent of its current grids and of its regions (a community drawn at low zoom may have no grid
+// yet); regions' geometry alone would not do: it may be missing (null) or not cover every grid of its district.
+// One statement per table: grids grouped by their distribution column (a task per shard on Citus), regions local.
+const DISTRICT_EXTENTS = [
+  prepared(`select district_code, st_xmin(e) as x0, st_ymin(e) as y0, st_xmax(e) as x1, st_ymax(e) as y1
+              from (select district_code, st_extent(geom) as e from grids where valid_to is null group by district_code) x`),
+  prepared(`select district_code, st_xmin(e) as x0, st_ymin(e) as y0, st_xmax(e) as x1, st_ymax(e) as y1
+              from (select left(code, 6) as district_code, st_extent(geom) as e from regions where geom is not null group by 1) x`),
+];
+
+/**
+ * Each district's extent: its current grids and its regions (what the routed layers, routedByDistrict, draw of it).
+ * Reads every current grid: the tile routes keep the result per generation of the grids set (services/tiles.ts
+ * TileDistricts), which every writer of grids and regions moves.
+ */
+export async function districtBoxes(db: Queryable): Promise<DistrictBox[]> {
+  const out = new Map<string, [number, number, number, number]>();
+  for (const sql of DISTRICT_EXTENTS) {
+    const { rows } = await db.query<{ district_code: string; x0: number; y0: number; x1: number; y1: number }>(sql);
+    for (const r of rows) {
+      const b = out.get(r.district_code);
+      const [x0, y0, x1, y1] = [Number(r.x0), Number(r.y0), Number(r.x1), Number(r.y1)];
+      out.set(r.district_code, b ? [Math.min(b[0], x0), Math.min(b[1], y0), Math.max(b[2], x1), Math.max(b[3], y1)] : [x0, y0, x1, y1]);
+    }
+  }
+  return [...out].map(([district_code, box]) => ({ district_code, box })).sort((a, b) => (a.district_code < b.district_code ? -1 : 1));
 }
 
 const GENERATION = prepared('select gen from tile_generations where tile_set = $1');

@@ -16,12 +16,14 @@ export const TILE_SETS = tilesDb.TILE_SETS;
 
 /**
  * One tile of a set as MVT bytes; `encoder` is the engine's default unless given (tests hold both to the same
- * expectations); `cases` (the cases set only): the instant of the lights, the period and the filters.
+ * expectations); `cases` (the cases set only): the instant of the lights, the period and the filters; `districts`:
+ * the districts the tile meets (districtsMeeting), for a set read by district (db/tiles.ts drawTile).
  */
-export function renderTile(
+export async function renderTile(
   db: Queryable, set: TileSet, z: number, x: number, y: number, encoder?: Encoder, cases?: CaseTileFilter,
+  districts?: readonly string[] | null,
 ): Promise<Buffer> {
-  return tilesDb.renderTile(db, set, z, x, y, encoder, cases);
+  return (await tilesDb.drawTile(db, set, z, x, y, encoder, cases, districts)).mvt;
 }
 
 export type TileRequest = {
@@ -61,6 +63,50 @@ export function tileBounds(z: number, x: number, y: number): LonLatBox {
   return [lon(x - m), lat(Math.min(n, y + 1 + m)), lon(x + 1 + m), lat(Math.max(0, y - m))];
 }
 
+/**
+ * How far past a tile's buffered envelope a district's extent may lie and still count as met: the SQL compares
+ * PostGIS's bounding boxes, single-precision and rounded outward (~1e-5° at 116°E), with an envelope it computes
+ * itself; 1e-4° (~10 m) more can only add a district, never drop one that has something in the tile.
+ */
+const DISTRICT_SLACK_DEG = 1e-4;
+
+/** The districts whose extent (db/tiles.ts districtBoxes) meets a tile's buffered envelope (tileBounds), in code order. */
+export function districtsMeeting(boxes: readonly tilesDb.DistrictBox[], z: number, x: number, y: number): string[] {
+  const [w, s, e, n] = tileBounds(z, x, y);
+  // A buffered envelope past ±180° comes back from PostGIS's transform wrapped round, its box spanning the globe:
+  // at the antimeridian every district is taken, rather than follow that.
+  if (w < -180 || e > 180) return boxes.map((b) => b.district_code);
+  const d = DISTRICT_SLACK_DEG;
+  return boxes.filter(({ box: b }) => b[0] <= e + d && b[2] >= w - d && b[1] <= n + d && b[3] >= s - d).map((b) => b.district_code);
+}
+
+/**
+ * The districts' extents for routing a tile to the districts it meets (db/tiles.ts routedByDistrict: on Citus one
+ * task per district met instead of one per shard), read once per generation of the grids set, which every writer
+ * of grids and regions moves (db/tile-bumps.ts), and kept as long as the tile cache it sits beside (one per tile
+ * route). A write that moves no generation (psql) leaves them stale, as it leaves the cached tiles.
+ */
+export class TileDistricts {
+  private held: { gen: string; boxes: Promise<tilesDb.DistrictBox[]> } | null = null;
+  private reads = 0;
+
+  /** The extents at `gen` (the grids set's generation): from memory, or read once for every caller at that generation. */
+  boxes(db: Queryable, gen: string): Promise<tilesDb.DistrictBox[]> {
+    if (this.held?.gen === gen) return this.held.boxes;
+    const boxes = tilesDb.districtBoxes(db);
+    this.reads++;
+    const held = { gen, boxes };
+    this.held = held;
+    boxes.catch(() => { if (this.held === held) this.held = null; });
+    return boxes;
+  }
+
+  /** How many times the extents were read (tests: once per generation). */
+  stats(): { reads: number } {
+    return { reads: this.reads };
+  }
+}
+
 /** A strong ETag of tile bytes (a content hash, so every process gives the same tile the same tag). */
 export function tileEtag(mvt: Buffer): string | null {
   return mvt.length ? `"${createHash('sha256').update(mvt).digest('base64url').slice(0, 27)}"` : null;
@@ -82,9 +128,11 @@ export function cachedTile(deps: { cache: TileCache; gens?: TileGenerations }, t
 /**
  * One tile, from the cache when it may be served (same generation of its set; for cases, lights still true at
  * `cases.now`), else drawn, cached and returned. `cache.max_bytes` 0: always drawn, no generation read. `gens`:
- * where the generations come from (without it, read from the database on every call).
+ * where the generations come from (without it, read from the database on every call). `districts`: a tile whose
+ * layers read grids by envelope (db/tiles.ts routedByDistrict) reads those of the districts it meets alone (issue
+ * 12), with the same bytes; without it, or with the cache off, every district's.
  */
-export async function serveTile(deps: { db: Queryable; cache: TileCache; gens?: TileGenerations }, t: TileRequest): Promise<ServedTile> {
+export async function serveTile(deps: { db: Queryable; cache: TileCache; gens?: TileGenerations; districts?: TileDistricts }, t: TileRequest): Promise<ServedTile> {
   if (t.set === 'cases' && (!t.cases || !t.scope)) throw new Error('a cases tile needs its filter and the caller\'s visibility scope');
   const { db, cache } = deps;
   // Only the cases set changes with time; the others are true until their generation moves.
@@ -107,7 +155,14 @@ export async function serveTile(deps: { db: Queryable; cache: TileCache; gens?: 
   const hit = cache.get(key, gen, now);
   if (hit) return { mvt: hit.mvt, etag: hit.etag, cache: 'hit' };
   const draw = async (): Promise<CachedTile> => {
-    const d = await tilesDb.drawTile(db, t.set, t.z, t.x, t.y, undefined, t.cases);
+    let districts: string[] | null = null;
+    if (deps.districts && tilesDb.routedByDistrict(t.set, t.z)) {
+      // The grids set's generation moves with every write of grids or regions; another set's (components) may
+      // move with other writes too, so the extents are keyed by the grids set's own.
+      const gridsGen = t.set === 'grids' ? gen : deps.gens ? await deps.gens.generation('grids') : await tilesDb.tileGeneration(db, 'grids');
+      districts = districtsMeeting(await deps.districts.boxes(db, gridsGen), t.z, t.x, t.y);
+    }
+    const d = await tilesDb.drawTile(db, t.set, t.z, t.x, t.y, undefined, t.cases, districts);
     return { set: t.set, gen, bounds: tileBounds(t.z, t.x, t.y), mvt: d.mvt, etag: tileEtag(d.mvt), drawn_at: now, changes_at: d.changes_at?.getTime() ?? null };
   };
   let tile = await cache.once(key, gen, draw);

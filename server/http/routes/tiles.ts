@@ -12,7 +12,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
 import type { CaseDeps } from '../../services/cases.js';
-import { cachedTile, serveTile, TileCache, TILE_SETS, type ServedTile, type TileGenerations, type TileSet } from '../../services/tiles.js';
+import { cachedTile, serveTile, TileCache, TileDistricts, TILE_SETS, type ServedTile, type TileGenerations, type TileSet } from '../../services/tiles.js';
 import { DomainError } from '../../domain/errors.js';
 import { visibilityRule } from '../../domain/visibility.js';
 import { caseTileFilter } from '../../services/stats.js';
@@ -31,6 +31,8 @@ const tileRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases?: CaseDeps; t
   const clock = deps.cases?.clock ?? { now: () => new Date() };
   const casesGuard = app.requireRole(...STATS_ROLES);
   const cache = new TileCache(Math.floor(deps.config.tile_cache_mb * 1024 * 1024));
+  // The districts' extents, per generation of the grids: a grids tile reads only the districts it meets (issue 12).
+  const districts = new TileDistricts();
 
   app.get('/api/tiles/:set/:z/:x/:tile', {
     onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
@@ -80,13 +82,13 @@ const tileRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases?: CaseDeps; t
       work ??= loadWorkRules();
       // A user kept to a district (issue 12) sees that district's cases only; the district is a filter, so it is in
       // the cache key (services/tiles.ts tileKey) and no one is served a tile drawn for another district.
-      filter = { ...await caseTileFilter({ db: deps.db, work, clock }, req.query), district: await userDistrict(deps.db, req.user) };
+      filter = await caseTileFilter({ db: deps.db, work, clock }, req.query, await userDistrict(deps.db, req.user)); // its dates too
       // The guard admits only roles that see every case (rule null → 'all'); should it ever admit others, their
       // rule is part of the cache key, so no one is served a tile drawn for a wider view.
       const rule = visibilityRule(req.user);
       scope = rule === null ? 'all' : JSON.stringify(rule);
     }
-    const tile = await serveTile({ db: deps.db, cache, gens: deps.tile_generations }, { set: set as TileSet, z, x, y, cases: filter, scope });
+    const tile = await serveTile({ db: deps.db, cache, gens: deps.tile_generations, districts }, { set: set as TileSet, z, x, y, cases: filter, scope });
     return answer(req, reply, set as TileSet, tile);
   });
 };
