@@ -97,7 +97,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   const clock = deps.clock ?? { now: () => new Date() };
   const rules = deps.rules ?? await loadDistrictRules(deps.db, { clock: () => clock.now() });
-  const d = { db: deps.db, config, history: deps.history, time_zone: () => (deps.work ?? rules.work).calendar.time_zone };
+  const d = { db: deps.db, config, history: deps.history };
   // The live hub first: sessions that end close their streams at once (onSessionsEnded); cases poke it after commit.
   const live = new LiveHub(deps.db, { clock, session_idle_minutes: config.session_idle_minutes });
   await live.start();
@@ -115,7 +115,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(authPlugin, { db: deps.db, config, clock, onSessionsEnded }); // before the routes: app.authenticate, app.requireRole, req.user
   const authHooks = recogniseAuthHooks(app);
   app.addHook('onRoute', (route) => completeRoute(route, authHooks)); // bounded integers, the edge's statuses (http/openapi.ts)
-  await app.register(metaRoutes, { deps: { ...d, clock } });
+  await app.register(metaRoutes, { deps: { ...d, rules } }); // /api/config: each district's time zone from the rule book
   await app.register(classRoutes, { deps: d });
   await app.register(regionRoutes, { deps: d });
   await app.register(gridRoutes, { deps: d });
@@ -143,7 +143,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(evaluationRoutes, { deps: { ...d, cases: caseDeps } });
   await app.register(statsRoutes, { deps: { ...d, cases: caseDeps } });
   await app.register(exportRoutes, { deps: { ...d, cases: caseDeps } });
-  await app.register(patrolRoutes, { deps: { ...d, patrol: { db: deps.db, clock, get calendar() { return caseDeps.work.calendar; }, retention_days: config.track_retention_days, interval_seconds: config.patrol_interval_seconds } } });
+  await app.register(patrolRoutes, { deps: { ...d, patrol: { db: deps.db, clock, work: caseDeps.work, retention_days: config.track_retention_days, interval_seconds: config.patrol_interval_seconds } } });
   await app.register(open311Routes, { prefix: OPEN311_PREFIX, deps: { ...d, cases: caseDeps } }); // GeoReport v2 (issue 11)
   await app.register(open311KeyRoutes, { deps: { ...d, cases: caseDeps } });
   // notifications (issue 11): webhook subscriptions, the outbox, departments' e-mail; the worker runs from main.ts

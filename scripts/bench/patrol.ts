@@ -120,7 +120,7 @@ async function run(db: Db, label: string, work: ReturnType<typeof loadWorkRules>
   say(`patrol bench (${label}): ${ids.length} inspectors, ${withGrids} of them with responsibility grids`);
 
   const config = loadConfig({ GRIDLINE_DEMO: '0', GRIDLINE_CLIENT_DIR: '/nonexistent', GRIDLINE_LOG: '0' });
-  const pdeps: PatrolDeps = { db, clock: { now: () => new Date() }, calendar: work.calendar, retention_days: 90, interval_seconds: 60 };
+  const pdeps: PatrolDeps = { db, clock: { now: () => new Date() }, work, retention_days: 90, interval_seconds: 60 };
   for (const id of ids) await setDuty(pdeps, { id, roles: ['inspector'] }, true, null);
   const { rows: duties } = await db.query<{ user_id: number; id: number }>(
     'select user_id::int as user_id, id::int as id from patrol_duties where ended_at is null and user_id = any ($1::bigint[])', [ids]);

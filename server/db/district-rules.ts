@@ -50,6 +50,17 @@ export async function everyLimits(db: Queryable): Promise<DistrictVersion<Record
 }
 
 /**
+ * What a rule book's copy depends on, cheap to read on a request: the number of versions of each table (rows are
+ * only inserted, so a count that moved means a new version) and the first district (regions.firstDistrict's order).
+ */
+export async function rulesFingerprint(db: Queryable): Promise<string> {
+  const { rows: [r] } = await db.query<{ c: number; l: number; d: string | null }>(
+    `select (select count(*) from district_calendars)::int as c, (select count(*) from district_limits)::int as l,
+            (select code from regions where level = 'district' order by code limit 1) as d`);
+  return `${r.d ?? ''}|${r.c}|${r.l}`;
+}
+
+/**
  * Appends a calendar version (the next number); returns it. Call inside a transaction: the row lock on the district
  * serialises two admins saving at once, so each gets its own number.
  */

@@ -157,10 +157,14 @@ export async function coverage(db: Queryable, from: Date, to: Date, now: Date, d
   return rows.map((r) => ({ ...r, distance_m: Number(r.distance_m) }));
 }
 
-/** The user's roles, null when no such user (of `district`, when given) exists (tracks: whose track is asked for). */
-export async function userRoles(db: Queryable, user_id: number, district: string | null = null): Promise<string[] | null> {
-  const { rows } = await db.query<{ roles: string[] }>(`select roles from users u where id = $1 and ${inDistrict(2)}`, [user_id, district]);
-  return rows[0]?.roles ?? null;
+/**
+ * The user's roles and the district it is kept to (null: every district), null when no such user (of `district`, when
+ * given) exists (tracks: whose track is asked for, and on whose calendar its day is).
+ */
+export async function userRoles(db: Queryable, user_id: number, district: string | null = null): Promise<{ roles: string[]; district_code: string | null } | null> {
+  const { rows } = await db.query<{ roles: string[]; district_code: string | null }>(
+    `select roles, left(region_code, 6) as district_code from users u where id = $1 and ${inDistrict(2)}`, [user_id, district]);
+  return rows[0] ?? null;
 }
 
 // Retention -------------------------------------------------------------------------------------------------------

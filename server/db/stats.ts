@@ -38,7 +38,9 @@ export async function countsByUnit(
   if (pieces.days.length && (f.class_code || f.major || f.channel)) {
     throw new Error('case_grid_days has no class or channel: count those from cases');
   }
-  const region = f.region ? p(f.region) : null;
+  // registered only when a day branch uses it: an unused parameter has no type ("could not determine data type"), and a
+  // period of one local day off UTC (every day in Beijing or New York) has no whole UTC day
+  const region = f.region && pieces.days.length ? p(f.region) : null;
   // with a region, its district too (the first six digits): the rollup's key starts with it (0061), one shard on Citus
   const inRegion = region ? ` and k.district_code = left(${region}, 6) and k.grid_code like ${region} || '%'` : '';
   for (const d of pieces.days) {
@@ -165,18 +167,21 @@ export type GridCardBase = {
   area_m2: number; current: boolean;
 };
 
-/** A grid (its current version, else its latest) with names and geodesic area; null when no grid has the code. */
+/** The district of a unit grid's code (its first six digits): the grid card's queries name it (one shard on Citus). */
+const districtOfGrid = (code: string) => code.slice(0, 6);
+
+/**
+ * A grid (its current version, else its latest) with names and geodesic area; null when no grid has the code. The
+ * grid's district is named (grids.district_code = left(code, 6), held by 0059's check): one shard on Citus.
+ */
 export async function gridBase(db: Queryable, code: string): Promise<GridCardBase | null> {
   const { rows } = await db.query<GridCardBase>(
     `select g.code, g.community_code, c.name as community_name, g.street_code, s.name as street_name,
             st_area(g.geom::geography) as area_m2, g.valid_to is null as current
        from grids g left join regions c on c.code = g.community_code left join regions s on s.code = g.street_code
-      where g.code = $1 order by g.valid_to is null desc, g.valid_from desc limit 1`, [code]);
+      where g.district_code = $2 and g.code = $1 order by g.valid_to is null desc, g.valid_from desc limit 1`, [code, districtOfGrid(code)]);
   return rows[0] ? { ...rows[0], area_m2: Number(rows[0].area_m2) } : null;
 }
-
-/** The district of a unit grid's code (its first six digits): the grid card's queries name it (one shard on Citus). */
-const districtOfGrid = (code: string) => code.slice(0, 6);
 
 /** Cases of a grid reported in [start, end) by status. */
 export async function gridStatuses(db: Queryable, code: string, start: Date, end: Date): Promise<{ status: string; count: number }[]> {

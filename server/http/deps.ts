@@ -5,8 +5,4 @@ import type { Queryable } from '../db/types.js';
 import type { HistoryProgress } from '../services/history.js';
 
 /** `history`: where the background load of the demo's simulated history stands (main.ts), if one runs. */
-export type Deps = {
-  db: Queryable; config: Config; history?: HistoryProgress;
-  /** The district's IANA time zone now (its calendar in force; services/district-rules.ts); GET /api/config sends it. */
-  time_zone?: () => string;
-};
+export type Deps = { db: Queryable; config: Config; history?: HistoryProgress };

@@ -55,6 +55,8 @@ export class RuleBook {
   private works = new Map<string, WorkRules>();
   private defaults: DistrictVersions | null = null;
   private defaultLimits: LimitsTable | null = null;
+  /** db/district-rules.ts rulesFingerprint of what the last reload read. */
+  private fingerprint = '';
 
   constructor(readonly data: RuleData, readonly clock: () => Date) {
     const book = this;
@@ -117,7 +119,17 @@ export class RuleBook {
     for (const { district_code, ...v } of limits) of(district_code).limits.push({ ...v, built: loadLimits(v.body, { classCodes: this.data.class_codes }) });
     this.district = first?.code ?? null;
     this.versions = versions;
+    this.fingerprint = `${first?.code ?? ''}|${calendars.length}|${limits.length}`;
     return this;
+  }
+
+  /**
+   * Re-reads the versions when the database holds others than those read last (rulesFingerprint: one small query):
+   * a version saved by another server process, or written by a loader, is then in force here too without a restart.
+   * This process's own admin changes reload at once (changeCalendar, changeLimits).
+   */
+  async refresh(db: Queryable): Promise<this> {
+    return (await store.rulesFingerprint(db)) === this.fingerprint ? this : this.reload(db);
   }
 }
 

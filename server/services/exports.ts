@@ -16,7 +16,7 @@ import {
 import { evaluate, headline, keptEvalQuery, type EvalDeps, type EvalQuery } from './evaluation.js';
 import { keptRegionOf, userDistrict } from './visibility.js';
 import { workOf } from './work-rules.js';
-import { caseSearchOf, listCases, type CaseDeps, type CaseUser } from './cases.js';
+import { caseSearchOf, listCases, searchDistrictOf, type CaseDeps, type CaseUser } from './cases.js';
 
 /** Most rows a case export holds (docs/leader-api.md). */
 export const MAX_EXPORT_ROWS = 100_000;
@@ -139,7 +139,7 @@ export async function caseExport(deps: CaseDeps, user: CaseUser, query: CaseSear
       `The search matches ${first.total} cases; an export holds at most ${MAX_EXPORT_ROWS}. Narrow it with from/to, class, region or status and export again`,
       { from: `narrow the search: ${first.total} cases match, at most ${MAX_EXPORT_ROWS} can be exported`, to: 'narrow the search' });
   }
-  const look = (await caseLookups(deps.db, workOf(deps.work, district).calendar.time_zone)).lang(lang);
+  const look = (await caseLookups(deps.db, workOf(deps.work, searchDistrictOf(query, district)).calendar.time_zone)).lang(lang);
   const reporter = !!user && user.roles.some((r) => SEE_REPORTER.includes(r));
   const total = first.total;
   async function* pages(): AsyncGenerator<CaseItem[]> {

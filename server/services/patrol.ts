@@ -4,18 +4,20 @@ import { createHash } from 'node:crypto';
 import type { Queryable } from '../db/types.js';
 import * as patrol from '../db/patrol.js';
 import { DomainError } from '../domain/errors.js';
-import { localDateOf, localTime, type WorkCalendar } from '../domain/calendar.js';
+import { localDateOf, localTime } from '../domain/calendar.js';
 import { SEE_ALL_ROLES } from '../domain/visibility.js';
 import {
   STALE_INTERVALS, checkBatch, clockOffset_ms, checkDate, dutyOf, dutySecondsIn, freshness, nextDate, retentionCutoff, stepLength_m,
   type FixInput, type Rejected,
 } from '../domain/patrol.js';
-import { userDistrict } from './visibility.js';
+import { keptRegionOf, userDistrict } from './visibility.js';
+import { workOf, type WorkRules } from './work-rules.js';
 
 export type PatrolDeps = {
   db: Queryable;
   clock: { now(): Date };
-  calendar: WorkCalendar;
+  /** Every district's calendar (the rule book's): a day is a local day of the district it is about (issue 12). */
+  work: WorkRules;
   /** GRIDLINE_TRACK_RETENTION_DAYS */
   retention_days: number;
   /** GRIDLINE_PATROL_INTERVAL_SECONDS: how often a phone on duty sends its position */
@@ -147,9 +149,13 @@ export async function lastPositions(deps: PatrolDeps, viewer: PatrolUser | null 
   };
 }
 
-function dayBounds(deps: PatrolDeps, date: string | undefined): { date: string; from: Date; to: Date } {
-  const d = date === undefined || date === '' ? localDateOf(deps.calendar, deps.clock.now()) : checkDate(date);
-  return { date: d, from: localTime(deps.calendar, `${d} 00:00`), to: localTime(deps.calendar, `${nextDate(d)} 00:00`) };
+/**
+ * A local day [from, to) of `district`'s calendar (the first district's for null), and its zone; default today there.
+ */
+function dayBounds(deps: PatrolDeps, date: string | undefined, district: string | null): { date: string; time_zone: string; from: Date; to: Date } {
+  const cal = workOf(deps.work, district).calendar;
+  const d = date === undefined || date === '' ? localDateOf(cal, deps.clock.now()) : checkDate(date);
+  return { date: d, time_zone: cal.time_zone, from: localTime(cal, `${d} 00:00`), to: localTime(cal, `${nextDate(d)} 00:00`) };
 }
 
 /** Whether the viewer may read tracks and coverage of everyone: the command centre's posts and leaders. */
@@ -160,7 +166,8 @@ function seesEveryone(viewer: PatrolUser): boolean {
 /**
  * An inspector's track of one local day as a GeoJSON Feature: a LineString through its fixes in time order
  * (geometry null with fewer than two), with the instants, distance and time on duty. An inspector reads its own;
- * the command centre and leaders anyone's.
+ * the command centre and leaders anyone's. The day is the inspector's district's (an inspector of every district:
+ * the viewer's, else the first district's).
  */
 export async function track(deps: PatrolDeps, viewer: PatrolUser, user_id: number | undefined, date: string | undefined) {
   const isInspector = viewer.roles.includes('inspector');
@@ -172,12 +179,13 @@ export async function track(deps: PatrolDeps, viewer: PatrolUser, user_id: numbe
   }
   if (user_id === undefined && !isInspector) throw new DomainError('bad_request', 'user_id is required: whose track?', { field: 'user_id' });
   const who = user_id ?? viewer.id;
-  const { date: d, from, to } = dayBounds(deps, date);
-  const district = who === viewer.id ? null : await userDistrict(deps.db, viewer); // another district's inspector: not found
-  const roles = await patrol.userRoles(deps.db, who, district);
-  if (!roles || !roles.includes('inspector')) {
+  const viewerDistrict = await userDistrict(deps.db, viewer);
+  const district = who === viewer.id ? null : viewerDistrict; // another district's inspector: not found
+  const inspector = await patrol.userRoles(deps.db, who, district);
+  if (!inspector || !inspector.roles.includes('inspector')) {
     throw new DomainError('not_found', `No inspector with id ${who}${district ? ` in your district ${district}` : ''}`, { field: 'user_id' });
   }
+  const { date: d, from, to } = dayBounds(deps, date, inspector.district_code ?? viewerDistrict);
   const now = deps.clock.now();
   const [fixes, duties] = await Promise.all([patrol.fixesBetween(deps.db, who, from, to), patrol.dutiesBetween(deps.db, who, from, to)]);
   return {
@@ -193,14 +201,17 @@ export async function track(deps: PatrolDeps, viewer: PatrolUser, user_id: numbe
 }
 
 /**
- * Per inspector for one local day: responsibility grids, their unit grids visited, share, time on duty, distance; a
- * viewer kept to a district sees that district's inspectors (and those of every district).
+ * Per inspector for one local day: responsibility grids, their unit grids visited, share, time on duty, distance. The
+ * day and the inspectors are those of a district (issue 12): `district` asked for, else the viewer's own (a viewer
+ * kept to a district: its own, another is a 403 naming both), with its inspectors and those of every district; a
+ * viewer of every district asking for none: every inspector on the first district's day (time_zone names it).
  */
-export async function coverage(deps: PatrolDeps, date: string | undefined, viewer: PatrolUser | null = null) {
-  const { date: d, from, to } = dayBounds(deps, date);
-  const rows = await patrol.coverage(deps.db, from, to, deps.clock.now(), await userDistrict(deps.db, viewer));
+export async function coverage(deps: PatrolDeps, date: string | undefined, viewer: PatrolUser | null = null, asked?: string) {
+  const district = (await keptRegionOf(deps.db, viewer, asked, 'district')) ?? null;
+  const { date: d, time_zone, from, to } = dayBounds(deps, date, district);
+  const rows = await patrol.coverage(deps.db, from, to, deps.clock.now(), district);
   return {
-    date: d, from, to,
+    date: d, time_zone, from, to,
     items: rows.map((r) => ({
       ...r,
       share: r.unit_grids ? Math.round((r.visited_grids / r.unit_grids) * 1000) / 1000 : null,

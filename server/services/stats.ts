@@ -1,5 +1,7 @@
 // Grid-level statistics for leaders (docs/leader-api.md §Statistics): the choropleth with Getis–Ord Gi* hot spots,
-// trends, top classes and a grid's card. Periods are local dates of the district's calendar zone (work-rules).
+// trends, top classes and a grid's card. Periods are local dates of the calendar zone of the district asked about
+// (issue 12: the region's district, a scoped user's own, a grid's; with none, a province-wide read, the first district's,
+// named in the answer's time_zone).
 // Each level's units (geometry, geodesic area) and contiguity pairs are read once per version of the grids or
 // regions and kept in memory (a fingerprint query decides whether the cached copy still holds).
 import type { Queryable } from '../db/types.js';
@@ -10,7 +12,7 @@ import {
   BUCKETS, CHANNELS, LEVEL_CODE_LENGTH, STAT_LEVELS, badField, classParam, majorParam, oneOf, parsePeriod, regionParam,
   splitByUtcDay, trendBuckets, type Period, type StatLevel,
 } from '../domain/stats-query.js';
-import type { WorkRules } from './work-rules.js';
+import { workOf, type WorkRules } from './work-rules.js';
 import { localDateOf, localTime } from '../domain/calendar.js';
 import type { CaseTileFilter } from '../db/tiles.js';
 import { keptRegion } from '../domain/exports.js';
@@ -43,6 +45,16 @@ async function levelGeometry(db: Queryable, level: StatLevel): Promise<LevelGeom
 }
 
 type Filters = stats.CaseFilters;
+
+/**
+ * The calendar a statistic's local dates are read in: the region's district (its first six digits; a scoped user's
+ * read always has one, http/routes/stats.ts fills it in), else the first district's (a province-wide read: one
+ * period for every district, named by the answer's time_zone). A malformed region picks none here: checkFilters
+ * refuses it.
+ */
+function calendarOf(deps: StatsDeps, region: string | null | undefined): WorkRules['calendar'] {
+  return workOf(deps.work, region && /^[0-9]{6}/.test(region) ? region.slice(0, 6) : null).calendar;
+}
 
 /** Checks the filters' format, then that the class, major class and region exist. */
 async function checkFilters(db: Queryable, q: StatsQuery): Promise<Filters> {
@@ -77,7 +89,8 @@ export type Choropleth = {
  * per 10,000 m², with Gi* z-scores and hot-spot classes over the units of the level inside the region.
  */
 export async function choropleth(deps: StatsDeps, q: StatsQuery): Promise<Choropleth> {
-  const period = parsePeriod(deps.work.calendar, q.from, q.to);
+  const cal = calendarOf(deps, q.region);
+  const period = parsePeriod(cal, q.from, q.to);
   const level = oneOf(q.level, STAT_LEVELS, 'level', 'grid');
   const f = await checkFilters(deps.db, q);
   if (f.region && f.region.length >= LEVEL_CODE_LENGTH[level]) {
@@ -106,7 +119,7 @@ export async function choropleth(deps: StatsDeps, q: StatsQuery): Promise<Chorop
   return {
     from: period.from, to: period.to, prev_from: period.prev_from, prev_to: period.prev_to, level, filters: f,
     total: counts.reduce((s, c) => s + c.cur, 0), prev_total: counts.reduce((s, c) => s + c.prev, 0),
-    method: { ...HOTSPOT_METHOD, counted: `cases by report time (created_at) in the district's time zone ${deps.work.calendar.time_zone}, every status` },
+    method: { ...HOTSPOT_METHOD, counted: `cases by report time (created_at) in the district's time zone ${cal.time_zone}, every status` },
     features,
   };
 }
@@ -114,15 +127,16 @@ export async function choropleth(deps: StatsDeps, q: StatsQuery): Promise<Chorop
 export type TrendPoint = { start: string; end: string; reported: number; filed: number; closed: number };
 
 /** Reported, filed and closed cases per day, ISO week or month of the period (first and last bucket clipped). */
-export async function trend(deps: StatsDeps, q: StatsQuery & { bucket?: string }): Promise<{ from: string; to: string; bucket: string; points: TrendPoint[] }> {
-  const period = parsePeriod(deps.work.calendar, q.from, q.to);
+export async function trend(deps: StatsDeps, q: StatsQuery & { bucket?: string }): Promise<{ from: string; to: string; bucket: string; time_zone: string; points: TrendPoint[] }> {
+  const cal = calendarOf(deps, q.region);
+  const period = parsePeriod(cal, q.from, q.to);
   const bucket = oneOf(q.bucket, BUCKETS, 'bucket', 'day');
   const f = await checkFilters(deps.db, q);
-  const buckets = trendBuckets(deps.work.calendar, period, bucket);
+  const buckets = trendBuckets(cal, period, bucket);
   const rows = await stats.trend(deps.db, [...buckets.map((b) => b.start_at), period.end], f);
   const byIdx = new Map(rows.map((r) => [r.idx, r]));
   return {
-    from: period.from, to: period.to, bucket,
+    from: period.from, to: period.to, bucket, time_zone: cal.time_zone,
     points: buckets.map((b, i) => {
       const r = byIdx.get(i + 1);
       return { start: b.start, end: b.end, reported: r?.reported ?? 0, filed: r?.filed ?? 0, closed: r?.closed ?? 0 };
@@ -131,19 +145,21 @@ export async function trend(deps: StatsDeps, q: StatsQuery & { bucket?: string }
 }
 
 /**
- * The wall's ticker: what happened today (the district's local day, from midnight to now) and what is overdue now;
- * `district`: that district's cases only (a user kept to it, issue 12), null every district's.
+ * The wall's ticker: what happened today (the district's local day, from its midnight to now) and what is overdue
+ * now; `district`: that district's cases on its own calendar (a user kept to it, issue 12); null every district's
+ * since the first district's midnight (the answer's time_zone names it).
  */
-export async function today(deps: StatsDeps, district: string | null = null): Promise<stats.TodayCounts & { date: string; at: string }> {
+export async function today(deps: StatsDeps, district: string | null = null): Promise<stats.TodayCounts & { date: string; at: string; time_zone: string }> {
   const now = deps.clock.now();
-  const date = localDateOf(deps.work.calendar, now);
-  const counts = await stats.todayCounts(deps.db, localTime(deps.work.calendar, `${date} 00:00`), now, district);
-  return { date, at: now.toISOString(), ...counts };
+  const cal = workOf(deps.work, district).calendar;
+  const date = localDateOf(cal, now);
+  const counts = await stats.todayCounts(deps.db, localTime(cal, `${date} 00:00`), now, district);
+  return { date, at: now.toISOString(), time_zone: cal.time_zone, ...counts };
 }
 
 /** The classes with most cases reported in the period. */
 export async function topClasses(deps: StatsDeps, q: StatsQuery & { limit?: number }): Promise<stats.ClassCount[]> {
-  const period = parsePeriod(deps.work.calendar, q.from, q.to);
+  const period = parsePeriod(calendarOf(deps, q.region), q.from, q.to);
   const f = await checkFilters(deps.db, q);
   return stats.topClasses(deps.db, period.start, period.end, f, q.limit ?? 10);
 }
@@ -155,7 +171,7 @@ export async function topClasses(deps: StatsDeps, q: StatsQuery & { limit?: numb
 export async function gridCard(deps: StatsDeps, code: string, q: StatsQuery, district: string | null = null) {
   if (!/^[0-9]{15}$/.test(code)) throw badField('code', `code must be a 15-digit unit-grid code; got "${code}"`);
   keptRegion(district, code, 'code');
-  const period: Period = parsePeriod(deps.work.calendar, q.from, q.to);
+  const period: Period = parsePeriod(calendarOf(deps, code), q.from, q.to); // the grid's own district's dates
   const g = await stats.gridBase(deps.db, code);
   if (!g) throw new DomainError('not_found', `No unit grid ${code}; pick one on the map or from GET /api/grids`);
   const by_status = await stats.gridStatuses(deps.db, code, period.start, period.end);
@@ -177,12 +193,14 @@ export async function gridCard(deps: StatsDeps, code: string, q: StatsQuery, dis
 /**
  * The cases tile layer's filter: the lights at the clock's now, cases reported in from…to when both are given (a
  * map without dates shows every case), class, major class and channel checked like the statistics' filters.
+ * `district`: a scoped user's (issue 12): its cases only, its local dates; null every district's, on the first
+ * district's dates.
  */
-export async function caseTileFilter(deps: StatsDeps, q: Omit<StatsQuery, 'level' | 'region'>): Promise<CaseTileFilter> {
-  const period = q.from !== undefined || q.to !== undefined ? parsePeriod(deps.work.calendar, q.from, q.to) : null;
+export async function caseTileFilter(deps: StatsDeps, q: Omit<StatsQuery, 'level' | 'region'>, district: string | null = null): Promise<CaseTileFilter> {
+  const period = q.from !== undefined || q.to !== undefined ? parsePeriod(calendarOf(deps, district), q.from, q.to) : null;
   const f = await checkFilters(deps.db, q);
   return {
     now: deps.clock.now(), start: period?.start ?? null, end: period?.end ?? null,
-    class_code: f.class_code ?? null, major: f.major ?? null, channel: f.channel ?? null,
+    class_code: f.class_code ?? null, major: f.major ?? null, channel: f.channel ?? null, district,
   };
 }

@@ -9,11 +9,11 @@ import * as tr from '../db/transparency.js';
 import * as photosDb from '../db/photos.js';
 import { approvedPhotoIds, withholdPhotos } from '../db/public.js';
 import { DomainError } from '../domain/errors.js';
-import { localDateOf, localTime } from '../domain/calendar.js';
+import { localDateOf, localTime, type WorkCalendar } from '../domain/calendar.js';
 import { TRANSPARENCY_LEVELS, onTimeRate, parseMonth, photoIsPublic, type TransparencyLevel } from '../domain/transparency.js';
 import { stripMetadata } from '../domain/image-strip.js';
 import { photoPath } from './photos.js';
-import type { WorkRules } from './work-rules.js';
+import { workOf, type WorkRules } from './work-rules.js';
 
 export type TransparencyDeps = { db: Queryable; work: WorkRules; clock: { now(): Date }; photo_dir: string };
 
@@ -22,15 +22,29 @@ const round = (v: number | null, digits = 1) => (v === null ? null : Math.round(
 /** A strong ETag of an answer's JSON. */
 export const etagOf = (body: unknown) => `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`;
 
-/** GET /api/public/transparency: the month's figures of every street (or community), with the district's total. */
+/**
+ * GET /api/public/transparency: the month's figures of every street (or community), with the total. Each region's
+ * month is its own district's local month (issue 12: districts on other zones are read again with their bounds, one
+ * query per other zone; a database whose districts share one zone reads once); `time_zone` is the zone of the
+ * districts shown when they share one, else the first district's (the default month is the first district's).
+ */
 export async function monthFigures(deps: TransparencyDeps, q: { month?: string; level?: string }) {
-  const cal = deps.work.calendar;
-  const m = parseMonth(q.month, localDateOf(cal, deps.clock.now()));
+  const first = deps.work.calendar;
+  const m = parseMonth(q.month, localDateOf(first, deps.clock.now()));
   const level = (q.level ?? 'street') as TransparencyLevel;
   if (!(TRANSPARENCY_LEVELS as readonly string[]).includes(level)) {
     throw new DomainError('bad_request', `level must be street or community; got "${q.level}"`, { level: 'must be street or community' });
   }
-  const rows = await tr.regionFigures(deps.db, level, localTime(cal, `${m.first} 00:00`), localTime(cal, `${m.next} 00:00`));
+  const month = (cal: WorkCalendar) => tr.regionFigures(deps.db, level, localTime(cal, `${m.first} 00:00`), localTime(cal, `${m.next} 00:00`));
+  const calOf = (code: string) => workOf(deps.work, code.slice(0, 6)).calendar;
+  let rows = await month(first);
+  const zones = new Map(rows.map((r) => calOf(r.code)).map((c) => [c.time_zone, c]));
+  for (const [zone, cal] of zones) {
+    if (zone === first.time_zone) continue;
+    const own = new Map((await month(cal)).map((r) => [r.code, r]));
+    rows = rows.map((r) => (calOf(r.code).time_zone === zone ? own.get(r.code) ?? r : r));
+  }
+  const cal = zones.size === 1 ? [...zones.values()][0] : first;
   const items = rows.map((r) => ({
     code: r.code, name: r.name, parent_code: r.parent_code, parent_name: r.parent_name,
     received: r.received, closed: r.closed, closed_on_time: r.closed_on_time, on_time_rate: round(onTimeRate(r.closed, r.closed_on_time), 4),

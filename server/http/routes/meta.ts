@@ -3,11 +3,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Deps } from '../deps.js';
 import { clientDistrict } from '../../services/client-config.js';
 import { health } from '../../services/meta.js';
-import { DEFAULT_TIME_ZONE } from '../../domain/calendar.js';
+import type { RuleBook } from '../../services/district-rules.js';
 import { ClientConfigSchema, HealthSchema } from '../schemas/meta.js';
 
-/** clock: the calendar version in force for a scoped user's district (unset: the real clock). */
-const metaRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { clock?: { now(): Date } } }> = async (app, { deps }) => {
+/** rules: every district's calendar (services/district-rules.ts); its clock says which version is in force. */
+const metaRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { rules: RuleBook } }> = async (app, { deps }) => {
   app.get('/api/health', {
     schema: {
       tags: ['meta'], summary: 'Liveness and database engine',
@@ -26,9 +26,7 @@ const metaRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { clock?: { now(): Da
       response: { 200: ClientConfigSchema },
     },
   }, async (req) => {
-    const { district, time_zone } = await clientDistrict({
-      db: deps.db, clock: deps.clock ?? { now: () => new Date() }, time_zone: () => deps.time_zone?.() ?? DEFAULT_TIME_ZONE,
-    }, req.user);
+    const { district, time_zone } = await clientDistrict({ db: deps.db, book: deps.rules }, req.user);
     return {
       basemap_url: deps.config.basemap_url, district, time_zone,
       ...(deps.history && deps.history.state !== 'none' ? { history: { ...deps.history } } : {}),

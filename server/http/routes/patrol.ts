@@ -96,7 +96,7 @@ const patrolRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { patrol: patrol.Pa
       querystring: CoverageQuery,
       response: { 200: CoverageSchema, ...errorResponses, ...denied },
     },
-  }, async (req) => wire(await patrol.coverage(pdeps, req.query.date, currentUser(req))));
+  }, async (req) => wire(await patrol.coverage(pdeps, req.query.date, currentUser(req), req.query.district)));
 };
 
 export default patrolRoutes;

@@ -15,7 +15,7 @@ import { ChoroplethSchema } from '../schemas/stats.js';
 /** Roles that may see every case: statistics, case tiles and the OGC cases collection are theirs (domain/visibility.ts). */
 export const STATS_ROLES = SEE_ALL_ROLES;
 
-const date = (what: string) => Type.Optional(Type.String({ description: `${what}: local date YYYY-MM-DD of the district (inclusive)`, examples: ['2026-01-01'] }));
+const date = (what: string) => Type.Optional(Type.String({ description: `${what}: local date YYYY-MM-DD (inclusive) of the region's district (a user kept to a district: its own; no region: the first district's)`, examples: ['2026-01-01'] }));
 const Period = { from: date('first day'), to: date('last day') };
 const Filters = {
   class: Type.Optional(Type.String({ description: '5-digit matter class code' })),
@@ -75,6 +75,7 @@ const statsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps } 
       response: {
         200: Type.Object({
           from: Type.String(), to: Type.String(), bucket: Type.String(),
+          time_zone: Type.String({ description: 'the zone of the dates: the region\'s district\'s (a user kept to a district: its own); with no region, the first district\'s' }),
           points: Type.Array(Type.Object({
             start: Type.String(), end: Type.String(), reported: Type.Integer(), filed: Type.Integer(), closed: Type.Integer(),
           })),
@@ -92,6 +93,7 @@ const statsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: CaseDeps } 
       response: {
         200: Type.Object({
           date: Type.String({ description: 'the district\'s local date' }), at: Type.String({ format: 'date-time' }),
+          time_zone: Type.String({ description: 'the zone of date and of its midnight: a user kept to a district, its district\'s; a user of every district, the first district\'s' }),
           reported: Type.Integer(), filed: Type.Integer(), dispatched: Type.Integer(), closed: Type.Integer(),
           overdue: Type.Integer({ description: 'open cases past their step\'s deadline now' }),
         }, { additionalProperties: false }),

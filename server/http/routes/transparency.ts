@@ -30,7 +30,8 @@ const transparencyRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases: Case
       tags: ['public'], summary: 'The transparency page: a month\'s cases received, closed, closed on time and average handling time per street or community',
       description: 'No login. received = reported in the month (every status); closed = closed (结案) in the month; closed_on_time = '
         + 'of those, fed back within the handling limit; average handling time = dispatch to feedback of the cases closed in the '
-        + 'month, in working hours (and natural hours), as the leader\'s statistics. Months are in the district\'s time zone. ETag; 304 on If-None-Match.',
+        + 'month, in working hours (and natural hours), as the leader\'s statistics. Each street\'s (or community\'s) month is its own district\'s '
+        + 'local month; time_zone: the districts\' zone when they share one, else the first district\'s. ETag; 304 on If-None-Match.',
       querystring: TransparencyQuery,
       response: { 200: TransparencySchema, ...NOT_MODIFIED, ...errorResponses },
     },

@@ -85,10 +85,18 @@ export const TrackSchema = Type.Object({
   }, { additionalProperties: false }),
 }, { additionalProperties: false });
 
-export const CoverageQuery = Type.Object({ date: Type.Optional(LocalDate) }, { additionalProperties: false });
+export const CoverageQuery = Type.Object({
+  date: Type.Optional(LocalDate),
+  district: Type.Optional(Type.String({
+    pattern: '^[0-9]{6}$',
+    description: 'a district\'s code: its inspectors (and those of every district) on its local day; a user kept to a district: its own (another is a 403); '
+      + 'left out by a user of every district: every inspector on the first district\'s day',
+  })),
+}, { additionalProperties: false });
 
 export const CoverageSchema = Type.Object({
   date: Type.String(),
+  time_zone: Type.String({ description: 'the zone of the day: the district\'s asked for (or the viewer\'s own); else the first district\'s' }),
   from: Instant,
   to: Instant,
   items: Type.Array(Type.Object({

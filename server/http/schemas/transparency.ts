@@ -5,7 +5,7 @@ import { TRANSPARENCY_LEVELS } from '../../domain/transparency.js';
 import { DateTime, Exact, Nullable, StringEnum } from './shapes.js';
 
 export const TransparencyQuery = Type.Object({
-  month: Type.Optional(Type.String({ maxLength: 7, description: 'YYYY-MM in the district\'s time zone; default the current month' })),
+  month: Type.Optional(Type.String({ maxLength: 7, description: 'YYYY-MM, each region\'s in its own district\'s time zone; default the current month (of the first district)' })),
   level: Type.Optional(StringEnum(TRANSPARENCY_LEVELS, 'street (default) or community')),
 }, { additionalProperties: false });
 
@@ -22,7 +22,8 @@ const Figures = {
 
 export const TransparencySchema = Exact({
   month: Type.String(), from: Type.String({ format: 'date' }), to: Type.String({ format: 'date' }),
-  level: StringEnum(TRANSPARENCY_LEVELS), time_zone: Type.String(),
+  level: StringEnum(TRANSPARENCY_LEVELS),
+  time_zone: Type.String({ description: 'the zone of the month: the districts\' when they share one; else the first district\'s, each region still counted in its own district\'s month' }),
   total: Exact(Figures),
   items: Type.Array(Exact({
     code: Type.String(), name: Type.String(), parent_code: Nullable(Type.String()), parent_name: Nullable(Type.String()), ...Figures,
