@@ -51,14 +51,18 @@ export async function inBbox(
 
 export type ComponentDetail = ComponentFeature & { community_name: string | null; street_name: string | null };
 
+/**
+ * One component by id. Its district is the id's first six digits (components_check), so the read names the whole key
+ * (id, district_code) of 0062: on Citus, once components is distributed, it goes to that district's shard alone.
+ */
 export async function get(db: Queryable, id: string): Promise<ComponentDetail | null> {
   const { rows } = await db.query<ComponentDetail>(
     `select ${FEATURE}, rc.name as community_name, rs.name as street_name
        from ${FROM}
        left join regions rc on rc.code = c.community_code
        left join regions rs on rs.code = c.street_code
-      where c.id = $1`,
-    [id],
+      where c.id = $1 and c.district_code = $2`,
+    [id, id.slice(0, 6)],
   );
   return rows[0] ?? null;
 }
@@ -73,8 +77,16 @@ export async function copyRows(db: Queryable, columns: readonly string[], text: 
   await noteTileSets(db, ['components']); // the tile bump, at commit (db/tile-bumps.ts)
 }
 
-/** Deletes the components whose source_id is like `pattern`, and their per-grid counts; returns how many went. */
+/**
+ * Deletes the components whose source_id is like `pattern`, and their per-grid counts; returns how many went. The
+ * cases citing them lose the citation first (component_id null, the case's district kept), in the caller's
+ * transaction: what `on delete set null` did before 0062, which Citus refuses on a key with the distribution column.
+ */
 export async function deleteBySource(db: Queryable, pattern: string): Promise<number> {
+  await db.query(
+    `update cases c set component_id = null
+       from components k
+      where k.source_id like $1 and c.component_id = k.id and c.district_code = k.district_code`, [pattern]);
   const { rows: [d] } = await db.query<CountDeltas & { deleted: number }>(
     `with gone as (delete from components where source_id like $1 returning district_code, grid_code, class_code, -1 as n)
      select (select count(*)::int from gone) as deleted, x.* from (${countDeltasSql('gone')}) x`, [pattern]);
@@ -106,7 +118,8 @@ export async function extent(db: Queryable): Promise<Bbox | null> {
 
 /** One component with the columns of inBbox (OGC single feature); null when there is none. */
 export async function feature(db: Queryable, id: string): Promise<ComponentFeature | null> {
-  const { rows } = await db.query<ComponentFeature>(`select ${FEATURE} from ${FROM} where c.id = $1`, [id]);
+  const { rows } = await db.query<ComponentFeature>(`select ${FEATURE} from ${FROM} where c.id = $1 and c.district_code = $2`,
+    [id, id.slice(0, 6)]); // the id names its district (see get)
   return rows[0] ?? null;
 }
 

@@ -45,14 +45,15 @@ export async function list(db: Queryable): Promise<Department[]> {
  * The department a case should go to: the component's maintainer, else its supervising department (when a
  * component is named), else the class's default department for matters; a deactivated one is passed over.
  */
-export async function suggestFor(db: Queryable, p: { class_code: string; component_id: string | null }): Promise<number | null> {
+export async function suggestFor(db: Queryable, p: { class_code: string; component_id: string | null; district_code?: string | null }): Promise<number | null> {
+  // The component by its key (id, district_code), 0062: the case's district, else the one its id names.
   const { rows } = await db.query<{ id: number | null }>(
     `select coalesce(
-       (select d.id from components c join departments d on d.id = c.maintainer_department_id where c.id = $2 and d.active),
-       (select d.id from components c join departments d on d.id = c.supervising_department_id where c.id = $2 and d.active),
+       (select d.id from components c join departments d on d.id = c.maintainer_department_id where c.id = $2 and c.district_code = $3 and d.active),
+       (select d.id from components c join departments d on d.id = c.supervising_department_id where c.id = $2 and c.district_code = $3 and d.active),
        (select d.id from class_departments cd join departments d on d.id = cd.department_id
          where cd.kind = 'matter' and cd.class_code = $1 and d.active)) as id`,
-    [p.class_code, p.component_id],
+    [p.class_code, p.component_id, p.district_code ?? p.component_id?.slice(0, 6) ?? null],
   );
   return rows[0].id === null ? null : Number(rows[0].id);
 }

@@ -78,7 +78,7 @@ export async function stage(tx: Queryable, copyText: string): Promise<void> {
 /** What the plan decided for a row that is not written. */
 export type PlannedRejection = {
   row_no: number;
-  outcome: 'outside_grids' | 'swapped_coordinates' | 'invalid_coordinates' | 'class_changed' | 'district_changed' | 'invalid_geometry';
+  outcome: 'outside_grids' | 'swapped_coordinates' | 'invalid_coordinates' | 'class_changed' | 'invalid_geometry';
   source_id: string | null;
   class_code: string | null;
   existing_id: string | null;
@@ -119,7 +119,8 @@ async function stageGrids(tx: Queryable, plan: string): Promise<string> {
  * Plans and writes the staged batch (`by_grid`: from the grids' side, for a batch of at least as many rows as
  * there are current grids; sql/import-plan-by-grid.sql). New components get `district + class + sequence` ids from
  * component_sequences (one upsert per batch reserves every (district, class) range), the supervising department
- * of their class, and the defaults for what the row did not give. Existing ones (same source id) get the row's
+ * of their class, and the defaults for what the row did not give. Existing ones (same source id in the district the
+ * row's point lies in: a source id is unique per district, 0062) get the row's
  * position, grid, community and street, and whatever the row gives; they are written only when something
  * differs (`written`), so a re-import of an unchanged file writes nothing. The insert and the update each return
  * their per-grid count changes (db/grid-counts.ts), applied right after them. `staged`: the rows staged; when the
@@ -203,8 +204,8 @@ export async function applyStaged(
               grid_code = p.grid_code, community_code = p.community_code, street_code = p.street_code,
               geom = s.geom,
               attrs = c.attrs || coalesce(s.attrs, '{}')
-         from import_plan p join import_rows s using (row_no) join components o on o.id = p.existing_id
-        where p.outcome = 'update' and c.id = p.existing_id
+         from import_plan p join import_rows s using (row_no) join components o on o.id = p.existing_id and o.district_code = p.district_code
+        where p.outcome = 'update' and c.id = p.existing_id and c.district_code = p.district_code
           and (c.status, c.survey_date, c.change_date, c.data_source, c.note, c.grid_code, c.geom, c.attrs)
               is distinct from
               (coalesce(s.status, c.status), coalesce(s.survey_date, c.survey_date), coalesce(s.change_date, c.change_date),

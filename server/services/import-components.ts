@@ -262,12 +262,6 @@ function plannedRejection(r: importDb.PlannedRejection, swap: SwapCandidate | un
         reason: `source id ${r.source_id} is already component ${r.existing_id} of class ${r.existing_class}; a re-import cannot change its class to ${r.class_code} (the identifier embeds it)`,
         params: { value: String(r.class_code), existing: String(r.existing_class), id: String(r.existing_id) },
       };
-    case 'district_changed':
-      return {
-        row, code: 'district_changed',
-        reason: `source id ${r.source_id} is component ${r.existing_id} of district ${r.existing_id?.slice(0, 6)}; its new position lies in grid ${r.grid_code} of another district (the identifier embeds the district)`,
-        params: { id: String(r.existing_id), grid: String(r.grid_code) },
-      };
     case 'invalid_geometry':
       return { row, code: 'invalid_geometry', reason: 'PostGIS could not locate this geometry in any grid (invalid shape)' };
   }

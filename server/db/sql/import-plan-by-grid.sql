@@ -22,7 +22,6 @@ with planned as (
               when g.code is null then case when w.code is null then 'outside_grids' else 'swapped_coordinates' end
               when c.id is null then 'insert'
               when c.class_code <> s.class_code then 'class_changed'
-              when c.district_code <> g.district_code then 'district_changed'
               else 'update' end,
          c.id, c.class_code, g.code, g.community_code, g.street_code, g.district_code,
          st_x(p.pt), st_y(p.pt),
@@ -37,9 +36,11 @@ with planned as (
                         order by code
                         limit 1) w on true
     -- A lateral probe of components_source per row, never a join the planner might turn into a scan of components.
-    left join lateral (select id, class_code, district_code
+    -- A source id is unique within a district (0062): the row's component is the one with its source id in the
+    -- district its point lies in; the same source id in another district is another component.
+    left join lateral (select id, class_code
                          from components
-                        where source_id = s.source_id and source_id is not null and not s.swap_only
+                        where source_id = s.source_id and district_code = g.district_code and source_id is not null and not s.swap_only
                         limit 1) c on true
   returning outcome, district_code, class_code
 )

@@ -29,7 +29,7 @@ export type RejectCode =
   | 'invalid_date'
   | 'invalid_data_source'
   | 'class_changed'         // re-import would change the class of an existing component (its id embeds the class)
-  | 'district_changed';     // … or move it to another district (its id embeds the district)
+  | 'district_changed';     // no longer given since 0062 (a source id is unique per district: a row in another district is a new component there); kept for reports stored before
 
 /** `params`: what the reason names (value, field, row, grid …), for saying it in the UI's language (domain/import/reasons.ts). */
 export type RejectionParams = Record<string, string | number>;
