@@ -143,7 +143,7 @@ async function seedRows(dir: string, count: number): Promise<{ open: number; pro
     await db.query(
       `insert into cases (case_no, status, source, kind, class_code, geom, district_code, street_code, community_code, grid_code,
                           department_id, trail_head, created_at, updated_at, step, yellow_at, red_at, address)
-       select 'W' || lpad(i::text, 19, '0'), ($2::text[])[1 + (i * 7) % cardinality($2::text[])], 'inspector', 'event', '06010', p.pt,
+       select g.district_code || 'W' || lpad(i::text, 19, '0'), ($2::text[])[1 + (i * 7) % cardinality($2::text[])], 'inspector', 'event', '06010', p.pt,
               g.district_code, g.street_code, g.community_code, g.code,
               (select department_id from class_departments where kind = 'matter' and class_code = '06010'),
               repeat('0', 64), now() - interval '2 hours', now() - interval '2 hours', 'handle',

@@ -107,3 +107,17 @@ export function isCreditCode(code: string): boolean {
   const check = (31 - (sum % 31)) % 31;
   return alphabet[check] === code[17];
 }
+
+/**
+ * A case number (案卷号): the case's district (6 digits), its local report date (YYYYMMDD, the district's calendar)
+ * and a serial counted per district and day from 1 (db/cases.ts caseNumbers, migrations/0063). The serial has 6
+ * digits, more only past 999,999 cases of one district on one day: such a day's later numbers are one digit longer,
+ * still unique and in order, instead of refusing a report (docs/domain.md asks only that every case have a number).
+ * @example caseNo('110101', '2026-11-23', 42) // '11010120261123000042'
+ */
+export function caseNo(districtCode: string, localDate: string, serial: number): string {
+  if (!/^[0-9]{6}$/.test(districtCode)) throw new DomainError('invalid_code', `A district code has 6 digits; got "${districtCode}"`);
+  if (!/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(localDate)) throw new DomainError('invalid_code', `A local date is YYYY-MM-DD; got "${localDate}"`);
+  if (!Number.isSafeInteger(serial) || serial < 1) throw new DomainError('invalid_code', `A case serial is 1 or more; got ${serial}`);
+  return districtCode + localDate.replace(/-/g, '') + String(serial).padStart(6, '0');
+}

@@ -24,6 +24,13 @@ describe.each(testBackends())('simulated history on %s', (backend) => {
                         from cases where origin = 'simulated'`, [s.from, END]))
       .toEqual({ n: s.cases, numbers: s.cases, after_start: true, before_end: true });
     expect(await one(`select count(*)::int as n from cases where origin = 'simulated' and case_no !~ ('^' || district_code || '2026(02|03)[0-9]{2}[0-9]{6}$')`)).toEqual({ n: 0 });
+    // numbered per district and local day from the counters (migrations/0063): each day's serials run without a gap
+    // from 000001 (no case of these days before), and the day's counter stands at the last
+    expect(await one(`select count(*)::int as days, count(*) filter (where d.lo <> 1 or d.hi <> d.n or k.last_no is distinct from d.hi)::int as wrong
+                        from (select left(case_no, 6) as district_code, to_date(substr(case_no, 7, 8), 'YYYYMMDD') as local_date, count(*) as n,
+                                     min(substr(case_no, 15)::int) as lo, max(substr(case_no, 15)::int) as hi
+                                from cases where origin = 'simulated' group by 1, 2) d
+                        left join case_no_counters k using (district_code, local_date)`)).toEqual({ days: 7, wrong: 0 });
     expect(await one<{ n: number }>(`select count(*)::int as n from case_trail t join cases c on c.id = t.case_id where c.origin = 'simulated'`)).toEqual({ n: s.trail_entries });
     // no live events for history; the version of each case is its trail length; the head is its last hash
     expect((await db.query<{ n: number }>('select count(*)::int as n from case_events')).rows[0].n).toBe(before);

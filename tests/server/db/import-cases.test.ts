@@ -120,6 +120,18 @@ async function count(db: Queryable, sql: string, params: unknown[] = []): Promis
   return rows[0].n;
 }
 
+/** Days of a source's imported cases whose numbers are not 000001…n of the district and day, or whose counter
+ *  (migrations/0063) is not at the last: the import takes a block per district and day (no case of those days before). */
+async function numberedWithoutGaps(db: Queryable, source_system: string): Promise<{ wrong: number }> {
+  const { rows } = await db.query<{ wrong: number }>(
+    `select count(*) filter (where d.lo <> 1 or d.hi <> d.n or k.last_no is distinct from d.hi)::int as wrong
+       from (select left(case_no, 6) as district_code, to_date(substr(case_no, 7, 8), 'YYYYMMDD') as local_date, count(*) as n,
+                    min(substr(case_no, 15)::int) as lo, max(substr(case_no, 15)::int) as hi
+               from cases where source_system = $1 group by 1, 2) d
+       left join case_no_counters k using (district_code, local_date)`, [source_system]);
+  return rows[0];
+}
+
 /** Imported cases whose trail does not verify against its head (one query: a statement per case is slow on PGlite). */
 async function brokenChains(db: Queryable): Promise<string[]> {
   const { rows } = await db.query<ChainedEntry & { head: string }>(
@@ -154,6 +166,7 @@ describe.each(testBackends())('historical case import on %s', (backend) => {
     expect(report.rejected.map((r) => r.row)).toEqual(want.rejected);
     expect(new Set(report.rejected.map((r) => r.code))).toEqual(new Set(['closed_before_opened']));
     expect(report.batches).toBe(3);
+    expect(await numberedWithoutGaps(db, BOSTON.source_system)).toEqual({ wrong: 0 }); // a block per district and day in each batch
 
     const got = await gridlineByDepartment(db);
     expect([...got.keys()].sort()).toEqual([...want.byDept.keys()].sort());
@@ -326,6 +339,7 @@ describe.each(testBackends())('case import details on %s', (backend) => {
     expect(rows[0].grid_code).toBe(points[0].code);
     // Case numbers like live ones: district, the report's local date, a sequence number.
     expect(rows[0].case_no).toMatch(/^11010120250604\d{6}$/);
+    expect(await numberedWithoutGaps(db, 'oldsys')).toEqual({ wrong: 0 });
     // Handling runs from dispatch (10:00) to feedback (next day 12:00): 26 clock hours, working hours on the calendar.
     const { rows: [f] } = await db.query<{ natural_hours: number; working_hours: number; on_time: boolean }>(
       `select natural_hours, working_hours, on_time from case_dispatches x join cases c on c.id = x.case_id where c.source_system = 'oldsys' and c.source_id = 'S1'`);

@@ -40,7 +40,7 @@ describe.each(testBackends())('visibility on %s', (backend) => {
       for (const reporter_id of [null, citizen.id, inspX.id]) {
         for (const responsibility_code of [null, ...rgs]) {
           const row = await cases.insert(db, {
-            ...template, id: crypto.randomUUID(), case_no: `${marker}-${n++}`, department_id, reporter_id, responsibility_code, lon, lat,
+            ...template, id: crypto.randomUUID(), case_no: `${template.district_code}${marker}-${n++}`, department_id, reporter_id, responsibility_code, lon, lat,
           }, new Date());
           ids.push(row.id);
         }
@@ -72,7 +72,7 @@ describe.each(testBackends())('visibility on %s', (backend) => {
       expect(bySql, who).toEqual(byPredicate);
       expect(byPredicate.length, who).toBe(count);
       // and the list the API serves (db/cases.ts list) uses the same SQL
-      const listed = await cases.list(db, { viewer, text: { q: marker, prefix: `${marker}-%`, contains: `%${marker}-%` }, limit: 100, offset: 0 }, new Date());
+      const listed = await cases.list(db, { viewer, text: { q: marker, prefix: `${template.district_code}${marker}-%`, contains: `%${marker}-%` }, limit: 100, offset: 0 }, new Date());
       expect(listed.items.map((c) => c.id).sort(), who).toEqual(byPredicate);
     }
   }));
