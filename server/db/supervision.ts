@@ -3,6 +3,7 @@
 // rules are domain/supervision.ts: overdue = the step's red instant passed (the LIGHT_SQL of db/cases.ts); an
 // urge's answer = the first later entry by a role of answeringRolesByStatus (handed in as a parameter); stockpiled
 // and late returns need the working-time calendar, so their candidates are read here and judged by the domain.
+// Trail entries and facts meet their case (and each other) on the district too (migrations/0064): one shard on Citus.
 import type { Queryable } from './types.js';
 import type { Viewer } from '../domain/visibility.js';
 import { districtOf, districtWhere, visibleWhere } from './visibility.js';
@@ -119,11 +120,11 @@ export async function overdueList(db: Queryable, viewer: SupervisionViewer, now:
 /** The urges with their answer (lateral: the first later entry by an answering role of the status urged in). */
 function urgesFrom(p: (v: unknown) => string, time: string): string {
   return `from case_trail u
-    join cases c on c.id = u.case_id
+    join cases c on c.id = u.case_id and c.district_code = u.district_code
     left join departments dep on dep.id = c.department_id
     left join lateral (
       select e.at, e.action from case_trail e
-       where e.case_id = u.case_id and e.seq > u.seq and e.action <> 'urge'
+       where e.case_id = u.case_id and e.district_code = u.district_code and e.seq > u.seq and e.action <> 'urge'
          and e.role in (select jsonb_array_elements_text(${p(JSON.stringify(answeringRolesByStatus()))}::jsonb -> u.to_status))
        order by e.seq limit 1
     ) ans on true
@@ -194,12 +195,12 @@ export async function returnApplications(db: Queryable, viewer: SupervisionViewe
     `select ${CASE_COLUMNS}, t.at as event_at, dd.dispatched_at, null as answered_at, null as answer_action,
             null::float8 as extension_hours,
             coalesce((select case r.action when 'approve_return' then 'approved' else 'denied' end from case_trail r
-                       where r.case_id = t.case_id and r.seq > t.seq and r.action in ('approve_return', 'deny_return')
+                       where r.case_id = t.case_id and r.district_code = t.district_code and r.seq > t.seq and r.action in ('approve_return', 'deny_return')
                        order by r.seq limit 1), 'pending') as return_outcome
        from case_trail t
-       join cases c on c.id = t.case_id
+       join cases c on c.id = t.case_id and c.district_code = t.district_code
        join lateral (select d.dispatched_at, d.department_id from case_dispatches d
-                      where d.case_id = t.case_id and d.seq < t.seq order by d.seq desc limit 1) dd on true
+                      where d.case_id = t.case_id and d.district_code = t.district_code and d.seq < t.seq order by d.seq desc limit 1) dd on true
        left join departments dep on dep.id = dd.department_id
       where ${and([`t.action = 'apply_return'`, `t.at >= ${p(w.from)}`, `t.at <= ${p(w.to)}`, seen])}
       order by t.at, t.id`, list);
@@ -212,11 +213,11 @@ export async function returnApplications(db: Queryable, viewer: SupervisionViewe
 /** Hours granted by an approve_extension entry `t`: its own `hours`, else the application's before it. */
 const GRANTED_HOURS = `coalesce((t.data->'fields'->>'hours')::float8,
   (select (a.data->'fields'->>'hours')::float8 from case_trail a
-    where a.case_id = t.case_id and a.seq < t.seq and a.action = 'apply_extension' order by a.seq desc limit 1))`;
+    where a.case_id = t.case_id and a.district_code = t.district_code and a.seq < t.seq and a.action = 'apply_extension' order by a.seq desc limit 1))`;
 
 function extensionsFrom(seen: string | null, w: Window, p: (v: unknown) => string): string {
   return `from case_trail t
-    join cases c on c.id = t.case_id
+    join cases c on c.id = t.case_id and c.district_code = t.district_code
     left join departments dep on dep.id = (case when jsonb_typeof(t.data->'department_id') = 'number' then (t.data->>'department_id')::bigint end)
    where ${and([`t.action = 'approve_extension'`, `t.at >= ${p(w.from)}`, `t.at <= ${p(w.to)}`, seen])}`;
 }

@@ -31,7 +31,7 @@ export async function regionFigures(db: Queryable, level: 'street' | 'community'
         group by 1),
      hours as (
        select c.${col} as code, avg(d.working_hours) as w, avg(d.natural_hours) as n, count(*) as handled
-         from case_dispatches d join cases c on c.id = d.case_id
+         from case_dispatches d join cases c on c.id = d.case_id and c.district_code = d.district_code
         where c.status = 'closed' and c.closed_at >= $2 and c.closed_at < $3 and d.outcome = 'feedback'
         group by 1)
      select r.code, r.name, r.parent_code, p.name as parent_name,

@@ -633,7 +633,7 @@ function closingEntries(r: CaseRow, p: CasePlace, source_system: string): DraftE
 /** What the database holds of an imported case, for a re-import to compare with. */
 export type ImportedSnapshot = {
   id: string; version: number; status: string; source: string; class_code: string; description: string | null;
-  address: string | null; lon: number; lat: number; grid_code: string; department_id: number | null; source_type: string | null;
+  address: string | null; lon: number; lat: number; district_code: string; grid_code: string; department_id: number | null; source_type: string | null;
   created_at: Date; dispatched_at: Date | null; handling_deadline_at: Date | null; closed_at: Date | null;
   /** Time of the last trail entry: appended entries never go back before it. */
   last_at: Date;
@@ -662,6 +662,9 @@ export function reimport(e: ImportedSnapshot, r: CaseRow, p: CasePlace, source_s
   });
   const wasClosed = e.status === 'closed' || e.status === 'void';
   if (!same(e.created_at, r.opened_at)) return conflict(`opened ${show(e.created_at)} in Gridline, ${show(r.opened_at)} in the file`);
+  // A case stays in its district: its trail and facts carry the district (their key to the case, migrations/0064),
+  // and on Citus the district is where its rows live (issue 12).
+  if (e.district_code !== p.district_code) return conflict(`in district ${e.district_code} in Gridline, in district ${p.district_code} by the file's point (a case never moves to another district)`);
   if (!same(e.dispatched_at, r.dispatched_at)) return conflict(`dispatched ${show(e.dispatched_at)} in Gridline, ${show(r.dispatched_at)} in the file`);
   if (!same(e.handling_deadline_at, r.target_at)) return conflict(`target ${show(e.handling_deadline_at)} in Gridline, ${show(r.target_at)} in the file`);
   if (e.department_id !== p.department_id) return conflict(`department ${e.department_id ?? 'none'} in Gridline, "${r.department ?? ''}" (${p.department_id ?? 'none'}) in the file`);

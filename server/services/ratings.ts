@@ -58,9 +58,9 @@ async function rate(deps: RatingDeps, case_id: string, who: Rater, body: { ratin
     });
     const updated = await cases.update(tx, c.id, c.version, { updated_at: now, trail_head: entry.hash }, now);
     if (!updated) throw new DomainError('conflict', 'The case was changed a moment ago; try again');
-    await cases.appendTrail(tx, entry);
+    await cases.appendTrail(tx, c.district_code, entry);
     await refreshFacts(tx, deps.work, updated);
-    eventId = await cases.appendEvent(tx, { case_id: c.id, version: updated.version, at: now, payload: eventPayload(updated) });
+    eventId = await cases.appendEvent(tx, { case_id: c.id, district_code: c.district_code, version: updated.version, at: now, payload: eventPayload(updated) });
     await audit.record(tx, { at: now, action: `case.${entry.action}`, user_id: user?.id ?? null, username: user?.username ?? null,
       target: `case:${c.id}`, detail: { rating: input.rating, channel } });
     return { rating: ratingView(row), replay: false };
@@ -137,9 +137,9 @@ export async function confirmClosure(deps: RatingDeps, user: NonNullable<CaseUse
     });
     const updated = await cases.update(tx, c.id, c.version, { updated_at: now, trail_head: entry.hash }, now);
     if (!updated) throw new DomainError('conflict', 'The case was changed a moment ago; try again');
-    await cases.appendTrail(tx, entry);
+    await cases.appendTrail(tx, c.district_code, entry);
     await refreshFacts(tx, deps.work, updated);
-    eventId = await cases.appendEvent(tx, { case_id: c.id, version: updated.version, at: now, payload: eventPayload(updated) });
+    eventId = await cases.appendEvent(tx, { case_id: c.id, district_code: c.district_code, version: updated.version, at: now, payload: eventPayload(updated) });
     await audit.record(tx, { at: now, action: 'case.confirm_closure', user_id: user.id, username: user.username, target: `case:${c.id}` });
     return ratingView((await ratings.get(tx, c.id))!);
   }, { retry: true });

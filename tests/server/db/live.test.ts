@@ -105,9 +105,9 @@ describe.each(testBackends())('live events on %s', (backend) => {
     const p = await pointInGrid(db);
     // one real case, then many more event rows for it than a client may fall behind by
     const c = (await reportCase(deps, inspector, { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat }, null)).case;
-    await db.query(`insert into case_events (case_id, version, at, payload)
-      select $1::uuid, g, now(), jsonb_build_object('id', $1::text, 'status', 'pending_acceptance', 'version', g)
-        from generate_series(2, ${MAX_QUEUED + 10}) g`, [c.id]);
+    await db.query(`insert into case_events (case_id, district_code, version, at, payload)
+      select $1::uuid, $2, g, now(), jsonb_build_object('id', $1::text, 'status', 'pending_acceptance', 'version', g)
+        from generate_series(2, ${MAX_QUEUED + 10}) g`, [c.id, c.district_code]);
     await hub.settle();
     expect(slow.ended()).toBe(true);
     expect(slow.frames.some((f) => f.startsWith('event: resync'))).toBe(true);

@@ -221,7 +221,7 @@ describe('the trail and facts of an imported case', () => {
 describe('re-import', () => {
   const snapshot = (c: CaseRow, over: Partial<ImportedSnapshot> = {}): ImportedSnapshot => ({
     id: 'c1', version: 1, status: c.state === 'closed' ? 'closed' : 'handling', source: c.channel, class_code: c.class_code,
-    description: c.description, address: c.address, lon: c.lon, lat: c.lat, grid_code: PLACE.grid_code, department_id: 7,
+    description: c.description, address: c.address, lon: c.lon, lat: c.lat, district_code: PLACE.district_code, grid_code: PLACE.grid_code, department_id: 7,
     source_type: c.source_type, created_at: c.opened_at, dispatched_at: c.dispatched_at, handling_deadline_at: c.target_at,
     closed_at: c.closed_at, last_at: c.closed_at ?? c.dispatched_at, ...over,
   });
@@ -252,6 +252,8 @@ describe('re-import', () => {
     ['target', { handling_deadline_at: null }, /target none in Gridline/],
     ['department', { department_id: 8 }, /department 8 in Gridline/],
     ['closed time', { closed_at: new Date('2015-01-07T00:00:00Z') }, /closed 2015-01-07T00:00:00Z in Gridline/],
+    // A point now in another district: the case would leave its district (its trail's and facts' key, migrations/0064).
+    ['district', { district_code: '990002', grid_code: '990002001001001' }, /in district 990002 in Gridline, in district 990001 by the file's point/],
   ])('a changed %s is history: rejected, nothing appended', (_what, over, reason) => {
     const { row } = reader();
     const c = ok(row({ ID: 'A' }));
