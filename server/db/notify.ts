@@ -28,15 +28,18 @@ export async function recipientsOf(db: Queryable, p: { case_id: string; departme
   return rows[0];
 }
 
-/** Writes outbox rows; a row whose dedupe key is there already is skipped. Returns how many were added. */
-export async function enqueue(db: Queryable, rows: readonly OutboxRow[], at: Date): Promise<number> {
+/**
+ * Writes outbox rows; a row whose dedupe key is there already is skipped. Returns how many were added. A row of a
+ * case carries the case's `district_code` (0065: held to the case by the foreign key).
+ */
+export async function enqueue(db: Queryable, rows: readonly (OutboxRow & { district_code: string | null })[], at: Date): Promise<number> {
   if (!rows.length) return 0;
   const { rows: out } = await db.query<{ n: number }>(
     `with added as (
-       insert into notification_outbox (channel, target, subscription_id, language, template, params, case_id, event, dedupe_key, created_at, next_attempt_at)
-       select r.channel, r.target, r.subscription_id, r.language, r.template, r.params, r.case_id, r.event, r.dedupe_key, $2, $2
+       insert into notification_outbox (channel, target, subscription_id, language, template, params, case_id, district_code, event, dedupe_key, created_at, next_attempt_at)
+       select r.channel, r.target, r.subscription_id, r.language, r.template, r.params, r.case_id, r.district_code, r.event, r.dedupe_key, $2, $2
          from jsonb_to_recordset($1::jsonb) as r(channel text, target text, subscription_id bigint, language text, template text,
-                                                 params jsonb, case_id uuid, event text, dedupe_key text)
+                                                 params jsonb, case_id uuid, district_code text, event text, dedupe_key text)
        on conflict (dedupe_key) do nothing
        returning 1)
      select count(*)::int as n from added`,
@@ -44,11 +47,12 @@ export async function enqueue(db: Queryable, rows: readonly OutboxRow[], at: Dat
   return out[0].n;
 }
 
-export async function addOptin(db: Queryable, o: { case_id: string; channel: 'sms' | 'email'; target: string; language: Language | null; at: Date }): Promise<void> {
+/** `district_code`: the case's (0065). */
+export async function addOptin(db: Queryable, o: { case_id: string; district_code: string; channel: 'sms' | 'email'; target: string; language: Language | null; at: Date }): Promise<void> {
   await db.query(
-    `insert into notification_optins (case_id, channel, target, language, created_at) values ($1, $2, $3, $4, $5)
-     on conflict (case_id, channel) do update set target = excluded.target, language = excluded.language`,
-    [o.case_id, o.channel, o.target, o.language, o.at]);
+    `insert into notification_optins (case_id, district_code, channel, target, language, created_at) values ($1, $2, $3, $4, $5, $6)
+     on conflict (case_id, channel, district_code) do update set target = excluded.target, language = excluded.language`,
+    [o.case_id, o.district_code, o.channel, o.target, o.language, o.at]);
 }
 
 export type ClaimedRow = {
@@ -119,7 +123,7 @@ export async function listOutbox(db: Queryable, p: { state: OutboxState | null; 
   const { rows } = await db.query<OutboxView>(
     `select o.id::float8 as id, o.channel, o.target, o.template, o.event, o.case_id, c.case_no, o.dedupe_key, o.created_at, o.attempts,
             o.next_attempt_at, o.delivered_at, o.dead_at, o.last_error
-       from notification_outbox o left join cases c on c.id = o.case_id
+       from notification_outbox o left join cases c on c.id = o.case_id and c.district_code = o.district_code
       where ${where}
       order by o.id desc limit $1 offset $2`, [p.limit, p.offset]);
   const { rows: [counts] } = await db.query<Record<OutboxState, number>>(

@@ -50,20 +50,21 @@ export async function activeKeyByHash(db: Queryable, key_hash: string): Promise<
 }
 
 export type Open311RequestRow = {
-  case_id: string; key_id: number; token: string; client_request_id: string | null; media_url: string | null;
+  /** `district_code`: the case's (0065). */
+  case_id: string; district_code: string; key_id: number; token: string; client_request_id: string | null; media_url: string | null;
   email: string | null; device_id: string | null; account_id: string | null; created_at: Date;
 };
 
 export async function insertRequest(db: Queryable, r: Open311RequestRow): Promise<void> {
   await db.query(
-    `insert into open311_requests (case_id, key_id, token, client_request_id, media_url, email, device_id, account_id, created_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [r.case_id, r.key_id, r.token, r.client_request_id, r.media_url, r.email, r.device_id, r.account_id, r.created_at],
+    `insert into open311_requests (case_id, district_code, key_id, token, client_request_id, media_url, email, device_id, account_id, created_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [r.case_id, r.district_code, r.key_id, r.token, r.client_request_id, r.media_url, r.email, r.device_id, r.account_id, r.created_at],
   );
 }
 
-export async function requestOfCase(db: Queryable, case_id: string): Promise<{ token: string } | null> {
-  return (await db.query<{ token: string }>('select token from open311_requests where case_id = $1', [case_id])).rows[0] ?? null;
+export async function requestOfCase(db: Queryable, c: { id: string; district_code: string }): Promise<{ token: string } | null> {
+  return (await db.query<{ token: string }>('select token from open311_requests where case_id = $1 and district_code = $2', [c.id, c.district_code])).rows[0] ?? null;
 }
 
 /** `and c.district_code = $n` for a district (db/visibility.ts districtWhere), '' for every district. */
@@ -76,7 +77,7 @@ function andDistrict(district: string | null | undefined, params: unknown[]): st
 export async function caseNoOfToken(db: Queryable, token: string, district: string | null = null): Promise<string | null> {
   const params: unknown[] = [token];
   const { rows } = await db.query<{ case_no: string }>(
-    `select c.case_no from open311_requests r join cases c on c.id = r.case_id where r.token = $1${andDistrict(district, params)}`, params);
+    `select c.case_no from open311_requests r join cases c on c.id = r.case_id and c.district_code = r.district_code where r.token = $1${andDistrict(district, params)}`, params);
   return rows[0]?.case_no ?? null;
 }
 
@@ -103,7 +104,7 @@ export async function requestRows(db: Queryable, f: RequestFilter): Promise<Requ
        from cases c
        left join classes k on k.kind = 'matter' and k.code = c.class_code
        left join departments d on d.id = c.department_id
-       left join open311_requests r on r.case_id = c.id
+       left join open311_requests r on r.case_id = c.id and r.district_code = c.district_code
       where c.origin <> 'simulated'
         and ($1::text[] is null or c.case_no = any($1::text[]))
         and ($2::text[] is null or c.class_code = any($2::text[]))
@@ -122,7 +123,7 @@ export async function updateRows(db: Queryable, w: { from: Date; to: Date; limit
   const params: unknown[] = [w.from, w.to, w.limit];
   const { rows } = await db.query<UpdateSource & { id: number | string }>(
     `select t.id::float8 as id, c.case_no, t.at, t.action, t.to_status
-       from case_trail t join cases c on c.id = t.case_id
+       from case_trail t join cases c on c.id = t.case_id and c.district_code = t.district_code
       where t.at >= $1 and t.at <= $2 and c.origin <> 'simulated'${andDistrict(w.district, params)}
       order by t.at, t.id
       limit $3`,

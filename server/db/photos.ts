@@ -55,7 +55,7 @@ function mayReadPhoto(viewer: Viewer, district: string | null, p: (v: unknown) =
   const visible = visibleWhere(viewer, p, 'c');
   const inDistrict = districtWhere(district, p, 'c');
   const shown = visible === 'false' ? null // the anonymous public reads no case
-    : `exists (select 1 from case_trail t join cases c on c.id = t.case_id
+    : `exists (select 1 from case_trail t join cases c on c.id = t.case_id and c.district_code = t.district_code
                where t.photo_ids @> array[p.id]${[visible, inDistrict].filter(Boolean).map((w) => ` and ${w}`).join('')})`;
   const own = viewer ? `exists (select 1 from photo_uploads u where u.photo_id = p.id and u.user_id = ${p(viewer.id)})` : null;
   const may = [shown, own].filter((x) => x !== null);

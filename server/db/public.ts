@@ -6,12 +6,12 @@ import { trackingHash } from '../domain/public.js';
 
 // Tracking codes ---------------------------------------------------------------------------------------------------
 
-/** Stores (or replaces: a replayed report gets a fresh code) the hash of a case's tracking code. */
-export async function saveTracking(db: Queryable, p: { case_id: string; code: string; now: Date }): Promise<void> {
+/** Stores (or replaces: a replayed report gets a fresh code) the hash of a case's tracking code; `district_code`: the case's (0065). */
+export async function saveTracking(db: Queryable, p: { case_id: string; district_code: string; code: string; now: Date }): Promise<void> {
   await db.query(
-    `insert into case_tracking (case_id, code_hash, created_at) values ($1, $2, $3)
-     on conflict (case_id) do update set code_hash = excluded.code_hash, created_at = excluded.created_at`,
-    [p.case_id, trackingHash(p.code), p.now]);
+    `insert into case_tracking (case_id, district_code, code_hash, created_at) values ($1, $2, $3, $4)
+     on conflict (case_id, district_code) do update set code_hash = excluded.code_hash, created_at = excluded.created_at`,
+    [p.case_id, p.district_code, trackingHash(p.code), p.now]);
 }
 
 /**
@@ -20,7 +20,7 @@ export async function saveTracking(db: Queryable, p: { case_id: string; code: st
  */
 export async function findCaseByTracking(db: Queryable, case_no: string, code: string): Promise<{ case_id: string } | null> {
   const { rows } = await db.query<{ case_id: string; code_hash: string }>(
-    `select t.case_id::text as case_id, t.code_hash from cases c join case_tracking t on t.case_id = c.id where c.case_no = $1`, [case_no]);
+    `select t.case_id::text as case_id, t.code_hash from cases c join case_tracking t on t.case_id = c.id and t.district_code = c.district_code where c.case_no = $1`, [case_no]);
   const want = Buffer.from(trackingHash(code), 'hex');
   const row = rows[0];
   const have = Buffer.from(row ? row.code_hash : '0'.repeat(64), 'hex');
@@ -32,11 +32,12 @@ export async function findCaseByTracking(db: Queryable, case_no: string, code: s
 
 export type ContactRow = { case_id: string; name: string | null; phone: string | null; email: string | null; notify: boolean; lang: 'zh' | 'en' };
 
-export async function saveContact(db: Queryable, c: ContactRow & { now: Date }): Promise<void> {
+/** `district_code`: the case's (0065). */
+export async function saveContact(db: Queryable, c: ContactRow & { district_code: string; now: Date }): Promise<void> {
   await db.query(
-    `insert into case_contacts (case_id, name, phone, email, notify, lang, created_at) values ($1, $2, $3, $4, $5, $6, $7)
-     on conflict (case_id) do nothing`,
-    [c.case_id, c.name, c.phone, c.email, c.notify, c.lang, c.now]);
+    `insert into case_contacts (case_id, district_code, name, phone, email, notify, lang, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8)
+     on conflict (case_id, district_code) do nothing`,
+    [c.case_id, c.district_code, c.name, c.phone, c.email, c.notify, c.lang, c.now]);
 }
 
 export async function contactOf(db: Queryable, case_id: string): Promise<ContactRow | null> {
@@ -74,8 +75,9 @@ export async function addTicketPhoto(db: Queryable, ticket_hash: string, photo_i
   await db.query(`insert into public_ticket_photos (ticket_hash, photo_id) values ($1, $2) on conflict do nothing`, [ticket_hash, photo_id]);
 }
 
-export async function useTicket(db: Queryable, ticket_hash: string, case_id: string): Promise<void> {
-  await db.query(`update public_tickets set case_id = $2 where ticket_hash = $1`, [ticket_hash, case_id]);
+/** Marks the ticket used by the case (of `district_code`: both or neither, 0065). */
+export async function useTicket(db: Queryable, ticket_hash: string, c: { id: string; district_code: string }): Promise<void> {
+  await db.query(`update public_tickets set case_id = $2, district_code = $3 where ticket_hash = $1`, [ticket_hash, c.id, c.district_code]);
 }
 
 // What the tracking page shows ---------------------------------------------------------------------------------------
@@ -106,11 +108,11 @@ export async function publicReply(db: Queryable, case_id: string): Promise<{ rep
   return rows[0] ?? null;
 }
 
-export async function savePublicReply(db: Queryable, p: { case_id: string; reply: string; at: Date; by: number }): Promise<void> {
+export async function savePublicReply(db: Queryable, p: { case_id: string; district_code: string; reply: string; at: Date; by: number }): Promise<void> {
   await db.query(
-    `insert into case_public_replies (case_id, reply, replied_at, replied_by) values ($1, $2, $3, $4)
-     on conflict (case_id) do update set reply = excluded.reply, replied_at = excluded.replied_at, replied_by = excluded.replied_by`,
-    [p.case_id, p.reply, p.at, p.by]);
+    `insert into case_public_replies (case_id, district_code, reply, replied_at, replied_by) values ($1, $2, $3, $4, $5)
+     on conflict (case_id, district_code) do update set reply = excluded.reply, replied_at = excluded.replied_at, replied_by = excluded.replied_by`,
+    [p.case_id, p.district_code, p.reply, p.at, p.by]);
 }
 
 export async function approvedPhotoIds(db: Queryable, case_id: string): Promise<string[]> {
@@ -118,10 +120,10 @@ export async function approvedPhotoIds(db: Queryable, case_id: string): Promise<
   return rows.map((r) => r.photo_id);
 }
 
-export async function approvePhoto(db: Queryable, p: { case_id: string; photo_id: string; at: Date; by: number }): Promise<boolean> {
+export async function approvePhoto(db: Queryable, p: { case_id: string; district_code: string; photo_id: string; at: Date; by: number }): Promise<boolean> {
   const { rows } = await db.query(
-    `insert into public_photo_approvals (case_id, photo_id, approved_at, approved_by) values ($1, $2, $3, $4)
-     on conflict do nothing returning photo_id`, [p.case_id, p.photo_id, p.at, p.by]);
+    `insert into public_photo_approvals (case_id, district_code, photo_id, approved_at, approved_by) values ($1, $2, $3, $4, $5)
+     on conflict do nothing returning photo_id`, [p.case_id, p.district_code, p.photo_id, p.at, p.by]);
   return rows.length === 1;
 }
 

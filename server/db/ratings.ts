@@ -57,7 +57,7 @@ export async function reviewList(db: Queryable, q: { status: 'pending' | ReviewO
             c.address, c.community_code, rg.name as community_name, c.department_id, d.name as department_name, c.closed_at,
             c.version as case_version, r.rating, r.score, r.comment, r.channel, r.rated_at, ${name('ub')} as rated_by_name,
             r.review_status, r.reviewed_at, ${name('uv')} as reviewed_by_name, r.review_note
-       from case_ratings r join cases c on c.id = r.case_id
+       from case_ratings r join cases c on c.id = r.case_id and c.district_code = r.district_code
        left join classes k on k.kind = 'matter' and k.code = c.class_code
        left join regions rg on rg.code = c.community_code
        left join departments d on d.id = c.department_id
@@ -90,7 +90,7 @@ export async function satisfactionBy(db: Queryable, by: 'department' | 'district
   }
   const { rows } = await db.query<{ key: string; n: string; s: string; sat: string }>(
     `select ${key} as key, count(*) as n, sum(r.score) as s, count(*) filter (where r.rating = 'satisfied') as sat
-       from case_ratings r join cases c on c.id = r.case_id
+       from case_ratings r join cases c on c.id = r.case_id and c.district_code = r.district_code
       where r.rated_at >= $1 and r.rated_at < $2 and ${key} is not null${extra}
       group by 1`, params);
   return new Map(rows.map((r) => [r.key, { count: Number(r.n), score_sum: Number(r.s), satisfied: Number(r.sat) }]));

@@ -127,12 +127,12 @@ export async function postRequest(deps: Open311Deps, input: {
     within: async (tx, created) => {
       token = randomBytes(16).toString('hex');
       await open311.insertRequest(tx, {
-        case_id: created.id, key_id: key.id, token, client_request_id, media_url: p.media_url, email: p.email,
+        case_id: created.id, district_code: created.district_code, key_id: key.id, token, client_request_id, media_url: p.media_url, email: p.email,
         device_id: p.device_id, account_id: p.account_id, created_at: deps.cases.clock.now(),
       });
     },
   });
-  if (r.replay) token = (await open311.requestOfCase(db, r.case.id))?.token ?? '';
+  if (r.replay) token = (await open311.requestOfCase(db, r.case))?.token ?? '';
   const notice = `Received as case ${r.case.case_no}; the city verifies it, then dispatches it to the department in charge`;
   const answer: PostAnswer = key.answer === 'token' && token
     ? { token, service_notice: notice, account_id: p.account_id }

@@ -144,14 +144,14 @@ export async function reportPublic(d: PublicDeps, input: PublicReportInput, key:
     within: async (tx, created) => {
       const locked = await validTicket(tx, input.ticket, at, true);
       if (locked.case_id) throw new DomainError('conflict', 'This ticket was used for another report already; reload the report page to report again', { ticket: 'used' });
-      await pub.useTicket(tx, locked.ticket_hash, created.id);
-      await pub.saveTracking(tx, { case_id: created.id, code, now: at });
+      await pub.useTicket(tx, locked.ticket_hash, created);
+      await pub.saveTracking(tx, { case_id: created.id, district_code: created.district_code, code, now: at });
       if (contact.name || phone || contact.email) {
-        await pub.saveContact(tx, { case_id: created.id, name: contact.name, phone, email: contact.email, notify: contact.notify, lang: input.lang ?? 'zh', now: at });
+        await pub.saveContact(tx, { case_id: created.id, district_code: created.district_code, name: contact.name, phone, email: contact.email, notify: contact.notify, lang: input.lang ?? 'zh', now: at });
       }
     },
   });
-  if (r.replay) await pub.saveTracking(db, { case_id: r.case.id, code, now: at });
+  if (r.replay) await pub.saveTracking(db, { case_id: r.case.id, district_code: r.case.district_code, code, now: at });
   return { answer: { case_no: r.case.case_no, tracking_code: code, status: publicStageOf(r.case.status), reported_at: r.case.created_at.toISOString() }, replay: r.replay };
 }
 
@@ -275,7 +275,7 @@ export async function setPhotoApproval(d: PublicDeps, user: Staff, case_id: stri
   await d.cases.db.transaction(async (tx) => {
     const trail = await pub.publicTrail(tx, c.id);
     if (!trail.some((e) => (e.photo_ids ?? []).includes(photo_id))) throw new DomainError('not_found', `Case ${c.case_no} shows no photo ${photo_id}`);
-    const changed = approve ? await pub.approvePhoto(tx, { case_id: c.id, photo_id, at, by: user.id }) : await pub.revokePhoto(tx, c.id, photo_id);
+    const changed = approve ? await pub.approvePhoto(tx, { case_id: c.id, district_code: c.district_code, photo_id, at, by: user.id }) : await pub.revokePhoto(tx, c.id, photo_id);
     if (changed) {
       await audit.record(tx, { at, action: approve ? 'case.photo_public_approve' : 'case.photo_public_withdraw', user_id: user.id, username: user.username,
         target: `case:${c.id}`, detail: { photo_id } });
@@ -297,7 +297,7 @@ export async function setPublicReply(d: PublicDeps, user: Staff, case_id: string
   const at = now(d);
   await d.cases.db.transaction(async (tx) => {
     const before = await pub.publicReply(tx, c.id);
-    await pub.savePublicReply(tx, { case_id: c.id, reply, at, by: user.id });
+    await pub.savePublicReply(tx, { case_id: c.id, district_code: c.district_code, reply, at, by: user.id });
     await audit.record(tx, { at, action: 'case.public_reply', user_id: user.id, username: user.username, target: `case:${c.id}`,
       detail: { before: before?.reply ?? null, after: reply } });
   });

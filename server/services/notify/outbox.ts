@@ -19,11 +19,11 @@ export async function notifyCaseChange(tx: Queryable, c: CaseRow, change: { acti
     case_id: c.id, case_no: c.case_no, version: c.version, action: change.action, from: change.from, to: c.status,
     department_id: c.department_id, class_code: c.class_code, class_name_zh: r.class_name_zh, class_name_en: r.class_name_en,
     grid_code: c.grid_code, address: c.address, lon: c.lon, lat: c.lat, urgent: c.urgent, at: change.at,
-  }, r).filter((row) => channels.includes(row.channel));
+  }, r).filter((row) => channels.includes(row.channel)).map((row) => ({ ...row, district_code: c.district_code }));
   return notify.enqueue(tx, rows, change.at);
 }
 
 /** A reporter asks to hear of its case's progress (a hotline caller's phone; a public reporter's contact). */
-export async function optIn(tx: Queryable, o: { case_id: string; channel: 'sms' | 'email'; target: string; language?: Language | null; at: Date }): Promise<void> {
+export async function optIn(tx: Queryable, o: { case_id: string; district_code: string; channel: 'sms' | 'email'; target: string; language?: Language | null; at: Date }): Promise<void> {
   await notify.addOptin(tx, { ...o, language: o.language ?? null });
 }
