@@ -62,7 +62,7 @@ async function fillCases(db: Db, n: number) {
                            responsibility_code, reporter_id, department_id, suggested_department_id, suggestion_taken, filed_at,
                            dispatched_at, closed_at, closing_type, handled_late, trail_head, created_at, updated_at, origin, description,
                            step, step_started_at, step_deadline_at, yellow_at, red_at)
-        select b.id, 'B' || lpad(b.i::text, 9, '0'),
+        select b.id, g.district_code || 'B' || lpad(b.i::text, 9, '0'), -- a number starts with its district (0063)
                case when r_status < 0.78 then 'closed' when r_status < 0.82 then 'void' when r_status < 0.90 then 'handling'
                     when r_status < 0.94 then 'pending_dispatch' else 'pending_acceptance' end,
                case when r_source < 0.7 then 'inspector' when r_source < 0.85 then 'public' else 'hotline' end,
@@ -83,14 +83,14 @@ async function fillCases(db: Db, n: number) {
                case when r_status >= 0.82 then b.created_at + interval '30 hours' end
           from bench_new b join bench_grids g on g.n = b.gn join bench_classes c on c.n = b.cn;
         -- Dispatches: one per dispatched case; 5 % first went to a wrong department and came back (returned).
-        insert into case_dispatches (case_id, seq, case_status, department_id, dispatcher_id, suggested, dispatched_at, deadline_at, ended_at, outcome,
+        insert into case_dispatches (case_id, district_code, seq, case_status, department_id, dispatcher_id, suggested, dispatched_at, deadline_at, ended_at, outcome,
                                      on_time, rework, sent_on, natural_hours, working_hours, extension_count, extension_hours, suspension_count, late_return)
-        select c.id, 5, c.status, 1 + (abs(hashtext(c.id::text)) % ${x.ndep}), ${x.disp}, false, c.dispatched_at, c.dispatched_at + interval '30 hours',
+        select c.id, c.district_code, 5, c.status, 1 + (abs(hashtext(c.id::text)) % ${x.ndep}), ${x.disp}, false, c.dispatched_at, c.dispatched_at + interval '30 hours',
                c.dispatched_at + interval '2 hours', 'returned', null, false, true, null, null, 0, 0, 0, false
           from cases c join bench_new b on b.id = c.id where c.dispatched_at is not null and b.r_wrong < 0.05;
-        insert into case_dispatches (case_id, seq, case_status, department_id, dispatcher_id, suggested, dispatched_at, deadline_at, ended_at, outcome,
+        insert into case_dispatches (case_id, district_code, seq, case_status, department_id, dispatcher_id, suggested, dispatched_at, deadline_at, ended_at, outcome,
                                      on_time, rework, sent_on, natural_hours, working_hours, extension_count, extension_hours, suspension_count, late_return)
-        select c.id, 7, c.status, c.department_id, ${x.disp}, true, c.dispatched_at, c.dispatched_at + interval '30 hours',
+        select c.id, c.district_code, 7, c.status, c.department_id, ${x.disp}, true, c.dispatched_at, c.dispatched_at + interval '30 hours',
                case when c.status = 'closed' then c.closed_at - interval '20 minutes' end,
                case when c.status = 'closed' then 'feedback' end,
                case when c.status = 'closed' then not c.handled_late end,
@@ -100,8 +100,8 @@ async function fillCases(db: Db, n: number) {
                (b.r_late < 0.03)::int, case when b.r_late < 0.03 then 8 else 0 end, (b.r_late > 0.99)::int, false
           from cases c join bench_new b on b.id = c.id where c.department_id is not null;
         -- Steps of the centre: accept, file, dispatch, send_check, check, close (done ones), with their actors.
-        insert into case_steps (case_id, seq, case_status, step, started_at, deadline_at, ended_at, end_seq, action, actor_id, role, on_time)
-        select c.id, s.seq, c.status, s.step, c.created_at + s.off, c.created_at + s.off + interval '1 hour',
+        insert into case_steps (case_id, district_code, seq, case_status, step, started_at, deadline_at, ended_at, end_seq, action, actor_id, role, on_time)
+        select c.id, c.district_code, s.seq, c.status, s.step, c.created_at + s.off, c.created_at + s.off + interval '1 hour',
                case when s.done then c.created_at + s.off + (0.2 + b.r_late * 1.1) * interval '1 hour' end,
                case when s.done then s.seq + 1 end, case when s.done then s.action end,
                case when s.done then s.actor end, s.role, case when s.done then b.r_late < 0.9 end
@@ -116,8 +116,8 @@ async function fillCases(db: Db, n: number) {
           ) as s(seq, step, off, done, action, actor, role)
          where s.done or s.seq = 1;
         -- The trail: an entry per step (hashes are placeholders: the bench measures reads, not the chain).
-        insert into case_trail (case_id, seq, at, actor, role, action, from_status, to_status, prev_hash, hash)
-        select c.id, s.seq, c.created_at + s.seq * interval '10 minutes', null, 'system', s.action, null, c.status,
+        insert into case_trail (case_id, district_code, seq, at, actor, role, action, from_status, to_status, prev_hash, hash)
+        select c.id, c.district_code, s.seq, c.created_at + s.seq * interval '10 minutes', null, 'system', s.action, null, c.status,
                md5(c.id::text || (s.seq - 1)) || md5((s.seq - 1)::text), md5(c.id::text || s.seq) || md5(s.seq::text)
           from cases c join bench_new b on b.id = c.id
           cross join lateral (values (1, 'report'), (2, 'accept'), (3, 'file'), (4, 'dispatch'), (5, 'feedback'), (6, 'send_check'), (7, 'close')) as s(seq, action)

@@ -218,10 +218,10 @@ async function benchCases(label: string, db: Db, base: string, pts: { lon: numbe
         grid_code: g.code, responsibility_code: resp, reporter_id: Number(insp.id), suggested_department_id: suggested, step: 'accept',
         step_started_at: now, step_deadline_at: now, yellow_at: now, red_at: now, trail_head: hash, created_at: now, updated_at: now,
       }, now);
-      await casesDb.appendTrail(tx, { case_id: id, seq: 1, at: now, actor: String(insp.id), role: 'inspector', action: 'report', from_status: null,
+      await casesDb.appendTrail(tx, g.district_code, { case_id: id, seq: 1, at: now, actor: String(insp.id), role: 'inspector', action: 'report', from_status: null,
         to_status: 'pending_acceptance', note: null, photo_ids: null, deadline_at: now, data: null, prev_hash: hash, hash });
-      await casesDb.appendEvent(tx, { case_id: id, version: 1, at: now, payload: { id, status: c.status } });
-      await casesDb.saveKey(tx, { scope: 'bench', key, request_hash: hash, case_id: id, now });
+      await casesDb.appendEvent(tx, { case_id: id, district_code: g.district_code, version: 1, at: now, payload: { id, status: c.status } });
+      await casesDb.saveKey(tx, { scope: 'bench', key, request_hash: hash, case_id: id, district_code: g.district_code, now });
       await auditDb.record(tx, { at: now, action: 'case.report', user_id: Number(insp.id), target: `case:${id}` });
     });
     await casesDb.nearbyOpen(db, { class_code: '06010', lon: p.lon, lat: p.lat, meters: 50, exclude: id }, now);

@@ -7,10 +7,10 @@
 // server/demo/dongcheng.ts: codes per docs/domain.md, community + 001…999), 500,000 components of the generator's
 // 24 standard classes, 50,000 cases over every status; the districts laid out 5 × 4 side by side. `--scale 0.1`
 // divides grids, components and cases by ten. Loaded by the app's loader (services/load-district.ts: COPY, the
-// component sequences raised) and one `insert … select generate_series` per district for the cases (case numbers
-// from case_no_seq, origin 'simulated'; every check, foreign key and statement trigger of the schema fires). The
-// data is deterministic (seeded) and cached: a table `bench_province` marks a loaded province (scale, seed); a
-// different scale or `--fresh` truncates the province's tables and loads again.
+// component sequences raised) and one `insert … select generate_series` per district for the cases (numbered a
+// block per local day from case_no_counters, origin 'simulated'; every check, foreign key and statement trigger of
+// the schema fires). The data is deterministic (seeded) and cached: a table `bench_province` marks a loaded province
+// (scale, seed); a different scale or `--fresh` truncates the province's tables and loads again.
 //   Databases: postgres://postgres@127.0.0.1:5432/gridline_province_test (created when missing) and the coordinator
 // of `GRIDLINE_CITUS_DB=gridline_province_test scripts/citus/cluster.sh start`; both migrated by server/db/migrate.ts,
 // whose distribution step decides what is distributed on Citus: the bench reports it (pg_dist_partition) and needs
@@ -34,7 +34,9 @@ import { loadClasses } from '../../server/services/classes.js';
 import { loadDistrict } from '../../server/services/load-district.js';
 import { DEMO_COMPONENT_CLASSES, generateDistrict, type GeneratedDistrict, type MultiPolygonCoords, type Position } from '../../server/demo/dongcheng.js';
 import * as gridsDb from '../../server/db/grids.js';
-import { renderTile } from '../../server/services/tiles.js';
+import * as casesDb from '../../server/db/cases.js';
+import { districtsMeeting, renderTile } from '../../server/services/tiles.js';
+import { districtBoxes, type DistrictBox } from '../../server/db/tiles.js';
 import { reportCase, type CaseUser } from '../../server/services/cases.js';
 import { evaluate } from '../../server/services/evaluation.js';
 import { loadWorkRules } from '../../server/services/work-rules.js';
@@ -68,7 +70,7 @@ const COLUMNS = 5;
 const CITY_NAMES = ['北原市', '东川市', '南屏市', '西岭市'];
 const DISTRICT_NAMES = ['东区', '西区', '南区', '北区', '中区'];
 /** The province tables: truncated by --fresh (cascade reaches the case_* tables). */
-const PROVINCE_TABLES = ['cases', 'components', 'grids', 'regions', 'places', 'component_sequences', 'grid_component_counts', 'case_grid_days', 'bench_province'];
+const PROVINCE_TABLES = ['cases', 'case_no_counters', 'components', 'grids', 'regions', 'places', 'component_sequences', 'grid_component_counts', 'case_grid_days', 'bench_province'];
 
 const fmt = (v: number) => Math.round(v).toLocaleString('en');
 const ms = (v: number) => (v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : fmt(v));
@@ -117,23 +119,33 @@ function provinceDistrict(spec: DistrictSpec, spacing: { dx: number; dy: number 
   };
 }
 
-/** Cases of one district, set-based: grid, class, status, channel and times drawn from md5 of (seed, district, i). */
-const CASES_SQL = `
-with g as (
-  select code, community_code, street_code, st_pointonsurface(geom) as p, (row_number() over (order by code) - 1)::int as rn
-    from grids where district_code = $1 and valid_to is null),
-n as (select count(*)::int as n from g),
-m as (select array_agg(code order by code) as codes, array_agg(matter_kind order by code) as kinds from classes where kind = 'matter'),
+/** The draws of one district's cases (i, h, r1–r4, created: md5 of (seed, district, i)); $1 district, $2 seed, $3 count, $4 anchor. */
+const DRAWS_SQL = `
 s as (
   select i, md5($2::text || ':' || $1 || ':' || i) as h from generate_series(1, $3::int) i),
 r as (
   select i, h,
          ('x' || substr(h, 1, 7))::bit(28)::int as r1, ('x' || substr(h, 8, 7))::bit(28)::int as r2,
          ('x' || substr(h, 15, 7))::bit(28)::int % 100 as r3, ('x' || substr(h, 22, 7))::bit(28)::int % 100 as r4,
-         $4::timestamptz - make_interval(mins => ('x' || substr(h, 29, 4))::bit(16)::int * 8) as created
-    from s),
+         $4::timestamptz - make_interval(mins => ('x' || substr(h, 29, 4))::bit(16)::int * 8) as created,
+         to_char(($4::timestamptz - make_interval(mins => ('x' || substr(h, 29, 4))::bit(16)::int * 8)) at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as day
+    from s)`;
+
+/** How many of the district's cases fall on each local day: the blocks of case numbers CASES_SQL needs. */
+const DAYS_SQL = `with ${DRAWS_SQL} select day, count(*)::int as n from r group by day order by day`;
+
+/** Cases of one district, set-based: grid, class, status, channel and times drawn from md5 of (seed, district, i);
+ *  numbered per local day from the blocks taken before ($5 days, $6 each day's first serial), in i order. */
+const CASES_SQL = `
+with g as (
+  select code, community_code, street_code, st_pointonsurface(geom) as p, (row_number() over (order by code) - 1)::int as rn
+    from grids where district_code = $1 and valid_to is null),
+n as (select count(*)::int as n from g),
+m as (select array_agg(code order by code) as codes, array_agg(matter_kind order by code) as kinds from classes where kind = 'matter'),
+${DRAWS_SQL},
+f as (select * from unnest($5::text[], $6::bigint[]) as f(day, first)),
 c as (
-  select r.*, g.code as grid_code, g.community_code, g.street_code, g.p,
+  select r.*, f.first + row_number() over (partition by r.day order by r.i) - 1 as serial, g.code as grid_code, g.community_code, g.street_code, g.p,
          m.codes[1 + r.r2 % array_length(m.codes, 1)] as class_code, m.kinds[1 + r.r2 % array_length(m.codes, 1)] as kind,
          case when r.r3 < 58 then 'closed' when r.r3 < 70 then 'handling' when r.r3 < 73 then 'pending_dispatch'
               when r.r3 < 76 then 'pending_check' when r.r3 < 78 then 'checking' when r.r3 < 81 then 'pending_closing'
@@ -141,12 +153,12 @@ c as (
               when r.r3 < 93 then 'suspended' when r.r3 < 95 then 'pending_review' else 'void' end as status,
          case when r.r4 < 55 then 'inspector' when r.r4 < 75 then 'public' when r.r4 < 90 then 'hotline' when r.r4 < 93 then 'media'
               when r.r4 < 97 then 'video' when r.r4 < 99 then 'leader' else 'other' end as source
-    from r cross join n cross join m join g on g.rn = r.r1 % n.n)
+    from r join f on f.day = r.day cross join n cross join m join g on g.rn = r.r1 % n.n)
 insert into cases (id, case_no, status, source, kind, class_code, geom, district_code, street_code, community_code, grid_code,
                    handled_late, suspension_count, suspended_at, closing_type, void_reason, yellow_at, red_at,
                    filed_at, dispatched_at, closed_at, trail_head, created_at, updated_at, origin)
 select md5('case:' || h)::uuid,
-       $1 || to_char(created at time zone 'Asia/Shanghai', 'YYYYMMDD') || lpad(nextval('case_no_seq')::text, 6, '0'),
+       $1 || replace(day, '-', '') || lpad(serial::text, greatest(6, length(serial::text)), '0'), -- as domain/codes.ts caseNo
        status, source, kind, class_code,
        st_translate(p, ((r1 % 41) - 20) * 1e-6, ((r2 % 41) - 20) * 1e-6), $1, street_code, community_code, grid_code,
        status = 'closed' and r4 % 8 = 0, (status = 'suspended')::int, case when status = 'suspended' then created + interval '1 day' end,
@@ -200,7 +212,10 @@ async function ensureProvince(db: Db, label: string): Promise<Marker> {
     const summary = await loadDistrict(db, d);
     const t2 = performance.now();
     await db.transaction(async (tx) => {
-      await tx.query(CASES_SQL, [spec.code, SEED, CASES, ANCHOR]);
+      // Numbers per (district, local day), a block each from the counters, as the bulk writers take them (db/cases.ts).
+      const { rows: days } = await tx.query<{ day: string; n: number }>(DAYS_SQL, [spec.code, SEED, CASES, ANCHOR]);
+      const last = await casesDb.takeCaseSerials(tx, days.map((d) => ({ district_code: spec.code, local_date: d.day, n: d.n })));
+      await tx.query(CASES_SQL, [spec.code, SEED, CASES, ANCHOR, days.map((d) => d.day), days.map((d, k) => last[k] - d.n + 1)]);
       await recountDays(tx, spec.code); // the cases' per-grid day counts (written by this SQL, not by a case writer)
     });
     const t3 = performance.now();
@@ -303,6 +318,7 @@ function tileOf(z: number, lon: number, lat: number): [number, number, number] {
 }
 
 const users = new Map<Engine['label'], CaseUser>();
+const boxes = new Map<Engine['label'], Promise<DistrictBox[]>>();
 
 async function inspectorOf(e: Engine, district: string): Promise<CaseUser> {
   const u = users.get(e.label);
@@ -323,7 +339,15 @@ function measures(ctx: Ctx): Measure[] {
   return [
     { name: `locate a point in district ${ctx.district} (locate-grid-in-district.sql)`, run: (db, _e, i) => gridsDb.locate(db, pt(i).lon, pt(i).lat, ctx.district) },
     { name: 'locate a point, no district (locate-grid.sql)', run: (db, _e, i) => gridsDb.locate(db, pt(i).lon, pt(i).lat) },
-    { name: 'grids tile z16 (db/tiles.ts)', run: (db, _e, i) => { const [z, x, y] = tileOf(16, pt(i).lon, pt(i).lat); return renderTile(db, 'grids', z, x, y); } },
+    {
+      // As the tile route draws it: to the districts the tile meets (their extents read once, as per grids generation).
+      name: 'grids tile z16 (db/tiles.ts), routed to the districts it meets',
+      run: async (db, e, i) => {
+        const [z, x, y] = tileOf(16, pt(i).lon, pt(i).lat);
+        if (!boxes.has(e.label)) boxes.set(e.label, districtBoxes(db));
+        return renderTile(db, 'grids', z, x, y, undefined, undefined, districtsMeeting(await boxes.get(e.label)!, z, x, y));
+      },
+    },
     { name: `cases tile z14, district ${ctx.district}'s filter`, run: (db, _e, i) => { const [z, x, y] = tileOf(14, pt(i).lon, pt(i).lat); return renderTile(db, 'cases', z, x, y, undefined, { now: ANCHOR, district: ctx.district }); } },
     {
       name: 'intake: reportCase by a district-scoped inspector',

@@ -2,6 +2,7 @@
 import type { Queryable } from './types.js';
 import { prepared } from './prepared.js';
 import { lightAtSqlExpression } from '../domain/lights.js';
+import { caseNo } from '../domain/codes.js';
 import type { CaseSearch, CaseSort, SearchRefs } from '../domain/case-search.js';
 import type { CaseStatus, ClosingType } from '../domain/workflow.js';
 import type { Viewer } from '../domain/visibility.js';
@@ -211,9 +212,71 @@ export async function nearbyOpen(db: Queryable, p: { class_code: string; lon: nu
   return rows.map((r) => ({ ...r, department_id: id(r.department_id), reporter_id: id(r.reporter_id) }));
 }
 
+// Case numbers ---------------------------------------------------------------------------------------------------
+
+/** What a new case's number depends on: its district and its local report date (YYYY-MM-DD, the district's calendar). */
+export type CaseNoKey = { district_code: string; local_date: string };
+
+/**
+ * Takes `n` serials of each (district, local date) from case_no_counters in one upsert and returns the last serial of
+ * each block, in the order given (its first is last − n + 1). The upsert is atomic per row: two transactions taking
+ * from the same district and day get disjoint blocks, the second waiting for the first's row until it commits (a
+ * rolled-back block is handed out again: numbers have no gaps). Keys must be distinct; give them in one order (as
+ * caseNumbers does, sorted) so two writers lock rows in the same order.
+ */
+export async function takeCaseSerials(db: Queryable, blocks: readonly (CaseNoKey & { n: number })[]): Promise<number[]> {
+  if (!blocks.length) return [];
+  const { rows } = blocks.length === 1
+    ? await db.query<CounterRow>(TAKE_ONE, [blocks[0].district_code, blocks[0].local_date, blocks[0].n])
+    : await db.query<CounterRow>(TAKE_MANY, [blocks.map((b) => b.district_code), blocks.map((b) => b.local_date), blocks.map((b) => b.n)]);
+  const dayOf = (epochDay: number | string) => new Date(Number(epochDay) * 86_400_000).toISOString().slice(0, 10);
+  const last = new Map(rows.map((r) => [`${r.district_code} ${dayOf(r.epoch_day)}`, Number(r.last_no)]));
+  return blocks.map((b) => last.get(`${b.district_code} ${b.local_date}`)!);
+}
+
+// The day comes back as days since 1970-01-01 (date − date, immutable): Citus's router refuses a function that is not
+// immutable in RETURNING, and to_char or a date's text depend on settings.
+type CounterRow = { district_code: string; epoch_day: number | string; last_no: string | number };
+const TAKE = (rows: string) => `insert into case_no_counters as k (district_code, local_date, last_no) ${rows}
+  on conflict (district_code, local_date) do update set last_no = k.last_no + excluded.last_no
+  returning k.district_code, k.local_date - date '1970-01-01' as epoch_day, k.last_no`;
+// An intake's one block as VALUES: once the counters are distributed, a single-row upsert goes straight to its
+// shard (Citus's fast path); the unnest of a batch goes through the coordinator (an intermediate result per shard).
+const TAKE_ONE = prepared(TAKE('values ($1, $2::date, $3::bigint)'));
+const TAKE_MANY = TAKE('select * from unnest($1::text[], $2::date[], $3::bigint[])');
+
+/**
+ * The numbers of new cases, one per key, in the order given (domain/codes.ts caseNo): per district and local day
+ * consecutive serials from case_no_counters (migrations/0063), one block per (district, day) however many cases.
+ * Taken under the case-write lock (lockCaseWrites), as the insert that follows: a transaction never holds a
+ * counter row while it waits for that lock, so the counters add no lock cycle between case writers (a transaction
+ * that wrote a case and then numbers another, an import's next batch, would otherwise wait for a counter row held by
+ * an intake that waits for the lock).
+ */
+export async function caseNumbers(db: Queryable, keys: readonly CaseNoKey[]): Promise<string[]> {
+  if (!keys.length) return [];
+  await lockBeforeCaseWrite(db);
+  const counts = new Map<string, { key: CaseNoKey; n: number }>();
+  for (const k of keys) {
+    const id = `${k.district_code} ${k.local_date}`;
+    const c = counts.get(id);
+    if (c) c.n++;
+    else counts.set(id, { key: k, n: 1 });
+  }
+  const ids = [...counts.keys()].sort();
+  const last = await takeCaseSerials(db, ids.map((id) => ({ ...counts.get(id)!.key, n: counts.get(id)!.n })));
+  const next = new Map(ids.map((id, i) => [id, last[i] - counts.get(id)!.n + 1]));
+  return keys.map((k) => {
+    const id = `${k.district_code} ${k.local_date}`;
+    const n = next.get(id)!;
+    next.set(id, n + 1);
+    return caseNo(k.district_code, k.local_date, n);
+  });
+}
+
+/** The number of one new case of `district` reported on `localDate` (YYYY-MM-DD, the district's calendar). */
 export async function nextCaseNo(db: Queryable, district: string, localDate: string): Promise<string> {
-  const { rows } = await db.query<{ n: number }>(`select nextval('case_no_seq')::int as n`);
-  return `${district}${localDate.replace(/-/g, '')}${String(rows[0].n).padStart(6, '0')}`;
+  return (await caseNumbers(db, [{ district_code: district, local_date: localDate }]))[0];
 }
 
 // Suspensions ----------------------------------------------------------------------------------------------------
@@ -224,12 +287,13 @@ export async function suspensions(db: Queryable, caseId: string): Promise<{ star
   return rows;
 }
 
-export async function openSuspension(db: Queryable, caseId: string, at: Date): Promise<void> {
-  await db.query('insert into case_suspensions (case_id, started_at) values ($1, $2)', [caseId, at]);
+/** `district_code`: the case's (the row carries it, part of its key to cases; migrations/0064). */
+export async function openSuspension(db: Queryable, caseId: string, district_code: string, at: Date): Promise<void> {
+  await db.query('insert into case_suspensions (case_id, district_code, started_at) values ($1, $2, $3)', [caseId, district_code, at]);
 }
 
-export async function closeSuspension(db: Queryable, caseId: string, at: Date): Promise<void> {
-  await db.query('update case_suspensions set ended_at = $2 where case_id = $1 and ended_at is null', [caseId, at]);
+export async function closeSuspension(db: Queryable, caseId: string, district_code: string, at: Date): Promise<void> {
+  await db.query('update case_suspensions set ended_at = $3 where case_id = $1 and district_code = $2 and ended_at is null', [caseId, district_code, at]);
 }
 
 // Trail ----------------------------------------------------------------------------------------------------------
@@ -242,15 +306,18 @@ export type TrailRow = {
 
 const TRAIL_COLUMNS = 'case_id::text as case_id, seq, at, actor, role, action, from_status, to_status, note, photo_ids, deadline_at, data, prev_hash, hash';
 
-/** Appends one chained entry (domain/trail.ts chainEntry); missing optional fields are stored as null. */
-export async function appendTrail(db: Queryable, e: Omit<TrailRow, 'note' | 'photo_ids' | 'deadline_at' | 'data' | 'at'> & {
+/**
+ * Appends one chained entry (domain/trail.ts chainEntry) of a case of `district_code` (the case's: the entry's key to
+ * cases, migrations/0064; not part of the hash); missing optional fields are stored as null.
+ */
+export async function appendTrail(db: Queryable, district_code: string, e: Omit<TrailRow, 'note' | 'photo_ids' | 'deadline_at' | 'data' | 'at'> & {
   at: Date | string; note?: string | null; photo_ids?: readonly string[] | null; deadline_at?: Date | string | null; data?: Readonly<Record<string, unknown>> | null;
 }): Promise<void> {
   await db.query(
-    `insert into case_trail (case_id, seq, at, actor, role, action, from_status, to_status, note, photo_ids, deadline_at, data, prev_hash, hash)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+    `insert into case_trail (case_id, district_code, seq, at, actor, role, action, from_status, to_status, note, photo_ids, deadline_at, data, prev_hash, hash)
+     values ($1, $15, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
     [e.case_id, e.seq, e.at, e.actor, e.role, e.action, e.from_status, e.to_status, e.note ?? null, e.photo_ids ?? null, e.deadline_at ?? null,
-      e.data == null ? null : JSON.stringify(e.data), e.prev_hash, e.hash],
+      e.data == null ? null : JSON.stringify(e.data), e.prev_hash, e.hash, district_code],
   );
 }
 
@@ -303,9 +370,10 @@ export async function findKey(db: Queryable, scope: string, key: string): Promis
   return rows[0] ?? null;
 }
 
-export async function saveKey(db: Queryable, p: { scope: string; key: string; request_hash: string; case_id: string; now: Date }): Promise<void> {
-  await db.query('insert into idempotency_keys (scope, key, request_hash, case_id, created_at) values ($1, $2, $3, $4, $5)',
-    [p.scope, p.key, p.request_hash, p.case_id, p.now]);
+/** `district_code`: the case's (0065); the key stays (scope, key), read before the case and its district exist. */
+export async function saveKey(db: Queryable, p: { scope: string; key: string; request_hash: string; case_id: string; district_code: string; now: Date }): Promise<void> {
+  await db.query('insert into idempotency_keys (scope, key, request_hash, case_id, district_code, created_at) values ($1, $2, $3, $4, $5, $6)',
+    [p.scope, p.key, p.request_hash, p.case_id, p.district_code, p.now]);
 }
 
 // Events (the live stream's source) ------------------------------------------------------------------------------
@@ -337,11 +405,11 @@ async function lockBeforeCaseWrite(db: Queryable): Promise<void> {
  * Records a case change for GET /api/live. The advisory lock (held to commit, lockCaseWrites) makes event ids commit
  * in order; NOTIFY is delivered at commit, so listeners never hear of a change that rolled back.
  */
-export async function appendEvent(db: Queryable, p: { case_id: string; version: number; at: Date; payload: Record<string, unknown> }): Promise<number> {
+export async function appendEvent(db: Queryable, p: { case_id: string; district_code: string; version: number; at: Date; payload: Record<string, unknown> }): Promise<number> {
   await lockCaseWrites(db);
   const { rows } = await db.query<{ id: number }>(
-    'insert into case_events (case_id, version, at, payload) values ($1, $2, $3, $4) returning id',
-    [p.case_id, p.version, p.at, JSON.stringify(p.payload)]);
+    'insert into case_events (case_id, district_code, version, at, payload) values ($1, $2, $3, $4, $5) returning id',
+    [p.case_id, p.district_code, p.version, p.at, JSON.stringify(p.payload)]);
   await db.query(`select pg_notify('${EVENTS_CHANNEL}', $1)`, [String(rows[0].id)]);
   return Number(rows[0].id);
 }

@@ -27,9 +27,10 @@ export type IndicatorSql = {
 
 const FROM: Record<Base, string> = {
   cases: 'cases c',
-  dispatches: 'case_dispatches d join cases c on c.id = d.case_id',
-  steps: 'case_steps s join cases c on c.id = s.case_id',
-  ratings: 'case_ratings r join cases c on c.id = r.case_id',
+  // On the district too (migrations/0064): the fact and its case are one district's rows (one shard on Citus).
+  dispatches: 'case_dispatches d join cases c on c.id = d.case_id and c.district_code = d.district_code',
+  steps: 'case_steps s join cases c on c.id = s.case_id and c.district_code = s.district_code',
+  ratings: 'case_ratings r join cases c on c.id = r.case_id and c.district_code = r.district_code',
 };
 /** The same without the case, for definitions that read nothing of it (no join: a fact table scan only). */
 const FROM_FACTS: Record<Base, string> = { cases: 'cases c', dispatches: 'case_dispatches d', steps: 'case_steps s', ratings: FROM.ratings };

@@ -81,14 +81,6 @@ export async function usersByName(db: Queryable, usernames: readonly string[]): 
   return new Map(rows.map((r) => [r.username, { id: Number(r.id), department_id: r.department_id === null ? null : Number(r.department_id) }]));
 }
 
-/** Takes `n` consecutive numbers of case_no_seq; returns the first. */
-export async function reserveCaseNumbers(db: Queryable, n: number): Promise<number> {
-  const { rows } = await db.query<{ first: number | string }>('select nextval(\'case_no_seq\') as first');
-  const first = Number(rows[0].first);
-  if (n > 1) await db.query('select setval(\'case_no_seq\', $1::bigint)', [first + n - 1]);
-  return first;
-}
-
 /** Columns of `cases` the history writes, in COPY order (geom as EWKT). */
 export const CASE_COPY_COLUMNS = [
   'id', 'case_no', 'status', 'source', 'kind', 'class_code', 'condition', 'component_id', 'description', 'address', 'geom',
@@ -101,7 +93,7 @@ export const CASE_COPY_COLUMNS = [
 ] as const;
 
 const TRAIL_COPY_COLUMNS = [
-  'case_id', 'seq', 'at', 'actor', 'role', 'action', 'from_status', 'to_status', 'note', 'photo_ids', 'deadline_at', 'data',
+  'case_id', 'district_code', 'seq', 'at', 'actor', 'role', 'action', 'from_status', 'to_status', 'note', 'photo_ids', 'deadline_at', 'data',
   'prev_hash', 'hash',
 ] as const;
 
@@ -119,8 +111,9 @@ function caseLine(row: SimulatedCaseRow, case_no: string): string {
   }));
 }
 
-function trailLine(e: ChainedEntry): string {
-  return copyLine([e.case_id, e.seq, e.at, e.actor, e.role, e.action, e.from_status, e.to_status, e.note ?? null,
+/** `district_code`: the case's (the entry's key to cases, migrations/0064). */
+function trailLine(e: ChainedEntry, district_code: string): string {
+  return copyLine([e.case_id, district_code, e.seq, e.at, e.actor, e.role, e.action, e.from_status, e.to_status, e.note ?? null,
     textArray(e.photo_ids), e.deadline_at ?? null, e.data ?? null, e.prev_hash, e.hash]);
 }
 
@@ -131,14 +124,14 @@ export async function copyCases(db: Queryable, items: readonly { c: SimulatedCas
   let suspensions = '';
   for (const { c, case_no } of items) {
     cases += caseLine(c.row, case_no);
-    for (const e of c.trail) trail += trailLine(e);
-    for (const s of c.suspensions) suspensions += copyLine([c.row.id, s.started_at, s.ended_at]);
+    for (const e of c.trail) trail += trailLine(e, c.row.district_code);
+    for (const s of c.suspensions) suspensions += copyLine([c.row.id, c.row.district_code, s.started_at, s.ended_at]);
   }
   if (cases) await db.copyFrom('cases', CASE_COPY_COLUMNS, cases);
   await noteCaseChange(db, caseChangeOf(items.map(({ c }) => c.row))); // the tile bump (db/tile-bumps.ts)
   if (cases) await applyDayDeltas(db, dayDeltasOfCopy(CASE_COPY_COLUMNS, cases)); // case_grid_days (db/grid-counts.ts)
   if (trail) await db.copyFrom('case_trail', TRAIL_COPY_COLUMNS, trail);
-  if (suspensions) await db.copyFrom('case_suspensions', ['case_id', 'started_at', 'ended_at'], suspensions);
+  if (suspensions) await db.copyFrom('case_suspensions', ['case_id', 'district_code', 'started_at', 'ended_at'], suspensions);
 }
 
 // Progress of a background load ---------------------------------------------------------------------------------

@@ -82,23 +82,16 @@ export async function plan(tx: Queryable): Promise<Map<number, CasePlace | null>
 export async function existing(tx: Queryable, source_system: string, source_ids: readonly string[]): Promise<Map<string, ImportedSnapshot>> {
   if (!source_ids.length) return new Map();
   const { rows } = await tx.query<ImportedSnapshot & { source_id: string; department_id: string | number | null }>(
-    `select c.id::text as id, c.source_id, c.version, c.status, c.source, c.class_code, c.description, c.address,
+    `select c.id::text as id, c.source_id, c.version, c.status, c.source, c.class_code, c.description, c.address, c.district_code,
             st_x(c.geom) as lon, st_y(c.geom) as lat, c.grid_code, c.department_id, c.source_type, c.created_at,
             c.dispatched_at, c.handling_deadline_at, c.closed_at,
-            (select max(t.at) from case_trail t where t.case_id = c.id) as last_at
+            (select max(t.at) from case_trail t where t.case_id = c.id and t.district_code = c.district_code) as last_at
        from cases c
       where c.source_system = $1 and c.source_id = any($2::text[])
       for update of c`,
     [source_system, source_ids],
   );
   return new Map(rows.map((r) => [r.source_id, { ...r, department_id: r.department_id === null ? null : Number(r.department_id) }]));
-}
-
-/** case_no_seq values for `n` new cases (the same sequence as live cases, so numbers never collide). */
-export async function reserveCaseNumbers(tx: Queryable, n: number): Promise<number[]> {
-  if (n <= 0) return [];
-  const { rows } = await tx.query<{ n: string | number }>(`select nextval('case_no_seq') as n from generate_series(1, $1::int)`, [n]);
-  return rows.map((r) => Number(r.n));
 }
 
 /** Columns of a new imported case written by COPY (domain/case-import.ts importedCaseColumns, plus identity, number
@@ -126,12 +119,12 @@ export async function insertCases(tx: Queryable, copyText: string): Promise<void
 }
 
 const TRAIL_COPY_COLUMNS = [
-  'case_id', 'seq', 'at', 'actor', 'role', 'action', 'from_status', 'to_status', 'note', 'photo_ids', 'deadline_at', 'data', 'prev_hash', 'hash',
+  'case_id', 'district_code', 'seq', 'at', 'actor', 'role', 'action', 'from_status', 'to_status', 'note', 'photo_ids', 'deadline_at', 'data', 'prev_hash', 'hash',
 ] as const;
 
-/** COPY line of a chained trail entry (the same values the hash was computed over). */
-export function trailLine(e: ChainedEntry): string {
-  return copyLine(TRAIL_COPY_COLUMNS.map((k) => (e as unknown as Record<string, unknown>)[k] ?? null));
+/** COPY line of a chained trail entry (the same values the hash was computed over) of a case of `district_code`. */
+export function trailLine(e: ChainedEntry, district_code: string): string {
+  return copyLine(TRAIL_COPY_COLUMNS.map((k) => (k === 'district_code' ? district_code : (e as unknown as Record<string, unknown>)[k] ?? null)));
 }
 
 export async function appendTrails(tx: Queryable, copyText: string): Promise<void> {

@@ -189,7 +189,7 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
       throw new DomainError('unprocessable', `Class ${input.class_code} (${cls.name_zh}) is a ${cls.matter_kind}, not a ${input.kind}`);
     }
     if (input.component_id) {
-      const comp = await componentsDb.get(tx, input.component_id);
+      const comp = await componentsDb.get(tx, input.component_id); // by its id's district: one shard on Citus
       if (!comp) throw new DomainError('unprocessable', `No component with identifier ${input.component_id}`);
     }
     // A district-scoped user reports in its own district (issue 12): the locate names the district (one shard on Citus).
@@ -206,9 +206,15 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
     if (!grid) {
       throw new DomainError('unprocessable', `The point lon=${lon.toFixed(6)}, lat=${lat.toFixed(6)} (WGS84) lies outside every unit grid of the district`, { reason: 'outside_district' });
     }
+    // A case cites a component of its own district only: the database holds it (cases_component_fkey, 0062); refused
+    // here first, by name, instead of as a foreign-key violation.
+    if (input.component_id && input.component_id.slice(0, 6) !== grid.district_code) {
+      throw new DomainError('unprocessable', `Component ${input.component_id} is of district ${input.component_id.slice(0, 6)}, but the point lon=${lon.toFixed(6)}, lat=${lat.toFixed(6)} lies in grid ${grid.code} of district ${grid.district_code}: a case cites a component of its own district; check the component or the point`,
+        { reason: 'component_of_another_district', component_id: input.component_id, district_code: input.component_id.slice(0, 6) });
+    }
     const road = input.address ? null : await places.nearestRoad(tx, lon, lat);
     const responsibility_code = await grids.responsibilityOf(tx, grid.code);
-    const suggested = await departments.suggestFor(tx, { class_code: input.class_code, component_id: input.component_id ?? null });
+    const suggested = await departments.suggestFor(tx, { class_code: input.class_code, component_id: input.component_id ?? null, district_code: grid.district_code });
     const work = workOf(deps.work, grid.district_code); // the case's own district's calendar and limits (issue 12)
     const case_no = await cases.nextCaseNo(tx, grid.district_code, localDateOf(work.calendar, now));
     const id = randomUUID();
@@ -224,12 +230,12 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
       self_handled: !!input.self_handled, urgent: !!input.urgent, suggested_department_id: suggested, ...times,
       trail_head: entry.hash, created_at: now, updated_at: now,
     }, now);
-    await cases.appendTrail(tx, entry);
+    await cases.appendTrail(tx, created.district_code, entry);
     await refreshFacts(tx, work, created);
     const final = created;
-    eventId = await cases.appendEvent(tx, { case_id: final.id, version: final.version, at: now, payload: eventPayload(final) });
-    if (key) await cases.saveKey(tx, { scope, key, request_hash: requestHash(input), case_id: final.id, now });
-    if (input.notify_reporter && caller.reporter_phone) await optIn(tx, { case_id: final.id, channel: 'sms', target: caller.reporter_phone, at: now });
+    eventId = await cases.appendEvent(tx, { case_id: final.id, district_code: final.district_code, version: final.version, at: now, payload: eventPayload(final) });
+    if (key) await cases.saveKey(tx, { scope, key, request_hash: requestHash(input), case_id: final.id, district_code: final.district_code, now });
+    if (input.notify_reporter && caller.reporter_phone) await optIn(tx, { case_id: final.id, district_code: final.district_code, channel: 'sms', target: caller.reporter_phone, at: now });
     await opts.within?.(tx, final);
     await notifyCaseChange(tx, final, { action: 'report', from: null, at: now }, deps.notify_channels); // the outbox, in this transaction (after `within`: a public reporter's contact)
     await audit.record(tx, { at: now, action: 'case.report', user_id: user?.id ?? null, username: user?.username ?? opts.username ?? null, target: `case:${final.id}` });
@@ -291,18 +297,18 @@ export async function actOnCase(deps: CaseDeps, user: CaseUser, caseId: string, 
     }
 
     if (t.suspension) {
-      if ('close' in t.suspension) await cases.closeSuspension(tx, c.id, t.suspension.close);
-      else await cases.openSuspension(tx, c.id, t.suspension.open);
+      if ('close' in t.suspension) await cases.closeSuspension(tx, c.id, c.district_code, t.suspension.close);
+      else await cases.openSuspension(tx, c.id, c.district_code, t.suspension.open);
     }
     const updated = await cases.update(tx, c.id, c.version, t.patch, now, c.district_code);
     if (!updated) throw new DomainError('stale_version', 'The case was changed by someone else a moment ago: reload it and try again');
-    await cases.appendTrail(tx, t.entry);
+    await cases.appendTrail(tx, updated.district_code, t.entry);
     // A reopened case (after a dissatisfied call-back, issue 11) settles its satisfaction review in the same transaction.
     if (t.decision.action === 'reopen' && user) {
       await ratings.settleReview(tx, { case_id: c.id, outcome: 'reopened', by: user.id, at: now, note: t.decision.fields.reason ?? null });
     }
     await refreshFacts(tx, deps.work, updated);
-    eventId = await cases.appendEvent(tx, { case_id: updated.id, version: updated.version, at: now, payload: eventPayload(updated) });
+    eventId = await cases.appendEvent(tx, { case_id: updated.id, district_code: updated.district_code, version: updated.version, at: now, payload: eventPayload(updated) });
     await notifyCaseChange(tx, updated, { action: t.decision.action, from: c.status, at: now }, deps.notify_channels); // the outbox, in this transaction
     await audit.record(tx, { at: now, action: `case.${t.decision.action}`, user_id: user?.id ?? null, username: user?.username ?? null,
       target: `case:${c.id}`, detail: { from: t.decision.from, to: t.decision.to, version: updated.version } });
@@ -328,12 +334,22 @@ export async function listCases(deps: CaseDeps, user: CaseUser, f: Omit<cases.Ca
 }
 
 /**
- * Checks a case search (docs/leader-api.md §Case search) against a district's calendar (`district`'s, default the
- * first district's) and the codes the database knows. The case exports take the same query through this.
+ * The district whose calendar a case search's dates are read in (issue 12): a scoped user's own, else the district of
+ * its region filter (grid, community or street: their first six digits), else none (the first district's).
+ */
+export function searchDistrictOf(query: Pick<CaseSearchQuery, 'grid' | 'community' | 'street'>, district: string | null | undefined): string | null {
+  const region = [query.grid, query.community, query.street].find((r) => r !== undefined && /^[0-9]{6}/.test(r));
+  return district ?? region?.slice(0, 6) ?? null;
+}
+
+/**
+ * Checks a case search (docs/leader-api.md §Case search) against a district's calendar (searchDistrictOf: the
+ * scoped user's, else the region filter's, else the first district's) and the codes the database knows. The case
+ * exports take the same query through this.
  * @throws DomainError bad_request naming the field
  */
 export async function caseSearchOf(deps: Pick<CaseDeps, 'db' | 'work'>, query: CaseSearchQuery, district?: string | null): Promise<CaseSearch> {
-  const search = parseCaseSearch(query, workOf(deps.work, district).calendar);
+  const search = parseCaseSearch(query, workOf(deps.work, searchDistrictOf(query, district)).calendar);
   assertKnownRefs(search, await cases.unknownRefs(deps.db, search));
   return search;
 }
@@ -403,9 +419,9 @@ export async function mergeCase(deps: CaseDeps, user: CaseUser, caseId: string, 
     const save = async (c: cases.CaseRow, side: MergeSide) => {
       const updated = await cases.update(tx, c.id, c.version, side.patch, now, c.district_code);
       if (!updated) throw new DomainError('stale_version', 'The case was changed by someone else a moment ago: reload it and try again');
-      await cases.appendTrail(tx, side.entry);
+      await cases.appendTrail(tx, updated.district_code, side.entry);
       await refreshFacts(tx, deps.work, updated);
-      events.push(await cases.appendEvent(tx, { case_id: updated.id, version: updated.version, at: now, payload: eventPayload(updated) }));
+      events.push(await cases.appendEvent(tx, { case_id: updated.id, district_code: updated.district_code, version: updated.version, at: now, payload: eventPayload(updated) }));
       await notifyCaseChange(tx, updated, { action: 'merge', from: c.status, at: now }, deps.notify_channels);
       await audit.record(tx, { at: now, action: 'case.merge', user_id: user?.id ?? null, username: user?.username ?? null, target: `case:${c.id}`,
         detail: side.entry.data as Record<string, unknown> });

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Queryable } from '../db/types.js';
 import * as history from '../db/history.js';
+import { caseNumbers } from '../db/cases.js';
 import { copyFacts } from '../db/facts.js';
 import { factsOf } from './facts.js';
 import { loadWorkRules, type WorkRules } from './work-rules.js';
@@ -50,7 +51,7 @@ export function defaultHistoryEnd(work: WorkRules, now: Date): Date {
 
 /**
  * Simulates and loads the window's history into the current district. Run on a district without cases (the demo
- * calls it on an empty database); case numbers continue case_no_seq.
+ * calls it on an empty database); case numbers continue each district's and day's counter (db/cases.ts caseNumbers).
  */
 export async function loadHistory(db: Queryable, opts: HistoryOptions): Promise<HistorySummary> {
   const work = fastZone(opts.work ?? loadWorkRules());
@@ -105,10 +106,10 @@ async function inputOf(db: Queryable, work: WorkRules, seed: number, start: Date
 /** COPYs cases with their trails, suspensions and facts (case numbers reserved here); returns the trail entries. */
 async function copyPart(tx: Queryable, work: WorkRules, cases: readonly SimulatedCase[]): Promise<number> {
   if (!cases.length) return 0;
-  const first = await history.reserveCaseNumbers(tx, cases.length);
-  const part = cases.map((c, k) => ({ c, case_no: caseNo(work, c, first + k) }));
+  const numbers = await caseNumbers(tx, cases.map((c) => ({ district_code: c.row.district_code, local_date: localDateOf(work.calendar, c.row.created_at) })));
+  const part = cases.map((c, k) => ({ c, case_no: numbers[k] }));
   await history.copyCases(tx, part);
-  await copyFacts(tx, part.map(({ c }) => ({ case_id: c.row.id, facts: factsOf(work, c.row, c.trail) })));
+  await copyFacts(tx, part.map(({ c }) => ({ case_id: c.row.id, district_code: c.row.district_code, facts: factsOf(work, c.row, c.trail) })));
   return cases.reduce((n, c) => n + c.trail.length, 0);
 }
 
@@ -177,11 +178,6 @@ const daysBetween = (a: string, b: string) => Math.round((Date.parse(`${b}T00:00
  */
 function fastZone(work: WorkRules): WorkRules {
   return work.calendar.time_zone === 'Asia/Shanghai' ? { ...work, calendar: Object.freeze({ ...work.calendar, time_zone: '+08:00' }) } : work;
-}
-
-/** As db/cases.ts nextCaseNo: district, local report date, 6-digit sequence. */
-function caseNo(work: WorkRules, c: SimulatedCase, n: number): string {
-  return `${c.row.district_code}${localDateOf(work.calendar, c.row.created_at).replace(/-/g, '')}${String(n).padStart(6, '0')}`;
 }
 
 /** One line for the startup log. */

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
 import type { Queryable } from '../db/types.js';
 import * as db from '../db/import-cases.js';
+import { caseNumbers } from '../db/cases.js';
 import * as facts from '../db/facts.js';
 import * as audit from '../db/audit.js';
 import { DomainError } from '../domain/errors.js';
@@ -252,7 +253,7 @@ async function applyBatch(tx: Queryable, rows: CaseRow[], opts: CaseImportOption
   const known = await db.existing(tx, opts.source_system, located.map((r) => r.source_id));
 
   const fresh: CaseRow[] = [];
-  const updates: { row: CaseRow; id: string; version: number; columns: Record<string, unknown>; drafts: DraftEntry[] }[] = [];
+  const updates: { row: CaseRow; id: string; district_code: string; version: number; columns: Record<string, unknown>; drafts: DraftEntry[] }[] = [];
   let matched = 0;
   for (const r of located) {
     const e = known.get(r.source_id);
@@ -260,24 +261,27 @@ async function applyBatch(tx: Queryable, rows: CaseRow[], opts: CaseImportOption
     const d = reimport(e, r, places.get(r.row)!, opts.source_system, now);
     if (d.kind === 'rejected') { rejected.push(d.rejection); continue; }
     matched++;
-    if (d.kind === 'update') updates.push({ row: r, id: e.id, version: e.version, columns: d.columns, drafts: d.entries });
+    if (d.kind === 'update') updates.push({ row: r, id: e.id, district_code: e.district_code, version: e.version, columns: d.columns, drafts: d.entries });
   }
 
   // New cases: numbers, trails, columns, facts.
-  const numbers = await db.reserveCaseNumbers(tx, fresh.length);
+  const numbers = await caseNumbers(tx, fresh.map((r) => {
+    const district_code = places.get(r.row)!.district_code;
+    return { district_code, local_date: localDateOf(workOf(opts.work, district_code).calendar, r.opened_at) }; // the district's calendar
+  }));
   let caseText = '';
   let trailText = '';
-  const factItems: { case_id: string; facts: CaseFacts }[] = [];
+  const factItems: { case_id: string; district_code: string; facts: CaseFacts }[] = [];
   fresh.forEach((r, i) => {
     const place = places.get(r.row)!;
     const id = randomUUID();
     const trail = chain(id, importedTrail(r, place, opts.source_system), null);
     const columns = importedCaseColumns(r, place, opts.source_system, now);
     const work = workOf(opts.work, place.district_code); // the case's own district's calendar (issue 12)
-    const case_no = `${place.district_code}${localDateOf(work.calendar, r.opened_at).replace(/-/g, '')}${String(numbers[i]).padStart(6, '0')}`;
+    const case_no = numbers[i];
     caseText += db.caseLine({ ...columns, id, case_no, trail_head: trail[trail.length - 1].hash, version: 1 });
-    for (const e of trail) trailText += db.trailLine(e);
-    factItems.push({ case_id: id, facts: factsOf(work, { source: r.channel, suggested_department_id: null }, trail as FactEntry[]) });
+    for (const e of trail) trailText += db.trailLine(e, place.district_code);
+    factItems.push({ case_id: id, district_code: place.district_code, facts: factsOf(work, { source: r.channel, suggested_department_id: null }, trail as FactEntry[]) });
   });
 
   // Re-imported cases that changed: append to their stored trails, facts from the whole trail again.
@@ -288,14 +292,14 @@ async function applyBatch(tx: Queryable, rows: CaseRow[], opts: CaseImportOption
       const old = stored.get(u.id) ?? [];
       const last = old[old.length - 1] ?? null;
       const added = chain(u.id, u.drafts, last ? { seq: last.seq, hash: last.hash } : null);
-      for (const e of added) trailText += db.trailLine(e);
+      for (const e of added) trailText += db.trailLine(e, u.district_code);
       updateText += db.updateLine({
         ...u.columns, id: u.id, version: u.version, closing: 'status' in u.columns,
         trail_head: added.length ? added[added.length - 1].hash : last!.hash,
       });
       factItems.push({
-        case_id: u.id,
-        facts: factsOf(workOf(opts.work, places.get(u.row.row)?.district_code), { source: u.row.channel, suggested_department_id: null }, [...old, ...added] as FactEntry[]),
+        case_id: u.id, district_code: u.district_code,
+        facts: factsOf(workOf(opts.work, u.district_code), { source: u.row.channel, suggested_department_id: null }, [...old, ...added] as FactEntry[]),
       });
     }
   }

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { analyzeTable, citusTables, distribute, DISTRIBUTED_TABLES, isCitus, parseDistributionMode, REFERENCE_TABLES } from '../../../server/db/distribute.js';
 import { migrate, readMigrations } from '../../../server/db/migrate.js';
 import { wrapClient } from '../../../server/db/postgres.js';
-import { deleteBySource, reserveSequence } from '../../../server/db/components.js';
+import { deleteBySource, get as getComponent, reserveSequence } from '../../../server/db/components.js';
 import { importComponents } from '../../../server/services/import-components.js';
 import { expectCountsExact, gridWithoutMajor } from '../../helpers/grid-counts.js';
 import { assignComponentDefaults } from '../../../server/db/departments.js';
@@ -21,10 +21,13 @@ import { loadedFiles, markLoaded } from '../../../server/db/classes.js';
 import { actOnCase, readCase, reportCase } from '../../../server/services/cases.js';
 import { drawGrids } from '../../../server/services/draw-grids.js';
 import * as gridsDb from '../../../server/db/grids.js';
-import { drawTile, postgresLayerSql, tileLayers } from '../../../server/db/tiles.js';
-import { tileOf } from '../../helpers/tiles.js';
+import * as statsDb from '../../../server/db/stats.js';
+import { districtBoxes, drawTile, postgresLayerSql, tileLayers } from '../../../server/db/tiles.js';
+import { districtsMeeting } from '../../../server/services/tiles.js';
+import { decodeTile, tileOf } from '../../helpers/tiles.js';
 import { upsertRegions, type RegionRow } from '../../../server/db/demo.js';
 import { caseDeps, demoUsers, pointInGrid } from '../../helpers/cases.js';
+import { caseNumbers, nextCaseNo } from '../../../server/db/cases.js';
 import type { Queryable } from '../../../server/db/types.js';
 import { sharedPglite, testBackends, withTestDb } from '../../helpers/backends.js';
 import { resetAndSeedPostgres } from '../../helpers/fixture.js';
@@ -178,6 +181,19 @@ comment on table regions is $$dollar-quoted; too$$;`;
       expect(taskCount(other)).toBe(1);
     }));
 
+    test('case numbers (0063): case_no_counters is a plain table today; distributed co-located with grids (the plan), an intake\'s number is one upsert on one shard and the counts go on', () => inTx(async (db, notices) => {
+      expect((await citusTables(db)).map((t) => t.table)).not.toContain('case_no_counters');
+      expect(await nextCaseNo(db, '110101', '2031-07-01')).toBe('11010120310701000001');
+      await db.query(`select create_distributed_table('case_no_counters', 'district_code', colocate_with => 'grids')`);
+      await db.exec('set local citus.log_remote_commands = on; set local client_min_messages = log');
+      const before = notices.length;
+      expect(await nextCaseNo(db, '110101', '2031-07-01')).toBe('11010120310701000002');
+      const sent = notices.slice(before).filter((m) => /case_no_counters_\d+/.test(m));
+      expect(sent.map((m) => /^(\w+)/.exec(m.replace(/^issuing /, ''))?.[1])).toEqual(['INSERT']); // no intermediate result
+      expect(await caseNumbers(db, [{ district_code: '110101', local_date: '2031-07-01' }, { district_code: '110102', local_date: '2031-07-01' }]))
+        .toEqual(['11010120310701000003', '11010220310701000001']);
+    }));
+
     test('with the reference tables in place, a case is reported and acted on through the case service; its writer bumps the tile generation with its extent (0060), and its grid-day is counted', () => inTx(async (db) => {
       const deps = caseDeps(db);
       const { inspector, operator } = await demoUsers(db);
@@ -200,14 +216,58 @@ comment on table regions is $$dollar-quoted; too$$;`;
       expect((await readCase(deps, operator, r.case.id)).trail.map((e) => e.action)).toEqual(['report', 'accept']);
     }));
 
-    test("a component import keeps the per-grid counts from its writer (0061), and data_files' upsert runs on its reference table", () => inTx(async (db) => {
+    test("the case workflow tables carry their case's district (0064) on the coordinator: written by the case service, another district refused by the foreign key (case_id, district_code), still Citus local tables", () => inTx(async (db) => {
+      const deps = caseDeps(db);
+      const { inspector, operator } = await demoUsers(db);
+      const p = await pointInGrid(db);
+      const r = await reportCase(deps, inspector, { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat, description: 'citus 0064' }, null);
+      await actOnCase(deps, operator, r.case.id, { action: 'accept', version: r.case.version });
+      for (const table of ['case_trail', 'case_events', 'case_steps']) {
+        const { rows } = await db.query<{ d: string; n: number }>(`select district_code as d, count(*)::int as n from ${table} where case_id = $1 group by 1`, [r.case.id]);
+        expect(rows, table).toEqual([{ d: r.case.district_code, n: 2 }]);
+      }
+      await db.exec('savepoint other_district');
+      await expect(db.query(`insert into case_events (case_id, district_code, version, at, payload) values ($1, '110102', 9, now(), '{}')`, [r.case.id]))
+        .rejects.toThrow(/foreign key/);
+      await db.exec('rollback to savepoint other_district');
+      const tables = await citusTables(db);
+      const kinds = new Map(tables.map((t) => [t.table, t.kind]));
+      for (const t of ['case_trail', 'case_events', 'case_steps', 'case_dispatches', 'case_suspensions']) expect(kinds.get(t), t).toBe('local');
+    }));
+
+    test("the public, Open311, rating, notification and idempotency rows carry their case's district (0065) on the coordinator: written by the case service, another district refused by the foreign key, still Citus local tables", () => inTx(async (db) => {
+      const deps = caseDeps(db);
+      const { inspector, operator } = await demoUsers(db);
+      const p = await pointInGrid(db);
+      await db.query(`insert into webhook_subscriptions (name, url, secret, created_at) values ('citus', 'http://127.0.0.1:9/hook', $1, now())`, ['s'.repeat(32)]);
+      const r = await reportCase(deps, inspector, { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat, description: 'citus 0065' }, 'citus-0065');
+      const hot = await reportCase(deps, operator, { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat, source: 'hotline', reporter_phone: '13912345678', notify_reporter: true }, null);
+      const districts = async (table: string, id: string) =>
+        (await db.query<{ d: string }>(`select distinct district_code as d from ${table} where case_id = $1`, [id])).rows.map((x) => x.d);
+      expect(await districts('idempotency_keys', r.case.id)).toEqual([r.case.district_code]);
+      expect(await districts('notification_outbox', r.case.id)).toEqual([r.case.district_code]);
+      expect(await districts('notification_optins', hot.case.id)).toEqual([hot.case.district_code]);
+      await db.exec('savepoint other_district');
+      await expect(db.query(`insert into case_tracking (case_id, district_code, code_hash, created_at) values ($1, '110102', $2, now())`, [r.case.id, 'a'.repeat(64)]))
+        .rejects.toThrow(/foreign key/);
+      await db.exec('rollback to savepoint other_district');
+      const kinds = new Map((await citusTables(db)).map((t) => [t.table, t.kind]));
+      for (const t of ['open311_requests', 'case_tracking', 'case_contacts', 'public_tickets', 'public_ticket_photos', 'case_public_replies',
+        'public_photo_approvals', 'case_ratings', 'notification_outbox', 'notification_optins', 'idempotency_keys']) expect(kinds.get(t), t).toBe('local');
+    }));
+
+    test("a component import (0062's keys on the Citus local components) keeps the per-grid counts from its writer (0061), and data_files' upsert runs on its reference table", () => inTx(async (db) => {
       const { rows: [a, b] } = await db.query<{ code: string; x: number; y: number }>(
         'select code, st_x(p) as x, st_y(p) as y from (select code, st_pointonsurface(geom) as p from grids where valid_to is null order by code limit 2) g');
       const at = (g: { x: number; y: number }) => JSON.stringify({ type: 'FeatureCollection', features: [
         { type: 'Feature', geometry: { type: 'Point', coordinates: [g.x, g.y] }, properties: { ID: 'C1' } }] });
       const opts = { class_code: '01037', id_field: 'ID', source: 'test:citus', now: () => new Date('2026-03-01T04:00:00Z') };
-      await importComponents(db, at(a), opts);
-      await importComponents(db, at(b), opts); // moved to b's grid
+      expect(await importComponents(db, at(a), opts)).toMatchObject({ imported: 1, updated: 0 });
+      // moved to b's grid: the same component, found by its source id in its district (0062's unique key)
+      expect(await importComponents(db, at(b), opts)).toMatchObject({ imported: 0, updated: 1, unchanged: 0 });
+      const { rows: keys } = await db.query<{ def: string }>(
+        `select pg_get_constraintdef(oid) as def from pg_constraint where conname in ('components_pkey', 'cases_component_fkey') order by conname`);
+      expect(keys.map((k) => k.def)).toEqual(['FOREIGN KEY (component_id, district_code) REFERENCES components(id, district_code)', 'PRIMARY KEY (id, district_code)']);
       await expectCountsExact(db);
       expect(await deleteBySource(db, 'test:citus:%')).toBe(1);
       await expectCountsExact(db);
@@ -310,25 +370,57 @@ comment on table regions is $$dollar-quoted; too$$;`;
       expect(await gridsDb.locate(db, at.lon, at.lat)).toMatchObject({ code: at.code, district_code: at.district_code });
     }));
 
-    test("the grids tile: every district's grids (no district filter, one cached tile for all), so a task per shard at z16; below z13 the per-community counts, an aggregate joined to regions, match the grids", () => inTx(async (db) => {
-      const { rows: [g] } = await db.query<{ code: string; community_code: string; lon: number; lat: number; n: number }>(
-        `select g.code, g.community_code, st_x(st_pointonsurface(g.geom)) as lon, st_y(st_pointonsurface(g.geom)) as lat, c.n
+    test("the grids tile names the districts it meets (db/tiles.ts districtBoxes, services/tiles.ts districtsMeeting): one task inside a district, one per district at an edge, 32 unrouted; below z13 the per-community counts, an aggregate joined to regions, match the grids", () => inTx(async (db) => {
+      const { rows: [g] } = await db.query<{ code: string; community_code: string; district_code: string; lon: number; lat: number; n: number }>(
+        `select g.code, g.community_code, g.district_code, st_x(st_pointonsurface(g.geom)) as lon, st_y(st_pointonsurface(g.geom)) as lat, c.n
            from grids g join (select community_code, count(*)::int as n from grids where valid_to is null group by community_code) c
                 on c.community_code = g.community_code
           where g.valid_to is null order by g.code limit 1`);
       const t16 = tileOf(g.lon, g.lat, 16);
-      const detail = await explain(db, postgresLayerSql(tileLayers('grids', 16)[0]), [16, t16.x, t16.y]);
-      expect(taskCount(detail)).toBe(32);
-      expect((await drawTile(db, 'grids', 16, t16.x, t16.y, 'postgis')).mvt.length).toBeGreaterThan(0);
-      // Below z13: the SQL Citus refused as a correlated subquery from regions before 0059 runs, with the right counts.
+      const met = districtsMeeting(await districtBoxes(db), 16, t16.x, t16.y);
+      expect(met).toEqual([g.district_code]);
+      const routed = postgresLayerSql(tileLayers('grids', 16, null, true)[0]);
+      expect(routed).toMatch(/g\.district_code = any\(\$4::text\[\]\)/);
+      expect(taskCount(await explain(db, routed, [16, t16.x, t16.y, met]))).toBe(1);
+      expect(taskCount(await explain(db, postgresLayerSql(tileLayers('grids', 16)[0]), [16, t16.x, t16.y]))).toBe(32);
+      const drawn = (await drawTile(db, 'grids', 16, t16.x, t16.y, 'postgis', undefined, met)).mvt;
+      expect(drawn.length).toBeGreaterThan(0);
+      expect(drawn.equals((await drawTile(db, 'grids', 16, t16.x, t16.y, 'postgis')).mvt)).toBe(true);
+      // Below z13: the SQL Citus refused as a correlated subquery from regions before 0059 runs, with the right
+      // counts, routed to the district.
       const t10 = tileOf(g.lon, g.lat, 10);
-      const low = tileLayers('grids', 10)[0];
-      const { rows } = await db.query<{ code: string; grid_count: number }>(
-        `with env as (select st_tileenvelope($1::int, $2::int, $3::int) as e,
+      const low = tileLayers('grids', 10, null, true)[0];
+      const lowSql = `with env as (select st_tileenvelope($1::int, $2::int, $3::int) as e,
                              st_transform(st_tileenvelope($1::int, $2::int, $3::int), 4326) as q), rows as (${low.rows})
-         select code, grid_count from rows where code = $4`, [10, t10.x, t10.y, g.community_code]);
+         select code, grid_count from rows where code = $5`;
+      const { rows } = await db.query<{ code: string; grid_count: number }>(lowSql, [10, t10.x, t10.y, [g.district_code], g.community_code]);
       expect(rows).toEqual([{ code: g.community_code, grid_count: g.n }]);
-      expect((await drawTile(db, 'grids', 10, t10.x, t10.y, 'postgis')).mvt.length).toBeGreaterThan(0);
+      expect(taskCount(await explain(db, postgresLayerSql(low), [10, t10.x, t10.y, [g.district_code]]))).toBe(1);
+      expect((await drawTile(db, 'grids', 10, t10.x, t10.y, 'postgis', undefined, [g.district_code])).mvt.length).toBeGreaterThan(0);
+    }));
+
+    test('a grids tile at the edge of two districts on different shards is two tasks, with the bytes of the unrouted tile', () => inTx(async (db) => {
+      const { rows: [w] } = await db.query<{ district_code: string; x0: number; y0: number; y1: number }>(
+        `select district_code, st_xmin(geom) as x0, st_ymin(geom) as y0, st_ymax(geom) as y1 from grids
+          where valid_to is null order by st_xmin(geom), code limit 1`);
+      // A neighbour district whose grids live on another shard than the fixture district's (32 shards: one of a few tries).
+      const shard = async (d: string) => (await db.query<{ s: string }>(`select get_shard_id_for_distribution_column('grids', $1::text)::text as s`, [d])).rows[0].s;
+      let b = '';
+      for (const d of ['990081', '990082', '990083', '990084', '990085']) if (!b && await shard(d) !== await shard(w.district_code)) b = d;
+      expect(b).not.toBe('');
+      await db.query(`insert into regions (code, level, name, parent_code) values ($1, 'district', 'citus-edge', null),
+        ($1 || '001', 'street', 'citus-edge', $1), ($1 || '001001', 'community', 'citus-edge', $1 || '001')`, [b]);
+      await db.query(
+        `insert into grids (code, community_code, street_code, district_code, geom, area_m2, valid_from)
+         values ($1 || '001001001', $1 || '001001', $1 || '001', $1, st_multi(st_makeenvelope($2::float8 - 0.003, $3, $2, $4, 4326)), 90000, '2026-01-01')`,
+        [b, w.x0, w.y0, w.y1]);
+      const t = tileOf(w.x0, (w.y0 + w.y1) / 2, 16);
+      const met = districtsMeeting(await districtBoxes(db), 16, t.x, t.y);
+      expect(met).toEqual([w.district_code, b].sort());
+      expect(taskCount(await explain(db, postgresLayerSql(tileLayers('grids', 16, null, true)[0]), [16, t.x, t.y, met]))).toBe(2);
+      const routed = (await drawTile(db, 'grids', 16, t.x, t.y, 'postgis', undefined, met)).mvt;
+      expect(decodeTile(routed).grids.map((f) => f.properties.code)).toEqual(expect.arrayContaining([`${b}001001001`]));
+      expect(routed.equals((await drawTile(db, 'grids', 16, t.x, t.y, 'postgis')).mvt)).toBe(true);
     }));
 
     test("a grid's detail (db/grids.ts get: the grid, then its components by district) is read from the distributed grids", () => inTx(async (db) => {
@@ -337,6 +429,21 @@ comment on table regions is $$dollar-quoted; too$$;`;
            from grids g join components k on k.grid_code = g.code
           where g.valid_to is null group by g.code, g.district_code order by g.code limit 1`);
       expect(await gridsDb.get(db, g.code)).toMatchObject({ code: g.code, district_code: g.district_code, component_count: g.n });
+    }));
+
+    test("a grid's card (db/stats.ts gridBase) names the grid's district: one shard of the distributed grids", () => inTx(async (db) => {
+      const { rows: [g] } = await db.query<{ code: string }>('select code from grids where valid_to is null order by code limit 1');
+      const seen: [string, unknown[]][] = [];
+      const recorded = new Proxy(db, {
+        get(target, key) {
+          if (key === 'query') return (sql: string, params: unknown[] = []) => { seen.push([sql, params]); return target.query(sql, params); };
+          const v = Reflect.get(target, key) as unknown;
+          return typeof v === 'function' ? v.bind(target) : v;
+        },
+      });
+      expect(await statsDb.gridBase(recorded, g.code)).toMatchObject({ code: g.code, current: true });
+      expect(seen).toHaveLength(1);
+      expect(taskCount(await explain(db, ...seen[0]))).toBe(1);
     }));
 
     test("with grids distributed, a component import keeps the per-grid counts: a new (grid, major class) row takes its label point from the distributed grids in a statement of its own (db/grid-counts.ts)", () => inTx(async (db) => {
@@ -351,19 +458,30 @@ comment on table regions is $$dollar-quoted; too$$;`;
       await expectCountsExact(db);
     }));
 
-    describe('the layout docs/citus.md plans for cases (district_code in every key, no triggers), co-located with the distributed grids', () => {
-      /** citus_plan.cases, distributed by district_code and co-located with grids, filled from public. */
+    describe('the layout docs/citus.md plans for components and cases (district_code in every key, no triggers), co-located with the distributed grids', () => {
+      /**
+       * citus_plan.components with 0062's keys and citus_plan.cases with its foreign key to them, both distributed by
+       * district_code and co-located with grids, filled from public. Not done in public by the step: cases is still a
+       * Citus local table there, and Citus refuses a foreign key from one to a distributed table (below).
+       */
       async function planned(db: Queryable) {
-        await db.exec(`
-          set local citus.multi_shard_modify_mode to 'sequential';
-          set local client_min_messages = warning;
-          create schema citus_plan;
-          create table citus_plan.cases (like public.cases including defaults);
-          alter table citus_plan.cases add primary key (district_code, id);
-          select create_distributed_table('citus_plan.cases', 'district_code', colocate_with => 'public.grids');
-          insert into citus_plan.cases select * from public.cases;
-          set local search_path = citus_plan, public;
-        `);
+        // One statement at a time: Citus sends DDL on to the workers with its text, and a worker refuses several commands.
+        for (const sql of [
+          `set local citus.multi_shard_modify_mode to 'sequential'`,
+          `set local client_min_messages = warning`,
+          `create schema citus_plan`,
+          `create table citus_plan.components (like public.components including defaults including constraints)`,
+          `alter table citus_plan.components add constraint components_pkey primary key (id, district_code)`,
+          `create unique index components_source on citus_plan.components (source_id, district_code) where source_id is not null`,
+          `select create_distributed_table('citus_plan.components', 'district_code', colocate_with => 'public.grids')`,
+          `insert into citus_plan.components select * from public.components`,
+          `create table citus_plan.cases (like public.cases including defaults)`,
+          `alter table citus_plan.cases add primary key (district_code, id)`,
+          `select create_distributed_table('citus_plan.cases', 'district_code', colocate_with => 'public.grids')`,
+          `alter table citus_plan.cases add constraint cases_component_fkey foreign key (component_id, district_code) references citus_plan.components (id, district_code)`,
+          `insert into citus_plan.cases select * from public.cases`,
+          `set local search_path = citus_plan, public`,
+        ]) await db.exec(sql);
         const { rows } = await db.query<{ district_code: string }>(
           'select district_code from grids where valid_to is null order by code limit 1');
         return rows[0];
@@ -381,6 +499,69 @@ comment on table regions is $$dollar-quoted; too$$;`;
           `select c.district_code, count(*) from cases c join grids g on g.district_code = c.district_code and g.code = c.grid_code
             group by c.district_code`);
         expect(taskCount(province)).toBe(32);
+      }));
+
+      test("components with 0062's keys distributed co-located with grids: a component by id and district, and a district's cases joined to their components, go to one shard; the foreign key holds on the shards", () => inTx(async (db) => {
+        const { inspector } = await demoUsers(db);
+        const { rows: [k] } = await db.query<{ id: string; district_code: string; x: number; y: number }>(
+          `select id, district_code, st_x(geom) as x, st_y(geom) as y from public.components
+            where class_code = '01037' and grid_code is not null order by id limit 1`);
+        // A case citing it, reported by the app into public (a Citus local table), then copied with the rest.
+        const r = await reportCase(caseDeps(db), inspector, { kind: 'component_anomaly', class_code: '01037', lon: k.x, lat: k.y, component_id: k.id }, null);
+        expect(r.case).toMatchObject({ component_id: k.id, district_code: k.district_code });
+        await planned(db);
+        const { rows: layout } = await db.query<{ t: string; kind: string; column: string; colocation: number }>(
+          `select n.nspname || '.' || c.relname as t, p.partmethod as kind, column_to_column_name(p.logicalrelid, p.partkey) as column, p.colocationid as colocation
+             from pg_dist_partition p join pg_class c on c.oid = p.logicalrelid join pg_namespace n on n.oid = c.relnamespace
+            where p.logicalrelid in ('citus_plan.components'::regclass, 'citus_plan.cases'::regclass, 'public.grids'::regclass) order by 1`);
+        expect(layout.map(({ t, kind, column }) => [t, kind, column])).toEqual([
+          ['citus_plan.cases', 'h', 'district_code'], ['citus_plan.components', 'h', 'district_code'], ['public.grids', 'h', 'district_code']]);
+        expect(new Set(layout.map((l) => l.colocation)).size).toBe(1); // co-located
+        expect(taskCount(await explain(db, 'select * from components where id = $1 and district_code = $2', [k.id, k.district_code]))).toBe(1);
+        expect(taskCount(await explain(db,
+          `select c.case_no, k.class_code from cases c join components k on k.id = c.component_id and k.district_code = c.district_code
+            where c.district_code = $1`, [k.district_code]))).toBe(1);
+        // The app's read of a component (db/components.ts get names the id's district) runs on the distributed table.
+        expect(await getComponent(db, k.id)).toMatchObject({ id: k.id, class_code: '01037' });
+        // The foreign key, on the shards: another district's component is refused, a cited component's delete too …
+        const refused = async (sql: string, params: unknown[], message: RegExp) => {
+          await db.exec('savepoint refused');
+          await expect(db.query(sql, params)).rejects.toThrow(message);
+          await db.exec('rollback to savepoint refused');
+        };
+        const other = `110199${k.id.slice(6)}`;
+        await db.query(`insert into components (id, class_code, district_code, survey_date, geom) values ($1, '01037', '110199', '2026-01-01', st_setsrid(st_makepoint($2, $3), 4326))`,
+          [other, k.x, k.y]);
+        await refused('update cases set component_id = $1 where id = $2 and district_code = $3', [other, r.case.id, k.district_code], /violates foreign key constraint/);
+        await refused('delete from components where id = $1 and district_code = $2', [k.id, k.district_code], /violates foreign key constraint/);
+        // … and the app's deleter clears the citation first (db/components.ts deleteBySource), on the distributed tables.
+        await db.query(`update components set source_id = 'test:citus-plan:1' where id = $1 and district_code = $2`, [k.id, k.district_code]);
+        expect(await deleteBySource(db, 'test:citus-plan:%')).toBe(1);
+        expect((await db.query('select component_id from cases where id = $1 and district_code = $2', [r.case.id, k.district_code])).rows).toEqual([{ component_id: null }]);
+      }));
+
+      test("still refused on that layout, the next step before components is distributed: the component import's plan probes components by source id from the staged rows (a local table), a direct join Citus refuses", () => inTx(async (db) => {
+        await planned(db);
+        const { rows: [k] } = await db.query<{ x: number; y: number }>(
+          `select st_x(geom) as x, st_y(geom) as y from components where class_code = '01037' and grid_code is not null order by id limit 1`);
+        const fc = JSON.stringify({ type: 'FeatureCollection', features: [
+          { type: 'Feature', geometry: { type: 'Point', coordinates: [k.x, k.y] }, properties: { ID: 'P1' } }] });
+        await expect(importComponents(db, fc, { class_code: '01037', id_field: 'ID', now: () => new Date('2026-03-01T04:00:00Z') }))
+          .rejects.toThrow(/direct joins between distributed and local tables are not supported/);
+      }));
+
+      test("still refused, and why 0062 has no `on delete set null` and components is not distributed yet: SET NULL on a key with the distribution column (PostgreSQL 15's column list too), and a foreign key from a Citus local table (public.cases) to a distributed one", () => inTx(async (db) => {
+        await planned(db);
+        const refused = async (sql: string, message: RegExp) => {
+          await db.exec('savepoint refused');
+          const e = await db.exec(sql).then(() => null, (err: Error & { detail?: string }) => err);
+          await db.exec('rollback to savepoint refused');
+          expect(`${e?.message} (${e?.detail})`).toMatch(message);
+        };
+        await refused(`alter table citus_plan.cases add constraint cases_component_null_fkey foreign key (component_id, district_code)
+                         references citus_plan.components (id, district_code) on delete set null (component_id)`, /SET NULL or SET DEFAULT is not supported/);
+        await refused(`alter table public.cases add constraint cases_plan_fkey foreign key (component_id, district_code)
+                         references citus_plan.components (id, district_code)`, /foreign keys from reference tables and local tables to distributed tables are not supported/);
       }));
     });
   });
