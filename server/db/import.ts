@@ -9,7 +9,7 @@ import { noteTileSets } from './tile-bumps.js';
 import { toEwkt } from '../domain/import/ewkt.js';
 import type { NormalRow, SwapCandidate } from '../domain/import/rows.js';
 import { applyCountDeltas, countDeltasSql, type CountDeltas } from './grid-counts.js';
-import { isDistributed } from './distribute.js';
+import { analyzeTable, isDistributed } from './distribute.js';
 
 const PLAN_SQL = readFileSync(new URL('./sql/import-plan.sql', import.meta.url), 'utf8');
 const PLAN_BY_GRID_SQL = readFileSync(new URL('./sql/import-plan-by-grid.sql', import.meta.url), 'utf8');
@@ -49,10 +49,11 @@ export function swapLine(c: SwapCandidate): string {
  */
 export async function prepareStaging(tx: Queryable): Promise<void> {
   // Statistics that say components is empty while it has pages (analysed right after a mass delete) make the
-  // planner treat it as one row and scan all of it per staged row; analyse it first in that one case.
+  // planner treat it as one row and scan all of it per staged row; analyse it first in that one case. On Citus
+  // through analyzeTable: a plain analyze of the Citus local table is refused once the transaction wrote it.
   const { rows: [stats] } = await tx.query<{ stale: boolean }>(
     `select reltuples <= 0 and relpages > 0 as stale from pg_class where oid = 'components'::regclass`);
-  if (stats?.stale) await tx.exec('analyze components');
+  if (stats?.stale) await analyzeTable(tx, 'components');
   await tx.exec(`
     set local jit = off; -- compiling these few-millisecond statements costs more than it saves
     -- A batch's sorts and hashes (the window numbering new ids over 100,000 rows of ~150 bytes, the joins with the
@@ -116,6 +117,30 @@ async function stageGrids(tx: Queryable, plan: string): Promise<string> {
 }
 
 /**
+ * On Citus, once components is distributed (docs/citus.md): Citus refuses the plan's per-row probe of components by
+ * source id from the staged rows (a local table), as it refuses the grid probes (stageGrids, which runs first). The
+ * components the plan can match (the batch's source ids, in the districts of the staged grids: a row's component
+ * is looked up in the district of its grid, and the staged grids are every grid a row can get) are copied into a
+ * temporary table first, in one statement naming those districts (`district_code = any`: one shard for a batch
+ * inside one district), with an index for the same probe, and the plan reads that instead: returns the plan with
+ * `from components` so renamed. Elsewhere the plan probes components directly.
+ */
+async function stageComponents(tx: Queryable, plan: string): Promise<string> {
+  await tx.exec(`
+    create temp table if not exists import_components (id text, class_code text, source_id text, district_code text) on commit drop;
+    drop index if exists import_components_source;
+    truncate import_components;`);
+  const { rows: districts } = await tx.query<{ d: string }>('select distinct district_code as d from import_grids order by 1');
+  await tx.query(
+    `insert into import_components (id, class_code, source_id, district_code)
+     select id, class_code, source_id, district_code from components
+      where district_code = any ($1::text[]) and source_id in (select source_id from import_rows where source_id is not null)`,
+    [districts.map((r) => r.d)]);
+  await tx.exec('create index import_components_source on import_components (source_id, district_code)');
+  return plan.replace(/\bfrom components\b/g, 'from import_components');
+}
+
+/**
  * Plans and writes the staged batch (`by_grid`: from the grids' side, for a batch of at least as many rows as
  * there are current grids; sql/import-plan-by-grid.sql). New components get `district + class + sequence` ids from
  * component_sequences (one upsert per batch reserves every (district, class) range), the supervising department
@@ -139,8 +164,12 @@ export async function applyStaged(
   // No analyze of import_rows: every lookup of the plan is a lateral probe or the grid-side loop, whatever the
   // statistics say, and the planner sizes a never-analysed table by its pages (issue 12: 0.5-1 s a batch).
   const plan = d.by_grid ? PLAN_BY_GRID_SQL : PLAN_SQL;
+  // On Citus, the distributed tables the plan reads are staged first (stageGrids, stageComponents): the components
+  // are read in the districts of the staged grids, so those are staged whenever components is distributed.
+  const citusComponents = await isDistributed(tx, 'components');
+  const gridsStaged = citusComponents || await isDistributed(tx, 'grids') ? await stageGrids(tx, plan) : plan;
   const { rows: counts } = await tx.query<{ outcome: string; district_code: string | null; class_code: string | null; n: number }>(
-    await isDistributed(tx, 'grids') ? await stageGrids(tx, plan) : plan);
+    citusComponents ? await stageComponents(tx, gridsStaged) : gridsStaged);
   const n = (o: string) => counts.reduce((a, r) => a + (r.outcome === o ? r.n : 0), 0);
   const planned = counts.reduce((a, r) => a + r.n, 0);
   const imported = n('insert');
@@ -192,7 +221,10 @@ export async function applyStaged(
   if (updated === 0) return { imported, updated, written: 0, rejected };
   await tx.exec('analyze import_plan'); // the update joins components by id: with real counts, probes or a hash as they deserve
   // The old grid comes from a second reference to the row (o): the import lock (prepareStaging) keeps other imports,
-  // the only writers that move a component, away until commit, so o's grid is the one the update replaces.
+  // the only writers that move a component, away until commit, so o's grid is the one the update replaces. The
+  // districts of the updated rows (from the plan's counts) are named as constants too: implied by the join with the
+  // plan, but only a constant lets Citus send the update to those districts' shards alone, not to all 32, once
+  // components is distributed.
   const { rows: [written] } = await tx.query<CountDeltas & { written: number }>(
     `with u as (
        update components c
@@ -206,6 +238,7 @@ export async function applyStaged(
               attrs = c.attrs || coalesce(s.attrs, '{}')
          from import_plan p join import_rows s using (row_no) join components o on o.id = p.existing_id and o.district_code = p.district_code
         where p.outcome = 'update' and c.id = p.existing_id and c.district_code = p.district_code
+          and c.district_code = any ($2::text[]) and o.district_code = any ($2::text[])
           and (c.status, c.survey_date, c.change_date, c.data_source, c.note, c.grid_code, c.geom, c.attrs)
               is distinct from
               (coalesce(s.status, c.status), coalesce(s.survey_date, c.survey_date), coalesce(s.change_date, c.change_date),
@@ -217,7 +250,7 @@ export async function applyStaged(
        select old_district, old_grid, old_class, -1 from u
      )
      select (select count(*)::int from u) as written, x.* from (${countDeltasSql('moved')}) x`,
-    [d.today],
+    [d.today, [...new Set(counts.filter((r) => r.outcome === 'update').map((r) => r.district_code))]],
   );
   await applyCountDeltas(tx, written);
   if (written.written) await noteTileSets(tx, ['components']);

@@ -10,13 +10,14 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { analyzeTable, citusTables, distribute, DISTRIBUTED_TABLES, isCitus, parseDistributionMode, REFERENCE_TABLES } from '../../../server/db/distribute.js';
+import { analyzeTable, citusTables, distribute, DISTRIBUTED_TABLES, isCitus, isDistributed, parseDistributionMode, REFERENCE_TABLES } from '../../../server/db/distribute.js';
 import { migrate, readMigrations } from '../../../server/db/migrate.js';
 import { wrapClient } from '../../../server/db/postgres.js';
-import { deleteBySource, get as getComponent, reserveSequence } from '../../../server/db/components.js';
+import { copyRows, deleteBySource, extent as componentExtent, feature as componentFeature, get as getComponent, inBbox, near, reserveSequence } from '../../../server/db/components.js';
 import { importComponents } from '../../../server/services/import-components.js';
 import { expectCountsExact, gridWithoutMajor } from '../../helpers/grid-counts.js';
-import { assignComponentDefaults } from '../../../server/db/departments.js';
+import { assignComponentDefaults, suggestFor } from '../../../server/db/departments.js';
+import { components as historyComponents } from '../../../server/db/history.js';
 import { loadedFiles, markLoaded } from '../../../server/db/classes.js';
 import { actOnCase, readCase, reportCase } from '../../../server/services/cases.js';
 import { drawGrids } from '../../../server/services/draw-grids.js';
@@ -27,7 +28,8 @@ import { districtsMeeting } from '../../../server/services/tiles.js';
 import { decodeTile, tileOf } from '../../helpers/tiles.js';
 import { upsertRegions, type RegionRow } from '../../../server/db/demo.js';
 import { caseDeps, demoUsers, pointInGrid } from '../../helpers/cases.js';
-import { caseNumbers, nextCaseNo } from '../../../server/db/cases.js';
+import { caseNumbers, lastTrail, nextCaseNo, trail } from '../../../server/db/cases.js';
+import { publicReply, savePublicReply } from '../../../server/db/public.js';
 import type { Queryable } from '../../../server/db/types.js';
 import { sharedPglite, testBackends, withTestDb } from '../../helpers/backends.js';
 import { resetAndSeedPostgres } from '../../helpers/fixture.js';
@@ -501,6 +503,42 @@ comment on table regions is $$dollar-quoted; too$$;`;
         expect(taskCount(province)).toBe(32);
       }));
 
+      test("the app's reads of a case's rows name its district (0064, 0065): its trail (db/cases.ts trail, lastTrail) and public reply (db/public.ts publicReply) go to one shard of case_trail and case_public_replies distributed co-located; by case id alone, to all 32", () => inTx(async (db) => {
+        const deps = caseDeps(db);
+        const { inspector, operator } = await demoUsers(db);
+        const p = await pointInGrid(db);
+        const r = await reportCase(deps, inspector, { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat, description: 'citus case reads' }, null);
+        await actOnCase(deps, operator, r.case.id, { action: 'accept', version: r.case.version });
+        await savePublicReply(db, { case_id: r.case.id, district_code: r.case.district_code, reply: 'on its way', at: new Date('2026-03-01T04:00:00Z'), by: operator.id });
+        await planned(db);
+        for (const table of ['case_trail', 'case_public_replies']) {
+          for (const sql of [
+            `create table citus_plan.${table} (like public.${table} including defaults including constraints)`,
+            `select create_distributed_table('citus_plan.${table}', 'district_code', colocate_with => 'public.grids')`,
+            `insert into citus_plan.${table} select * from public.${table}`,
+          ]) await db.exec(sql);
+        }
+        const seen: [string, unknown[]][] = [];
+        const recorded = new Proxy(db, {
+          get(target, key) {
+            if (key === 'query') return (sql: string, params: unknown[] = []) => { seen.push([sql, params]); return target.query(sql, params); };
+            const v = Reflect.get(target, key) as unknown;
+            return typeof v === 'function' ? v.bind(target) : v;
+          },
+        });
+        const c = { id: r.case.id, district_code: r.case.district_code };
+        expect((await trail(recorded, c)).map((e) => e.action)).toEqual(['report', 'accept']);
+        expect(await lastTrail(recorded, c)).toMatchObject({ seq: 2 });
+        expect(await publicReply(recorded, c)).toMatchObject({ reply: 'on its way' });
+        expect(seen).toHaveLength(3);
+        for (const [sql, params] of seen) {
+          expect(sql).toMatch(/ and district_code = \$2/);
+          expect(taskCount(await explain(db, sql, params)), sql).toBe(1);
+          // The same read by case id alone, as before: a task on every shard.
+          expect(taskCount(await explain(db, sql.replace(' and district_code = $2', ''), params.slice(0, 1))), sql).toBe(32);
+        }
+      }));
+
       test("components with 0062's keys distributed co-located with grids: a component by id and district, and a district's cases joined to their components, go to one shard; the foreign key holds on the shards", () => inTx(async (db) => {
         const { inspector } = await demoUsers(db);
         const { rows: [k] } = await db.query<{ id: string; district_code: string; x: number; y: number }>(
@@ -540,14 +578,99 @@ comment on table regions is $$dollar-quoted; too$$;`;
         expect((await db.query('select component_id from cases where id = $1 and district_code = $2', [r.case.id, k.district_code])).rows).toEqual([{ component_id: null }]);
       }));
 
-      test("still refused on that layout, the next step before components is distributed: the component import's plan probes components by source id from the staged rows (a local table), a direct join Citus refuses", () => inTx(async (db) => {
+      test("the app's component import (services/import-components.ts) runs on that layout: the plan reads the batch's components from a temporary copy read from the district's shard (db/import.ts stageComponents), and writes the same rows, reports and counts as the plain plan on the Citus local table", () => inTx(async (db, notices) => {
+        const { rows: [a, b] } = await db.query<{ district_code: string; x: number; y: number }>(
+          `select district_code, st_x(p) as x, st_y(p) as y
+             from (select district_code, st_pointonsurface(geom) as p from grids where valid_to is null order by code limit 2) g`);
+        const fc = (features: [number, number, Record<string, string>][]) => JSON.stringify({ type: 'FeatureCollection',
+          features: features.map(([x, y, properties]) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: [x, y] }, properties })) });
+        // New rows, a row outside every grid, one with lon and lat exchanged; then a move, an unchanged row, a new
+        // row and a source id another district (110199) has too (a new component here, not the other district's);
+        // then a class change.
+        const first = fc([[a.x, a.y, { ID: 'N1' }], [b.x, b.y, { ID: 'N2' }], [a.x + 5, a.y, { ID: 'N4' }], [a.y, a.x, { ID: 'N5' }]]);
+        const second = fc([[b.x, b.y, { ID: 'N1', NOTE: 'moved' }], [b.x, b.y, { ID: 'N2' }], [a.x, a.y, { ID: 'N6' }], [a.x, a.y, { ID: 'N3' }]]);
+        const third = fc([[a.x, a.y, { ID: 'N2', CLASS: '01013' }]]);
+        const opts = { class_code: '01037', id_field: 'ID', source: 'test:citus-plan-import', map: { note: 'NOTE', class_code: 'CLASS' },
+          now: () => new Date('2026-03-01T04:00:00Z') };
+        const sent: string[] = []; // what the imports sent on to the shards (logged on the planned layout only)
+        const run = async () => {
+          await db.query(`insert into components (id, class_code, district_code, survey_date, geom, source_id)
+                          values ('11019901037999999', '01037', '110199', '2026-01-01', st_setsrid(st_makepoint($1, $2), 4326), 'test:citus-plan-import:N3')`, [a.x, a.y]);
+          const reports = [];
+          for (const text of [first, second, third]) {
+            const from = notices.length;
+            const { elapsed_ms: _, ...r } = await importComponents(db, text, opts);
+            reports.push(r);
+            sent.push(...notices.slice(from));
+          }
+          const { rows } = await db.query(
+            `select id, class_code, district_code, grid_code, community_code, street_code, source_id, status, survey_date::text, change_date::text,
+                    note, attrs, st_asewkt(geom) as geom
+               from components where source_id like 'test:citus-plan-import:%' order by id`);
+          const { rows: counts } = await db.query(
+            `select k.grid_code, k.major_code, k.n from grid_component_counts k
+              where (k.district_code, k.grid_code) in (select district_code, grid_code from components where source_id like 'test:citus-plan-import:%')
+              order by 1, 2`);
+          return { reports, rows, counts };
+        };
+        await db.exec('savepoint plain');
+        const plain = await run(); // public.components, a Citus local table: the plan as on PostgreSQL, no staging
+        await db.exec('rollback to savepoint plain');
         await planned(db);
-        const { rows: [k] } = await db.query<{ x: number; y: number }>(
-          `select st_x(geom) as x, st_y(geom) as y from components where class_code = '01037' and grid_code is not null order by id limit 1`);
-        const fc = JSON.stringify({ type: 'FeatureCollection', features: [
-          { type: 'Feature', geometry: { type: 'Point', coordinates: [k.x, k.y] }, properties: { ID: 'P1' } }] });
-        await expect(importComponents(db, fc, { class_code: '01037', id_field: 'ID', now: () => new Date('2026-03-01T04:00:00Z') }))
-          .rejects.toThrow(/direct joins between distributed and local tables are not supported/);
+        expect(await isDistributed(db, 'components')).toBe(true);
+        await db.exec('set local citus.log_remote_commands = on; set local client_min_messages = log');
+        sent.length = 0;
+        const distributed = await run();
+        expect(distributed).toEqual(plain);
+        expect(plain.reports.map((r) => [r.imported, r.updated, r.unchanged, Object.keys(r.rejected_by_code).sort()])).toEqual([
+          [2, 0, 0, ['outside_grids', 'swapped_coordinates']], [2, 2, 1, []], [0, 0, 0, ['class_changed']]]);
+        expect(plain.rows.filter((r) => r.source_id === 'test:citus-plan-import:N3').map((r) => r.district_code)).toEqual([a.district_code, '110199']);
+        expect(plain.rows.find((r) => r.source_id === 'test:citus-plan-import:N1')).toMatchObject({ note: 'moved', change_date: '2026-03-01' });
+        expect(plain.counts.length).toBeGreaterThan(0);
+        // Every statement of the imports that reached components (the staging read, the insert, the update) was
+        // sent to one shard: the fixture district's.
+        const statements = sent.filter((m) => /citus_plan\.components_\d+/.test(m));
+        expect(statements.map((m) => /^issuing (\w+)/.exec(m)?.[1])).toEqual(expect.arrayContaining(['SELECT', 'INSERT', 'UPDATE']));
+        expect(new Set(statements.map((m) => /citus_plan\.components_(\d+)/.exec(m)?.[1])).size).toBe(1);
+      }));
+
+      test("the app's other readers and writers of components run on that layout and answer as on the Citus local table: the map's list and OGC items, a feature, the extent, nearby components, the department suggestion, the defaults' update, the simulated history's components, a grid's detail and card, a points tile, the loaders' COPY and the deleter", () => inTx(async (db) => {
+        const { rows: [k] } = await db.query<{ id: string; district_code: string; x: number; y: number; grid_code: string }>(
+          `select id, district_code, st_x(geom) as x, st_y(geom) as y, grid_code from components
+            where class_code = '01037' and grid_code is not null order by id limit 1`);
+        const box: [number, number, number, number] = [k.x - 0.01, k.y - 0.01, k.x + 0.01, k.y + 0.01];
+        const t = tileOf(k.x, k.y, 17);
+        const all = async () => {
+          const { rows: three } = await db.query<{ id: string }>(
+            `select id from components where district_code = $1 and class_code = '01037' order by id limit 3`, [k.district_code]);
+          await db.query('update components set supervising_department_id = null where district_code = $1 and id = any ($2::text[])',
+            [k.district_code, three.map((r) => r.id)]);
+          return {
+            defaults: await assignComponentDefaults(db),
+            suggested: await suggestFor(db, { class_code: '01037', component_id: k.id }),
+            list: await inBbox(db, { bbox: box, limit: 10, offset: 5 }),
+            items: await inBbox(db, { bbox: box, limit: 10, offset: 0, predicate: 'intersects', class_code: '01037' }),
+            feature: await componentFeature(db, k.id),
+            extent: await componentExtent(db),
+            near: await near(db, { lon: k.x, lat: k.y, radius_m: 300, limit: 5 }),
+            history: (await historyComponents(db, ['01037'])).length,
+            grid: await gridsDb.get(db, k.grid_code),
+            card: await statsDb.gridComponents(db, k.grid_code),
+            tile: decodeTile((await drawTile(db, 'components', 17, t.x, t.y, 'postgis')).mvt).components?.map((f) => f.properties.id).sort(),
+            copied: await copyRows(db, ['id', 'class_code', 'district_code', 'grid_code', 'survey_date', 'geom', 'source_id'],
+              `${k.district_code}01037999990\t01037\t${k.district_code}\t${k.grid_code}\t2026-01-01\tSRID=4326;POINT(${k.x} ${k.y})\ttest:citus-readers:1\n`),
+            deleted: await deleteBySource(db, 'test:citus-readers:%'),
+          };
+        };
+        await db.exec('savepoint plain');
+        const plain = await all();
+        await db.exec('rollback to savepoint plain');
+        await planned(db);
+        expect(await isDistributed(db, 'components')).toBe(true);
+        expect(await all()).toEqual(plain);
+        expect(plain).toMatchObject({ defaults: 3, deleted: 1, history: expect.any(Number) as number });
+        expect(plain.list.items).toHaveLength(10);
+        expect(plain.tile).toContain(k.id);
       }));
 
       test("still refused, and why 0062 has no `on delete set null` and components is not distributed yet: SET NULL on a key with the distribution column (PostgreSQL 15's column list too), and a foreign key from a Citus local table (public.cases) to a distributed one", () => inTx(async (db) => {
