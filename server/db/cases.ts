@@ -29,6 +29,21 @@ export type CaseRow = {
   light: 'green' | 'yellow' | 'red' | null;
 };
 
+/**
+ * A case as the rows of its case_* tables are keyed (migrations 0064, 0065: (case_id, district_code)). Their reads
+ * name the district too: on Citus, with those tables distributed by district_code, that routes a read to the
+ * case's one shard instead of every shard (docs/citus.md). A CaseRow is one; callers hold the case, read first.
+ */
+export type CaseKey = { readonly id: string; readonly district_code: string };
+
+/**
+ * Parameters for reading many cases' rows, `case_id = any($i::uuid[]) and district_code = any($d::text[])`: the ids
+ * and their distinct districts (the same rows as by id alone, each row carrying its case's district; on Citus, only
+ * those districts' shards).
+ */
+export const caseKeyArrays = (cases: readonly CaseKey[]): [string[], string[]] =>
+  [cases.map((c) => c.id), [...new Set(cases.map((c) => c.district_code))]];
+
 /** Writable columns (everything but id, geometry-derived lon/lat and light). */
 export const CASE_FIELDS = [
   'case_no', 'status', 'source', 'kind', 'class_code', 'condition', 'component_id', 'description', 'address',
@@ -281,9 +296,9 @@ export async function nextCaseNo(db: Queryable, district: string, localDate: str
 
 // Suspensions ----------------------------------------------------------------------------------------------------
 
-export async function suspensions(db: Queryable, caseId: string): Promise<{ started_at: Date; ended_at: Date | null }[]> {
+export async function suspensions(db: Queryable, c: CaseKey): Promise<{ started_at: Date; ended_at: Date | null }[]> {
   const { rows } = await db.query<{ started_at: Date; ended_at: Date | null }>(
-    'select started_at, ended_at from case_suspensions where case_id = $1 order by started_at', [caseId]);
+    'select started_at, ended_at from case_suspensions where case_id = $1 and district_code = $2 order by started_at', [c.id, c.district_code]);
   return rows;
 }
 
@@ -321,8 +336,8 @@ export async function appendTrail(db: Queryable, district_code: string, e: Omit<
   );
 }
 
-export async function trail(db: Queryable, caseId: string): Promise<TrailRow[]> {
-  const { rows } = await db.query<TrailRow>(`select ${TRAIL_COLUMNS} from case_trail where case_id = $1 order by seq`, [caseId]);
+export async function trail(db: Queryable, c: CaseKey): Promise<TrailRow[]> {
+  const { rows } = await db.query<TrailRow>(`select ${TRAIL_COLUMNS} from case_trail where case_id = $1 and district_code = $2 order by seq`, [c.id, c.district_code]);
   return rows;
 }
 
@@ -333,25 +348,25 @@ export type NamedTrailRow = TrailRow & { actor_name: string | null };
  * The trail with each actor's name (display name, else username; null for the public, the system or a user id that
  * no longer resolves). Only for reading: verification uses `trail`, whose rows are exactly what the hash covers.
  */
-export async function namedTrail(db: Queryable, caseId: string): Promise<NamedTrailRow[]> {
+export async function namedTrail(db: Queryable, c: CaseKey): Promise<NamedTrailRow[]> {
   const { rows } = await db.query<NamedTrailRow>(
     `select t.*, case when u.id is null then null when u.display_name <> '' then u.display_name else u.username end as actor_name
-       from (select ${TRAIL_COLUMNS} from case_trail where case_id = $1) t
+       from (select ${TRAIL_COLUMNS} from case_trail where case_id = $1 and district_code = $2) t
        left join users u on u.id::text = t.actor
-      order by t.seq`, [caseId]);
+      order by t.seq`, [c.id, c.district_code]);
   return rows;
 }
 
-export async function lastTrail(db: Queryable, caseId: string): Promise<{ seq: number; hash: string } | null> {
+export async function lastTrail(db: Queryable, c: CaseKey): Promise<{ seq: number; hash: string } | null> {
   const { rows } = await db.query<{ seq: number; hash: string }>(
-    'select seq, hash from case_trail where case_id = $1 order by seq desc limit 1', [caseId]);
+    'select seq, hash from case_trail where case_id = $1 and district_code = $2 order by seq desc limit 1', [c.id, c.district_code]);
   return rows[0] ?? null;
 }
 
-/** Every case id with its stored head, page by page (for verifying all chains). */
-export async function caseHeads(db: Queryable, after: string | null, limit: number): Promise<{ id: string; case_no: string; trail_head: string }[]> {
-  const { rows } = await db.query<{ id: string; case_no: string; trail_head: string }>(
-    `select id::text as id, case_no, trail_head from cases where ($1::uuid is null or id > $1::uuid) order by id limit ${Number(limit)}`,
+/** Every case id (with its district, to read its trail) and stored head, page by page (for verifying all chains). */
+export async function caseHeads(db: Queryable, after: string | null, limit: number): Promise<{ id: string; district_code: string; case_no: string; trail_head: string }[]> {
+  const { rows } = await db.query<{ id: string; district_code: string; case_no: string; trail_head: string }>(
+    `select id::text as id, district_code, case_no, trail_head from cases where ($1::uuid is null or id > $1::uuid) order by id limit ${Number(limit)}`,
     [after]);
   return rows;
 }

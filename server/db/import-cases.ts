@@ -3,7 +3,7 @@
 // missing —, existing case by source system and id, locked), then written by COPY (new cases, their trail) and one
 // UPDATE (re-imported cases). All of it runs in the caller's transaction; the temporary tables go at commit.
 import type { Queryable } from './types.js';
-import { lockCaseWrites } from './cases.js';
+import { caseKeyArrays, lockCaseWrites, type CaseKey } from './cases.js';
 import { applyDayDeltas, dayDeltasOfCopy, dayDeltasSql, type DayDeltas } from './grid-counts.js';
 import { copyLine, copyValue } from './copy-text.js';
 import { caseChangeOfCopy, noteCaseChange, type CaseChange } from './tile-bumps.js';
@@ -136,14 +136,14 @@ export type StoredEntry = {
   to_status: string; deadline_at: Date | null; data: Record<string, unknown> | null; hash: string;
 };
 
-/** The whole trails of some cases, in seq order, grouped by case (for facts and for chaining new entries). */
-export async function trails(tx: Queryable, ids: readonly string[]): Promise<Map<string, StoredEntry[]>> {
+/** The whole trails of some cases (by id and district), in seq order, grouped by case (for facts and for chaining new entries). */
+export async function trails(tx: Queryable, cases: readonly CaseKey[]): Promise<Map<string, StoredEntry[]>> {
   const out = new Map<string, StoredEntry[]>();
-  if (!ids.length) return out;
+  if (!cases.length) return out;
   const { rows } = await tx.query<StoredEntry>(
     `select case_id::text as case_id, seq, at, actor, role, action, from_status, to_status, deadline_at, data, hash
-       from case_trail where case_id = any($1::uuid[]) order by case_id, seq`,
-    [ids],
+       from case_trail where case_id = any($1::uuid[]) and district_code = any($2::text[]) order by case_id, seq`,
+    caseKeyArrays(cases),
   );
   for (const r of rows) {
     let list = out.get(r.case_id);
@@ -242,11 +242,12 @@ async function reimportChange(tx: Queryable): Promise<CaseChange | null> {
   return { points: [Number(r.x0), Number(r.y0), Number(r.x1), Number(r.y1)], communities: r.communities ?? [] };
 }
 
-/** Removes the facts of cases whose facts are about to be written again from their grown trails. */
-export async function deleteFacts(tx: Queryable, ids: readonly string[]): Promise<void> {
-  if (!ids.length) return;
-  await tx.query('delete from case_dispatches where case_id = any($1::uuid[])', [ids]);
-  await tx.query('delete from case_steps where case_id = any($1::uuid[])', [ids]);
+/** Removes the facts of cases (by id and district) whose facts are about to be written again from their grown trails. */
+export async function deleteFacts(tx: Queryable, cases: readonly CaseKey[]): Promise<void> {
+  if (!cases.length) return;
+  const params = caseKeyArrays(cases);
+  await tx.query('delete from case_dispatches where case_id = any($1::uuid[]) and district_code = any($2::text[])', params);
+  await tx.query('delete from case_steps where case_id = any($1::uuid[]) and district_code = any($2::text[])', params);
 }
 
 /** Codes of the matter classes (the FK target of cases.class_code). */

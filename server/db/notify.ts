@@ -6,8 +6,11 @@
 import type { Queryable } from './types.js';
 import type { Language, NotifyChannel, OutboxRow, Recipients, Template } from '../domain/notify.js';
 
-/** Everything one case change may notify, in one round trip; the class's names for the texts. */
-export async function recipientsOf(db: Queryable, p: { case_id: string; department_id: number | null; class_code: string }):
+/**
+ * Everything one case change may notify, in one round trip; the class's names for the texts. The case's opt-ins and
+ * contacts are read by (case_id, district_code), their key to the case (0065).
+ */
+export async function recipientsOf(db: Queryable, p: { case_id: string; district_code: string; department_id: number | null; class_code: string }):
   Promise<Recipients & { class_name_zh: string | null; class_name_en: string | null }> {
   const { rows } = await db.query<Recipients & { class_name_zh: string | null; class_name_en: string | null }>(
     `select
@@ -17,14 +20,14 @@ export async function recipientsOf(db: Queryable, p: { case_id: string; departme
          where $2::bigint is not null and department_id = $2::bigint and 'department' = any (roles) and not disabled and phone is not null) as crew_phones,
        (select email from notification_contacts where department_id = $2::bigint) as department_email,
        (select coalesce(json_agg(o order by o.channel, o.target), '[]'::json) from (
-          select channel, target, language from notification_optins where case_id = $1::uuid
+          select channel, target, language from notification_optins where case_id = $1::uuid and district_code = $4
           union all  -- a public reporter's contact with its wish to be told (migrations/0035, the public pages)
-          select 'sms', phone, lang from case_contacts where case_id = $1::uuid and notify and phone is not null
+          select 'sms', phone, lang from case_contacts where case_id = $1::uuid and district_code = $4 and notify and phone is not null
           union all
-          select 'email', email, lang from case_contacts where case_id = $1::uuid and notify and email is not null) o) as optins,
+          select 'email', email, lang from case_contacts where case_id = $1::uuid and district_code = $4 and notify and email is not null) o) as optins,
        (select name_zh from classes where kind = 'matter' and code = $3) as class_name_zh,
        (select name_en from classes where kind = 'matter' and code = $3) as class_name_en`,
-    [p.case_id, p.department_id, p.class_code]);
+    [p.case_id, p.department_id, p.class_code, p.district_code]);
   return rows[0];
 }
 

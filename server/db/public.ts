@@ -2,6 +2,7 @@
 // tickets and their photos, public replies, photo approvals and the district's public settings.
 import { timingSafeEqual } from 'node:crypto';
 import type { Queryable } from './types.js';
+import type { CaseKey } from './cases.js';
 import { trackingHash } from '../domain/public.js';
 
 // Tracking codes ---------------------------------------------------------------------------------------------------
@@ -40,9 +41,9 @@ export async function saveContact(db: Queryable, c: ContactRow & { district_code
     [c.case_id, c.district_code, c.name, c.phone, c.email, c.notify, c.lang, c.now]);
 }
 
-export async function contactOf(db: Queryable, case_id: string): Promise<ContactRow | null> {
+export async function contactOf(db: Queryable, c: CaseKey): Promise<ContactRow | null> {
   const { rows } = await db.query<ContactRow>(
-    `select case_id::text as case_id, name, phone, email, notify, lang from case_contacts where case_id = $1`, [case_id]);
+    `select case_id::text as case_id, name, phone, email, notify, lang from case_contacts where case_id = $1 and district_code = $2`, [c.id, c.district_code]);
   return rows[0] ?? null;
 }
 
@@ -97,14 +98,15 @@ export async function trackedCase(db: Queryable, case_id: string): Promise<Track
 }
 
 /** The trail as the public may see it: what happened when, with no actor and no note. */
-export async function publicTrail(db: Queryable, case_id: string): Promise<{ seq: number; at: Date; action: string; from_status: string | null; to_status: string; photo_ids: string[] | null }[]> {
+export async function publicTrail(db: Queryable, c: CaseKey): Promise<{ seq: number; at: Date; action: string; from_status: string | null; to_status: string; photo_ids: string[] | null }[]> {
   const { rows } = await db.query<{ seq: number; at: Date; action: string; from_status: string | null; to_status: string; photo_ids: string[] | null }>(
-    `select seq, at, action, from_status, to_status, photo_ids from case_trail where case_id = $1 order by seq`, [case_id]);
+    `select seq, at, action, from_status, to_status, photo_ids from case_trail where case_id = $1 and district_code = $2 order by seq`, [c.id, c.district_code]);
   return rows;
 }
 
-export async function publicReply(db: Queryable, case_id: string): Promise<{ reply: string; replied_at: Date } | null> {
-  const { rows } = await db.query<{ reply: string; replied_at: Date }>(`select reply, replied_at from case_public_replies where case_id = $1`, [case_id]);
+export async function publicReply(db: Queryable, c: CaseKey): Promise<{ reply: string; replied_at: Date } | null> {
+  const { rows } = await db.query<{ reply: string; replied_at: Date }>(
+    `select reply, replied_at from case_public_replies where case_id = $1 and district_code = $2`, [c.id, c.district_code]);
   return rows[0] ?? null;
 }
 
@@ -115,8 +117,9 @@ export async function savePublicReply(db: Queryable, p: { case_id: string; distr
     [p.case_id, p.district_code, p.reply, p.at, p.by]);
 }
 
-export async function approvedPhotoIds(db: Queryable, case_id: string): Promise<string[]> {
-  const { rows } = await db.query<{ photo_id: string }>(`select photo_id from public_photo_approvals where case_id = $1`, [case_id]);
+export async function approvedPhotoIds(db: Queryable, c: CaseKey): Promise<string[]> {
+  const { rows } = await db.query<{ photo_id: string }>(
+    `select photo_id from public_photo_approvals where case_id = $1 and district_code = $2`, [c.id, c.district_code]);
   return rows.map((r) => r.photo_id);
 }
 
@@ -127,14 +130,16 @@ export async function approvePhoto(db: Queryable, p: { case_id: string; district
   return rows.length === 1;
 }
 
-export async function revokePhoto(db: Queryable, case_id: string, photo_id: string): Promise<boolean> {
-  const { rows } = await db.query(`delete from public_photo_approvals where case_id = $1 and photo_id = $2 returning photo_id`, [case_id, photo_id]);
+export async function revokePhoto(db: Queryable, c: CaseKey, photo_id: string): Promise<boolean> {
+  const { rows } = await db.query(
+    `delete from public_photo_approvals where case_id = $1 and district_code = $2 and photo_id = $3 returning photo_id`, [c.id, c.district_code, photo_id]);
   return rows.length === 1;
 }
 
 /** Whether the case (by id) shows the photo in its trail and the photo is approved for public view. */
-export async function isPhotoApproved(db: Queryable, case_id: string, photo_id: string): Promise<boolean> {
-  const { rows } = await db.query(`select 1 from public_photo_approvals where case_id = $1 and photo_id = $2`, [case_id, photo_id]);
+export async function isPhotoApproved(db: Queryable, c: CaseKey, photo_id: string): Promise<boolean> {
+  const { rows } = await db.query(
+    `select 1 from public_photo_approvals where case_id = $1 and district_code = $2 and photo_id = $3`, [c.id, c.district_code, photo_id]);
   return rows.length === 1;
 }
 
@@ -154,9 +159,9 @@ export async function setWithholdPhotos(db: Queryable, p: { district_code: strin
 }
 
 /** The satisfaction rating given on the case (table case_ratings, migrations/0036), if any. */
-export async function ratingOf(db: Queryable, case_id: string): Promise<{ rating: string; comment: string | null; rated_at: Date } | null> {
+export async function ratingOf(db: Queryable, c: CaseKey): Promise<{ rating: string; comment: string | null; rated_at: Date } | null> {
   const { rows } = await db.query<{ rating: string; comment: string | null; rated_at: Date }>(
-    `select rating, comment, rated_at from case_ratings where case_id = $1 order by rated_at desc limit 1`, [case_id]);
+    `select rating, comment, rated_at from case_ratings where case_id = $1 and district_code = $2 order by rated_at desc limit 1`, [c.id, c.district_code]);
   return rows[0] ?? null;
 }
 

@@ -1,5 +1,6 @@
 // Satisfaction ratings (回访, issue 11; migrations/0036_case_ratings.sql): the only SQL for case_ratings.
 import type { Queryable } from './types.js';
+import type { CaseKey } from './cases.js';
 import type { Rating, RatingChannel, ReviewOutcome } from '../domain/satisfaction.js';
 
 export type RatingRow = {
@@ -15,8 +16,9 @@ const num = (v: number | string | null) => (v === null ? null : Number(v));
 const fix = (r: RatingRow): RatingRow => ({ ...r, rated_by: num(r.rated_by), reviewed_by: num(r.reviewed_by), score: Number(r.score) });
 
 /** The rating of a case, or null; `forUpdate` locks it (call inside the case's transaction, after locking the case). */
-export async function get(db: Queryable, case_id: string, forUpdate = false): Promise<RatingRow | null> {
-  const { rows } = await db.query<RatingRow>(`select ${COLUMNS} from case_ratings where case_id = $1${forUpdate ? ' for update' : ''}`, [case_id]);
+export async function get(db: Queryable, c: CaseKey, forUpdate = false): Promise<RatingRow | null> {
+  const { rows } = await db.query<RatingRow>(
+    `select ${COLUMNS} from case_ratings where case_id = $1 and district_code = $2${forUpdate ? ' for update' : ''}`, [c.id, c.district_code]);
   return rows[0] ? fix(rows[0]) : null;
 }
 
@@ -29,10 +31,10 @@ export async function insert(db: Queryable, r: Omit<RatingRow, 'reviewed_by' | '
 }
 
 /** Settles a pending review; false when it was not pending (someone settled it first). */
-export async function settleReview(db: Queryable, p: { case_id: string; outcome: ReviewOutcome; by: number; at: Date; note: string | null }): Promise<boolean> {
+export async function settleReview(db: Queryable, c: CaseKey, p: { outcome: ReviewOutcome; by: number; at: Date; note: string | null }): Promise<boolean> {
   const { rows } = await db.query(
-    `update case_ratings set review_status = $2, reviewed_by = $3, reviewed_at = $4, review_note = $5
-      where case_id = $1 and review_status = 'pending' returning case_id`, [p.case_id, p.outcome, p.by, p.at, p.note]);
+    `update case_ratings set review_status = $3, reviewed_by = $4, reviewed_at = $5, review_note = $6
+      where case_id = $1 and district_code = $2 and review_status = 'pending' returning case_id`, [c.id, c.district_code, p.outcome, p.by, p.at, p.note]);
   return rows.length === 1;
 }
 

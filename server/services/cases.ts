@@ -283,7 +283,7 @@ export async function actOnCase(deps: CaseDeps, user: CaseUser, caseId: string, 
     }
     const { action, version: _v, ...fields } = input;
     const t = transition(c, action, actorOf(user), fields, now, {
-      rules: workOf(deps.work, c.district_code), suspensions: await cases.suspensions(tx, c.id), last_entry: (await cases.lastTrail(tx, c.id))!,
+      rules: workOf(deps.work, c.district_code), suspensions: await cases.suspensions(tx, c), last_entry: (await cases.lastTrail(tx, c))!,
     });
     if (t.decision.fields.photo_ids?.length) await assertPhotosExist(tx, t.decision.fields.photo_ids, user);
     if (t.patch.department_id != null) {
@@ -305,7 +305,7 @@ export async function actOnCase(deps: CaseDeps, user: CaseUser, caseId: string, 
     await cases.appendTrail(tx, updated.district_code, t.entry);
     // A reopened case (after a dissatisfied call-back, issue 11) settles its satisfaction review in the same transaction.
     if (t.decision.action === 'reopen' && user) {
-      await ratings.settleReview(tx, { case_id: c.id, outcome: 'reopened', by: user.id, at: now, note: t.decision.fields.reason ?? null });
+      await ratings.settleReview(tx, c, { outcome: 'reopened', by: user.id, at: now, note: t.decision.fields.reason ?? null });
     }
     await refreshFacts(tx, deps.work, updated);
     eventId = await cases.appendEvent(tx, { case_id: updated.id, district_code: updated.district_code, version: updated.version, at: now, payload: eventPayload(updated) });
@@ -323,7 +323,7 @@ export async function readCase(deps: CaseDeps, user: CaseUser, caseId: string) {
   const now = deps.clock.now();
   const c = await cases.get(deps.db, caseId, now, false, await districtOf(deps.db, user));
   if (!c || !(await mayReadCase(deps.db, user, c))) throw new DomainError('not_found', `No case with id ${caseId}`);
-  const trail = await cases.namedTrail(deps.db, caseId);
+  const trail = await cases.namedTrail(deps.db, c);
   return { ...caseView(c, user), available_actions: availableActions(caseStateOf(c), actorOf(user), now), trail };
 }
 
@@ -369,7 +369,7 @@ export async function verifyAllTrails(db: Queryable): Promise<{ checked: number;
     const page = await cases.caseHeads(db, after, 500);
     if (!page.length) break;
     for (const c of page) {
-      const entries = await cases.trail(db, c.id);
+      const entries = await cases.trail(db, c);
       const r = verifyChain(entries, { head: c.trail_head });
       checked++;
       if (!r.ok) broken.push({ id: c.id, case_no: c.case_no, broken_at: r.broken_at, reason: r.reason });
@@ -414,8 +414,8 @@ export async function mergeCase(deps: CaseDeps, user: CaseUser, caseId: string, 
     if (source.version !== p.version) {
       throw new DomainError('stale_version', `The case is at version ${source.version}, not ${p.version}: reload it and try again`, { version: source.version });
     }
-    const lastOf = async (id: string) => (await cases.lastTrail(tx, id))!;
-    const m = decideMerge(source, target, actorOf(user), p.note ?? null, now, { source: await lastOf(source.id), target: await lastOf(target.id) });
+    const lastOf = async (c: cases.CaseKey) => (await cases.lastTrail(tx, c))!;
+    const m = decideMerge(source, target, actorOf(user), p.note ?? null, now, { source: await lastOf(source), target: await lastOf(target) });
     const save = async (c: cases.CaseRow, side: MergeSide) => {
       const updated = await cases.update(tx, c.id, c.version, side.patch, now, c.district_code);
       if (!updated) throw new DomainError('stale_version', 'The case was changed by someone else a moment ago: reload it and try again');

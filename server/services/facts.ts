@@ -23,6 +23,6 @@ export function factsOf(work: WorkRules, c: { source: string; suggested_departme
 
 /** Derives the case's facts again from its stored trail and replaces them (working hours on its district's calendar). */
 export async function refreshFacts(db: Queryable, work: WorkRules, c: { id: string; source: string; suggested_department_id: number | null; district_code: string }): Promise<void> {
-  const trail = await cases.trail(db, c.id);
+  const trail = await cases.trail(db, c);
   await facts.replaceFacts(db, { case_id: c.id, district_code: c.district_code }, factsOf(workOf(work, c.district_code), c, trail));
 }

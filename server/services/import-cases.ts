@@ -287,7 +287,7 @@ async function applyBatch(tx: Queryable, rows: CaseRow[], opts: CaseImportOption
   // Re-imported cases that changed: append to their stored trails, facts from the whole trail again.
   let updateText = '';
   if (updates.length) {
-    const stored = await db.trails(tx, updates.map((u) => u.id));
+    const stored = await db.trails(tx, updates);
     for (const u of updates) {
       const old = stored.get(u.id) ?? [];
       const last = old[old.length - 1] ?? null;
@@ -310,7 +310,7 @@ async function applyBatch(tx: Queryable, rows: CaseRow[], opts: CaseImportOption
     throw new DomainError('conflict', `${updates.length - written} re-imported case(s) changed while the import ran; run the import again`);
   }
   await db.appendTrails(tx, trailText);
-  await db.deleteFacts(tx, updates.map((u) => u.id));
+  await db.deleteFacts(tx, updates);
   await facts.copyFacts(tx, factItems);
   return { imported: fresh.length, updated: matched, written, departments_created: departmentsAfter - departmentsBefore, rejected };
 }

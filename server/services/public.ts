@@ -178,14 +178,14 @@ export async function trackCase(d: PublicDeps, p: { case_no: string; code: strin
   if (!found) throw NO_CASE();
   const c = await pub.trackedCase(db, found.case_id);
   if (!c) throw NO_CASE();
-  const trail = await pub.publicTrail(db, c.id);
+  const trail = await pub.publicTrail(db, c);
   const steps = trail.flatMap((e) => {
     const step = publicStepOf(e);
     return step ? [{ step, at: e.at.toISOString() }] : [];
   });
-  const reply = await pub.publicReply(db, c.id);
+  const reply = await pub.publicReply(db, c);
   const withhold = await pub.withholdPhotos(db, c.district_code);
-  const approved = new Set(await pub.approvedPhotoIds(db, c.id));
+  const approved = new Set(await pub.approvedPhotoIds(db, c));
   const sides = new Map<string, 'before' | 'after'>();
   for (const e of trail) {
     const side = photoSideOf(e.action);
@@ -199,7 +199,7 @@ export async function trackCase(d: PublicDeps, p: { case_no: string; code: strin
     const r = shown.find((x) => x.id === id);
     return r ? [{ id: r.id, side: sides.get(id)!, width: r.width, height: r.height, url: publicPhotoUrl(secret, r.id, c.case_no, exp) }] : [];
   });
-  const rating = await pub.ratingOf(db, c.id);
+  const rating = await pub.ratingOf(db, c);
   return {
     case_no: c.case_no, stage: publicStageOf(c.status), class_code: c.class_code, class_name_zh: c.class_name_zh, class_name_en: c.class_name_en,
     address: c.address, description: c.description, reported_at: c.created_at.toISOString(), closed_at: c.closed_at?.toISOString() ?? null,
@@ -221,10 +221,10 @@ export async function openPublicPhoto(d: PublicDeps, id: string, q: { case_no: s
   if (!verifyPublicPhotoLink(await secretOf(d), id, q, now(d))) throw refused();
   const c = await pub.caseByNo(db, q.case_no);
   if (!c) throw refused();
-  const trail = await pub.publicTrail(db, c.id);
+  const trail = await pub.publicTrail(db, c);
   const cited = trail.some((e) => photoSideOf(e.action) && (e.photo_ids ?? []).includes(id));
   if (!cited) throw refused();
-  if ((await pub.withholdPhotos(db, c.district_code)) && !(await pub.isPhotoApproved(db, c.id, id))) throw refused();
+  if ((await pub.withholdPhotos(db, c.district_code)) && !(await pub.isPhotoApproved(db, c, id))) throw refused();
   const row = await photosDb.get(db, id);
   if (!row) throw refused();
   let raw: Uint8Array;
@@ -252,10 +252,10 @@ async function staffCase(d: PublicDeps, user: Staff, case_id: string) {
 export async function publicSideOfCase(d: PublicDeps, user: Staff, case_id: string) {
   const c = await staffCase(d, user, case_id);
   const db = d.cases.db;
-  const reply = await pub.publicReply(db, c.id);
+  const reply = await pub.publicReply(db, c);
   return {
     withhold_photos: await pub.withholdPhotos(db, c.district_code),
-    approved_photo_ids: await pub.approvedPhotoIds(db, c.id),
+    approved_photo_ids: await pub.approvedPhotoIds(db, c),
     reply: reply ? { text: reply.reply, at: reply.replied_at.toISOString() } : null,
     can_approve: user.roles.some((r) => APPROVERS.includes(r)),
     // a department's crew replies on its own department's cases only
@@ -273,9 +273,9 @@ export async function setPhotoApproval(d: PublicDeps, user: Staff, case_id: stri
   const c = await staffCase(d, user, case_id);
   const at = now(d);
   await d.cases.db.transaction(async (tx) => {
-    const trail = await pub.publicTrail(tx, c.id);
+    const trail = await pub.publicTrail(tx, c);
     if (!trail.some((e) => (e.photo_ids ?? []).includes(photo_id))) throw new DomainError('not_found', `Case ${c.case_no} shows no photo ${photo_id}`);
-    const changed = approve ? await pub.approvePhoto(tx, { case_id: c.id, district_code: c.district_code, photo_id, at, by: user.id }) : await pub.revokePhoto(tx, c.id, photo_id);
+    const changed = approve ? await pub.approvePhoto(tx, { case_id: c.id, district_code: c.district_code, photo_id, at, by: user.id }) : await pub.revokePhoto(tx, c, photo_id);
     if (changed) {
       await audit.record(tx, { at, action: approve ? 'case.photo_public_approve' : 'case.photo_public_withdraw', user_id: user.id, username: user.username,
         target: `case:${c.id}`, detail: { photo_id } });
@@ -296,7 +296,7 @@ export async function setPublicReply(d: PublicDeps, user: Staff, case_id: string
   if (!reply) throw new DomainError('bad_request', 'The reply is empty; write what was done, in words for the public', { reply: 'required' });
   const at = now(d);
   await d.cases.db.transaction(async (tx) => {
-    const before = await pub.publicReply(tx, c.id);
+    const before = await pub.publicReply(tx, c);
     await pub.savePublicReply(tx, { case_id: c.id, district_code: c.district_code, reply, at, by: user.id });
     await audit.record(tx, { at, action: 'case.public_reply', user_id: user.id, username: user.username, target: `case:${c.id}`,
       detail: { before: before?.reply ?? null, after: reply } });

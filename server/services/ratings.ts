@@ -42,7 +42,7 @@ async function rate(deps: RatingDeps, case_id: string, who: Rater, body: { ratin
     eventId = 0;
     const c = await cases.get(tx, case_id, now, true);
     if (!c || !(await visible(tx, c))) throw new DomainError('not_found', `No case with id ${case_id}`);
-    const existing = await ratings.get(tx, c.id, true);
+    const existing = await ratings.get(tx, c, true);
     const roles = who.channel === 'callback' ? who.user.roles : ['public'];
     if (decideRating(c, existing, who.channel, roles, key, request_hash) === 'replay') return { rating: ratingView(existing!), replay: true };
     const channel: RatingChannel = who.channel;
@@ -52,11 +52,11 @@ async function rate(deps: RatingDeps, case_id: string, who: Rater, body: { ratin
       rated_by: user?.id ?? null, rated_at: now, district_code: c.district_code, idempotency_key: key, request_hash,
       review_status: input.rating === 'dissatisfied' ? 'pending' : null,
     });
-    const entry = ratingEntry((await cases.lastTrail(tx, c.id))!, {
+    const entry = ratingEntry((await cases.lastTrail(tx, c))!, {
       case_id: c.id, channel, rating: input.rating, comment: input.comment, actor_id: user?.id ?? null,
       role: user ? callbackRole(user.roles) : 'public', at: now,
     });
-    const updated = await cases.update(tx, c.id, c.version, { updated_at: now, trail_head: entry.hash }, now);
+    const updated = await cases.update(tx, c.id, c.version, { updated_at: now, trail_head: entry.hash }, now, c.district_code);
     if (!updated) throw new DomainError('conflict', 'The case was changed a moment ago; try again');
     await cases.appendTrail(tx, c.district_code, entry);
     await refreshFacts(tx, deps.work, updated);
@@ -95,7 +95,7 @@ export async function recordCallback(deps: RatingDeps, user: NonNullable<CaseUse
 export async function caseRating(deps: RatingDeps, user: NonNullable<CaseUser>, case_id: string) {
   const c = await cases.get(deps.db, case_id, deps.clock.now(), false, await userDistrict(deps.db, user));
   if (!c || !(await mayReadCase(deps.db, user, c))) throw new DomainError('not_found', `No case with id ${case_id}`);
-  const r = await ratings.get(deps.db, case_id);
+  const r = await ratings.get(deps.db, c);
   const mayCall = user.roles.some((x) => x === 'operator' || x === 'shift_leader');
   return { rating: r ? ratingView(r) : null, can_callback: !r && mayCall && c.status === 'closed' && hasReporter(c) };
 }
@@ -127,21 +127,21 @@ export async function confirmClosure(deps: RatingDeps, user: NonNullable<CaseUse
     eventId = 0;
     const c = await cases.get(tx, case_id, now, true, await userDistrict(tx, user));
     if (!c || !(await mayReadCase(tx, user, c))) throw new DomainError('not_found', `No case with id ${case_id}`);
-    const r = await ratings.get(tx, c.id, true);
+    const r = await ratings.get(tx, c, true);
     assertReviewable(r, user.roles);
-    await ratings.settleReview(tx, { case_id: c.id, outcome: 'confirmed', by: user.id, at: now, note });
-    const last = (await cases.lastTrail(tx, c.id))!;
+    await ratings.settleReview(tx, c, { outcome: 'confirmed', by: user.id, at: now, note });
+    const last = (await cases.lastTrail(tx, c))!;
     const entry = chainEntry(last, {
       case_id: c.id, seq: last.seq + 1, at: now, actor: String(user.id), role: 'shift_leader', action: 'confirm_closure',
       from_status: c.status, to_status: c.status, note, photo_ids: null, deadline_at: null, data: { review: 'confirmed' },
     });
-    const updated = await cases.update(tx, c.id, c.version, { updated_at: now, trail_head: entry.hash }, now);
+    const updated = await cases.update(tx, c.id, c.version, { updated_at: now, trail_head: entry.hash }, now, c.district_code);
     if (!updated) throw new DomainError('conflict', 'The case was changed a moment ago; try again');
     await cases.appendTrail(tx, c.district_code, entry);
     await refreshFacts(tx, deps.work, updated);
     eventId = await cases.appendEvent(tx, { case_id: c.id, district_code: c.district_code, version: updated.version, at: now, payload: eventPayload(updated) });
     await audit.record(tx, { at: now, action: 'case.confirm_closure', user_id: user.id, username: user.username, target: `case:${c.id}` });
-    return ratingView((await ratings.get(tx, c.id))!);
+    return ratingView((await ratings.get(tx, c))!);
   }, { retry: true });
   if (eventId) deps.onCommitted?.(eventId);
   return out;

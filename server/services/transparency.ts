@@ -70,13 +70,13 @@ export async function monthFigures(deps: TransparencyDeps, q: { month?: string; 
 
 /** The photos of `cases` the public may see, by case id. */
 async function publicPhotos(db: Queryable, cases: readonly { id: string; district_code: string }[]) {
-  const photos = await tr.casePhotos(db, cases.map((c) => c.id));
+  const photos = await tr.casePhotos(db, cases);
   const withhold = new Map<string, boolean>();
   const approved = new Map<string, Set<string>>();
   const out = new Map<string, typeof photos>();
   for (const c of cases) {
     if (!withhold.has(c.district_code)) withhold.set(c.district_code, await withholdPhotos(db, c.district_code));
-    if (withhold.get(c.district_code)) approved.set(c.id, new Set(await approvedPhotoIds(db, c.id)));
+    if (withhold.get(c.district_code)) approved.set(c.id, new Set(await approvedPhotoIds(db, c)));
   }
   const byId = new Map(cases.map((c) => [c.id, c]));
   for (const p of photos) {

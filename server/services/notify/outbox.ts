@@ -14,7 +14,7 @@ export const DEFAULT_NOTIFY_CHANNELS: readonly NotifyChannel[] = ['webhook'];
  */
 export async function notifyCaseChange(tx: Queryable, c: CaseRow, change: { action: string; from: string | null; at: Date },
   channels: readonly NotifyChannel[] = DEFAULT_NOTIFY_CHANNELS): Promise<number> {
-  const r = await notify.recipientsOf(tx, { case_id: c.id, department_id: c.department_id, class_code: c.class_code });
+  const r = await notify.recipientsOf(tx, { case_id: c.id, district_code: c.district_code, department_id: c.department_id, class_code: c.class_code });
   const rows = planCaseNotifications({
     case_id: c.id, case_no: c.case_no, version: c.version, action: change.action, from: change.from, to: c.status,
     department_id: c.department_id, class_code: c.class_code, class_name_zh: r.class_name_zh, class_name_en: r.class_name_en,

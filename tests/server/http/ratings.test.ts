@@ -121,7 +121,8 @@ describe.each(testBackends())('satisfaction call-backs ($name)', (backend) => {
     expect(t.status).toBe('closed');
     expect(t.trail.at(-1)).toMatchObject({ action: 'rate', actor: null, note: 'quick enough', data: { rating: 'basic', score: 80, channel: 'public' } });
     expect(t.trail.filter((e) => e.action === 'rate')).toHaveLength(1);
-    expect(verifyChain(await casesDb.trail(ctx.db, c.id), { head: (await casesDb.get(ctx.db, c.id, ctx.clock.now()))!.trail_head })).toEqual({ ok: true });
+    const row = (await casesDb.get(ctx.db, c.id, ctx.clock.now()))!;
+    expect(verifyChain(await casesDb.trail(ctx.db, row), { head: row.trail_head })).toEqual({ ok: true });
     const audit = await ctx.db.query<{ n: string }>(`select count(*) as n from audit_log where action = 'case.rate' and target = $1`, [`case:${c.id}`]);
     expect(Number(audit.rows[0].n)).toBe(1);
     // H3's tracking answer sees it
