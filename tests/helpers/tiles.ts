@@ -23,6 +23,26 @@ export function decodeTile(buf: Buffer): Record<string, DecodedFeature[]> {
   return out;
 }
 
+/**
+ * The tile's content, its order left out: per layer, each feature (type, properties, every vertex) as text, sorted.
+ * Two tiles with equal contents draw the same map; a tile drawn from several Citus shards gets its features in the
+ * order the shards answered, so its bytes may differ from one drawn on one node while its content does not.
+ */
+export function tileContent(buf: Buffer): Record<string, string[]> {
+  const tile = new VectorTile(new PbfReader(buf) as never);
+  const out: Record<string, string[]> = {};
+  for (const [name, layer] of Object.entries(tile.layers)) {
+    const features: string[] = [];
+    for (let i = 0; i < layer.length; i++) {
+      const f = layer.feature(i);
+      const props = Object.fromEntries(Object.entries(f.properties).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      features.push(JSON.stringify([f.type, props, f.loadGeometry().map((ring) => ring.map((p) => [p.x, p.y]))]));
+    }
+    out[name] = features.sort();
+  }
+  return out;
+}
+
 export function tileOf(lon: number, lat: number, z: number): { z: number; x: number; y: number } {
   const n = 2 ** z;
   const x = Math.floor(((lon + 180) / 360) * n);

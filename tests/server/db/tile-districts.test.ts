@@ -10,7 +10,7 @@ import { copyRows } from '../../../server/db/components.js';
 import { noteTileSets } from '../../../server/db/tile-bumps.js';
 import type { Queryable, Sql } from '../../../server/db/types.js';
 import { testBackends, withTestDb, type Backend } from '../../helpers/backends.js';
-import { decodeTile, tileOf } from '../../helpers/tiles.js';
+import { decodeTile, tileContent, tileOf } from '../../helpers/tiles.js';
 
 const A = '110101';
 const B = '110102';
@@ -61,7 +61,8 @@ describe.each(cases)('a tile routed to the districts it meets, on %s with the %s
     const all = (await drawTile(db, set, t.z, t.x, t.y, encoder)).mvt;
     const routed = (await drawTile(db, set, t.z, t.x, t.y, encoder, undefined, districts)).mvt;
     expect(all.length).toBeGreaterThan(0);
-    expect(routed.equals(all)).toBe(true);
+    // the same bytes on one node; on a Citus coordinator the same content (the shards' rows come in any order)
+    if (!routed.equals(all)) expect(tileContent(routed)).toEqual(tileContent(all));
     if (set === 'grids' && z >= 13) {
       // the route filters: B's grids are in the tile of both, not in one drawn for A alone
       const codes = (buf: Buffer) => decodeTile(buf).grids.map((f) => f.properties.code as string);
@@ -81,7 +82,8 @@ describe.each(cases)('a tile routed to the districts it meets, on %s with the %s
       expect(districts).toEqual([A]);
       const routed = (await drawTile(db, 'grids', t.z, t.x, t.y, encoder, undefined, districts)).mvt;
       expect(routed.length).toBeGreaterThan(0);
-      expect(routed.equals((await drawTile(db, 'grids', t.z, t.x, t.y, encoder)).mvt)).toBe(true);
+      const all = (await drawTile(db, 'grids', t.z, t.x, t.y, encoder)).mvt;
+      if (!routed.equals(all)) expect(tileContent(routed)).toEqual(tileContent(all));
     }
   }));
 
