@@ -34,6 +34,16 @@ import type { Queryable } from '../../../server/db/types.js';
 import { sharedPglite, testBackends, withTestDb } from '../../helpers/backends.js';
 import { resetAndSeedPostgres } from '../../helpers/fixture.js';
 
+/** A case reported by the demo inspector at a point in a grid and accepted by the operator: trail, events and steps of two steps. */
+async function acceptedCase(db: Queryable, description: string) {
+  const deps = caseDeps(db);
+  const { inspector, operator } = await demoUsers(db);
+  const p = await pointInGrid(db);
+  const r = await reportCase(deps, inspector, { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat, description }, null);
+  await actOnCase(deps, operator, r.case.id, { action: 'accept', version: r.case.version });
+  return { deps, operator, r };
+}
+
 describe('GRIDLINE_DISTRIBUTED', () => {
   test('citus, none and auto (the default, also when empty) are read; anything else is refused by name', () => {
     expect(parseDistributionMode(undefined)).toBe('auto');
@@ -219,11 +229,7 @@ comment on table regions is $$dollar-quoted; too$$;`;
     }));
 
     test("the case workflow tables carry their case's district (0064) on the coordinator: written by the case service, another district refused by the foreign key (case_id, district_code), still Citus local tables", () => inTx(async (db) => {
-      const deps = caseDeps(db);
-      const { inspector, operator } = await demoUsers(db);
-      const p = await pointInGrid(db);
-      const r = await reportCase(deps, inspector, { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat, description: 'citus 0064' }, null);
-      await actOnCase(deps, operator, r.case.id, { action: 'accept', version: r.case.version });
+      const { r } = await acceptedCase(db, 'citus 0064');
       for (const table of ['case_trail', 'case_events', 'case_steps']) {
         const { rows } = await db.query<{ d: string; n: number }>(`select district_code as d, count(*)::int as n from ${table} where case_id = $1 group by 1`, [r.case.id]);
         expect(rows, table).toEqual([{ d: r.case.district_code, n: 2 }]);
@@ -505,11 +511,7 @@ comment on table regions is $$dollar-quoted; too$$;`;
       }));
 
       test("the app's reads of a case's rows name its district (0064, 0065): its trail (db/cases.ts trail, lastTrail) and public reply (db/public.ts publicReply) go to one shard of case_trail and case_public_replies distributed co-located; by case id alone, to all 32", () => inTx(async (db) => {
-        const deps = caseDeps(db);
-        const { inspector, operator } = await demoUsers(db);
-        const p = await pointInGrid(db);
-        const r = await reportCase(deps, inspector, { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat, description: 'citus case reads' }, null);
-        await actOnCase(deps, operator, r.case.id, { action: 'accept', version: r.case.version });
+        const { operator, r } = await acceptedCase(db, 'citus case reads');
         await savePublicReply(db, { case_id: r.case.id, district_code: r.case.district_code, reply: 'on its way', at: new Date('2026-03-01T04:00:00Z'), by: operator.id });
         await planned(db);
         for (const table of ['case_trail', 'case_public_replies']) {
