@@ -19,6 +19,11 @@ export function levelOfCode(code: string): RegionLevel | 'grid' | null {
 
 /** The parent region code of a street, community or grid code; null for a district.
  * @example parentCode('110101001001007') // '110101001001' */
+/** The district (first six digits) of a district, street, community or grid code; null when it does not start with six digits. */
+export function districtOfCode(code: string | null | undefined): string | null {
+  return code && /^[0-9]{6}/.test(code) ? code.slice(0, 6) : null;
+}
+
 export function parentCode(code: string): string | null {
   const level = levelOfCode(code);
   if (level === null) throw new DomainError('invalid_code', `"${code}" is not a 6-, 9-, 12- or 15-digit code`);

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../db/types.js';
 import * as cases from '../db/cases.js';
+import { districtOfCode } from '../domain/codes.js';
 import * as grids from '../db/grids.js';
 import { districtOf } from '../db/visibility.js';
 import * as places from '../db/places.js';
@@ -338,8 +339,7 @@ export async function listCases(deps: CaseDeps, user: CaseUser, f: Omit<cases.Ca
  * its region filter (grid, community or street: their first six digits), else none (the first district's).
  */
 export function searchDistrictOf(query: Pick<CaseSearchQuery, 'grid' | 'community' | 'street'>, district: string | null | undefined): string | null {
-  const region = [query.grid, query.community, query.street].find((r) => r !== undefined && /^[0-9]{6}/.test(r));
-  return district ?? region?.slice(0, 6) ?? null;
+  return district ?? [query.grid, query.community, query.street].map(districtOfCode).find((d) => d !== null) ?? null;
 }
 
 /**

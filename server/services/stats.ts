@@ -7,6 +7,7 @@
 import type { Queryable } from '../db/types.js';
 import * as stats from '../db/stats.js';
 import { DomainError } from '../domain/errors.js';
+import { districtOfCode } from '../domain/codes.js';
 import { giStar, hotspotClass, neighbourLists, HOTSPOT_METHOD, type Hotspot } from '../domain/hotspots.js';
 import {
   BUCKETS, CHANNELS, LEVEL_CODE_LENGTH, STAT_LEVELS, badField, classParam, majorParam, oneOf, parsePeriod, regionParam,
@@ -53,7 +54,7 @@ type Filters = stats.CaseFilters;
  * refuses it.
  */
 function calendarOf(deps: StatsDeps, region: string | null | undefined): WorkRules['calendar'] {
-  return workOf(deps.work, region && /^[0-9]{6}/.test(region) ? region.slice(0, 6) : null).calendar;
+  return workOf(deps.work, districtOfCode(region)).calendar;
 }
 
 /** Checks the filters' format, then that the class, major class and region exist. */
