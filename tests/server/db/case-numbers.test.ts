@@ -115,7 +115,7 @@ describe.each(testBackends())('case numbers on %s', (backend) => {
     expect(c).toEqual({ n: old.length + fresh.length, numbers: old.length + fresh.length });
   }));
 
-  test('the keys of 0063: a number names its case\'s district, a case merges only into one of its district, a deleted target empties merged_into', () => withTestDb(backend, async (db) => {
+  test('the keys of 0063/0066: a number names its case\'s district, a case merges only into one of its district, a merge target is deleted only once nothing is merged into it', () => withTestDb(backend, async (db) => {
     const target = await insertCase(db, '99009320330401000001', '990093');
     const merged = await insertCase(db, '99009320330401000002', '990093', target);
     // each refusal in a savepoint of its own (a nested transaction), so the test's transaction goes on
@@ -123,8 +123,17 @@ describe.each(testBackends())('case numbers on %s', (backend) => {
     const other = await insertCase(db, '99009420330401000001', '990094');
     await expect(db.transaction((tx) => tx.query('update cases set merged_into = $1 where id = $2', [other, merged])))
       .rejects.toMatchObject({ code: '23503' }); // cases_merged_into_fkey
+    // 0066: no `on delete set null` (Citus refuses it on a key holding the distribution column): the deleter empties
+    // merged_into first, or deletes both in one statement
+    await expect(db.transaction((tx) => tx.query('delete from cases where id = $1', [target])))
+      .rejects.toMatchObject({ code: '23503' }); // cases_merged_into_fkey
+    await db.query('update cases set merged_into = null where id = $1', [merged]);
     await db.query('delete from cases where id = $1', [target]);
     expect((await db.query('select merged_into, district_code from cases where id = $1', [merged])).rows).toEqual([{ merged_into: null, district_code: '990093' }]);
+    const again = await insertCase(db, '99009320330401000003', '990093');
+    await db.query('update cases set merged_into = $1 where id = $2', [again, merged]);
+    await db.query('delete from cases where id = any($1::uuid[])', [[again, merged]]);
+    expect((await db.query('select count(*)::int as n from cases where id = any($1::uuid[])', [[again, merged]])).rows).toEqual([{ n: 0 }]);
     expect((await db.query(`select to_regclass('case_no_seq') as s`)).rows).toEqual([{ s: null }]);
   }));
 });
