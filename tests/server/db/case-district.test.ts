@@ -48,7 +48,7 @@ describe.each(testBackends())('district_code on the case workflow tables on %s',
     const c = await reportIn(db, b);
     expect(c.district_code).toBe(B);
     await expect(db.transaction((tx) => tx.query(INSERT[table], [c.id, A]))).rejects.toThrow(/foreign key/);
-    await expect(db.transaction((tx) => tx.query(INSERT[table], [c.id, null]))).rejects.toThrow(/null/);
+    await expect(db.transaction((tx) => tx.query(INSERT[table], [c.id, null]))).rejects.toThrow(/null/i); // Citus: "… NULL in the partition column"
     await db.transaction((tx) => tx.query(INSERT[table], [c.id, B]));
     const { rows: [n] } = await db.query<{ n: number }>(`select count(*)::int as n from ${table} where case_id = $1 and district_code = $2`, [c.id, B]);
     expect(n.n).toBeGreaterThanOrEqual(1);

@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { testBackends, withTestDb } from '../../helpers/backends.js';
 import { caseDeps, demoUsers, newPhotos, newUser, pointInGrid, someDepartment } from '../../helpers/cases.js';
 import { actOnCase, mergeCase, readCase, reportCase, verifyAllTrails } from '../../../server/services/cases.js';
+import { isCitus } from '../../../server/db/distribute.js';
 
 
 describe.each(testBackends())('cases on %s', (backend) => {
@@ -163,6 +164,8 @@ describe.each(testBackends())('cases on %s', (backend) => {
     await expect(db.transaction((tx) => tx.query(`update case_trail set note = 'changed' where case_id = $1`, [c.id]))).rejects.toThrow(/append-only/);
     // a superuser can switch triggers off (no DDL, so no table lock for other tests to trip on): the chain still tells
     await db.transaction(async (tx) => {
+      // on Citus the row is on a worker: its trigger fires there, so the setting must travel with the transaction
+      if (await isCitus(tx)) await tx.exec("set local citus.propagate_set_commands = 'local'");
       await tx.exec('set local session_replication_role = replica');
       await tx.query(`update case_trail set note = 'changed' where case_id = $1 and seq = 2`, [c.id]);
       await tx.exec('set local session_replication_role = origin');
