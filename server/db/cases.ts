@@ -83,6 +83,13 @@ export async function insert(db: Queryable, row: Partial<Record<CaseField | 'id'
  * write of a case whose district is known: on Citus the statement then goes to that district's shard alone).
  */
 export async function get(db: Queryable, id: string, now: Date, forUpdate = false, district: string | null = null): Promise<CaseRow | null> {
+  if (forUpdate && !district) {
+    // A lock names the case's district: on Citus a row is locked only by a statement sent to one shard ("could not
+    // run distributed query with FOR UPDATE"), and a case never changes district, so reading it first, unlocked,
+    // is safe. On PostgreSQL one more index probe, for a user of every district only.
+    district = (await db.query<{ d: string }>('select district_code as d from cases where id = $1', [id])).rows[0]?.d ?? null;
+    if (!district) return null;
+  }
   const { rows } = await db.query<CaseRow>(
     `select ${SELECT} from cases c where c.id = $2${district ? ' and c.district_code = $3' : ''} ${forUpdate ? 'for update' : ''}`,
     district ? [now, id, district] : [now, id]);

@@ -4,12 +4,13 @@
 // distributes the district-scoped tables by district code, co-located: each only once Citus accepts it and the
 // application's queries run on it unchanged.
 //
-// What Citus accepts today is decided by the schema, not by wishes: components and cases carry triggers (the
-// tile-cache generations of 0028/0040, the per-grid counts of 0008, the grid-day counts of 0017), primary keys and
-// unique constraints without district_code; Citus refuses both for a distributed table. grids is distributed since
-// 0059 (plain district_code in its keys, no identity, no trigger since 0048). docs/citus.md lists, per table, the
-// change each one needs. The tables linked to the reference tables by foreign keys become Citus local tables, the
-// others stay plain PostgreSQL tables; both live on the coordinator, where their queries run as on PostgreSQL.
+// What Citus accepts is decided by the schema, not by wishes: a distributed table needs the distribution column in
+// every primary key, unique constraint and foreign key, no identity column, and no trigger that reaches other
+// tables. grids since 0059; components (0062), cases and every case_* table (0063-0066) since then: district_code in
+// every key, ids from sequences, case numbers counted per district, the tile generations and per-grid counts kept by
+// the writers (0060, 0061). docs/citus.md lists the rest. The tables linked to the reference tables by foreign keys
+// and not distributed become Citus local tables, the others stay plain PostgreSQL tables; both live on the
+// coordinator, where their queries run as on PostgreSQL.
 import type { Queryable } from './types.js';
 
 /** GRIDLINE_DISTRIBUTED: 'citus' requires a Citus coordinator, 'none' never distributes, 'auto' (default) detects. */
@@ -33,25 +34,22 @@ export function parseDistributionMode(raw: string | undefined): DistributionMode
  * (db/classes.ts markLoaded: no `now()` in `on conflict do update`), and the tile-generation triggers of grids,
  * regions and components to leave TRUNCATE to triggers of their own (migration 0043: Citus copies no trigger with a
  * TRUNCATE event to a Citus local table's shard, where the writes run). tests/server/db/citus.test.ts checks each.
- * regions last: a reference table since its tile-generation triggers left it (migration 0048: its writers bump the
- * tile sets, db/tile-bumps.ts); its own parent_code foreign key links it to itself, and the foreign keys of
- * grids, responsibility_grids, district_calendars and district_limits to it link Citus local tables to a reference
- * table. Not yet: places (docs/citus.md; its tile-generation trigger went with 0060).
+ * regions next: a reference table since its tile-generation triggers left it (migration 0048: its writers bump the
+ * tile sets, db/tile-bumps.ts); its own parent_code foreign key links it to itself, and grids (distributed) and
+ * responsibility_grids (Citus local) reference it.
+ * Then the last shared tables, after the tables they reference (docs/citus.md, "the plan"): district_calendars and
+ * district_limits (→ regions, `on delete cascade`; db/district-rules.ts reads a version's number before inserting
+ * it, Citus refusing an insert into a reference table that selects from the table itself), public_settings (→
+ * users), places (no foreign key; db/drawing.ts insertRoads finds the new roads before inserting them), and the two
+ * that the district-scoped tables reference, which must be reference tables before those are distributed (a
+ * distributed table may reference only a co-located or a reference table): open311_keys (→ users; open311_requests
+ * → it) and photos (→ users; public_photo_approvals, and the Citus local photo_uploads and public_ticket_photos, →
+ * it). tests/server/db/citus-reference.test.ts checks them and their writers.
  */
 export const REFERENCE_TABLES: readonly string[] = [
   'classes', 'departments', 'class_departments', 'users', 'evaluation_settings', 'supervision_thresholds', 'data_files',
-  'regions',
+  'regions', 'district_calendars', 'district_limits', 'public_settings', 'places', 'open311_keys', 'photos',
 ];
-
-/**
- * The shared tables next in line (docs/citus.md, "the plan"): places once its tile-generation trigger leaves it;
- * district_calendars and district_limits (their foreign keys to regions, `on delete cascade`, already link a Citus
- * local table to a reference one) once db/district-rules.ts stops numbering a version with `insert … select
- * max(version) + 1 from` the table itself, which Citus refuses on a reference table.
- */
-export const PLANNED_REFERENCE_TABLES = [
-  'district_calendars', 'district_limits', 'public_settings', 'places',
-] as const;
 
 /**
  * District-scoped tables distributed by district code, all co-located with the first: a district's rows of every
@@ -61,7 +59,24 @@ export const DISTRIBUTED_TABLES = [
   { table: 'component_sequences', column: 'district_code' },
   // Since 0059: district_code a plain column (checked against the code) in every key, id from a sequence.
   { table: 'grids', column: 'district_code' },
+  // Since 0062-0066: district_code in every key and in every foreign key between them (cases' to components and to
+  // itself, every case_* table's to cases), ids from sequences, per-district case numbers (case_no_counters), the
+  // per-grid counts kept by the writers (0061). Distributed together: Citus refuses a foreign key from a Citus local
+  // table to a distributed one, so the step drops the keys among them, distributes each and adds the keys back.
+  ...[
+    'components', 'cases', 'case_no_counters', 'case_trail', 'case_events', 'case_steps', 'case_dispatches', 'case_suspensions',
+    'case_tracking', 'case_contacts', 'case_public_replies', 'case_ratings', 'open311_requests', 'public_photo_approvals',
+    'notification_optins', 'grid_component_counts', 'case_grid_days',
+  ].map((table) => ({ table, column: 'district_code' })),
 ] as const;
+
+/**
+ * Tables kept on the coordinator whose foreign keys to cases Citus refuses once cases is distributed (a local table
+ * cannot reference a distributed one): the step drops those keys. Each is read or written before its case's
+ * district is known (an idempotency key and a public ticket by their own key, the outbox claimed across districts),
+ * docs/citus.md. What the key did, the writers do: a case is never deleted by the application.
+ */
+export const COORDINATOR_TABLES_CITING_CASES = ['idempotency_keys', 'public_tickets', 'notification_outbox'] as const;
 
 export type CitusTable = { table: string; kind: 'reference' | 'distributed' | 'local'; column: string | null; colocation_id: number };
 
@@ -114,6 +129,19 @@ export async function analyzeTable(db: Queryable, table: string): Promise<void> 
   await db.exec(`analyze ${table}`);
 }
 
+type ForeignKey = { name: string; table: string; ref: string; def: string };
+
+/** The foreign keys from or to `tables`, with their definitions (to add them back as they were). */
+async function keysOf(db: Queryable, tables: readonly string[]): Promise<ForeignKey[]> {
+  const { rows } = await db.query<ForeignKey>(
+    `select c.conname as name, r.relname as table, f.relname as ref, pg_get_constraintdef(c.oid) as def
+       from pg_constraint c join pg_class r on r.oid = c.conrelid join pg_class f on f.oid = c.confrelid
+      where c.contype = 'f' and r.relnamespace = 'public'::regnamespace
+        and (r.relname = any($1::text[]) or f.relname = any($1::text[]))
+      order by r.relname, c.conname`, [tables]);
+  return rows;
+}
+
 /** Every table of the public schema that Citus knows, with its kind (reference, distributed, Citus local). */
 export async function citusTables(db: Queryable): Promise<CitusTable[]> {
   const { rows } = await db.query<CitusTable>(
@@ -164,12 +192,36 @@ export async function distribute(db: Queryable, mode: DistributionMode = 'auto')
       done.push(`reference ${table}`);
     }
     let colocateWith: string | null = DISTRIBUTED_TABLES.map((d) => d.table).find((t) => known.get(t)?.kind === 'distributed') ?? null;
+    const keys = distributed.length ? await keysOf(tx, distributed.map((d) => d.table)) : [];
+    const inGroup = new Set<string>([...DISTRIBUTED_TABLES.map((d) => d.table)]);
+    // Keys between tables of the group: dropped now, added back once both ends are distributed. Keys from a
+    // coordinator table to one of the group: dropped for good (COORDINATOR_TABLES_CITING_CASES).
+    for (const k of keys) {
+      if (inGroup.has(k.table) && inGroup.has(k.ref)) {
+        await tx.exec(`alter table ${k.table} drop constraint ${k.name}`);
+      } else if (inGroup.has(k.ref)) {
+        if (!(COORDINATOR_TABLES_CITING_CASES as readonly string[]).includes(k.table)) {
+          throw new Error(`distribute: ${k.table} references ${k.ref} (${k.name}), which is about to be distributed; a table left on the coordinator cannot reference a distributed one: add it to the distributed tables or to COORDINATOR_TABLES_CITING_CASES`);
+        }
+        await tx.exec(`alter table ${k.table} drop constraint ${k.name}`);
+        done.push(`dropped ${k.table}.${k.name} (a coordinator table cannot reference a distributed one)`);
+      }
+    }
+    // case_trail's append-only guard (a row trigger that only raises) is copied to its shards: Citus refuses to
+    // distribute a table with triggers unless told the triggers are safe there.
+    await tx.exec('set local citus.enable_unsafe_triggers to on');
     for (const { table, column } of distributed) {
-      await tx.query('select create_distributed_table($1::regclass, $2, colocate_with => $3)', [table, column, colocateWith ?? 'default']);
+      await tx.query('select create_distributed_table($1::regclass, $2, colocate_with => $3)', [table, column, colocateWith ?? 'default'])
+        .catch((e: Error) => { throw Object.assign(new Error(`distribute ${table}: ${e.message}`), { cause: e }); });
       // The rows were copied to the shards; the coordinator's own copy is invisible from now on: free it.
       await tx.query('select truncate_local_data_after_distributing_table($1::regclass)', [table]);
       colocateWith ??= table;
       done.push(`distributed ${table} by ${column}`);
+    }
+    for (const k of keys) {
+      if (!(inGroup.has(k.table) && inGroup.has(k.ref))) continue;
+      await tx.exec(`alter table ${k.table} add constraint ${k.name} ${k.def}`)
+        .catch((e: Error) => { throw Object.assign(new Error(`distribute: adding back ${k.table}.${k.name}: ${e.message}`), { cause: e }); });
     }
     if (!pool.set) {
       await tx.exec(`do $$ begin execute format('alter database %I set ${ONE_CONNECTION_PER_NODE.replace('=', ' = ')}', current_database()); end $$`);

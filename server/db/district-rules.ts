@@ -61,26 +61,36 @@ export async function rulesFingerprint(db: Queryable): Promise<string> {
 }
 
 /**
- * Appends a calendar version (the next number); returns it. Call inside a transaction: the row lock on the district
- * serialises two admins saving at once, so each gets its own number.
+ * The next version number of a district in `table`, read under a row lock on the district: call inside a
+ * transaction, where the lock serialises two admins saving at once until commit, so each gets its own number. Read
+ * first and inserted as a value: Citus refuses an insert into a reference table that selects from the table itself
+ * ("missing FROM-clause entry"; docs/citus.md), as it did for evaluation_settings (db/evaluation.ts saveSettings).
  */
-export async function addCalendar(db: Queryable, district: string, c: CalendarSettings, v: NewVersion): Promise<number> {
+async function nextVersion(db: Queryable, table: 'district_calendars' | 'district_limits', district: string): Promise<number> {
   await db.query(`select 1 from regions where code = $1 for update`, [district]);
+  const { rows: [next] } = await db.query<{ version: number }>(
+    `select coalesce(max(version), 0)::int + 1 as version from ${table} where district_code = $1`, [district]);
+  return Number(next.version);
+}
+
+/** Appends a calendar version (the next number); returns it. Call inside a transaction (nextVersion). */
+export async function addCalendar(db: Queryable, district: string, c: CalendarSettings, v: NewVersion): Promise<number> {
+  const version = await nextVersion(db, 'district_calendars', district);
   const { rows } = await db.query<{ version: number }>(
     `insert into district_calendars (district_code, version, valid_from, time_zone, holiday_set, periods, weekend, working_day_hours, created_at, created_by, note)
-     select $1, coalesce(max(version), 0) + 1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9, $10 from district_calendars where district_code = $1
+     values ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11)
      returning version`,
-    [district, v.valid_from, c.time_zone, c.holiday_set, JSON.stringify(c.periods), JSON.stringify(c.weekend), c.working_day_hours, v.created_at, v.created_by, v.note]);
+    [district, version, v.valid_from, c.time_zone, c.holiday_set, JSON.stringify(c.periods), JSON.stringify(c.weekend), c.working_day_hours, v.created_at, v.created_by, v.note]);
   return Number(rows[0].version);
 }
 
-/** Appends a limits version (the next number); returns it. Call inside a transaction (see addCalendar). */
+/** Appends a limits version (the next number); returns it. Call inside a transaction (nextVersion). */
 export async function addLimits(db: Queryable, district: string, json: Record<string, unknown>, v: NewVersion): Promise<number> {
-  await db.query(`select 1 from regions where code = $1 for update`, [district]);
+  const version = await nextVersion(db, 'district_limits', district);
   const { rows } = await db.query<{ version: number }>(
     `insert into district_limits (district_code, version, valid_from, limits, created_at, created_by, note)
-     select $1, coalesce(max(version), 0) + 1, $2, $3::jsonb, $4, $5, $6 from district_limits where district_code = $1
+     values ($1, $2, $3, $4::jsonb, $5, $6, $7)
      returning version`,
-    [district, v.valid_from, JSON.stringify(json), v.created_at, v.created_by, v.note]);
+    [district, version, v.valid_from, JSON.stringify(json), v.created_at, v.created_by, v.note]);
   return Number(rows[0].version);
 }

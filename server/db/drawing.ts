@@ -695,19 +695,26 @@ export async function unionWkb(db: Queryable, ewkts: readonly string[]): Promise
  * so a second load adds nothing. Returns the rows added.
  */
 export async function insertRoads(db: Queryable, roads: readonly { name: string; geometry: GeoJsonGeometry }[]): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(
-    `with r as (select x.name, st_setsrid(st_geomfromgeojson(x.geometry), 4326) as geom
-                  from jsonb_to_recordset($1::jsonb) as x(name text, geometry jsonb)),
-     ins as (insert into places (kind, name, geom)
-             select 'road', r.name, r.geom from r
-              where not exists (select 1 from places q where q.kind = 'road' and q.name = r.name and q.geom ~= r.geom and st_equals(q.geom, r.geom))
-             returning 1)
-     select count(*)::int as n from ins`,
+  // The new roads found first, then inserted, in two statements: on Citus, where places is a reference table, an
+  // insert selecting from itself with `not exists` is refused, and as a modifying CTE with an anti-join it inserted
+  // nothing at all (Citus 13.0.5; docs/citus.md).
+  const { rows: fresh } = await db.query<{ i: number }>(
+    `select (e.i - 1)::int as i
+       from jsonb_array_elements($1::jsonb) with ordinality as e(r, i)
+      cross join lateral (select st_setsrid(st_geomfromgeojson(e.r -> 'geometry'), 4326) as geom) g
+      where not exists (select 1 from places q where q.kind = 'road' and q.name = e.r ->> 'name' and q.geom ~= g.geom and st_equals(q.geom, g.geom))
+      order by e.i`,
     [JSON.stringify(roads)],
   );
-  const { n } = one(rows, 'adding the roads');
-  if (n) await noteTileSets(db, ['basemap']); // roads are drawn in the basemap (the trigger of 0028 until 0060)
-  return n;
+  if (!fresh.length) return 0;
+  await db.query(
+    `insert into places (kind, name, geom)
+     select 'road', x.name, st_setsrid(st_geomfromgeojson(x.geometry), 4326)
+       from jsonb_to_recordset($1::jsonb) as x(name text, geometry jsonb)`,
+    [JSON.stringify(fresh.map(({ i }) => roads[Number(i)]))],
+  );
+  await noteTileSets(db, ['basemap']); // roads are drawn in the basemap (the trigger of 0028 until 0060)
+  return fresh.length;
 }
 
 /** Current grids under the given region codes (prefixes) as a GeoJSON FeatureCollection text, by code. */

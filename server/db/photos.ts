@@ -47,36 +47,46 @@ export async function recordUpload(db: Queryable, p: { photo_id: string; user_id
 }
 
 /**
- * The condition "viewer may see photo p": a case the viewer may read cites it in its trail (the rule of
- * domain/visibility.ts, written out by db/visibility.ts; for a user kept to a district (issue 12), a case of that
- * district), or the viewer uploaded these bytes. null: nothing (the public).
+ * The ids among `ids` that `viewer` may read: those it uploaded itself, and those a case it may read cites in its
+ * trail (the rule of domain/visibility.ts, written out by db/visibility.ts; for a user kept to a district (issue 12),
+ * a case of that district). None for the anonymous public, who reads no case and whose uploads are not recorded.
+ * Three statements, each on one kind of table, not one query with both in correlated subqueries of photos: on
+ * Citus, photos and photo_uploads stay on the coordinator (a reference and a Citus local table) while case_trail and
+ * cases are distributed, and Citus refuses a query joining a distributed table with a local one, or a correlated
+ * subquery on a distributed table under a reference table (docs/citus.md). The trail is read by the photo ids'
+ * overlap (its GIN index), on the district's shard alone for a user kept to a district.
  */
-function mayReadPhoto(viewer: Viewer, district: string | null, p: (v: unknown) => string): string | null {
+async function readableIds(db: Queryable, ids: readonly string[], viewer: Viewer): Promise<Set<string>> {
+  const readable = new Set<string>();
+  if (!viewer || ids.length === 0) return readable;
+  const { rows: own } = await db.query<{ photo_id: string }>(
+    'select photo_id from photo_uploads where user_id = $1 and photo_id = any($2::text[])', [viewer.id, ids]);
+  for (const r of own) readable.add(r.photo_id);
+  const rest = ids.filter((id) => !readable.has(id));
+  if (rest.length === 0) return readable;
+  const params: unknown[] = [rest];
+  const p = (v: unknown) => { params.push(v); return `$${params.length}`; };
   const visible = visibleWhere(viewer, p, 'c');
-  const inDistrict = districtWhere(district, p, 'c');
-  const shown = visible === 'false' ? null // the anonymous public reads no case
-    : `exists (select 1 from case_trail t join cases c on c.id = t.case_id and c.district_code = t.district_code
-               where t.photo_ids @> array[p.id]${[visible, inDistrict].filter(Boolean).map((w) => ` and ${w}`).join('')})`;
-  const own = viewer ? `exists (select 1 from photo_uploads u where u.photo_id = p.id and u.user_id = ${p(viewer.id)})` : null;
-  const may = [shown, own].filter((x) => x !== null);
-  return may.length ? `(${may.join(' or ')})` : null;
+  if (visible === 'false') return readable;
+  const inDistrict = districtWhere(await districtOf(db, viewer), p, 'c');
+  const { rows: cited } = await db.query<{ photo_ids: string[] }>(
+    `select t.photo_ids from case_trail t join cases c on c.id = t.case_id and c.district_code = t.district_code
+      where t.photo_ids && $1::text[]${[visible, inDistrict].filter(Boolean).map((w) => ` and ${w}`).join('')}`, params);
+  const wanted = new Set(rest);
+  for (const r of cited) for (const id of r.photo_ids) if (wanted.has(id)) readable.add(id);
+  return readable;
 }
 
 /** The photo, if `viewer` may see it; null otherwise, whether or not it exists: the caller answers both alike. */
 export async function getVisible(db: Queryable, id: string, viewer: Viewer): Promise<PhotoRow | null> {
-  const params: unknown[] = [id];
-  const may = mayReadPhoto(viewer, await districtOf(db, viewer), (v) => { params.push(v); return `$${params.length}`; });
-  if (!may) return null;
-  const { rows } = await db.query<PhotoRow>(`select ${COLUMNS} from photos p where p.id = $1 and ${may}`, params);
-  return rows[0] ?? null;
+  if (!(await readableIds(db, [id], viewer)).has(id)) return null;
+  return get(db, id);
 }
 
 /** The ids among `ids` of photos `viewer` may see, in no particular order. */
 export async function visibleIds(db: Queryable, ids: readonly string[], viewer: Viewer): Promise<string[]> {
-  if (ids.length === 0) return [];
-  const params: unknown[] = [ids];
-  const may = mayReadPhoto(viewer, await districtOf(db, viewer), (v) => { params.push(v); return `$${params.length}`; });
-  if (!may) return [];
-  const { rows } = await db.query<{ id: string }>(`select p.id from photos p where p.id = any($1::text[]) and ${may}`, params);
+  const readable = [...await readableIds(db, [...new Set(ids)], viewer)];
+  if (readable.length === 0) return [];
+  const { rows } = await db.query<{ id: string }>('select id from photos where id = any($1::text[])', [readable]);
   return rows.map((r) => r.id);
 }

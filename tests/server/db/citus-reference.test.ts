@@ -1,0 +1,212 @@
+// The last shared tables as Citus reference tables (issue 12; docs/citus.md, server/db/distribute.ts
+// REFERENCE_TABLES): district_calendars, district_limits, public_settings, places, open311_keys and photos.
+// - on every engine of the db project (PGlite, and PostgreSQL with TEST_DATABASE_URL; on .ci/run's third engine
+//   TEST_DATABASE_URL is the coordinator itself): the application's writers of those tables, each checked by what
+//   it wrote: a calendar and a limits version numbered one after the other (db/district-rules.ts reads the number
+//   before inserting it: Citus refuses `insert … select max(version) + 1 from` a reference table itself), the public
+//   settings' upsert (no now() in its `on conflict do update`), roads added once (db/drawing.ts insertRoads finds the
+//   new ones before inserting: as a modifying CTE with an anti-join Citus inserted nothing), an Open311 key issued
+//   and revoked, and a photo uploaded twice through services/photos.ts (db/photos.ts: one row, two uploaders);
+// - with CITUS_TEST_DATABASE_URL (a coordinator with two workers: scripts/citus/cluster.sh): each of those tables is
+//   a reference table with a copy on all three nodes holding the same rows, and, when the coordinator is not
+//   TEST_DATABASE_URL already, the same writers run there.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { citusTables, REFERENCE_TABLES } from '../../../server/db/distribute.js';
+import { wrapClient } from '../../../server/db/postgres.js';
+import { calendars, limits } from '../../../server/db/district-rules.js';
+import { insertRoads as drawRoads } from '../../../server/db/drawing.js';
+import { insertRoads as loadRoads } from '../../../server/db/demo.js';
+import { nearestRoad, search } from '../../../server/db/places.js';
+import { activeKeyByHash, listKeys } from '../../../server/db/open311.js';
+import { getVisible } from '../../../server/db/photos.js';
+import type { Queryable } from '../../../server/db/types.js';
+import { changeCalendar, changeLimits, loadDistrictRules } from '../../../server/services/district-rules.js';
+import { setPublicSettings } from '../../../server/services/public.js';
+import { issueKey, revokeKey } from '../../../server/services/open311.js';
+import { uploadPhoto } from '../../../server/services/photos.js';
+import { US_EAST_CALENDAR } from '../../../server/domain/district-rules.js';
+import { createHash } from 'node:crypto';
+import { demoUsers } from '../../helpers/cases.js';
+import { encodePng } from '../../helpers/png.js';
+import { sharedPglite, testBackends, withTestDb } from '../../helpers/backends.js';
+import { resetAndSeedPostgres } from '../../helpers/fixture.js';
+
+/** The tables this change made reference tables, in REFERENCE_TABLES' order. */
+const NEW_REFERENCE_TABLES = ['district_calendars', 'district_limits', 'public_settings', 'places', 'open311_keys', 'photos'];
+const NOW = new Date('2026-12-05T09:00:00Z');
+
+async function firstDistrict(db: Queryable): Promise<string> {
+  const { rows: [d] } = await db.query<{ code: string }>(`select code from regions where level = 'district' order by code limit 1`);
+  return d.code;
+}
+
+/** A line of two points near the fixture district's first grid, as GeoJSON; `i` moves it east. */
+async function roadNear(db: Queryable, i: number) {
+  const { rows: [p] } = await db.query<{ x: number; y: number }>(
+    `select st_x(c) as x, st_y(c) as y from (select st_pointonsurface(geom) as c from grids where valid_to is null order by code limit 1) g`);
+  const x = Number(p.x) + i * 0.001;
+  return { type: 'LineString', coordinates: [[x, Number(p.y)], [x + 0.0005, Number(p.y) + 0.0005]] };
+}
+
+/** Each writer of the new reference tables, with what it must have written. */
+const WRITERS: [string, (db: Queryable) => Promise<void>][] = [
+  ['a calendar version and a limits version, each numbered after the last of its district (district_calendars, district_limits)', async (db) => {
+    const district = await firstDistrict(db);
+    const { admin } = await demoUsers(db);
+    const book = await loadDistrictRules(db, { clock: () => NOW });
+    const before = { calendars: (await calendars(db, district)).length, limits: (await limits(db, district)).length };
+    const deps = { db, book };
+    const c1 = await changeCalendar(deps, admin, null, { settings: US_EAST_CALENDAR, valid_from: '2027-01-01T00:00:00Z', note: 'reference test 1' }, district);
+    const c2 = await changeCalendar(deps, admin, null, { settings: { ...US_EAST_CALENDAR, working_day_hours: 7 }, valid_from: '2027-02-01T00:00:00Z', note: 'reference test 2' }, district);
+    expect([c1.created, c2.created]).toEqual([true, true]);
+    expect(c2.version).toBe(c1.version + 1);
+    const cal = await calendars(db, district);
+    expect(cal).toHaveLength(before.calendars + 2);
+    expect(cal.slice(-2).map((v) => [v.version, v.note, v.body.time_zone, v.body.working_day_hours, v.valid_from.toISOString()])).toEqual([
+      [c1.version, 'reference test 1', 'America/New_York', 7.5, '2027-01-01T00:00:00.000Z'],
+      [c2.version, 'reference test 2', 'America/New_York', 7, '2027-02-01T00:00:00.000Z'],
+    ]);
+    const l1 = await changeLimits(deps, admin, null, { changes: { stockpile_after: { value: 3, unit: 'working_days' } }, valid_from: '2027-01-01T00:00:00Z' }, district);
+    const l2 = await changeLimits(deps, admin, null, { changes: { stockpile_after: { value: 4, unit: 'working_days' } }, valid_from: '2027-02-01T00:00:00Z' }, district);
+    expect(l2.version).toBe(l1.version + 1);
+    const lim = await limits(db, district);
+    expect(lim).toHaveLength(before.limits + 2);
+    expect(lim.slice(-2).map((v) => [v.version, v.body.stockpile_after])).toEqual([
+      [l1.version, { value: 3, unit: 'working_days' }], [l2.version, { value: 4, unit: 'working_days' }]]);
+  }],
+  ['the public settings: the first save inserts the district\'s row, the next updates it (public_settings)', async (db) => {
+    const district = await firstDistrict(db);
+    const { admin } = await demoUsers(db);
+    expect(await setPublicSettings(db, admin, district, false, NOW)).toEqual({ district_code: district, withhold_photos: false });
+    const later = new Date(NOW.getTime() + 60_000);
+    expect(await setPublicSettings(db, admin, district, true, later)).toEqual({ district_code: district, withhold_photos: true });
+    const { rows } = await db.query<{ withhold_photos: boolean; updated_at: Date; updated_by: number }>(
+      'select withhold_photos, updated_at, updated_by::int as updated_by from public_settings where district_code = $1', [district]);
+    expect(rows.map((r) => [r.withhold_photos, new Date(r.updated_at).toISOString(), Number(r.updated_by)])).toEqual([[true, later.toISOString(), admin.id]]);
+  }],
+  ['roads added by the grid tool once each, and by the demo loader (places), then found by name and as the nearest road', async (db) => {
+    const [a, b, c, d] = [await roadNear(db, 0), await roadNear(db, 1), await roadNear(db, 2), await roadNear(db, 3)];
+    const name = (s: string) => `引用表测试路${s}`;
+    expect(await drawRoads(db, [{ name: name('甲'), geometry: a }, { name: name('乙'), geometry: b }])).toBe(2);
+    // The same two again, one of them under another name, and a new one: only the two not there yet are added.
+    expect(await drawRoads(db, [{ name: name('甲'), geometry: a }, { name: name('乙'), geometry: b }, { name: name('丙'), geometry: b }, { name: name('丁'), geometry: c }])).toBe(2);
+    expect(await drawRoads(db, [{ name: name('甲'), geometry: a }])).toBe(0);
+    await loadRoads(db, [{ name: name('戊'), geom: JSON.stringify(d) }]);
+    expect((await search(db, '引用表测试路', 10)).map((p) => p.name).sort()).toEqual(['甲', '丁', '丙', '乙', '戊'].map(name).sort());
+    const { rows: [n] } = await db.query<{ n: number }>(`select count(*)::int as n from places where name like '引用表测试路%'`);
+    expect(n.n).toBe(5);
+    expect(await nearestRoad(db, d.coordinates[0][0], d.coordinates[0][1])).toEqual({ name: name('戊'), distance_m: 0 });
+  }],
+  ['an Open311 key issued for a district and revoked (open311_keys): each new key numbered after the last', async (db) => {
+    const district = await firstDistrict(db);
+    const { admin } = await demoUsers(db);
+    const k1 = await issueKey(db, admin, { name: 'reference test hotline', source: 'hotline', district_code: district }, NOW);
+    const k2 = await issueKey(db, admin, { name: 'reference test app' }, NOW);
+    expect(k2.id).toBeGreaterThan(k1.id);
+    const hash = (key: string) => createHash('sha256').update(key).digest('hex');
+    expect(await activeKeyByHash(db, hash(k1.api_key))).toMatchObject({ id: k1.id, name: 'reference test hotline', source: 'hotline', district_code: district });
+    const revoked = await revokeKey(db, admin, k1.id, NOW);
+    expect(revoked).toMatchObject({ id: k1.id });
+    expect(await activeKeyByHash(db, hash(k1.api_key))).toBeNull();
+    expect((await listKeys(db)).filter((k) => k.id === k1.id || k.id === k2.id).map((k) => [k.name, k.revoked_at === null])).toEqual([
+      ['reference test hotline', false], ['reference test app', true]]);
+  }],
+  ['a photo uploaded by two users: one row, two uploaders, each reading it back; deleting it takes its uploads along (photos, photo_uploads)', async (db) => {
+    const { inspector, inspector2 } = await demoUsers(db);
+    const dir = await mkdtemp(join(tmpdir(), 'gridline-ref-photos-'));
+    try {
+      const deps = { db, photo_dir: dir, max_pixels: 1_000_000, secret: null, link_minutes: 60, clock: { now: () => NOW } };
+      const bytes = encodePng(3, 2, (x, y) => [x * 80, y * 120, 200]);
+      const first = await uploadPhoto(deps, { bytes, uploader: inspector });
+      const again = await uploadPhoto(deps, { bytes, uploader: inspector2 });
+      expect(again.id).toBe(first.id);
+      expect(first).toMatchObject({ mime: 'image/png', width: 3, height: 2 });
+      const { rows } = await db.query<{ n: number; by: number }>('select count(*)::int as n, min(uploaded_by)::int as by from photos where id = $1', [first.id]);
+      expect(rows[0]).toEqual({ n: 1, by: inspector.id });
+      expect((await getVisible(db, first.id, inspector2))?.id).toBe(first.id);
+      const uploads = async () => (await db.query<{ user_id: number }>('select user_id::int as user_id from photo_uploads where photo_id = $1 order by user_id', [first.id])).rows.map((r) => r.user_id);
+      expect(await uploads()).toEqual([inspector.id, inspector2.id].sort((x, y) => x - y));
+      await db.query('delete from photos where id = $1', [first.id]);
+      expect(await uploads()).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }],
+];
+
+// The shared PGlite (migrated and seeded, or from its image) opens before the tests, not inside the first one's time.
+beforeAll(async () => { if (testBackends().includes('pglite')) await sharedPglite(); }, 600_000);
+
+describe.each(testBackends())('the writers of the shared tables on %s', (backend) => {
+  test('the new reference tables are in REFERENCE_TABLES, after the tables they reference', () => {
+    expect(REFERENCE_TABLES.slice(-NEW_REFERENCE_TABLES.length)).toEqual(NEW_REFERENCE_TABLES);
+    expect(REFERENCE_TABLES.indexOf('regions')).toBeLessThan(REFERENCE_TABLES.indexOf('district_calendars'));
+    expect(REFERENCE_TABLES.indexOf('users')).toBeLessThan(REFERENCE_TABLES.indexOf('public_settings'));
+  });
+  for (const [name, fn] of WRITERS) test(name, () => withTestDb(backend, fn));
+});
+
+/** TEST_DATABASE_URL is the coordinator itself (.ci/run's third engine runs the whole db project there). */
+const onCoordinator = !!process.env.CITUS_TEST_DATABASE_URL && process.env.CITUS_TEST_DATABASE_URL === process.env.TEST_DATABASE_URL;
+const citusUrl = process.env.CITUS_TEST_DATABASE_URL;
+// Defined only when a coordinator is given (.ci/run starts one and sets the URL): not skipped, absent.
+if (citusUrl) {
+  describe('the shared tables on a Citus coordinator with two workers', () => {
+    let pool: pg.Pool;
+    beforeAll(async () => {
+      // Migrations, then the distribution step (auto), then the fixture district; when the coordinator is also
+      // TEST_DATABASE_URL the global setup did that already, and the other test files are using it.
+      if (!onCoordinator) await resetAndSeedPostgres(citusUrl);
+      pool = new pg.Pool({ connectionString: citusUrl, max: 2 });
+    }, 600_000);
+    afterAll(async () => { await pool?.end(); });
+
+    /** fn on one connection inside a transaction that is rolled back. */
+    async function inTx<T>(fn: (db: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        return await fn(wrapClient(client));
+      } finally {
+        await client.query('rollback').catch(() => {});
+        client.release();
+      }
+    }
+
+    test('each is a reference table with a copy on the coordinator and both workers, and the copies hold the same rows', () => inTx(async (db) => {
+      const kinds = new Map((await citusTables(db)).map((t) => [t.table, t.kind]));
+      expect(NEW_REFERENCE_TABLES.map((t) => [t, kinds.get(t)])).toEqual(NEW_REFERENCE_TABLES.map((t) => [t, 'reference']));
+      // Their foreign keys' other ends: still Citus local (or distributed, once cases is), never dropped by the step.
+      for (const [table, ref] of [['photo_uploads', 'photos'], ['public_ticket_photos', 'photos'], ['public_photo_approvals', 'photos'], ['open311_requests', 'open311_keys']]) {
+        expect(kinds.get(table), table).toMatch(/^(local|distributed)$/);
+        const { rows } = await db.query(
+          `select 1 from pg_constraint where contype = 'f' and conrelid = $1::regclass and confrelid = $2::regclass`, [table, ref]);
+        expect(rows, `${table} → ${ref}`).toHaveLength(1);
+      }
+      for (const table of NEW_REFERENCE_TABLES) {
+        const { rows: [copies] } = await db.query<{ nodes: number }>(
+          'select count(distinct nodeport)::int as nodes from citus_shards where table_name = $1::regclass', [table]);
+        expect(copies.nodes, table).toBe(3);
+        const { rows: [here] } = await db.query<{ n: number }>(`select count(*)::int as n from ${table}`);
+        // Each node's copy read on that node (committed rows: this transaction wrote nothing).
+        const { rows: placements } = await db.query<{ nodeport: number; success: boolean; result: string }>(
+          `select nodeport, success, result from run_command_on_placements($1::regclass, 'select count(*) from %s')`, [table]);
+        expect(new Set(placements.map((p) => p.nodeport)).size, table).toBe(3);
+        expect(placements.map((p) => [p.success, Number(p.result)]), table).toEqual(placements.map(() => [true, here.n]));
+      }
+      // The fixture's rows are there (regions' districts have a calendar or not, but the photo and key tables start
+      // empty): places holds the fixture's roads on every node.
+      const { rows: [roads] } = await db.query<{ n: number }>('select count(*)::int as n from places');
+      expect(roads.n).toBeGreaterThan(0);
+    }));
+
+    // On .ci/run's third engine the writers above ran on this coordinator already (as the postgres backend).
+    if (!onCoordinator) {
+      for (const [name, fn] of WRITERS) test(`${name}, on the reference table`, () => inTx(fn));
+    }
+  });
+}
