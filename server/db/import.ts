@@ -47,13 +47,16 @@ export function swapLine(c: SwapCandidate): string {
  * Creates (first time in this transaction) and empties the staging tables, and takes the import lock so two
  * imports do not plan the same new source ids at once. Call inside a transaction.
  */
-export async function prepareStaging(tx: Queryable): Promise<void> {
+export async function prepareStaging(tx: Queryable, o: { check_stats?: boolean } = {}): Promise<void> {
   // Statistics that say components is empty while it has pages (analysed right after a mass delete) make the
   // planner treat it as one row and scan all of it per staged row; analyse it first in that one case. On Citus
   // through analyzeTable: a plain analyze of the Citus local table is refused once the transaction wrote it.
-  const { rows: [stats] } = await tx.query<{ stale: boolean }>(
-    `select reltuples <= 0 and relpages > 0 as stale from pg_class where oid = 'components'::regclass`);
-  if (stats?.stale) await analyzeTable(tx, 'components');
+  // `check_stats: false` (the import's later batches): checked by the first batch already; one round trip less.
+  if (o.check_stats ?? true) {
+    const { rows: [stats] } = await tx.query<{ stale: boolean }>(
+      `select reltuples <= 0 and relpages > 0 as stale from pg_class where oid = 'components'::regclass`);
+    if (stats?.stale) await analyzeTable(tx, 'components');
+  }
   await tx.exec(`
     set local jit = off; -- compiling these few-millisecond statements costs more than it saves
     -- A batch's sorts and hashes (the window numbering new ids over 100,000 rows of ~150 bytes, the joins with the
@@ -91,6 +94,15 @@ export type PlannedRejection = {
 };
 
 export type BatchOutcome = { imported: number; updated: number; written: number; rejected: PlannedRejection[] };
+
+/** Which of the tables the plan reads Citus has distributed (docs/citus.md): the plan stages those first. */
+export type ImportLayout = { components: boolean; grids: boolean };
+
+/** The import's layout, read once per import (two or four catalog queries) instead of once per batch. */
+export async function importLayout(db: Queryable): Promise<ImportLayout> {
+  const components = await isDistributed(db, 'components');
+  return { components, grids: components || await isDistributed(db, 'grids') };
+}
 
 /**
  * On Citus, where grids is distributed (docs/citus.md): Citus refuses the plan's lateral probes from the staged rows
@@ -154,7 +166,7 @@ async function stageComponents(tx: Queryable, plan: string): Promise<string> {
  */
 export async function applyStaged(
   tx: Queryable,
-  d: { today: string; survey_date: string; default_status: string; data_source: string; by_grid?: boolean; staged?: number },
+  d: { today: string; survey_date: string; default_status: string; data_source: string; by_grid?: boolean; staged?: number; layout?: ImportLayout },
 ): Promise<BatchOutcome> {
   if (d.by_grid) {
     // The index the grid-side lookup probes once per grid (sql/import-plan-by-grid.sql), on the point it locates.
@@ -166,10 +178,10 @@ export async function applyStaged(
   const plan = d.by_grid ? PLAN_BY_GRID_SQL : PLAN_SQL;
   // On Citus, the distributed tables the plan reads are staged first (stageGrids, stageComponents): the components
   // are read in the districts of the staged grids, so those are staged whenever components is distributed.
-  const citusComponents = await isDistributed(tx, 'components');
-  const gridsStaged = citusComponents || await isDistributed(tx, 'grids') ? await stageGrids(tx, plan) : plan;
+  const layout = d.layout ?? await importLayout(tx);
+  const gridsStaged = layout.grids ? await stageGrids(tx, plan) : plan;
   const { rows: counts } = await tx.query<{ outcome: string; district_code: string | null; class_code: string | null; n: number }>(
-    citusComponents ? await stageComponents(tx, gridsStaged) : gridsStaged);
+    layout.components ? await stageComponents(tx, gridsStaged) : gridsStaged);
   const n = (o: string) => counts.reduce((a, r) => a + (r.outcome === o ? r.n : 0), 0);
   const planned = counts.reduce((a, r) => a + r.n, 0);
   const imported = n('insert');
