@@ -78,20 +78,42 @@ export async function plan(tx: Queryable): Promise<Map<number, CasePlace | null>
   return out;
 }
 
-/** The cases a batch re-imports, by source id, locked until commit (a live action waits for the import). */
+/**
+ * The cases a batch re-imports, by source id, locked until commit (a live action waits for the import). A source id
+ * is read in every district (a re-import that would move a case to another district is refused, domain/case-import.ts
+ * reimport), then locked district by district: on Citus a row is locked only by a statement sent to one shard, and a
+ * case never changes district, so the unlocked first read names the right one.
+ */
 export async function existing(tx: Queryable, source_system: string, source_ids: readonly string[]): Promise<Map<string, ImportedSnapshot>> {
   if (!source_ids.length) return new Map();
-  const { rows } = await tx.query<ImportedSnapshot & { source_id: string; department_id: string | number | null }>(
-    `select c.id::text as id, c.source_id, c.version, c.status, c.source, c.class_code, c.description, c.address, c.district_code,
-            st_x(c.geom) as lon, st_y(c.geom) as lat, c.grid_code, c.department_id, c.source_type, c.created_at,
-            c.dispatched_at, c.handling_deadline_at, c.closed_at,
-            (select max(t.at) from case_trail t where t.case_id = c.id and t.district_code = c.district_code) as last_at
-       from cases c
-      where c.source_system = $1 and c.source_id = any($2::text[])
-      for update of c`,
-    [source_system, source_ids],
-  );
-  return new Map(rows.map((r) => [r.source_id, { ...r, department_id: r.department_id === null ? null : Number(r.department_id) }]));
+  const { rows: found } = await tx.query<{ id: string; district_code: string }>(
+    'select id::text as id, district_code from cases where source_system = $1 and source_id = any($2::text[])', [source_system, source_ids]);
+  const byDistrict = new Map<string, string[]>();
+  for (const f of found) byDistrict.set(f.district_code, [...(byDistrict.get(f.district_code) ?? []), f.id]);
+  const out = new Map<string, ImportedSnapshot>();
+  for (const [district, ids] of [...byDistrict].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    // The rows locked first, their trails' last instants read after: Citus refuses FOR UPDATE on a statement with a
+    // subquery, even one sent to a single shard.
+    const { rows } = await tx.query<Omit<ImportedSnapshot, 'last_at'> & { source_id: string; department_id: string | number | null }>(
+      `select c.id::text as id, c.source_id, c.version, c.status, c.source, c.class_code, c.description, c.address, c.district_code,
+              st_x(c.geom) as lon, st_y(c.geom) as lat, c.grid_code, c.department_id, c.source_type, c.created_at,
+              c.dispatched_at, c.handling_deadline_at, c.closed_at
+         from cases c
+        where c.district_code = $1 and c.id = any($2::uuid[])
+        for update of c`,
+      [district, ids],
+    );
+    const { rows: last } = await tx.query<{ case_id: string; last_at: Date }>(
+      `select case_id::text as case_id, max(at) as last_at from case_trail
+        where district_code = $1 and case_id = any($2::uuid[]) group by case_id`,
+      [district, rows.map((r) => r.id)],
+    );
+    const lastAt = new Map(last.map((l) => [l.case_id, l.last_at]));
+    for (const r of rows) {
+      out.set(r.source_id, { ...r, last_at: lastAt.get(r.id) ?? null, department_id: r.department_id === null ? null : Number(r.department_id) } as ImportedSnapshot);
+    }
+  }
+  return out;
 }
 
 /** Columns of a new imported case written by COPY (domain/case-import.ts importedCaseColumns, plus identity, number
@@ -166,7 +188,8 @@ export function updateLine(u: Record<string, unknown>): string {
 
 /**
  * Applies staged updates; each case must still be at the version read (it is locked, so it is). Returns how many
- * cases were written.
+ * cases were written. The district is matched, never set: a re-import never moves a case to another district
+ * (domain/case-import.ts reimport), and Citus refuses an update that sets the distribution column.
  */
 export async function updateCases(tx: Queryable, copyText: string): Promise<number> {
   if (!copyText) return 0;
@@ -187,7 +210,7 @@ export async function updateCases(tx: Queryable, copyText: string): Promise<numb
     `with u as (
        update cases c
           set source = u.source, kind = u.kind, class_code = u.class_code, description = u.description, address = u.address,
-              geom = u.geom, district_code = u.district_code, street_code = u.street_code, community_code = u.community_code,
+              geom = u.geom, street_code = u.street_code, community_code = u.community_code,
               grid_code = u.grid_code, responsibility_code = u.responsibility_code, source_type = u.source_type,
               updated_at = u.updated_at, trail_head = u.trail_head, version = c.version + 1,
               status = case when u.closing then u.status else c.status end,
@@ -200,7 +223,7 @@ export async function updateCases(tx: Queryable, copyText: string): Promise<numb
               yellow_at = case when u.closing then u.yellow_at else c.yellow_at end,
               red_at = case when u.closing then u.red_at else c.red_at end
          from case_import_updates u
-        where c.id = u.id and c.version = u.version
+        where c.id = u.id and c.district_code = u.district_code and c.version = u.version
        returning 1)
      select count(*)::int as n from u`,
   );

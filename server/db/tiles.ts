@@ -126,13 +126,15 @@ export function tileLayers(set: TileSet, z: number, district: string | null = nu
                   group by k.grid_code`,
         }];
       }
+      // The counts joined to their grids on the district too: both are distributed by it on Citus, which joins
+      // distributed tables only on their distribution column.
       return [{
         name: 'components', props: ['count', 'major_code', 'cluster', 'community_code'],
         rows: `select s.count, s.major_code, true as cluster, r.code as community_code, st_transform(st_pointonsurface(r.geom), 3857) as g3857
                  from (select m.community_code, sum(m.n)::int as count,
                               (array_agg(m.major_code order by m.n desc, m.major_code))[1] as major_code
                          from (select g.community_code, k.major_code, sum(k.n)::int as n
-                                 from grids g join grid_component_counts k on k.grid_code = g.code, env
+                                 from grids g join grid_component_counts k on k.district_code = g.district_code and k.grid_code = g.code, env
                                 where g.valid_to is null and g.geom && env.q${IN_DISTRICTS}
                                 group by 1, 2) m
                         group by m.community_code) s
