@@ -63,7 +63,7 @@ describe.each(testBackends())('per-grid counts kept by the writers on %s', (back
     const major = g.class_code.slice(0, 2);
     await importComponents(db, geojson([{ id: 'P1', at: g }, { id: 'P2', at: g }]), { ...LIGHTS, class_code: g.class_code, source: 'test:lonely' });
     const { rows: [k] } = await db.query<{ n: number; at_point: boolean }>(
-      `select n, st_equals(k.pt, st_pointonsurface(g.geom)) as at_point from grid_component_counts k join grids g on g.code = k.grid_code and g.valid_to is null
+      `select n, st_equals(k.pt, st_pointonsurface(g.geom)) as at_point from grid_component_counts k join grids g on g.district_code = k.district_code and g.code = k.grid_code and g.valid_to is null
         where k.grid_code = $1 and k.major_code = $2`, [g.code, major]);
     expect(k).toEqual({ n: 2, at_point: true });
     expect(await components.deleteBySource(db, 'test:lonely:%')).toBe(2);

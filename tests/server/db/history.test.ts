@@ -31,11 +31,11 @@ describe.each(testBackends())('simulated history on %s', (backend) => {
                                      min(substr(case_no, 15)::int) as lo, max(substr(case_no, 15)::int) as hi
                                 from cases where origin = 'simulated' group by 1, 2) d
                         left join case_no_counters k using (district_code, local_date)`)).toEqual({ days: 7, wrong: 0 });
-    expect(await one<{ n: number }>(`select count(*)::int as n from case_trail t join cases c on c.id = t.case_id where c.origin = 'simulated'`)).toEqual({ n: s.trail_entries });
+    expect(await one<{ n: number }>(`select count(*)::int as n from case_trail t join cases c on c.id = t.case_id and c.district_code = t.district_code where c.origin = 'simulated'`)).toEqual({ n: s.trail_entries });
     // no live events for history; the version of each case is its trail length; the head is its last hash
     expect((await db.query<{ n: number }>('select count(*)::int as n from case_events')).rows[0].n).toBe(before);
-    expect(await one(`select count(*)::int as n from cases c where origin = 'simulated' and (c.version <> (select count(*) from case_trail t where t.case_id = c.id)
-                        or c.trail_head <> (select hash from case_trail t where t.case_id = c.id order by seq desc limit 1))`)).toEqual({ n: 0 });
+    expect(await one(`select count(*)::int as n from cases c where origin = 'simulated' and (c.version <> (select count(*) from case_trail t where t.case_id = c.id and t.district_code = c.district_code)
+                        or c.trail_head <> (select hash from case_trail t where t.case_id = c.id and t.district_code = c.district_code order by seq desc limit 1))`)).toEqual({ n: 0 });
 
     const v = await verifyAllTrails(db);
     expect(v.broken).toEqual([]);
@@ -43,11 +43,11 @@ describe.each(testBackends())('simulated history on %s', (backend) => {
 
     // facts: one dispatch row per dispatch entry, a step row for every case, and steps that ended
     const f = await one<{ facts: number; entries: number; without_steps: number; fed: number; on_time: number }>(
-      `select (select count(*)::int from case_dispatches d join cases c on c.id = d.case_id where c.origin = 'simulated') as facts,
-              (select count(*)::int from case_trail t join cases c on c.id = t.case_id where c.origin = 'simulated' and t.action = 'dispatch') as entries,
-              (select count(*)::int from cases c where c.origin = 'simulated' and not exists (select 1 from case_steps s where s.case_id = c.id)) as without_steps,
-              (select count(*)::int from case_dispatches d join cases c on c.id = d.case_id where c.origin = 'simulated' and d.outcome = 'feedback') as fed,
-              (select count(*)::int from case_dispatches d join cases c on c.id = d.case_id where c.origin = 'simulated' and d.on_time) as on_time`);
+      `select (select count(*)::int from case_dispatches d join cases c on c.id = d.case_id and c.district_code = d.district_code where c.origin = 'simulated') as facts,
+              (select count(*)::int from case_trail t join cases c on c.id = t.case_id and c.district_code = t.district_code where c.origin = 'simulated' and t.action = 'dispatch') as entries,
+              (select count(*)::int from cases c where c.origin = 'simulated' and not exists (select 1 from case_steps s where s.case_id = c.id and s.district_code = c.district_code)) as without_steps,
+              (select count(*)::int from case_dispatches d join cases c on c.id = d.case_id and c.district_code = d.district_code where c.origin = 'simulated' and d.outcome = 'feedback') as fed,
+              (select count(*)::int from case_dispatches d join cases c on c.id = d.case_id and c.district_code = d.district_code where c.origin = 'simulated' and d.on_time) as on_time`);
     expect(f.facts).toBe(f.entries);
     expect(f.without_steps).toBe(0);
     expect(f.on_time / f.fed).toBeGreaterThan(0.5);
@@ -55,8 +55,8 @@ describe.each(testBackends())('simulated history on %s', (backend) => {
 
     // suspensions: every suspended case has its open interval
     expect(await one(`select count(*)::int as n from cases c where origin = 'simulated' and status = 'suspended'
-                        and not exists (select 1 from case_suspensions s where s.case_id = c.id and s.ended_at is null)`)).toEqual({ n: 0 });
-    expect((await one<{ n: number }>(`select count(*)::int as n from case_suspensions s join cases c on c.id = s.case_id where c.origin = 'simulated'`)).n).toBeGreaterThan(0);
+                        and not exists (select 1 from case_suspensions s where s.case_id = c.id and s.district_code = c.district_code and s.ended_at is null)`)).toEqual({ n: 0 });
+    expect((await one<{ n: number }>(`select count(*)::int as n from case_suspensions s join cases c on c.id = s.case_id and c.district_code = s.district_code where c.origin = 'simulated'`)).n).toBeGreaterThan(0);
 
     // open cases show lights at the window's end, some red; suspended and finished cases show none
     const lights = (await db.query<{ light: string | null; n: number }>(

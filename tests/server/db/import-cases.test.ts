@@ -107,7 +107,7 @@ async function gridlineByDepartment(db: Queryable) {
             count(*) filter (where x.on_time)::int as on_time, count(x.on_time)::int as judged,
             avg(x.natural_hours) filter (where x.outcome = 'feedback') as avg_hours
        from cases c
-       join case_dispatches x on x.case_id = c.id
+       join case_dispatches x on x.case_id = c.id and x.district_code = c.district_code
        left join departments d on d.id = c.department_id
       where c.source_system = 'boston311'
       group by d.name`,
@@ -137,7 +137,7 @@ async function brokenChains(db: Queryable): Promise<string[]> {
   const { rows } = await db.query<ChainedEntry & { head: string }>(
     `select t.case_id::text as case_id, t.seq, t.at, t.actor, t.role, t.action, t.from_status, t.to_status, t.note, t.photo_ids,
             t.deadline_at, t.data, t.prev_hash, t.hash, c.trail_head as head
-       from case_trail t join cases c on c.id = t.case_id where c.origin = 'imported' order by t.case_id, t.seq`);
+       from case_trail t join cases c on c.id = t.case_id and c.district_code = t.district_code where c.origin = 'imported' order by t.case_id, t.seq`);
   const byCase = new Map<string, (ChainedEntry & { head: string })[]>();
   for (const r of rows) {
     const list = byCase.get(r.case_id) ?? [];
@@ -214,9 +214,9 @@ describe.each(testBackends())('historical case import on %s', (backend) => {
     want.rows.forEach((r, i) => { if (!want.rejected.includes(i + 1)) wantSource[channel[r.Source]] = (wantSource[channel[r.Source]] ?? 0) + 1; });
     expect(Object.fromEntries(bySource.rows.map((r) => [r.source, r.n]))).toEqual(wantSource);
     expect(await count(db, `select count(*)::int as n from cases where source_system = 'boston311' and (origin <> 'imported' or district_code <> '990001' or source_type is null)`)).toBe(0);
-    expect(await count(db, `select count(*)::int as n from case_trail t join cases c on c.id = t.case_id where c.source_system = 'boston311' and (t.data->>'imported')::boolean is not true`)).toBe(0);
+    expect(await count(db, `select count(*)::int as n from case_trail t join cases c on c.id = t.case_id and c.district_code = t.district_code where c.source_system = 'boston311' and (t.data->>'imported')::boolean is not true`)).toBe(0);
     const closedRows = want.rows.filter((r, i) => r.CLOSED_DT && !want.rejected.includes(i + 1)).length;
-    expect(await count(db, `select count(*)::int as n from case_trail t join cases c on c.id = t.case_id where c.source_system = 'boston311'`)).toBe(1995 * 2 + closedRows * 2);
+    expect(await count(db, `select count(*)::int as n from case_trail t join cases c on c.id = t.case_id and c.district_code = t.district_code where c.source_system = 'boston311'`)).toBe(1995 * 2 + closedRows * 2);
     expect(await brokenChains(db)).toEqual([]);
 
     // An open case keeps the source's target as its deadline.
@@ -265,7 +265,7 @@ describe.each(testBackends())('historical case import on %s', (backend) => {
     expect(d.natural_hours).toBeCloseTo((bostonMs(later.CLOSED_DT) - bostonMs(openRow.OPEN_DT)) / 3_600_000, 9);
     // The rejected row's case kept its history.
     const { rows: [kept] } = await db.query<{ created_at: Date; n: number }>(
-      `select c.created_at, (select count(*)::int from case_trail t where t.case_id = c.id) as n from cases c where source_system = 'boston311' and source_id = $1`,
+      `select c.created_at, (select count(*)::int from case_trail t where t.case_id = c.id and t.district_code = c.district_code) as n from cases c where source_system = 'boston311' and source_id = $1`,
       [closedRow.CASE_ENQUIRY_ID]);
     expect(kept.created_at.getTime()).toBe(bostonMs(closedRow.OPEN_DT));
     expect(kept.n).toBe(4);
@@ -342,7 +342,7 @@ describe.each(testBackends())('case import details on %s', (backend) => {
     expect(await numberedWithoutGaps(db, 'oldsys')).toEqual({ wrong: 0 });
     // Handling runs from dispatch (10:00) to feedback (next day 12:00): 26 clock hours, working hours on the calendar.
     const { rows: [f] } = await db.query<{ natural_hours: number; working_hours: number; on_time: boolean }>(
-      `select natural_hours, working_hours, on_time from case_dispatches x join cases c on c.id = x.case_id where c.source_system = 'oldsys' and c.source_id = 'S1'`);
+      `select natural_hours, working_hours, on_time from case_dispatches x join cases c on c.id = x.case_id and c.district_code = x.district_code where c.source_system = 'oldsys' and c.source_id = 'S1'`);
     expect(f).toMatchObject({ natural_hours: 26, working_hours: 10, on_time: true });
   }));
 

@@ -9,7 +9,7 @@ describe.each(testBackends())('the loaded demo district on %s', (backend) => {
       select count(*)::int as n,
              count(*) filter (where st_covers(g.geom, c.geom))::int as inside,
              count(*) filter (where c.community_code = g.community_code and c.street_code = g.street_code)::int as consistent
-        from components c join grids g on g.code = c.grid_code and g.valid_to is null`);
+        from components c join grids g on g.district_code = c.district_code and g.code = c.grid_code and g.valid_to is null`);
     expect(rows[0].n).toBe(FIXTURE.demo_components);
     expect(rows[0].inside).toBe(rows[0].n);
     expect(rows[0].consistent).toBe(rows[0].n);

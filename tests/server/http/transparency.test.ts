@@ -106,7 +106,7 @@ async function expected(db: Queryable, col: 'street_code' | 'community_code', co
             count(*) filter (where status = 'closed' and closed_at >= $2 and closed_at < $3 and not handled_late) as on_time
        from cases where ${col} = $1`, [code, start, end]);
   const { rows: [h] } = await db.query<{ w: number | null; n: string }>(
-    `select avg(d.working_hours) as w, count(*) as n from case_dispatches d join cases c on c.id = d.case_id
+    `select avg(d.working_hours) as w, count(*) as n from case_dispatches d join cases c on c.id = d.case_id and c.district_code = d.district_code
       where c.${col} = $1 and c.status = 'closed' and c.closed_at >= $2 and c.closed_at < $3 and d.outcome = 'feedback'`, [code, start, end]);
   return { received: Number(r.received), closed: Number(r.closed), closed_on_time: Number(r.on_time), handled: Number(h.n), avg: h.w === null ? null : Math.round(Number(h.w) * 10) / 10 };
 }
