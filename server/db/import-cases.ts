@@ -89,7 +89,11 @@ export async function existing(tx: Queryable, source_system: string, source_ids:
   const { rows: found } = await tx.query<{ id: string; district_code: string }>(
     'select id::text as id, district_code from cases where source_system = $1 and source_id = any($2::text[])', [source_system, source_ids]);
   const byDistrict = new Map<string, string[]>();
-  for (const f of found) byDistrict.set(f.district_code, [...(byDistrict.get(f.district_code) ?? []), f.id]);
+  for (const f of found) {
+    const ids = byDistrict.get(f.district_code);
+    if (ids) ids.push(f.id);
+    else byDistrict.set(f.district_code, [f.id]);
+  }
   const out = new Map<string, ImportedSnapshot>();
   for (const [district, ids] of [...byDistrict].sort(([a], [b]) => (a < b ? -1 : 1))) {
     // The rows locked first, their trails' last instants read after: Citus refuses FOR UPDATE on a statement with a
