@@ -255,18 +255,24 @@ export async function regionsOf(db: Queryable, level: RegionLevel, parent: strin
   const col = { district: 'district_code', street: 'street_code', community: 'community_code' }[level];
   // The counts as an aggregate joined to regions: Citus refuses a subquery on the distributed grids correlated with
   // the reference table regions (docs/citus.md).
+  // Below a district (a parent of 6 digits or more) the grids are that district's: named, so Citus reads its shard
+  // alone.
+  const district = parent !== null && parent.length >= 6 ? parent.slice(0, 6) : null;
   const { rows } = await db.query<{ key: string; name: string; grids: string }>(
     `select r.code as key, r.name, coalesce(n.grids, 0) as grids
        from regions r
        left join (select g.${col} as code, count(*) as grids from grids g
-                   where g.valid_to is null and ($2::text is null or g.${col} like $2 || '%') group by g.${col}) n on n.code = r.code
-      where r.level = $1 and ($2::text is null or r.code like $2 || '%') order by r.code`, [level, parent]);
+                   where g.valid_to is null and ($2::text is null or g.${col} like $2 || '%')${district ? ' and g.district_code = $3' : ''}
+                   group by g.${col}) n on n.code = r.code
+      where r.level = $1 and ($2::text is null or r.code like $2 || '%') order by r.code`, district ? [level, parent, district] : [level, parent]);
   return rows.map((r) => ({ ...r, grids: Number(r.grids) }));
 }
 
 export async function regionExists(db: Queryable, code: string): Promise<boolean> {
+  // A grid's code starts with its district's: named, so Citus reads that district's shard alone.
   const { rows } = await db.query<{ ok: boolean }>(
-    `select exists (select 1 from regions where code = $1) or exists (select 1 from grids where code = $1 and valid_to is null) as ok`, [code]);
+    `select exists (select 1 from regions where code = $1)
+         or exists (select 1 from grids where code = $1 and district_code = $2 and valid_to is null) as ok`, [code, code.slice(0, 6)]);
   return rows[0].ok;
 }
 

@@ -152,15 +152,18 @@ export function tileLayers(set: TileSet, z: number, district: string | null = nu
         }];
       }
       if (z > CASE_COMMUNITY_ZOOM) {
-        // Every case of each grid the tile touches, drawn at the grid's label point (in the tile that holds it).
+        // Every case of each grid the tile touches, drawn at the grid's label point (in the tile that holds it). With
+        // a district, its grids alone (named, as the cases are: one shard on Citus, where a grid's code is unique
+        // only with its district).
+        const GRID_DISTRICT = district ? ' and g.district_code = $10::text' : '';
         return [{
           name: 'cases', props: ['count', 'open', 'red', 'cluster', 'grid_code'], timed: true,
           rows: `select s.count, s.open, s.red, s.next_change, true as cluster, g.code as grid_code, st_transform(st_pointonsurface(g.geom), 3857) as g3857
                    from (select c.grid_code, ${CASE_COUNTS}
-                           from cases c where c.grid_code in (select g.code from grids g, env where g.valid_to is null and g.geom && env.q)
+                           from cases c where c.grid_code in (select g.code from grids g, env where g.valid_to is null and g.geom && env.q${GRID_DISTRICT})
                             and ${CASE_FILTER}
                           group by c.grid_code) s
-                   join grids g on g.code = s.grid_code and g.valid_to is null`,
+                   join grids g on g.code = s.grid_code and g.valid_to is null${GRID_DISTRICT}`,
         }];
       }
       return [{

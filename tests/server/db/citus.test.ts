@@ -796,17 +796,20 @@ comment on table regions is $$dollar-quoted; too$$;`;
         expect(taskCount(await explain(db, 'select id, case_id::text as case_id, version, payload from case_events where id > $1 order by id limit $2', [start, 1000]))).toBe(32);
       }));
 
-      test("a scoped user's cases tile of points (db/tiles.ts, z >= 16, `c.district_code = $10`) is one shard", () => inTx(async (db) => {
+      test("a scoped user's cases tile (db/tiles.ts, `c.district_code = $10`) is one shard: the points (z >= 16) and the grid clusters (z13-15, its grids named too)", () => inTx(async (db) => {
         const district = await fixtureDistrict(db);
         const { r } = await acceptedCase(db, 'citus tile');
         const { rows: [c] } = await db.query<{ x: number; y: number }>('select st_x(geom) as x, st_y(geom) as y from cases where id = $1 and district_code = $2',
           [r.case.id, r.case.district_code]);
-        const t = tileOf(c.x, c.y, CASE_DETAIL_ZOOM);
         const seen: { sql: string; params: readonly unknown[] }[] = [];
-        const drawn = await drawTile(recording(db, seen), 'cases', CASE_DETAIL_ZOOM, t.x, t.y, 'postgis', { now: new Date('2026-11-23T03:00:00Z'), district });
+        const points = tileOf(c.x, c.y, CASE_DETAIL_ZOOM);
+        const drawn = await drawTile(recording(db, seen), 'cases', CASE_DETAIL_ZOOM, points.x, points.y, 'postgis', { now: new Date('2026-11-23T03:00:00Z'), district });
         expect(decodeTile(drawn.mvt).cases?.map((f) => f.properties.id)).toContain(r.case.id);
+        const clusters = tileOf(c.x, c.y, CASE_DETAIL_ZOOM - 2);
+        const clustered = await drawTile(recording(db, seen), 'cases', CASE_DETAIL_ZOOM - 2, clusters.x, clusters.y, 'postgis', { now: new Date('2026-11-23T03:00:00Z'), district });
+        expect(decodeTile(clustered.mvt).cases?.map((f) => f.properties.grid_code)).toContain(r.case.grid_code);
         const routed = await routes(db, seen);
-        expect(routed.length).toBeGreaterThan(0);
+        expect(routed.length).toBe(2);
         for (const x of routed) expect(x.tasks, x.sql).toEqual(x.tasks.map(() => 1));
       }));
 
@@ -846,9 +849,12 @@ comment on table regions is $$dollar-quoted; too$$;`;
         for (const d of [district, b]) own.set(d, (await evaluate(evalDeps(db), 'regions', { level: 'district', parent: d, ...period })).rows[0]);
         expect(ranking.rows.map((r) => r.key).sort()).toEqual([district, b].sort());
         for (const d of [district, b]) expect(ranking.rows.find((r) => r.key === d), d).toEqual(own.get(d));
-        const onCases = (await routes(db, seenOne)).filter((x) => /\bcases\b/.test(x.sql));
-        expect(onCases.length).toBeGreaterThan(0);
-        for (const x of onCases) expect(x.tasks, x.sql).toEqual(x.tasks.map(() => 1));
+        // Every statement of one district's evaluation: its cases, and its grids (the region's existence, the count of
+        // grids per street: db/evaluation.ts names the district).
+        const one = await routes(db, seenOne);
+        expect(one.filter((x) => /\bcases\b/.test(x.sql)).length).toBeGreaterThan(0);
+        expect(one.filter((x) => /\bgrids\b/.test(x.sql)).length).toBeGreaterThan(0);
+        for (const x of one) expect(x.tasks, x.sql).toEqual(x.tasks.map(() => 1));
         const province = (await routes(db, seenAll)).filter((x) => /\bcases\b/.test(x.sql));
         expect(province.length).toBeGreaterThan(0);
         for (const x of province) expect(Math.max(...x.tasks), x.sql).toBe(32);
