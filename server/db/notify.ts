@@ -120,15 +120,32 @@ const STATE_WHERE: Record<OutboxState, string> = {
   delivered: 'o.delivered_at is not null',
 };
 
-/** The outbox for the admin, newest first; `state` picks one kind (STATE_WHERE: a closed list). */
+/**
+ * The outbox for the admin, newest first; `state` picks one kind (STATE_WHERE: a closed list). The page first, then
+ * its cases' numbers by (id, district_code) in a second statement: on Citus the outbox stays on the coordinator and
+ * cases is distributed, and one statement joining them would copy every case to the coordinator (or be refused).
+ */
 export async function listOutbox(db: Queryable, p: { state: OutboxState | null; limit: number; offset: number }): Promise<{ items: OutboxView[]; counts: Record<OutboxState, number> }> {
   const where = p.state ? STATE_WHERE[p.state] : 'true';
-  const { rows } = await db.query<OutboxView>(
-    `select o.id::float8 as id, o.channel, o.target, o.template, o.event, o.case_id, c.case_no, o.dedupe_key, o.created_at, o.attempts,
+  const { rows: page } = await db.query<Omit<OutboxView, 'case_no'> & { district_code: string | null }>(
+    `select o.id::float8 as id, o.channel, o.target, o.template, o.event, o.case_id, o.district_code, o.dedupe_key, o.created_at, o.attempts,
             o.next_attempt_at, o.delivered_at, o.dead_at, o.last_error
-       from notification_outbox o left join cases c on c.id = o.case_id and c.district_code = o.district_code
+       from notification_outbox o
       where ${where}
       order by o.id desc limit $1 offset $2`, [p.limit, p.offset]);
+  const keyOf = (id: string, district_code: string) => `${id} ${district_code}`;
+  const cited = page.filter((r) => r.case_id !== null && r.district_code !== null);
+  const numbers = new Map<string, string>();
+  if (cited.length) {
+    // each district's shard alone, the cases picked by id there (pairs matched below)
+    const { rows } = await db.query<{ id: string; district_code: string; case_no: string }>(
+      `select id::text as id, district_code, case_no from cases where district_code = any($1::text[]) and id = any($2::uuid[])`,
+      [[...new Set(cited.map((r) => r.district_code))], [...new Set(cited.map((r) => r.case_id))]]);
+    for (const r of rows) numbers.set(keyOf(r.id, r.district_code), r.case_no);
+  }
+  const rows: OutboxView[] = page.map(({ district_code, ...r }) => ({
+    ...r, case_no: r.case_id !== null && district_code !== null ? numbers.get(keyOf(r.case_id, district_code)) ?? null : null,
+  }));
   const { rows: [counts] } = await db.query<Record<OutboxState, number>>(
     `select count(*) filter (where ${STATE_WHERE.pending})::int as pending, count(*) filter (where ${STATE_WHERE.failed})::int as failed,
             count(*) filter (where ${STATE_WHERE.dead})::int as dead, count(*) filter (where ${STATE_WHERE.delivered})::int as delivered

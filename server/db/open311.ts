@@ -5,6 +5,7 @@ import type { Queryable } from './types.js';
 import type { CaseStatus } from '../domain/workflow.js';
 import type { RequestSource, UpdateSource } from '../domain/open311.js';
 import { districtWhere } from './visibility.js';
+import { districtOfCode } from '../domain/codes.js';
 
 export type KeySource = 'public' | 'hotline' | 'media';
 export type KeyAnswer = 'service_request_id' | 'token';
@@ -96,6 +97,10 @@ export async function requestRows(db: Queryable, f: RequestFilter): Promise<Requ
   const closed = f.statuses?.length === 1 ? f.statuses[0] === 'closed' : null;
   const params: unknown[] = [f.ids, f.service_codes, closed, f.from, f.to, f.limit];
   const inDistrict = andDistrict(f.district, params);
+  // By case numbers: their districts too (a number starts with its case's district, 0063), so that on Citus only
+  // those districts' shards are asked; the same rows everywhere (a number naming no district names no case).
+  if (f.ids) params.push([...new Set(f.ids.map(districtOfCode).filter((d): d is string => d !== null))]);
+  const ofNumbers = f.ids ? ` and c.district_code = any($${params.length}::text[])` : '';
   const { rows } = await db.query<RequestSource & { status: CaseStatus }>(
     `select c.case_no, c.status, c.class_code, k.name_zh as class_name, c.description, d.name as department_name,
             c.created_at, c.updated_at, c.handling_deadline_at as deadline_at, c.address,
@@ -110,7 +115,7 @@ export async function requestRows(db: Queryable, f: RequestFilter): Promise<Requ
         and ($2::text[] is null or c.class_code = any($2::text[]))
         and ($3::boolean is null or (c.status in ('closed', 'void')) = $3)
         and ($4::timestamptz is null or c.created_at >= $4)
-        and ($5::timestamptz is null or c.created_at <= $5)${inDistrict}
+        and ($5::timestamptz is null or c.created_at <= $5)${inDistrict}${ofNumbers}
       order by c.created_at desc, c.case_no desc
       limit $6`,
     params,

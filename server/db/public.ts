@@ -4,6 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Queryable } from './types.js';
 import type { CaseKey } from './cases.js';
 import { trackingHash } from '../domain/public.js';
+import { districtOfCode } from '../domain/codes.js';
 
 // Tracking codes ---------------------------------------------------------------------------------------------------
 
@@ -16,17 +17,26 @@ export async function saveTracking(db: Queryable, p: { case_id: string; district
 }
 
 /**
+ * A case number starts with its case's district (domain/codes.ts caseNo; checked by cases_case_no_district, 0063):
+ * naming it beside the number sends a look-up by number to that district's shard alone on Citus, with the same
+ * rows everywhere (a number not starting with six digits names no district, null, and finds nothing, as before).
+ */
+const districtOfNo = (case_no: string): string | null => districtOfCode(case_no);
+
+/**
  * The case with number `case_no` whose tracking code is `code` (hash compared in constant time), or null: an unknown
  * case number, a case without a code and a wrong code are all null, so a caller cannot tell them apart.
  */
-export async function findCaseByTracking(db: Queryable, case_no: string, code: string): Promise<{ case_id: string } | null> {
-  const { rows } = await db.query<{ case_id: string; code_hash: string }>(
-    `select t.case_id::text as case_id, t.code_hash from cases c join case_tracking t on t.case_id = c.id and t.district_code = c.district_code where c.case_no = $1`, [case_no]);
+export async function findCaseByTracking(db: Queryable, case_no: string, code: string): Promise<{ case_id: string; district_code: string } | null> {
+  const { rows } = await db.query<{ case_id: string; district_code: string; code_hash: string }>(
+    `select t.case_id::text as case_id, t.district_code, t.code_hash
+       from cases c join case_tracking t on t.case_id = c.id and t.district_code = c.district_code
+      where c.case_no = $1 and c.district_code = $2`, [case_no, districtOfNo(case_no)]);
   const want = Buffer.from(trackingHash(code), 'hex');
   const row = rows[0];
   const have = Buffer.from(row ? row.code_hash : '0'.repeat(64), 'hex');
   const same = timingSafeEqual(want, have);
-  return row && same ? { case_id: row.case_id } : null;
+  return row && same ? { case_id: row.case_id, district_code: row.district_code } : null;
 }
 
 // Contacts ---------------------------------------------------------------------------------------------------------
@@ -88,12 +98,12 @@ export type TrackedCase = {
   address: string | null; description: string | null; created_at: Date; closed_at: Date | null; district_code: string;
 };
 
-export async function trackedCase(db: Queryable, case_id: string): Promise<TrackedCase | null> {
+export async function trackedCase(db: Queryable, c: CaseKey): Promise<TrackedCase | null> {
   const { rows } = await db.query<TrackedCase>(
     `select c.id::text as id, c.case_no, c.status, c.class_code, k.name_zh as class_name_zh, k.name_en as class_name_en,
             c.address, c.description, c.created_at, c.closed_at, c.district_code
        from cases c left join classes k on k.kind = 'matter' and k.code = c.class_code
-      where c.id = $1`, [case_id]);
+      where c.id = $1 and c.district_code = $2`, [c.id, c.district_code]);
   return rows[0] ?? null;
 }
 
@@ -167,7 +177,8 @@ export async function ratingOf(db: Queryable, c: CaseKey): Promise<{ rating: str
 
 /** The case id and district of a case number (for checking a public photo link). */
 export async function caseByNo(db: Queryable, case_no: string): Promise<{ id: string; district_code: string } | null> {
-  const { rows } = await db.query<{ id: string; district_code: string }>(`select id::text as id, district_code from cases where case_no = $1`, [case_no]);
+  const { rows } = await db.query<{ id: string; district_code: string }>(
+    `select id::text as id, district_code from cases where case_no = $1 and district_code = $2`, [case_no, districtOfNo(case_no)]);
   return rows[0] ?? null;
 }
 

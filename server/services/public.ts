@@ -24,6 +24,7 @@ import {
 } from '../domain/public.js';
 import { mayReadCase, reportCase, type CaseDeps, type CaseUser } from './cases.js';
 import { photoPath, uploadPhoto, type PhotoDeps } from './photos.js';
+import { userDistrict } from './visibility.js';
 
 export type PublicDeps = {
   cases: CaseDeps; photos: PhotoDeps; secret: string | null; link_minutes: number; pow?: PowPolicy;
@@ -176,7 +177,7 @@ export async function trackCase(d: PublicDeps, p: { case_no: string; code: strin
   const db = d.cases.db;
   const found = await pub.findCaseByTracking(db, p.case_no.trim(), p.code);
   if (!found) throw NO_CASE();
-  const c = await pub.trackedCase(db, found.case_id);
+  const c = await pub.trackedCase(db, { id: found.case_id, district_code: found.district_code });
   if (!c) throw NO_CASE();
   const trail = await pub.publicTrail(db, c);
   const steps = trail.flatMap((e) => {
@@ -243,7 +244,8 @@ type Staff = NonNullable<CaseUser>;
 const APPROVERS = ['operator', 'shift_leader'];
 
 async function staffCase(d: PublicDeps, user: Staff, case_id: string) {
-  const c = await cases.get(d.cases.db, case_id, now(d));
+  // a user kept to a district reads its district's cases alone: named, the read goes to one shard on Citus
+  const c = await cases.get(d.cases.db, case_id, now(d), false, await userDistrict(d.cases.db, user));
   if (!c || !(await mayReadCase(d.cases.db, user, c))) throw new DomainError('not_found', `No case with id ${case_id}`);
   return c;
 }

@@ -31,8 +31,12 @@ const hashOf = (body: unknown) => createHash('sha256').update(JSON.stringify(bod
 
 type Rater = { channel: 'public' } | { channel: 'callback'; user: NonNullable<CaseUser> };
 
-/** One rating of one case, whoever gives it: checks, rating row, trail entry, case head, facts, event, audit. */
-async function rate(deps: RatingDeps, case_id: string, who: Rater, body: { rating?: unknown; comment?: unknown }, key: string | null,
+/**
+ * One rating of one case, whoever gives it: checks, rating row, trail entry, case head, facts, event, audit.
+ * `district`: the case's when known (the tracking look-up's), or the district a user is kept to (another's case is
+ * not found), or null; named, the case is locked by a statement on its district's shard alone (Citus).
+ */
+async function rate(deps: RatingDeps, case_id: string, district: string | null, who: Rater, body: { rating?: unknown; comment?: unknown }, key: string | null,
   visible: (tx: Queryable, c: cases.CaseRow) => Promise<boolean>): Promise<{ rating: RatingView; replay: boolean }> {
   const input = parseRating(body);
   const request_hash = hashOf(input);
@@ -40,7 +44,7 @@ async function rate(deps: RatingDeps, case_id: string, who: Rater, body: { ratin
   let eventId = 0;
   const out = await deps.db.transaction(async (tx) => {
     eventId = 0;
-    const c = await cases.get(tx, case_id, now, true);
+    const c = await cases.get(tx, case_id, now, true, district);
     if (!c || !(await visible(tx, c))) throw new DomainError('not_found', `No case with id ${case_id}`);
     const existing = await ratings.get(tx, c, true);
     const roles = who.channel === 'callback' ? who.user.roles : ['public'];
@@ -78,7 +82,7 @@ export async function ratePublic(deps: RatingDeps, case_no: string, body: { code
   const found = await findCaseByTracking(deps.db, case_no, body.code);
   if (!found) throw new DomainError('not_found', `No case ${case_no} with this tracking code; check the case number and the code you were given`);
   const { code: _code, ...rest } = body;
-  return rate(deps, found.case_id, { channel: 'public' }, rest, key, async () => true);
+  return rate(deps, found.case_id, found.district_code, { channel: 'public' }, rest, key, async () => true);
 }
 
 /**
@@ -88,7 +92,7 @@ export async function ratePublic(deps: RatingDeps, case_no: string, body: { code
 export async function recordCallback(deps: RatingDeps, user: NonNullable<CaseUser>, case_id: string, body: { rating?: unknown; comment?: unknown }, key: string | null) {
   callbackRole(user.roles);
   const district = await userDistrict(deps.db, user); // a user kept to a district: another district's case is not found
-  return rate(deps, case_id, { channel: 'callback', user }, body, key, async (tx, c) => (!district || c.district_code === district) && mayReadCase(tx, user, c));
+  return rate(deps, case_id, district, { channel: 'callback', user }, body, key, async (tx, c) => (!district || c.district_code === district) && mayReadCase(tx, user, c));
 }
 
 /** GET /api/cases/{id}/rating: the case's rating (null: none yet) and whether a call-back can be recorded now. */

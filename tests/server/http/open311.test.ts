@@ -217,7 +217,7 @@ describe.each(testBackends())('Open311 GeoReport v2 on %s', (backend: Backend) =
     const token = r.json()[0].token as string;
     expect(r.json()[0]).not.toHaveProperty('service_request_id');
     const t = await both(app, `/open311/v2/tokens/${token}.{fmt}`, 'service_requests', 'tokens');
-    const case_no = (await db.query<{ case_no: string }>('select c.case_no from cases c join open311_requests o on o.case_id = c.id where o.token = $1', [token])).rows[0].case_no;
+    const case_no = (await db.query<{ case_no: string }>('select c.case_no from cases c join open311_requests o on o.case_id = c.id and o.district_code = c.district_code where o.token = $1', [token])).rows[0].case_no;
     expect(t.json).toEqual([{ service_request_id: case_no, token }]);
     await both(app, '/open311/v2/tokens/00000000000000000000000000000000.{fmt}', 'errors', 'errors', { status: 404 });
   }));
@@ -233,7 +233,7 @@ describe.each(testBackends())('Open311 GeoReport v2 on %s', (backend: Backend) =
         const r = await app.inject({ method: 'POST', url: '/open311/v2/requests.json', ...m });
         expect(r.statusCode, r.body).toBe(201);
         const id = r.json()[0].service_request_id;
-        const cited = (await db.query<{ photo_ids: string[] }>('select t.photo_ids from case_trail t join cases c on c.id = t.case_id where c.case_no = $1 and t.seq = 1', [id])).rows[0].photo_ids;
+        const cited = (await db.query<{ photo_ids: string[] }>('select t.photo_ids from case_trail t join cases c on c.id = t.case_id and c.district_code = t.district_code where c.case_no = $1 and t.seq = 1', [id])).rows[0].photo_ids;
         expect(cited).toHaveLength(1);
         expect(await count(db, 'select count(*)::int as n from photos where id = $1', [cited[0]])).toBe(1);
 
@@ -328,7 +328,7 @@ describe.each(testBackends())('Open311 GeoReport v2 on %s', (backend: Backend) =
     const r = await app.inject({ method: 'POST', url: '/open311/v2/requests.json', headers: FORM, payload: form({ api_key: key.api_key, service_code: '06010', lat: p.lat, long: p.lon, ...REPORTER }) });
     expect(r.statusCode, r.body).toBe(201);
     const token = r.json()[0].token;
-    const case_no = (await db.query<{ case_no: string }>('select c.case_no from cases c join open311_requests o on o.case_id = c.id where o.token = $1', [token])).rows[0].case_no;
+    const case_no = (await db.query<{ case_no: string }>('select c.case_no from cases c join open311_requests o on o.case_id = c.id and o.district_code = c.district_code where o.token = $1', [token])).rows[0].case_no;
     const secrets = [REPORTER.first_name, REPORTER.last_name, REPORTER.phone, REPORTER.phone.slice(-4) + '', REPORTER.email];
     expect(await count(db, 'select count(*)::int as n from cases where case_no = $1 and reporter_name is not null and reporter_phone is not null', [case_no])).toBe(1);
     for (const fmt of ['json', 'xml']) {

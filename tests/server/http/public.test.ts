@@ -114,16 +114,16 @@ describe.each(testBackends())('public report and tracking on %s', (backend) => {
     expect(r.case_no).toMatch(/\S/);
     expect(r.tracking_code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
 
-    const rows = (await c.db.query<{ id: string; source: string; kind: string; reporter_name: string; reporter_phone: string }>(
-      'select id::text as id, source, kind, reporter_name, reporter_phone from cases where description = $1', [marker])).rows;
+    const rows = (await c.db.query<{ id: string; district_code: string; source: string; kind: string; reporter_name: string; reporter_phone: string }>(
+      'select id::text as id, district_code, source, kind, reporter_name, reporter_phone from cases where description = $1', [marker])).rows;
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ source: 'public', kind: 'event', reporter_name: CONTACT.name, reporter_phone: CONTACT.phone });
     const contact = (await c.db.query('select name, phone, email, notify, lang from case_contacts where case_id = $1', [rows[0].id])).rows[0];
     expect(contact).toEqual({ name: CONTACT.name, phone: CONTACT.phone, email: CONTACT.email, notify: true, lang: 'en' });
     const stored = (await c.db.query<{ code_hash: string }>('select code_hash from case_tracking where case_id = $1', [rows[0].id])).rows[0];
     expect(stored.code_hash).not.toContain(r.tracking_code.replace(/-/g, ''));
-    expect(await findCaseByTracking(c.db, r.case_no, r.tracking_code)).toEqual({ case_id: rows[0].id });
-    expect(await findCaseByTracking(c.db, r.case_no, r.tracking_code.toLowerCase().replace(/-/g, ' '))).toEqual({ case_id: rows[0].id });
+    expect(await findCaseByTracking(c.db, r.case_no, r.tracking_code)).toEqual({ case_id: rows[0].id, district_code: rows[0].district_code });
+    expect(await findCaseByTracking(c.db, r.case_no, r.tracking_code.toLowerCase().replace(/-/g, ' '))).toEqual({ case_id: rows[0].id, district_code: rows[0].district_code });
     expect(await findCaseByTracking(c.db, r.case_no, 'AAAA-AAAA-AAAA')).toBeNull();
 
     // the answer was lost: the retry with the same key and ticket gives the same case and a fresh code, creates nothing

@@ -233,7 +233,8 @@ describe.each(testBackends())('satisfaction call-backs ($name)', (backend) => {
     // other rated cases may exist in the fixture (PostgreSQL: other files' commits), so compare with the table itself
     const { rows: [want] } = await ctx.db.query<{ n: string; s: string; sat: string }>(
       `select count(*) as n, sum(r.score) as s, count(*) filter (where r.rating = 'satisfied') as sat
-         from case_ratings r join cases c on c.id = r.case_id where c.department_id = $1 and r.rated_at >= '2026-11-22T16:00:00Z' and r.rated_at < '2026-11-23T16:00:00Z'`, [dept]);
+         from case_ratings r join cases c on c.id = r.case_id and c.district_code = r.district_code -- the district: one co-located join on Citus
+        where c.department_id = $1 and r.rated_at >= '2026-11-22T16:00:00Z' and r.rated_at < '2026-11-23T16:00:00Z'`, [dept]);
     expect(Number(want.n)).toBeGreaterThanOrEqual(2);
     const ev = await ctx.app.inject({ url: `/api/evaluation/departments?${q}`, headers: ctx.h.leader1 });
     expect(ev.statusCode, ev.body).toBe(200);
