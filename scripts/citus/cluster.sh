@@ -78,6 +78,9 @@ work_mem = 16MB
 fsync = on
 logging_collector = off
 citus.shard_count = 32
+# Citus runs a maintenance daemon (distributed deadlock detection, 2PC recovery) per database: with the default 8
+# background workers, a few test databases on one cluster leave later ones without it.
+max_worker_processes = 32
 EOF
   # Trust on loopback only: the nodes talk to each other over 127.0.0.1; nothing listens elsewhere.
   cat >"$dir/pg_hba.conf" <<EOF
