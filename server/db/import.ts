@@ -31,11 +31,13 @@ function hasKeys(o: object): boolean {
   return false;
 }
 
-/** One import_rows line in COPY text format. Codes, dates and EWKT need no escaping; free text does. */
+/** One import_rows line in COPY text format. Codes, dates and EWKT need no escaping; free text does. Joined from
+ *  an array, which makes one flat string: a template literal leaves a tree of ~20 concatenations per line, which the
+ *  batch holds (100,000 lines) and the garbage collector copies until the batch is sent (issue 12: ~0.8 s of CPU
+ *  per 200,000 rows). */
 export function stagingLine(r: NormalRow): string {
-  const attrs = hasKeys(r.attrs) ? esc(JSON.stringify(r.attrs)) : '{}';
-  return `${r.row}\t${esc(r.source_id)}\t${r.class_code}\t${r.status ?? '\\N'}\t${r.survey_date ?? '\\N'}\t${r.change_date ?? '\\N'}\t`
-    + `${r.data_source ?? '\\N'}\t${esc(r.note)}\t${attrs}\t${toEwkt(r.geom)}\tf\n`;
+  return [r.row, esc(r.source_id), r.class_code, r.status ?? '\\N', r.survey_date ?? '\\N', r.change_date ?? '\\N',
+    r.data_source ?? '\\N', esc(r.note), hasKeys(r.attrs) ? esc(JSON.stringify(r.attrs)) : '{}', toEwkt(r.geom), 'f\n'].join('\t');
 }
 
 /** A row whose out-of-range coordinates look swapped: staged with the swapped geometry, to be checked only. */

@@ -121,7 +121,7 @@ export class RowNormaliser {
   private readonly classOf: (raw: string) => ClassMapping;
   private readonly statusOf: (raw: string) => ComponentStatus | null;
   private readonly dateOf: (raw: string) => string | null | undefined;
-  private csvIndex: { id: number; lon: number; lat: number; map: [MappableField, number][]; header: string[]; attrCols: number[] } | null = null;
+  private csvIndex: { id: number; lon: number; lat: number; cols: Record<MappableField, number>; header: string[]; attrCols: number[] } | null = null;
 
   constructor(private readonly spec: ImportSpec, known: ReadonlySet<string>) {
     const c = mapClassCode('component', spec.class_code, known);
@@ -184,10 +184,11 @@ export class RowNormaliser {
     const lon = pick(this.spec.lon_field, LON_NAMES, 'longitude');
     const lat = pick(this.spec.lat_field, LAT_NAMES, 'latitude');
     const id = need(this.spec.id_field, 'id_field');
-    const map = this.mapEntries.map(([k, name]) => [k, need(name, `map ${k}`)] as [MappableField, number]);
-    const used = new Set([lon, lat, id, ...map.map(([, i]) => i)]);
+    const cols: Record<MappableField, number> = { status: -1, class_code: -1, note: -1, survey_date: -1, change_date: -1, data_source: -1 };
+    for (const [k, name] of this.mapEntries) cols[k] = need(name, `map ${k}`);
+    const used = new Set([lon, lat, id, ...this.mapEntries.map(([k]) => cols[k])]);
     const attrCols = this.spec.keep_attrs === false ? [] : header.map((_, i) => i).filter((i) => !used.has(i));
-    this.csvIndex = { id, lon, lat, map, header, attrCols };
+    this.csvIndex = { id, lon, lat, cols, header, attrCols };
   }
 
   /** One CSV data record (call csvHeader first). */
@@ -213,8 +214,13 @@ export class RowNormaliser {
       if (!g.ok) return geometryRejection(row, g);
       geom = g.geom;
     }
-    const raw: RawValues = {};
-    for (const [k, i] of ix.map) raw[k] = fields[i];
+    // One object literal of a fixed shape, not fields added by name in a loop (a slow keyed store per field).
+    const c = ix.cols;
+    const raw: RawValues = {
+      status: c.status < 0 ? undefined : fields[c.status], class_code: c.class_code < 0 ? undefined : fields[c.class_code],
+      note: c.note < 0 ? undefined : fields[c.note], survey_date: c.survey_date < 0 ? undefined : fields[c.survey_date],
+      change_date: c.change_date < 0 ? undefined : fields[c.change_date], data_source: c.data_source < 0 ? undefined : fields[c.data_source],
+    };
     const attrs: Record<string, unknown> = {};
     for (const i of ix.attrCols) if (fields[i] !== '') attrs[ix.header[i]] = fields[i];
     return this.finish(row, ids, geom, raw, attrs);
@@ -256,19 +262,22 @@ export class RowNormaliser {
       const v = raw[k];
       if (v === undefined || v === null) continue;
       // JSON numbers are epoch ms (or YYYYMMDD); text goes through the memo.
-      const d = typeof v === 'number' ? parseDateValue(v) : text(v) === null ? null : this.dateOf(text(v)!);
+      const t = typeof v === 'number' ? null : text(v);
+      const d = typeof v === 'number' ? parseDateValue(v) : t === null ? null : this.dateOf(t);
       if (d === undefined) return reject(row, 'invalid_date', `${k.replace('_', ' ')} "${text(v)}" is not a date between 1800 and 2200 (YYYY-MM-DD, YYYYMMDD or epoch milliseconds)`, { field: k, value: String(text(v)) });
       if (k === 'survey_date') survey_date = d;
       else change_date = d;
     }
-    if (/^[0-9]{16}$/.test(ids.id)) {
+    if (ids.id.length === 16 && /^[0-9]{16}$/.test(ids.id)) {
       attrs.legacy_id = ids.id;
       attrs.legacy_class_code = ids.id.slice(6, 10);
     }
-    // Duplicates last, so a bad first row does not block a good later one.
-    const first = this.seen.get(ids.source_id);
+    // Duplicates last, so a bad first row does not block a good later one. Keyed by the id, not the source id: the
+    // source is the same for every row, and the id is a flat string where the source id is a concatenation that each
+    // lookup would copy to hash (issue 12: node's CPU per row).
+    const first = this.seen.get(ids.id);
     if (first !== undefined) return reject(row, 'duplicate_source_id', `duplicate source id ${ids.id} (first in row ${first})`, { value: ids.id, first_row: first });
-    this.seen.set(ids.source_id, row);
+    this.seen.set(ids.id, row);
     return { ok: true, row: { row, source_id: ids.source_id, class_code, status, survey_date, change_date, data_source, note: text(raw.note), attrs, geom } };
   }
 }

@@ -375,6 +375,24 @@ describe('RowNormaliser on CSV with broken rows', () => {
     expect(errorOf(() => m.csvHeader(['id', 'x1', 'y1']))).toMatchObject({ code: 'bad_request', message: expect.stringMatching(/no longitude column/) });
   });
 
+  test('within a source namespace a repeated id is a duplicate naming its first valid row; mapped columns in any order', () => {
+    const n = new RowNormaliser({ class_code: '01001', id_field: 'id', source: 'ns', map: { note: 'n', status: 'st', survey_date: 'd' } }, KNOWN);
+    n.csvHeader(['n', 'id', 'lon', 'lat', 'st', 'd', 'extra']);
+    const rs = [
+      n.csvRecord(1, ['bad date first', 'A', '116.4', '39.9', 'ok', 'soon', '']),
+      n.csvRecord(2, ['x', ' A ', '116.4', '39.9', '破损', '20260115', 'e']),
+      n.csvRecord(3, ['y', 'B', '116.4', '39.9', '', '', '']),
+      n.csvRecord(4, ['z', 'A', '116.5', '39.9', 'ok', '', '']),
+    ];
+    expect(rs[0]).toMatchObject({ ok: false, rejection: { code: 'invalid_date', reason: 'survey date "soon" is not a date between 1800 and 2200 (YYYY-MM-DD, YYYYMMDD or epoch milliseconds)', params: { field: 'survey_date', value: 'soon' } } });
+    expect(rs[1]).toEqual({ ok: true, row: {
+      row: 2, source_id: 'ns:A', class_code: '01001', status: 'damaged', survey_date: '2026-01-15', change_date: null, data_source: null, note: 'x',
+      attrs: { extra: 'e' }, geom: { type: 'Point', coordinates: [116.4, 39.9] },
+    } });
+    expect(rs[2]).toMatchObject({ ok: true, row: { source_id: 'ns:B', status: null, survey_date: null, note: 'y', attrs: {} } });
+    expect(rs[3]).toEqual({ ok: false, rejection: { row: 4, code: 'duplicate_source_id', reason: 'duplicate source id A (first in row 2)', params: { value: 'A', first_row: 2 } } });
+  });
+
   test('coordinate columns are found by common names in any case', () => {
     const n = new RowNormaliser({ class_code: '01001', id_field: 'ID' }, KNOWN);
     n.csvHeader(['ID', 'Longitude', 'LATITUDE']);
