@@ -21,8 +21,9 @@
 // inspector), one district's evaluation of its streets and the province's ranking of its 20 districts
 // (services/evaluation.ts evaluate; --slow-runs), and the component import (services/import-components.ts) of
 // --import-rows rows into one district against a plain COPY of the same rows, as scripts/bench/import.ts measures
-// it (the faster of a COPY before and after the import). For each measure, on Citus, the statements it ran and
-// their EXPLAIN routing (`Task Count`, the node that runs the task).
+// it (the faster of a COPY before and after the import). For each measure, on Citus, the statements its first 30
+// runs ran (the timed runs' inputs) and their EXPLAIN routing (`Task Count`, the nodes of all its tasks; a statement
+// routed differently from run to run, e.g. a grids tile on a district's edge, says how often each way).
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { openPostgres } from '../../server/db/postgres.js';
@@ -63,6 +64,8 @@ const GRIDS = Math.round(10_000 * SCALE);
 const COMPONENTS = Math.round(500_000 * SCALE);
 const CASES = Math.round(50_000 * SCALE);
 const IMPORT_ROWS = num('import-rows', Math.round(100_000 * SCALE));
+/** Runs of each measure recorded on Citus for its EXPLAIN routing. */
+const ROUTE_RUNS = 30;
 /** The evaluation's year and the clock of the evaluation and the cases' times: fixed, so runs compare. */
 const ANCHOR = new Date('2026-12-01T00:00:00Z');
 const PERIOD = { from: '2025-12-01', to: '2026-11-30' };
@@ -269,15 +272,25 @@ function recording(db: Queryable, into: Recorded[]): Queryable {
   return wrap(db);
 }
 
-/** EXPLAIN of one recorded statement on Citus: its task count and the nodes of the shown tasks, or 'coordinator'. */
+/**
+ * EXPLAIN of one recorded statement on Citus: its task count and the nodes of its tasks, or 'coordinator'. Every
+ * task is shown (citus.explain_all_tasks), else a 32-task plan shows one task and names one worker as if it were all.
+ * An INSERT … SELECT has no task of its own when its rows are computed on the coordinator (an `unnest` of
+ * parameters): its method says so, and the rows then go to their shards.
+ */
 async function routing(db: Queryable, r: Recorded, ports: Map<string, string>): Promise<string> {
   try {
-    const { rows } = await db.query<{ 'QUERY PLAN': string }>(`explain ${r.text}`, r.params);
+    const rows = await db.transaction(async (tx) => {
+      await tx.exec('set local citus.explain_all_tasks to on');
+      return (await tx.query<{ 'QUERY PLAN': string }>(`explain ${r.text}`, r.params)).rows;
+    });
     const plan = rows.map((x) => x['QUERY PLAN']).join('\n');
     const counts = [...plan.matchAll(/Task Count: (\d+)/g)].map((m) => Number(m[1]));
-    if (!counts.length) return 'coordinator, no Citus task';
+    const method = plan.match(/INSERT\/SELECT method: (.+)/)?.[1].trim();
+    const insertSelect = method ? `INSERT … SELECT, ${method}` : '';
+    if (!counts.length) return insertSelect || 'coordinator, no Citus task';
     const nodes = [...new Set([...plan.matchAll(/Node: host=\S+ port=(\d+)/g)].map((m) => ports.get(m[1]) ?? `:${m[1]}`))];
-    return `Task Count ${counts.join('+')}${nodes.length ? ` (${nodes.join(', ')})` : ''}`;
+    return `${insertSelect ? `${insertSelect}: ` : ''}Task Count ${counts.join('+')}${nodes.length ? ` (${nodes.join(', ')})` : ''}`;
   } catch (e) {
     return `not explained (${(e as Error).message.split('\n')[0].slice(0, 60)})`;
   }
@@ -286,17 +299,28 @@ async function routing(db: Queryable, r: Recorded, ports: Map<string, string>): 
 const STATEMENT = /^\s*(with|select|insert|update|delete)\b/i;
 const TOUCHES = /\b(cases|grids|components|regions|case_[a-z_]+|grid_component_counts|component_sequences|idempotency_keys|audit_log|places)\b/i;
 
-/** The routing of every distinct statement a measure ran (one run recorded on Citus), grouped: "Task Count 1 (worker): 3". */
+/**
+ * The routing of every distinct statement a measure ran (several runs recorded on Citus, the timed runs' inputs),
+ * grouped: "3 × Task Count 1 (worker :5435)". A statement routed differently from run to run says how often each
+ * way: a grids tile on a district's edge meets two districts and is not the single-shard statement of the others.
+ */
 async function routeSummary(db: Queryable, rec: Recorded[], ports: Map<string, string>): Promise<{ summary: string; lines: string[] }> {
-  const seen = new Map<string, Recorded>();
+  const seen = new Map<string, Map<string, number>>();
   const bare = (t: string) => t.replace(/^\s*--.*$/gm, '').trim(); // the .sql files open with comments
-  for (const r of rec) if (STATEMENT.test(bare(r.text)) && TOUCHES.test(r.text) && !seen.has(r.text)) seen.set(r.text, r);
+  for (const r of rec) {
+    if (!STATEMENT.test(bare(r.text)) || !TOUCHES.test(r.text)) continue;
+    const hows = seen.get(r.text) ?? new Map<string, number>();
+    seen.set(r.text, hows);
+    const how = await routing(db, r, ports);
+    hows.set(how, (hows.get(how) ?? 0) + 1);
+  }
   const groups = new Map<string, number>();
   const lines: string[] = [];
-  for (const r of seen.values()) {
-    const how = await routing(db, r, ports);
+  for (const [text, hows] of seen) {
+    const n = [...hows.values()].reduce((a, b) => a + b, 0);
+    const how = hows.size === 1 ? [...hows.keys()][0] : [...hows].map(([k, c]) => `${k} in ${c} of ${n}`).join(', ');
     groups.set(how, (groups.get(how) ?? 0) + 1);
-    lines.push(`      ${how.padEnd(44)} ${bare(r.text).replace(/\s+/g, ' ').slice(0, 100)}`);
+    lines.push(`      ${how.padEnd(44)} ${bare(text).replace(/\s+/g, ' ').slice(0, 100)}`);
   }
   return { summary: [...groups].map(([k, n]) => `${n} × ${k}`).join('; ') || '—', lines };
 }
@@ -493,8 +517,9 @@ async function main() {
       }
       let route = '';
       if (citusEngine) {
+        // The inputs of the first timed runs (points, tiles), so the routing shown is the routing timed.
         const rec: Recorded[] = [];
-        await m.run(recording(citusEngine.db, rec), citusEngine, 2000);
+        for (let i = 0; i < Math.min(runs, ROUTE_RUNS); i++) await m.run(recording(citusEngine.db, rec), citusEngine, i);
         const r = await routeSummary(citusEngine.db, rec, ports);
         route = r.summary;
         routes.push(`   ${m.name}:`, ...r.lines);
