@@ -6,6 +6,7 @@ import type { Queryable } from './types.js';
 import { prepared } from './prepared.js';
 import { lightAtSqlExpression } from '../domain/lights.js';
 import { districtWhere } from './visibility.js';
+import { isCitus } from './distribute.js';
 
 export const TILE_EXTENT = 4096;
 export const TILE_BUFFER = 64;
@@ -60,9 +61,19 @@ const CASE_COUNTS = `count(*)::int as count, count(*) filter (where c.status not
 type LayerSql = { name: string; props: string[]; rows: string; timed?: boolean };
 
 // $1 = z, $2 = x, $3 = y. env.e: tile envelope in 3857; env.q: envelope with buffer in 4326 for index filtering.
+const ENV_ROW = `select st_tileenvelope($1::int, $2::int, $3::int) as e,
+         st_transform(st_tileenvelope($1::int, $2::int, $3::int, margin => ${TILE_BUFFER / TILE_EXTENT}), 4326) as q`;
 const ENV = `env as (
-  select st_tileenvelope($1::int, $2::int, $3::int) as e,
-         st_transform(st_tileenvelope($1::int, $2::int, $3::int, margin => ${TILE_BUFFER / TILE_EXTENT}), 4326) as q
+  ${ENV_ROW}
+)`;
+// On Citus, a statement on several shards (a grids tile at two districts' edge, routed to both) inlines env where
+// it is read (`not materialized`): read twice (rows, t), a plain CTE is materialized, computed on the coordinator
+// and broadcast to the workers as an intermediate result the shards' tasks join, ~250 ms a tile against ~5 ms with
+// the envelope a constant in each task (EXPLAIN ANALYZE, province bench, tile 16/53969/24837; issue 12). Only
+// there: on PostgreSQL (and a one-shard statement, planned whole on its worker) the inlined envelope is a constant
+// the planner may scan by in another order, which changes the bytes of the same tile.
+const ENV_INLINED = `env as not materialized (
+  ${ENV_ROW}
 )`;
 const PIXEL = `((st_xmax(env.e) - st_xmin(env.e)) / ${TILE_EXTENT})`;
 
@@ -197,8 +208,10 @@ export function tileLayers(set: TileSet, z: number, district: string | null = nu
   }
 }
 
-/** The SQL PostgreSQL runs for one layer: one row, the encoded layer (bytea) and, for a timed layer, next_change. */
-export function postgresLayerSql(l: LayerSql): string {
+/** The SQL PostgreSQL runs for one layer: one row, the encoded layer (bytea) and, for a timed layer, next_change.
+ * `inline_env`: env inlined where it is read (ENV_INLINED: Citus, several shards). */
+export function postgresLayerSql(l: LayerSql, inline_env = false): string {
+  const env = inline_env ? ENV_INLINED : ENV;
   const props = l.props.map((p) => `rows.${p}`).join(', ');
   const mvt = `st_asmvt(t, '${l.name}', ${TILE_EXTENT}, 'geom')`;
   // The clipped rows are a materialized CTE, not a subquery: on Citus, with grids distributed, a subquery's rows
@@ -207,9 +220,9 @@ export function postgresLayerSql(l: LayerSql): string {
   const t = `t as materialized (select ${props}, st_asmvtgeom(rows.g3857, env.e, ${TILE_EXTENT}, ${TILE_BUFFER}, true) as geom from rows, env)`;
   const from = 'from t where t.geom is not null';
   // A timed layer's next change is taken over all its rows, also those the clip drops: at worst a tile is redrawn early.
-  if (l.timed) return `with ${ENV}, rows as (${l.rows}), ${t}
+  if (l.timed) return `with ${env}, rows as (${l.rows}), ${t}
   select (select ${mvt} ${from}) as mvt, (select min(rows.next_change) from rows) as next_change`;
-  return `with ${ENV}, rows as (${l.rows}), ${t}
+  return `with ${env}, rows as (${l.rows}), ${t}
   select ${mvt} as mvt
     ${from}`;
 }
@@ -265,6 +278,18 @@ export function defaultEncoder(db: Queryable): Encoder {
   return db.engine === 'postgres' ? 'postgis' : 'js';
 }
 
+// Per database handle: whether it is a Citus node (one catalog read per pool or transaction, not per tile).
+const CITUS_NODES = new WeakMap<Queryable, Promise<boolean>>();
+function citusNode(db: Queryable): Promise<boolean> {
+  let known = CITUS_NODES.get(db);
+  if (!known) {
+    known = isCitus(db);
+    CITUS_NODES.set(db, known);
+    known.catch(() => CITUS_NODES.delete(db)); // a failed read (the connection lost) is asked again next time
+  }
+  return known;
+}
+
 /** One drawn tile: its MVT bytes (empty: nothing to draw) and, for a tile whose content changes with time alone
  * (the lights of the cases layer), the first instant at which it would be drawn differently; null: not before a write. */
 export type DrawnTile = { mvt: Buffer; changes_at: Date | null };
@@ -303,9 +328,10 @@ export async function drawTile(
     if (changes === null || t < changes) changes = t;
   };
   if (encoder === 'postgis') {
+    const inline_env = routed && districts.length > 1 && await citusNode(db);
     const parts: Buffer[] = [];
     for (const l of layers) {
-      const { rows } = await db.query<{ mvt: Buffer | null; next_change?: Date | null }>(prepared(postgresLayerSql(l)), params);
+      const { rows } = await db.query<{ mvt: Buffer | null; next_change?: Date | null }>(prepared(postgresLayerSql(l, inline_env)), params);
       if (rows[0]?.mvt?.length) parts.push(rows[0].mvt);
       changesAt(rows[0]?.next_change);
     }
