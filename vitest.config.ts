@@ -38,6 +38,9 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 300_000,
           fileParallelism: false,
+          // A poll passes as soon as it matches; its 1 s default is shorter than one answer of the embedded database
+          // while the map draws its tiles on a loaded machine (1.2-1.6 s measured for /api/places/nearest).
+          expect: { poll: { timeout: 10_000 } },
         },
       },
     ],
