@@ -564,6 +564,15 @@ comment on table regions is $$dollar-quoted; too$$;`;
       const met = districtsMeeting(await districtBoxes(db), 16, t.x, t.y);
       expect(met).toEqual([w.district_code, b].sort());
       expect(taskCount(await explain(db, postgresLayerSql(tileLayers('grids', 16, null, true)[0]), [16, t.x, t.y, met]))).toBe(2);
+      // drawTile inlines the envelope for such a tile (db/tiles.ts ENV_INLINED): the shards' tasks scan by a constant, no
+      // envelope computed on the coordinator and broadcast to them as an intermediate result (~250 ms a tile)
+      // (an index condition or a filter, as the shard's planner likes: the envelope's column of the broadcast result)
+      const byBroadcastEnvelope = /geom && intermediate_result\.q\b/;
+      expect(await explain(db, postgresLayerSql(tileLayers('grids', 16, null, true)[0]), [16, t.x, t.y, met])).toMatch(byBroadcastEnvelope);
+      const inlined = await explain(db, postgresLayerSql(tileLayers('grids', 16, null, true)[0], true), [16, t.x, t.y, met]);
+      expect(inlined).toMatch(/geom && '[0-9A-F]+'::geometry/);
+      expect(inlined).not.toMatch(byBroadcastEnvelope);
+      expect(taskCount(inlined)).toBe(2);
       const routed = (await drawTile(db, 'grids', 16, t.x, t.y, 'postgis', undefined, met)).mvt;
       expect(decodeTile(routed).grids.map((f) => f.properties.code)).toEqual(expect.arrayContaining([`${b}001001001`]));
       // the same content: two shards answer in either order, so the features may come in another order than unrouted
