@@ -13,10 +13,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { citusTables, REFERENCE_TABLES } from '../../../server/db/distribute.js';
-import { wrapClient } from '../../../server/db/postgres.js';
 import { calendars, limits } from '../../../server/db/district-rules.js';
 import { insertRoads as drawRoads } from '../../../server/db/drawing.js';
 import { insertRoads as loadRoads } from '../../../server/db/demo.js';
@@ -33,7 +31,7 @@ import { createHash } from 'node:crypto';
 import { demoUsers } from '../../helpers/cases.js';
 import { encodePng } from '../../helpers/png.js';
 import { sharedPglite, testBackends, withTestDb } from '../../helpers/backends.js';
-import { resetAndSeedPostgres } from '../../helpers/fixture.js';
+import { citusUrl, coordinatorTx, onCoordinator } from '../../helpers/citus.js';
 
 /** The tables this change made reference tables, in REFERENCE_TABLES' order. */
 const NEW_REFERENCE_TABLES = ['district_calendars', 'district_limits', 'public_settings', 'places', 'open311_keys', 'photos'];
@@ -150,32 +148,10 @@ describe.each(testBackends())('the writers of the shared tables on %s', (backend
   for (const [name, fn] of WRITERS) test(name, () => withTestDb(backend, fn));
 });
 
-/** TEST_DATABASE_URL is the coordinator itself (.ci/run's third engine runs the whole db project there). */
-const onCoordinator = !!process.env.CITUS_TEST_DATABASE_URL && process.env.CITUS_TEST_DATABASE_URL === process.env.TEST_DATABASE_URL;
-const citusUrl = process.env.CITUS_TEST_DATABASE_URL;
 // Defined only when a coordinator is given (.ci/run starts one and sets the URL): not skipped, absent.
 if (citusUrl) {
   describe('the shared tables on a Citus coordinator with two workers', () => {
-    let pool: pg.Pool;
-    beforeAll(async () => {
-      // Migrations, then the distribution step (auto), then the fixture district; when the coordinator is also
-      // TEST_DATABASE_URL the global setup did that already, and the other test files are using it.
-      if (!onCoordinator) await resetAndSeedPostgres(citusUrl);
-      pool = new pg.Pool({ connectionString: citusUrl, max: 2 });
-    }, 600_000);
-    afterAll(async () => { await pool?.end(); });
-
-    /** fn on one connection inside a transaction that is rolled back. */
-    async function inTx<T>(fn: (db: Queryable) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
-        return await fn(wrapClient(client));
-      } finally {
-        await client.query('rollback').catch(() => {});
-        client.release();
-      }
-    }
+    const inTx = coordinatorTx(citusUrl!); // inside `if (citusUrl)`
 
     test('each is a reference table with a copy on the coordinator and both workers, and the copies hold the same rows', () => inTx(async (db) => {
       const kinds = new Map((await citusTables(db)).map((t) => [t.table, t.kind]));

@@ -9,11 +9,9 @@
 //   a district's evaluation, the component import) go to one shard, and the province's views (the ranking of
 //   districts, the live stream's read) to all 32.
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { analyzeTable, citusTables, COORDINATOR_TABLES_CITING_CASES, distribute, DISTRIBUTED_TABLES, isCitus, isDistributed, parseDistributionMode, REFERENCE_TABLES } from '../../../server/db/distribute.js';
 import { migrate, readMigrations } from '../../../server/db/migrate.js';
-import { wrapClient } from '../../../server/db/postgres.js';
 import { copyRows, deleteBySource, extent as componentExtent, feature as componentFeature, get as getComponent, inBbox, near, reserveSequence } from '../../../server/db/components.js';
 import { importComponents } from '../../../server/services/import-components.js';
 import { expectCountsExact, gridWithoutMajor } from '../../helpers/grid-counts.js';
@@ -35,7 +33,7 @@ import { evaluate } from '../../../server/services/evaluation.js';
 import { publicReply, savePublicReply } from '../../../server/db/public.js';
 import type { Queryable, Sql } from '../../../server/db/types.js';
 import { sharedPglite, testBackends, withTestDb } from '../../helpers/backends.js';
-import { resetAndSeedPostgres } from '../../helpers/fixture.js';
+import { citusUrl, coordinatorTx, onCoordinator } from '../../helpers/citus.js';
 
 /** A case reported by the demo inspector at a point in a grid and accepted by the operator: trail, events and steps of two steps. */
 async function acceptedCase(db: Queryable, description: string) {
@@ -58,8 +56,6 @@ describe('GRIDLINE_DISTRIBUTED', () => {
   });
 });
 
-/** TEST_DATABASE_URL is the coordinator itself (.ci/run's third engine runs the whole db project there). */
-const onCoordinator = !!process.env.CITUS_TEST_DATABASE_URL && process.env.CITUS_TEST_DATABASE_URL === process.env.TEST_DATABASE_URL;
 
 // The shared PGlite (migrated and seeded, or from its image) opens before the tests, not inside the first one's time.
 beforeAll(async () => { if (testBackends().includes('pglite')) await sharedPglite(); }, 600_000);
@@ -90,34 +86,10 @@ describe.each(testBackends())('the distribution step on %s', (backend) => {
   }));
 });
 
-const citusUrl = process.env.CITUS_TEST_DATABASE_URL;
 // Defined only when a coordinator is given (.ci/run starts one and sets the URL): not skipped, absent.
 if (citusUrl) {
   describe('on a Citus coordinator with two workers', () => {
-    let pool: pg.Pool;
-    beforeAll(async () => {
-      // Migrations, then the distribution step (auto), then the fixture district; when the coordinator is also
-      // TEST_DATABASE_URL the global setup did that already, and the other test files are using it.
-      if (!onCoordinator) await resetAndSeedPostgres(citusUrl);
-      pool = new pg.Pool({ connectionString: citusUrl, max: 2 });
-    }, 600_000);
-    afterAll(async () => { await pool?.end(); });
-
-    /** fn on one connection inside a transaction that is rolled back; `notices` collects what the server said. */
-    async function inTx<T>(fn: (db: Queryable, notices: string[]) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
-      const notices: string[] = [];
-      const hear = (m: { message?: string }) => { notices.push(m.message ?? ''); };
-      client.on('notice', hear);
-      try {
-        await client.query('begin');
-        return await fn(wrapClient(client), notices);
-      } finally {
-        await client.query('rollback').catch(() => {});
-        client.off('notice', hear);
-        client.release();
-      }
-    }
+    const inTx = coordinatorTx(citusUrl!); // inside `if (citusUrl)`
 
     const explain = async (db: Queryable, sql: string, params: readonly unknown[] = []) =>
       (await db.query<{ 'QUERY PLAN': string }>(`explain (costs off) ${sql}`, params)).rows.map((r) => r['QUERY PLAN']).join('\n');
