@@ -20,6 +20,7 @@ import componentRoutes from './http/routes/components.js';
 import placeRoutes from './http/routes/places.js';
 import tileRoutes from './http/routes/tiles.js';
 import { TileGenerations } from './services/tile-generations.js';
+import { DistrictExtents } from './services/district-extents.js';
 import ogcRoutes from './http/routes/ogc.js';
 import authPlugin, { trustProxyOption } from './http/plugins/auth.js';
 import authRoutes from './http/routes/auth.js';
@@ -111,6 +112,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') tileGenerations.noteWrite();
     done(null, payload);
   });
+  // The districts' extents, read once per grids generation for the grids tiles and the locates without a district
+  // alike (issue 12: each asks the districts it concerns alone).
+  const districtExtents = new DistrictExtents(tileGenerations);
   const onSessionsEnded = () => live.recheckSessions();
   await app.register(authPlugin, { db: deps.db, config, clock, onSessionsEnded }); // before the routes: app.authenticate, app.requireRole, req.user
   const authHooks = recogniseAuthHooks(app);
@@ -118,7 +122,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(metaRoutes, { deps: { ...d, rules } }); // /api/config: each district's time zone from the rule book
   await app.register(classRoutes, { deps: d });
   await app.register(regionRoutes, { deps: d });
-  await app.register(gridRoutes, { deps: d });
+  await app.register(gridRoutes, { deps: { ...d, district_extents: districtExtents } });
   await app.register(componentRoutes, { deps: d });
   await app.register(placeRoutes, { deps: d });
   await app.register(ogcRoutes, { deps: d });
@@ -131,8 +135,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   // Cases and the live stream: the hub hears committed changes (NOTIFY, or the poke after a local commit).
   const caseDeps = { db: deps.db, clock, work: deps.work ?? rules.work, onCommitted: () => live.poke(),
-    fault_response_delay_ms: config.fault_response_delay_ms, notify_channels: [...channelsOf(config).keys()] };
-  await app.register(tileRoutes, { deps: { ...d, cases: caseDeps, tile_generations: tileGenerations } });
+    fault_response_delay_ms: config.fault_response_delay_ms, notify_channels: [...channelsOf(config).keys()], district_extents: districtExtents };
+  await app.register(tileRoutes, { deps: { ...d, cases: caseDeps, tile_generations: tileGenerations, district_extents: districtExtents } });
   await app.register(caseRoutes, { deps: { ...d, cases: caseDeps } });
   await app.register(publicRoutes, { deps: { ...d, cases: caseDeps } }); // the public report and tracking pages (issue 11)
   await app.register(wallFeedRoutes, { deps: { ...d, cases: caseDeps } }); // the wall's bulk feed (issue 10)

@@ -6,6 +6,7 @@ import type { Bbox } from '../domain/coords.js';
 
 const LOCATE_SQL = prepared(readFileSync(new URL('./sql/locate-grid.sql', import.meta.url), 'utf8'));
 const LOCATE_IN_DISTRICT_SQL = prepared(readFileSync(new URL('./sql/locate-grid-in-district.sql', import.meta.url), 'utf8'));
+const LOCATE_IN_DISTRICTS_SQL = prepared(readFileSync(new URL('./sql/locate-grid-in-districts.sql', import.meta.url), 'utf8'));
 
 export type GridRef = { code: string; community_code: string; street_code: string; district_code: string };
 
@@ -15,6 +16,18 @@ export type GridRef = { code: string; community_code: string; street_code: strin
  */
 export async function locate(db: Queryable, lon: number, lat: number, district: string | null = null): Promise<GridRef | null> {
   const { rows } = await db.query<GridRef>(district ? LOCATE_IN_DISTRICT_SQL : LOCATE_SQL, district ? [lon, lat, district] : [lon, lat]);
+  return rows[0] ?? null;
+}
+
+/**
+ * locate within `districts` alone (null when none of their grids covers the point): one district by its own statement
+ * (one shard on Citus, router-planned), several in one (`district_code = any($3)`: their shards alone), none without
+ * a query. The lowest code among them, as locate orders.
+ */
+export async function locateIn(db: Queryable, lon: number, lat: number, districts: readonly string[]): Promise<GridRef | null> {
+  if (!districts.length) return null;
+  if (districts.length === 1) return locate(db, lon, lat, districts[0]);
+  const { rows } = await db.query<GridRef>(LOCATE_IN_DISTRICTS_SQL, [lon, lat, districts]);
   return rows[0] ?? null;
 }
 

@@ -13,6 +13,8 @@ import * as componentsDb from '../db/components.js';
 import * as audit from '../db/audit.js';
 import * as ratings from '../db/ratings.js';
 import { assertPhotosExist } from './photos.js';
+import { locate as locateGrid } from './grids.js';
+import type { DistrictExtents } from './district-extents.js';
 import { notifyCaseChange, optIn } from './notify/outbox.js';
 import type { NotifyChannel } from '../domain/notify.js';
 import { DomainError } from '../domain/errors.js';
@@ -23,7 +25,7 @@ import { verifyChain } from '../domain/trail.js';
 import { maySee, needsPatrolledCodes, sightOf, type DistrictSight, type Sight, type VisibleCase } from '../domain/visibility.js';
 import { maskName, maskPhone } from '../domain/privacy.js';
 import { normalizePhone } from '../domain/phone.js';
-import { randomUUID } from 'node:crypto';
+import { newCaseId } from '../domain/case-ids.js';
 import { workOf, type WorkRules } from './work-rules.js';
 import { refreshFacts } from './facts.js';
 import { assertKnownRefs, parseCaseSearch, type CaseSearch, type CaseSearchQuery } from '../domain/case-search.js';
@@ -34,6 +36,8 @@ export type CaseDeps = {
   fault_response_delay_ms?: number;
   /** Channels notifications are written for (services/notify/outbox.ts; default webhooks only). */
   notify_channels?: readonly NotifyChannel[];
+  /** The districts' extents (app.ts's one instance): a locate without a district asks the districts holding the point alone (services/grids.ts locate). */
+  district_extents?: DistrictExtents;
 };
 
 /** Who is acting: a logged-in user, or null for the anonymous public. */
@@ -195,9 +199,10 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
     }
     // A district-scoped user reports in its own district (issue 12): the locate names the district (one shard on Citus).
     const district = opts.district !== undefined ? opts.district : await districtOf(tx, user);
-    const grid = await grids.locate(tx, lon, lat, district);
+    // Without one (the public, Open311, a user of every district), the districts whose extent holds the point.
+    const grid = district ? await grids.locate(tx, lon, lat, district) : await locateGrid(tx, lon, lat, deps.district_extents);
     if (!grid && district) {
-      const elsewhere = await grids.locate(tx, lon, lat); // only to say where the point lies
+      const elsewhere = await locateGrid(tx, lon, lat, deps.district_extents); // only to say where the point lies
       if (elsewhere) {
         if (opts.outsideDistrict) throw opts.outsideDistrict(elsewhere.district_code);
         throw new DomainError('unprocessable', `The point lon=${lon.toFixed(6)}, lat=${lat.toFixed(6)} lies in district ${elsewhere.district_code}, outside your district ${district}: report it to that district's centre, or check the point`,
@@ -218,7 +223,7 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
     const suggested = await departments.suggestFor(tx, { class_code: input.class_code, component_id: input.component_id ?? null, district_code: grid.district_code });
     const work = workOf(deps.work, grid.district_code); // the case's own district's calendar and limits (issue 12)
     const case_no = await cases.nextCaseNo(tx, grid.district_code, localDateOf(work.calendar, now));
-    const id = randomUUID();
+    const id = newCaseId(grid.district_code); // names its district: a read by id goes to one shard on Citus (domain/case-ids.ts)
     const { times, entry } = openCase(first, actor, {
       id, source, self_handled: !!input.self_handled, class_code: input.class_code, urgent: !!input.urgent, grid_code: grid.code,
       note: input.description ?? null, photo_ids: input.photo_ids ?? null,

@@ -6,10 +6,13 @@ import * as tilesDb from '../db/tiles.js';
 import type { CaseTileFilter, Encoder, TileSet } from '../db/tiles.js';
 import { fresh, type CachedTile, type LonLatBox, type TileCache } from './tile-cache.js';
 import type { TileGenerations } from './tile-generations.js';
+import { DISTRICT_SLACK_DEG, type DistrictExtents } from './district-extents.js';
 
 export type { CaseTileFilter, Encoder, TileSet };
 export { TileCache } from './tile-cache.js';
 export { TileGenerations } from './tile-generations.js';
+/** The districts' extents a routed tile is drawn by (serveTile `districts`): app.ts's one instance, shared with the locates. */
+export { DistrictExtents } from './district-extents.js';
 
 /** The tile sets served under /api/tiles/{set}/{z}/{x}/{y}.mvt. */
 export const TILE_SETS = tilesDb.TILE_SETS;
@@ -63,13 +66,6 @@ export function tileBounds(z: number, x: number, y: number): LonLatBox {
   return [lon(x - m), lat(Math.min(n, y + 1 + m)), lon(x + 1 + m), lat(Math.max(0, y - m))];
 }
 
-/**
- * How far past a tile's buffered envelope a district's extent may lie and still count as met: the SQL compares
- * PostGIS's bounding boxes, single-precision and rounded outward (~1e-5° at 116°E), with an envelope it computes
- * itself; 1e-4° (~10 m) more can only add a district, never drop one that has something in the tile.
- */
-const DISTRICT_SLACK_DEG = 1e-4;
-
 /** The districts whose extent (db/tiles.ts districtBoxes) meets a tile's buffered envelope (tileBounds), in code order. */
 export function districtsMeeting(boxes: readonly tilesDb.DistrictBox[], z: number, x: number, y: number): string[] {
   const [w, s, e, n] = tileBounds(z, x, y);
@@ -78,33 +74,6 @@ export function districtsMeeting(boxes: readonly tilesDb.DistrictBox[], z: numbe
   if (w < -180 || e > 180) return boxes.map((b) => b.district_code);
   const d = DISTRICT_SLACK_DEG;
   return boxes.filter(({ box: b }) => b[0] <= e + d && b[2] >= w - d && b[1] <= n + d && b[3] >= s - d).map((b) => b.district_code);
-}
-
-/**
- * The districts' extents for routing a tile to the districts it meets (db/tiles.ts routedByDistrict: on Citus one
- * task per district met instead of one per shard), read once per generation of the grids set, which every writer
- * of grids and regions moves (db/tile-bumps.ts), and kept as long as the tile cache it sits beside (one per tile
- * route). A write that moves no generation (psql) leaves them stale, as it leaves the cached tiles.
- */
-export class TileDistricts {
-  private held: { gen: string; boxes: Promise<tilesDb.DistrictBox[]> } | null = null;
-  private reads = 0;
-
-  /** The extents at `gen` (the grids set's generation): from memory, or read once for every caller at that generation. */
-  boxes(db: Queryable, gen: string): Promise<tilesDb.DistrictBox[]> {
-    if (this.held?.gen === gen) return this.held.boxes;
-    const boxes = tilesDb.districtBoxes(db);
-    this.reads++;
-    const held = { gen, boxes };
-    this.held = held;
-    boxes.catch(() => { if (this.held === held) this.held = null; });
-    return boxes;
-  }
-
-  /** How many times the extents were read (tests: once per generation). */
-  stats(): { reads: number } {
-    return { reads: this.reads };
-  }
 }
 
 /** A strong ETag of tile bytes (a content hash, so every process gives the same tile the same tag). */
@@ -132,7 +101,7 @@ export function cachedTile(deps: { cache: TileCache; gens?: TileGenerations }, t
  * layers read grids by envelope (db/tiles.ts routedByDistrict) reads those of the districts it meets alone (issue
  * 12), with the same bytes; without it, or with the cache off, every district's.
  */
-export async function serveTile(deps: { db: Queryable; cache: TileCache; gens?: TileGenerations; districts?: TileDistricts }, t: TileRequest): Promise<ServedTile> {
+export async function serveTile(deps: { db: Queryable; cache: TileCache; gens?: TileGenerations; districts?: DistrictExtents }, t: TileRequest): Promise<ServedTile> {
   if (t.set === 'cases' && (!t.cases || !t.scope)) throw new Error('a cases tile needs its filter and the caller\'s visibility scope');
   const { db, cache } = deps;
   // Only the cases set changes with time; the others are true until their generation moves.

@@ -2,6 +2,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Deps } from '../deps.js';
 import * as grids from '../../services/grids.js';
+import type { DistrictExtents } from '../../services/district-extents.js';
 import { parseBbox, toWgs84 } from '../../domain/coords.js';
 import { DomainError } from '../../domain/errors.js';
 import { BboxParam, Crs, GridCode, Lat, Lon, errorResponses } from '../schemas/common.js';
@@ -10,7 +11,8 @@ import { currentUser } from '../plugins/auth.js';
 import { geojsonResponse } from '../schemas/geojson.js';
 import { featureCollectionText, featureText } from '../geojson.js';
 
-const gridRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
+/** `district_extents`: app.ts's districts' extents, by which a locate asks the districts holding the point alone (issue 12). */
+const gridRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { district_extents?: DistrictExtents } }> = async (app, { deps }) => {
   app.get('/api/grids', {
     schema: {
       tags: ['grids'], summary: 'Current unit grids in a bbox, as a GeoJSON FeatureCollection (properties.code)',
@@ -36,7 +38,7 @@ const gridRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps
     },
   }, async (req) => {
     const [lon, lat] = toWgs84(req.query.lon, req.query.lat, req.query.crs);
-    const grid = await grids.locate(deps.db, lon, lat);
+    const grid = await grids.locate(deps.db, lon, lat, deps.district_extents);
     if (!grid) throw new DomainError('outside_district', `No unit grid covers lon=${lon.toFixed(6)}, lat=${lat.toFixed(6)} (WGS84)`);
     return { grid, lon, lat };
   });

@@ -12,7 +12,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
 import type { CaseDeps } from '../../services/cases.js';
-import { cachedTile, serveTile, TileCache, TileDistricts, TILE_SETS, type ServedTile, type TileGenerations, type TileSet } from '../../services/tiles.js';
+import { cachedTile, serveTile, TileCache, DistrictExtents, TILE_SETS, type ServedTile, type TileGenerations, type TileSet } from '../../services/tiles.js';
 import { DomainError } from '../../domain/errors.js';
 import { visibilityRule } from '../../domain/visibility.js';
 import { caseTileFilter } from '../../services/stats.js';
@@ -24,15 +24,16 @@ import { STATS_ROLES } from './stats.js';
 
 export const MAX_ZOOM = 22;
 
-const tileRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases?: CaseDeps; tile_generations?: TileGenerations } }> = async (app, { deps }) => {
+const tileRoutes: FastifyPluginAsyncTypebox<{ deps: Deps & { cases?: CaseDeps; tile_generations?: TileGenerations; district_extents?: DistrictExtents } }> = async (app, { deps }) => {
   // The cases layer's dates are local dates of the city's calendar (app.ts hands the case deps in; without them,
   // as in a bare tile server, the default rules are read once, when first needed).
   let work: WorkRules | null = deps.cases?.work ?? null;
   const clock = deps.cases?.clock ?? { now: () => new Date() };
   const casesGuard = app.requireRole(...STATS_ROLES);
   const cache = new TileCache(Math.floor(deps.config.tile_cache_mb * 1024 * 1024));
-  // The districts' extents, per generation of the grids: a grids tile reads only the districts it meets (issue 12).
-  const districts = new TileDistricts();
+  // The districts' extents, per generation of the grids: a grids tile reads only the districts it meets (issue 12);
+  // app.ts's instance, shared with the locates, else the route's own.
+  const districts = deps.district_extents ?? new DistrictExtents(deps.tile_generations);
 
   app.get('/api/tiles/:set/:z/:x/:tile', {
     onRequest: async (req: FastifyRequest, reply: FastifyReply) => {

@@ -1,11 +1,11 @@
 // A tile routed to the districts it meets (issue 12; docs/citus.md): the grids tile (every zoom) and the components
 // set's community clusters read grids of the districts in $4 alone (db/tiles.ts routedByDistrict), the districts
-// from each district's extent (db/tiles.ts districtBoxes, kept per grids generation by services/tiles.ts
-// TileDistricts). On every engine the bytes must be those of the unrouted tile, also at a district's edge where a
+// from each district's extent (db/tiles.ts districtBoxes, kept per grids generation by services/district-extents.ts
+// DistrictExtents). On every engine the bytes must be those of the unrouted tile, also at a district's edge where a
 // tile meets two districts; a tile meeting none is the empty tile without a query.
 import { describe, expect, test } from 'vitest';
 import { districtBoxes, drawTile, type Encoder, type TileSet } from '../../../server/db/tiles.js';
-import { districtsMeeting, serveTile, TileCache, TileDistricts } from '../../../server/services/tiles.js';
+import { DistrictExtents, districtsMeeting, serveTile, TileCache } from '../../../server/services/tiles.js';
 import { copyRows } from '../../../server/db/components.js';
 import { noteTileSets } from '../../../server/db/tile-bumps.js';
 import type { Queryable, Sql } from '../../../server/db/types.js';
@@ -107,7 +107,7 @@ describe.each(testBackends())('the tile route\'s districts (services/tiles.ts) o
   test('serveTile routes a grids tile by the extents read once per grids generation, and reads them again when a writer moves it', () => withTestDb(backend, async (db) => {
     const edge = await neighbourAtEdge(db);
     const cache = new TileCache(64 * 1024 * 1024);
-    const districts = new TileDistricts();
+    const districts = new DistrictExtents();
     const t16 = tileOf(edge.lon, edge.lat, 16);
     const t12 = tileOf(edge.lon, edge.lat, 12);
     const served = await serveTile({ db, cache, districts }, { set: 'grids', ...t16 });
