@@ -58,6 +58,8 @@ async function fillCases(db: Db, n: number) {
                1 + floor(power(random(), 2) * ${x.ng})::int as gn, 1 + floor(random() * ${x.nc})::int as cn,
                random() as r_status, random() as r_source, random() as r_late, random() as r_wrong, random() as r_hours
           from generate_series(${from + 1}, ${to}) i;
+        -- ids naming their district, as the application makes them (domain/case-ids.ts: UUIDv8, the district's digits first)
+        update bench_new b set id = overlay(overlay(b.id::text placing g.district_code from 1) placing '8' from 15)::uuid from bench_grids g where g.n = b.gn;
         insert into cases (id, case_no, status, source, kind, class_code, geom, district_code, street_code, community_code, grid_code,
                            responsibility_code, reporter_id, department_id, suggested_department_id, suggestion_taken, filed_at,
                            dispatched_at, closed_at, closing_type, handled_late, trail_head, created_at, updated_at, origin, description,

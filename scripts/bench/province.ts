@@ -16,7 +16,8 @@
 // whose distribution step decides what is distributed on Citus: the bench reports it (pg_dist_partition) and needs
 // no change when more tables are distributed.
 //   Measures (p50/p95 over --runs, the engines alternating run by run so they share the machine's load): locate in a
-// district (db/sql/locate-grid-in-district.sql) and without one (locate-grid.sql), a grids tile (z16) and a cases
+// district (db/sql/locate-grid-in-district.sql) and without one as the application locates (services/grids.ts locate:
+// the districts whose extent holds the point, the grids generation heard as a server hears it), a grids tile (z16) and a cases
 // tile (z14, the district's filter) through db/tiles.ts, intake (services/cases.ts reportCase as a district-scoped
 // inspector), one district's evaluation of its streets and the province's ranking of its 20 districts
 // (services/evaluation.ts evaluate; --slow-runs), and the component import (services/import-components.ts) of
@@ -37,6 +38,9 @@ import { DEMO_COMPONENT_CLASSES, generateDistrict, type GeneratedDistrict, type 
 import * as gridsDb from '../../server/db/grids.js';
 import * as casesDb from '../../server/db/cases.js';
 import { districtsMeeting, renderTile } from '../../server/services/tiles.js';
+import { locate as locateRouted } from '../../server/services/grids.js';
+import { DistrictExtents } from '../../server/services/district-extents.js';
+import { TileGenerations } from '../../server/services/tile-generations.js';
 import { districtBoxes, type DistrictBox } from '../../server/db/tiles.js';
 import { reportCase, type CaseUser } from '../../server/services/cases.js';
 import { evaluate } from '../../server/services/evaluation.js';
@@ -160,7 +164,8 @@ c as (
 insert into cases (id, case_no, status, source, kind, class_code, geom, district_code, street_code, community_code, grid_code,
                    handled_late, suspension_count, suspended_at, closing_type, void_reason, yellow_at, red_at,
                    filed_at, dispatched_at, closed_at, trail_head, created_at, updated_at, origin)
-select md5('case:' || h)::uuid,
+select overlay(overlay(overlay(md5('case:' || h) placing $1 from 1) placing '8' from 13) -- names its district (domain/case-ids.ts):
+               placing translate(substr(md5('case:' || h), 17, 1), '0123456789abcdef', '89ab89ab89ab89ab') from 17)::uuid, -- UUIDv8, variant 10
        $1 || replace(day, '-', '') || lpad(serial::text, greatest(6, length(serial::text)), '0'), -- as domain/codes.ts caseNo
        status, source, kind, class_code,
        st_translate(p, ((r1 % 41) - 20) * 1e-6, ((r2 % 41) - 20) * 1e-6), $1, street_code, community_code, grid_code,
@@ -344,6 +349,26 @@ function tileOf(z: number, lon: number, lat: number): [number, number, number] {
 const users = new Map<Engine['label'], CaseUser>();
 const boxes = new Map<Engine['label'], Promise<DistrictBox[]>>();
 
+/**
+ * Per engine, the districts' extents as app.ts keeps them for the locates: the grids generation heard on LISTEN (a
+ * server with its tile cache on: no read of it while nothing is written through that server), the extents read once.
+ */
+const extentsOf = new Map<Engine['label'], Promise<{ gens: TileGenerations; extents: DistrictExtents }>>();
+function districtExtents(e: Engine): Promise<{ gens: TileGenerations; extents: DistrictExtents }> {
+  let x = extentsOf.get(e.label);
+  if (!x) {
+    x = (async () => {
+      const gens = new TileGenerations(e.db);
+      await gens.start();
+      // trusted once the listener is up and a read of the generations started after it (services/tile-generations.ts)
+      for (let i = 0; i < 100 && !gens.trusted(); i++) { await gens.generation('grids'); if (!gens.trusted()) await new Promise((r) => setTimeout(r, 20)); }
+      return { gens, extents: new DistrictExtents(gens) };
+    })();
+    extentsOf.set(e.label, x);
+  }
+  return x;
+}
+
 async function inspectorOf(e: Engine, district: string): Promise<CaseUser> {
   const u = users.get(e.label);
   if (u) return u;
@@ -362,7 +387,12 @@ function measures(ctx: Ctx): Measure[] {
   const evalDeps = (db: Queryable) => ({ db, clock: { now: () => ANCHOR }, work: ctx.work });
   return [
     { name: `locate a point in district ${ctx.district} (locate-grid-in-district.sql)`, run: (db, _e, i) => gridsDb.locate(db, pt(i).lon, pt(i).lat, ctx.district) },
-    { name: 'locate a point, no district (locate-grid.sql)', run: (db, _e, i) => gridsDb.locate(db, pt(i).lon, pt(i).lat) },
+    {
+      // As the application locates without a district (GET /api/grids/locate, intake of the public and of users of
+      // every district): the districts whose extent holds the point, by services/grids.ts.
+      name: 'locate a point, no district (services/grids.ts locate, routed by the districts\' extents)',
+      run: async (db, e, i) => locateRouted(db, pt(i).lon, pt(i).lat, (await districtExtents(e)).extents),
+    },
     {
       // As the tile route draws it: to the districts the tile meets (their extents read once, as per grids generation).
       name: 'grids tile z16 (db/tiles.ts), routed to the districts it meets',
@@ -550,6 +580,7 @@ async function main() {
     if (routes.length) say(`\nStatements per measure on Citus (EXPLAIN):\n${routes.join('\n')}`);
     say(`\n${HONEST}`);
   } finally {
+    for (const x of extentsOf.values()) await (await x).gens.stop();
     for (const e of engines) await e.db.close();
   }
 }

@@ -141,9 +141,10 @@ async function seedRows(dir: string, count: number): Promise<{ open: number; pro
                  from grids where valid_to is null) g
         where st_contains(geom, pt) order by code offset 25 limit 1`);
     await db.query(
-      `insert into cases (case_no, status, source, kind, class_code, geom, district_code, street_code, community_code, grid_code,
+      `insert into cases (id, case_no, status, source, kind, class_code, geom, district_code, street_code, community_code, grid_code,
                           department_id, trail_head, created_at, updated_at, step, yellow_at, red_at, address)
-       select g.district_code || 'W' || lpad(i::text, 19, '0'), ($2::text[])[1 + (i * 7) % cardinality($2::text[])], 'inspector', 'event', '06010', p.pt,
+       select overlay(overlay(gen_random_uuid()::text placing g.district_code from 1) placing '8' from 15)::uuid, -- names its district (domain/case-ids.ts)
+              g.district_code || 'W' || lpad(i::text, 19, '0'), ($2::text[])[1 + (i * 7) % cardinality($2::text[])], 'inspector', 'event', '06010', p.pt,
               g.district_code, g.street_code, g.community_code, g.code,
               (select department_id from class_departments where kind = 'matter' and class_code = '06010'),
               repeat('0', 64), now() - interval '2 hours', now() - interval '2 hours', 'handle',

@@ -4,6 +4,7 @@ import type { Queryable } from './types.js';
 import type { Bbox } from '../domain/coords.js';
 import { lightAtSqlExpression } from '../domain/lights.js';
 import { districtWhere } from './visibility.js';
+import { districtOfCaseId } from '../domain/case-ids.js';
 
 export type CaseFeature = {
   id: string; case_no: string; status: string; class_code: string; light: 'green' | 'yellow' | 'red' | null;
@@ -40,9 +41,22 @@ export async function features(
   return { items: rows, total: count.rows[0].n };
 }
 
-/** One case as a feature; null when no case has the id (or it is not a UUID, or not of `district` when given). */
+/**
+ * One case as a feature; null when no case has the id (or it is not a UUID, or not of `district` when given). Without
+ * `district`, first in the district the id names (domain/case-ids.ts: one shard on Citus), then, not found there
+ * (an id made before migrations/0068), by id alone.
+ */
 export async function feature(db: Queryable, id: string, now: Date, district: string | null = null): Promise<CaseFeature | null> {
   if (!UUID.test(id)) return null;
+  const named = district ? null : districtOfCaseId(id);
+  if (named) {
+    const found = await featureIn(db, id, now, named);
+    if (found) return found;
+  }
+  return featureIn(db, id, now, district);
+}
+
+async function featureIn(db: Queryable, id: string, now: Date, district: string | null): Promise<CaseFeature | null> {
   const params: unknown[] = [now, id];
   const inDistrict = districtWhere(district, (v) => { params.push(v); return `$${params.length}`; });
   const { rows } = await db.query<CaseFeature>(`select ${COLUMNS} from cases c where c.id = $2::uuid${inDistrict ? ` and ${inDistrict}` : ''}`, params);

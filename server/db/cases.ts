@@ -3,6 +3,7 @@ import type { Queryable } from './types.js';
 import { prepared } from './prepared.js';
 import { lightAtSqlExpression } from '../domain/lights.js';
 import { caseNo } from '../domain/codes.js';
+import { districtOfCaseId } from '../domain/case-ids.js';
 import type { CaseSearch, CaseSort, SearchRefs } from '../domain/case-search.js';
 import type { CaseStatus, ClosingType } from '../domain/workflow.js';
 import type { Viewer } from '../domain/visibility.js';
@@ -81,8 +82,19 @@ export async function insert(db: Queryable, row: Partial<Record<CaseField | 'id'
 /**
  * One case by id; with `district`, only if it is a case of that district (a district-scoped user's reads and every
  * write of a case whose district is known: on Citus the statement then goes to that district's shard alone).
+ * Without one, the district the id names (domain/case-ids.ts: every case made since migrations/0068), so a user of
+ * every district reads and locks on one shard too; an id that names none (a v4 id made before) is read by id alone.
  */
 export async function get(db: Queryable, id: string, now: Date, forUpdate = false, district: string | null = null): Promise<CaseRow | null> {
+  if (!district) {
+    // The id's district, checked against the row (0068 holds a new row to it): an old row of that shape made outside
+    // the application (not checked by 0068) that is not there is read again by id alone, below.
+    const named = districtOfCaseId(id);
+    if (named) {
+      const found = await byId(db, id, now, forUpdate, named);
+      if (found) return found;
+    }
+  }
   if (forUpdate && !district) {
     // A lock names the case's district: on Citus a row is locked only by a statement sent to one shard ("could not
     // run distributed query with FOR UPDATE"), and a case never changes district, so reading it first, unlocked,
@@ -90,6 +102,10 @@ export async function get(db: Queryable, id: string, now: Date, forUpdate = fals
     district = (await db.query<{ d: string }>('select district_code as d from cases where id = $1', [id])).rows[0]?.d ?? null;
     if (!district) return null;
   }
+  return byId(db, id, now, forUpdate, district);
+}
+
+async function byId(db: Queryable, id: string, now: Date, forUpdate: boolean, district: string | null): Promise<CaseRow | null> {
   const { rows } = await db.query<CaseRow>(
     `select ${SELECT} from cases c where c.id = $2${district ? ' and c.district_code = $3' : ''} ${forUpdate ? 'for update' : ''}`,
     district ? [now, id, district] : [now, id]);

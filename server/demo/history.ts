@@ -9,6 +9,7 @@
 // every step, some of them overdue.
 import { mulberry32 } from './dongcheng.js';
 import type { ChainedEntry } from '../domain/trail.js';
+import { newCaseId } from '../domain/case-ids.js';
 import {
   decideReport, openCase, transition,
   type Actor, type ActionInput, type CaseAction, type CaseSource, type CaseStatus, type Role, type Step,
@@ -251,7 +252,7 @@ function reportsOfDay(world: World, date: string, dayStart: Date): Report[] {
     }
   }
   reports.sort((a, b) => a.at.getTime() - b.at.getTime());
-  for (const r of reports) r.id = uuidOf(r.at, r.rnd);
+  for (const r of reports) r.id = uuidOf(r.at, r.grid.district_code, r.rnd);
   return reports;
 }
 
@@ -532,16 +533,18 @@ function bisect(cumulative: Float64Array, x: number): number {
 }
 
 /**
- * A version-7-shaped UUID: 48 bits of the report's millisecond time, then random bits from the stream. Ids in
- * report order make the bulk load append to the primary-key and trail indexes instead of writing all over them.
+ * A case id naming the grid's district (domain/case-ids.ts newCaseId: UUIDv8, the district's six digits first), then
+ * the top 36 bits of the report's millisecond time (4 s steps), then random bits from the stream (as many draws as
+ * the v7-shaped ids before 0068, so each case's walk draws the same). Ids of a district in report order make the
+ * bulk load append to the primary-key and trail indexes instead of writing all over them.
  */
-function uuidOf(at: Date, rnd: () => number): string {
+function uuidOf(at: Date, district: string, rnd: () => number): string {
   const time = at.getTime().toString(16).padStart(12, '0').slice(-12);
   const hex = Array.from({ length: 20 }, () => Math.floor(rnd() * 16).toString(16));
-  hex[0] = '7';
-  hex[4] = '89ab'[Math.floor(rnd() * 4)];
-  const s = time + hex.join('');
-  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
+  const variant = '89ab'[Math.floor(rnd() * 4)];
+  // newCaseId puts the district over the first six digits and the version over the 13th
+  const s = `000000${time.slice(0, 6)}0${time.slice(6, 9)}${variant}${time.slice(9)}${hex.slice(8).join('')}`;
+  return newCaseId(district, Uint8Array.from(s.match(/../g)!, (h) => parseInt(h, 16)));
 }
 
 /** A random point inside the grid (even-odd rule over all rings), else its inside point. */

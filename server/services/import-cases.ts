@@ -7,7 +7,7 @@
 // twice changes nothing the second time.
 import * as departmentsDb from '../db/departments.js';
 import { existsSync, readFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import { newCaseId } from '../domain/case-ids.js';
 import { join, resolve } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
 import type { Queryable } from '../db/types.js';
@@ -274,7 +274,7 @@ async function applyBatch(tx: Queryable, rows: CaseRow[], opts: CaseImportOption
   const factItems: { case_id: string; district_code: string; facts: CaseFacts }[] = [];
   fresh.forEach((r, i) => {
     const place = places.get(r.row)!;
-    const id = randomUUID();
+    const id = newCaseId(place.district_code); // names its district (domain/case-ids.ts)
     const trail = chain(id, importedTrail(r, place, opts.source_system), null);
     const columns = importedCaseColumns(r, place, opts.source_system, now);
     const work = workOf(opts.work, place.district_code); // the case's own district's calendar (issue 12)

@@ -21,6 +21,8 @@ import { loadedFiles, markLoaded } from '../../../server/db/classes.js';
 import { actOnCase, readCase, reportCase } from '../../../server/services/cases.js';
 import { drawGrids } from '../../../server/services/draw-grids.js';
 import * as gridsDb from '../../../server/db/grids.js';
+import { locate as locateRouted } from '../../../server/services/grids.js';
+import { DistrictExtents } from '../../../server/services/district-extents.js';
 import * as statsDb from '../../../server/db/stats.js';
 import { CASE_DETAIL_ZOOM, districtBoxes, drawTile, postgresLayerSql, tileLayers } from '../../../server/db/tiles.js';
 import { districtsMeeting } from '../../../server/services/tiles.js';
@@ -488,6 +490,92 @@ comment on table regions is $$dollar-quoted; too$$;`;
       expect((await db.query(inDistrict, [at.lon, at.lat, at.district_code])).rows).toEqual([expect.objectContaining({ code: at.code })]);
       expect(await gridsDb.locate(db, at.lon, at.lat)).toMatchObject({ code: at.code, district_code: at.district_code });
     }));
+    describe("a locate without a district asks the districts whose extent holds the point (services/grids.ts locate, services/district-extents.ts)", () => {
+      /** The locates among the recorded statements (the extents' and the generation's reads aside). */
+      const locates = (seen: { sql: string; params: readonly unknown[] }[]) => seen.filter((x) => /st_covers\(geom/.test(x.sql));
+      /** What Citus sent the workers while fn ran (citus.log_remote_commands), as shardsNamed reads it. */
+      async function remote(db: Queryable, notices: string[], fn: () => Promise<unknown>) {
+        await db.exec('set local citus.log_remote_commands = on; set local client_min_messages = log');
+        const from = notices.length;
+        await fn();
+        await db.exec('set local citus.log_remote_commands = off; set local client_min_messages = notice');
+        return shardsNamed(db, notices.slice(from));
+      }
+      const rangeOf = async (db: Queryable, district: string) => (await db.query<{ min: string }>(
+        `select shardminvalue as min from pg_dist_shard where shardid = get_shard_id_for_distribution_column('grids', $1::text)`, [district])).rows[0].min;
+
+      test('a point inside one district: one statement (locate-grid-in-district.sql), Task Count 1, sent to that district\'s shard alone; the unrouted locate\'s answer', () => inTx(async (db, notices) => {
+        const { rows: [at] } = await db.query<{ code: string; district_code: string; lon: number; lat: number }>(
+          `select code, district_code, st_x(p) as lon, st_y(p) as lat
+             from (select code, district_code, st_pointonsurface(geom) as p from grids where valid_to is null order by code offset 5 limit 1) g`);
+        const extents = new DistrictExtents();
+        await extents.current(db); // read once per grids generation (a task per shard), before the locates
+        const seen: { sql: string; params: readonly unknown[] }[] = [];
+        const rec = recording(db, seen);
+        let got: unknown = null;
+        const sent = await remote(db, notices, async () => { got = await locateRouted(rec, at.lon, at.lat, extents); });
+        expect(got).toMatchObject({ code: at.code, district_code: at.district_code });
+        expect(got).toEqual(await gridsDb.locate(db, at.lon, at.lat));
+        expect(sent.tables).toEqual(['grids']);
+        expect(sent.ranges).toEqual([await rangeOf(db, at.district_code)]);
+        const l = locates(seen);
+        expect(l.map((x) => x.params)).toEqual([[at.lon, at.lat, at.district_code]]);
+        expect(taskCount(await explain(db, l[0].sql, l[0].params))).toBe(1);
+        expect(extents.stats().reads).toBe(1);
+      }));
+
+      test('on the edge of two districts on different shards: one statement (district_code = any($3)) of two tasks, each run on those two shards alone (past the plan cache\'s five custom plans); the lower code, as unrouted', () => inTx(async (db, notices) => {
+        const { rows: [w] } = await db.query<{ district_code: string; x0: number; y0: number; y1: number }>(
+          `select district_code, st_xmin(geom) as x0, st_ymin(geom) as y0, st_ymax(geom) as y1 from grids
+            where valid_to is null order by st_xmin(geom), code limit 1`);
+        const shard = async (d: string) => (await db.query<{ s: string }>(`select get_shard_id_for_distribution_column('grids', $1::text)::text as s`, [d])).rows[0].s;
+        let b = '';
+        for (const d of ['990081', '990082', '990083', '990084', '990085']) if (!b && await shard(d) !== await shard(w.district_code)) b = d;
+        expect(b).not.toBe('');
+        await db.query(`insert into regions (code, level, name, parent_code) values ($1, 'district', 'citus-edge', null),
+          ($1 || '001', 'street', 'citus-edge', $1), ($1 || '001001', 'community', 'citus-edge', $1 || '001')`, [b]);
+        await db.query(
+          `insert into grids (code, community_code, street_code, district_code, geom, area_m2, valid_from)
+           values ($1 || '001001001', $1 || '001001', $1 || '001', $1, st_multi(st_makeenvelope($2::float8 - 0.003, $3, $2, $4, 4326)), 90000, '2026-01-01')`,
+          [b, w.x0, w.y0, w.y1]);
+        const extents = new DistrictExtents();
+        await extents.current(db);
+        const edge = { lon: w.x0, lat: (w.y0 + w.y1) / 2 };
+        const unrouted = await gridsDb.locate(db, edge.lon, edge.lat);
+        expect(unrouted?.district_code).toBe([w.district_code, b].sort()[0]);
+        const ranges = [await rangeOf(db, w.district_code), await rangeOf(db, b)].sort();
+        for (let i = 0; i < 8; i++) {
+          const seen: { sql: string; params: readonly unknown[] }[] = [];
+          let got: unknown = null;
+          const sent = await remote(db, notices, async () => { got = await locateRouted(recording(db, seen), edge.lon, edge.lat, extents); });
+          expect(got).toEqual(unrouted);
+          expect(sent.ranges.sort(), `run ${i}`).toEqual(ranges);
+          const l = locates(seen);
+          expect(l.map((x) => x.params)).toEqual([[edge.lon, edge.lat, [w.district_code, b].sort()]]);
+          if (i === 0) expect(taskCount(await explain(db, l[0].sql, l[0].params))).toBe(2);
+        }
+      }));
+
+      test('intake by a user of every district (reportCase with the extents): every command on the group goes to the shards of one hash range, each statement Task Count 1', () => inTx(async (db, notices) => {
+        const { inspector } = await demoUsers(db);
+        const p = await pointInGrid(db);
+        const district = (await gridsDb.locate(db, p.lon, p.lat))!.district_code;
+        const deps = { ...caseDeps(db), district_extents: new DistrictExtents() };
+        await deps.district_extents.current(db);
+        const seen: { sql: string; params: readonly unknown[] }[] = [];
+        const sent = await remote(db, notices, async () => {
+          const r = await reportCase({ ...deps, db: recording(db, seen) }, { ...inspector, region_code: null },
+            { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat, description: 'citus intake, every district' }, null);
+          expect(r.case).toMatchObject({ district_code: district, grid_code: p.code });
+        });
+        expect(sent.tables).toEqual(expect.arrayContaining(['cases', 'grids']));
+        expect(sent.ranges).toEqual([await rangeOf(db, district)]);
+        const routed = await routes(db, seen);
+        expect(routed.some((x) => /st_covers\(geom/.test(x.sql))).toBe(true);
+        for (const r of routed) expect(r.tasks, r.sql).toEqual(r.tasks.map(() => 1));
+      }));
+    });
+
     test("the grids tile names the districts it meets (db/tiles.ts districtBoxes, services/tiles.ts districtsMeeting): one task inside a district, one per district at an edge, 32 unrouted; below z13 the per-community counts, an aggregate joined to regions, match the grids", () => inTx(async (db) => {
       const { rows: [g] } = await db.query<{ code: string; community_code: string; district_code: string; lon: number; lat: number; n: number }>(
         `select g.code, g.community_code, g.district_code, st_x(st_pointonsurface(g.geom)) as lon, st_y(st_pointonsurface(g.geom)) as lat, c.n
@@ -841,6 +929,58 @@ comment on table regions is $$dollar-quoted; too$$;`;
         for (const x of province) expect(Math.max(...x.tasks), x.sql).toBe(32);
         const reported = (d: string) => Object.values(ranking.rows.find((r) => r.key === d)!.indicators).map((f) => f.denominator);
         expect(reported(b)).not.toEqual(reported(district)); // two cases against one: the rows are each district's own
+      }));
+    });
+
+    describe('case ids naming their district (domain/case-ids.ts, migrations/0068): a user of every district acts on a case by id on one shard', () => {
+      /** Every command the app's `fn` made Citus send to the workers, and the shards of the group they named. */
+      async function sentByApp(db: Queryable, notices: string[], fn: () => Promise<unknown>) {
+        await db.exec('set local citus.log_remote_commands = on; set local client_min_messages = log');
+        const from = notices.length;
+        await fn();
+        await db.exec('set local citus.log_remote_commands = off; set local client_min_messages = notice');
+        return shardsNamed(db, notices.slice(from));
+      }
+      /** The case `id` copied under a version-4 id, as every case made before 0068 has (its trail re-keyed). */
+      async function asOldCase(db: Queryable, id: string): Promise<string> {
+        const cols = ['status', 'source', 'kind', 'class_code', 'geom', 'district_code', 'street_code', 'community_code', 'grid_code', 'reporter_id',
+          'step', 'step_started_at', 'step_deadline_at', 'yellow_at', 'red_at', 'trail_head', 'version', 'created_at', 'updated_at', 'origin'].join(', ');
+        const { rows: [c] } = await db.query<{ id: string }>(
+          `insert into cases (id, case_no, ${cols}) select gen_random_uuid(), case_no || '9', ${cols} from cases where id = $1 returning id::text as id`, [id]);
+        await db.query(`insert into case_trail (case_id, district_code, seq, at, actor, role, action, from_status, to_status, prev_hash, hash)
+          select $2, district_code, seq, at, actor, role, action, from_status, to_status, prev_hash, hash from case_trail where case_id = $1`, [id, c.id]);
+        return c.id;
+      }
+
+      test('a new case (a UUIDv8 id naming its district): the action and the read of an unscoped operator, every statement Task Count 1 on the district\'s shards; an old v4 case: the district read first asks all 32', () => inTx(async (db, notices) => {
+        const district = await fixtureDistrict(db);
+        const { inspector, operator, shiftLead } = await demoUsers(db); // operator, shift leader: region_code null, users of every district
+        const p = await pointInGrid(db);
+        const r = await reportCase(caseDeps(db), scoped(inspector, district), { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat, description: 'citus case id' }, null);
+        expect(r.case.id.slice(0, 6)).toBe(district);
+        expect(r.case.id[14]).toBe('8');
+        const seen: { sql: string; params: readonly unknown[] }[] = [];
+        const rdeps = caseDeps(recording(db, seen));
+        const sent = await sentByApp(db, notices, async () => {
+          expect(await actOnCase(rdeps, operator, r.case.id, { action: 'accept', version: r.case.version })).toMatchObject({ status: 'pending_filing', version: 2 });
+          expect((await readCase(rdeps, operator, r.case.id)).trail.map((e) => e.action)).toEqual(['report', 'accept']);
+        });
+        // The same kind of action on a case with a v4 id (made before 0068): the lock's district is read first, by id alone.
+        // (The app's statements before any EXPLAIN: one between them changes the transaction's local-execution state.)
+        const old = await asOldCase(db, r.case.id);
+        const seenOld: { sql: string; params: readonly unknown[] }[] = [];
+        expect(await actOnCase(caseDeps(recording(db, seenOld)), shiftLead, old, { action: 'file', version: 2 })).toMatchObject({ id: old, version: 3 });
+
+        expect(sent.tables).toEqual(expect.arrayContaining(['case_trail', 'cases']));
+        const { rows: [mine] } = await db.query<{ min: string }>(
+          `select shardminvalue as min from pg_dist_shard where shardid = get_shard_id_for_distribution_column('cases', $1::text)`, [district]);
+        expect(sent.ranges).toEqual([mine.min]);
+        expect(seen.some((x) => /\bfrom cases c where c\.id = \$2 and c\.district_code = \$3 for update/.test(x.sql)), 'the lock names the district').toBe(true);
+        expect(seen.filter((x) => /select district_code as d from cases where id = \$1/.test(x.sql)), 'no district read first').toEqual([]);
+        const routed = await routes(db, seen);
+        for (const x of routed) expect(x.tasks, x.sql).toEqual(x.tasks.map(() => 1));
+        const districtRead = (await routes(db, seenOld)).filter((x) => /select district_code as d from cases where id = \$1/.test(x.sql));
+        expect(districtRead.map((x) => x.tasks)).toEqual([[32]]);
       }));
     });
   });
