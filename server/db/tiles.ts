@@ -371,8 +371,9 @@ const DISTRICT_EXTENTS = [
 
 /**
  * Each district's extent: its current grids and its regions (what the routed layers, routedByDistrict, draw of it).
- * Reads every current grid: the tile routes keep the result per generation of the grids set (services/tiles.ts
- * TileDistricts), which every writer of grids and regions moves.
+ * Reads every current grid: the server keeps the result per generation of the grids set, for the tile routes and the
+ * locates without a district alike (services/district-extents.ts DistrictExtents), which every writer of grids and
+ * regions moves.
  */
 export async function districtBoxes(db: Queryable): Promise<DistrictBox[]> {
   const out = new Map<string, [number, number, number, number]>();
