@@ -85,8 +85,9 @@ export async function inspectorsWithGrids(db: Queryable, ids: readonly number[])
 
 /**
  * Current unit grids in no responsibility grid yet, by community then code, with the community's name; at most
- * `limit`. An anti-join, not `not exists`: Citus refuses a subquery on a local table (the members) correlated with
- * the distributed grids (docs/citus.md).
+ * `limit`. An anti-join, not `not exists`: Citus refused a subquery on the members, a Citus local table then,
+ * correlated with the distributed grids (docs/citus.md); with the members a reference table the anti-join runs on
+ * each shard against its node's copy.
  */
 export async function unassignedGrids(db: Queryable, limit: number): Promise<{ code: string; community_code: string; community_name: string }[]> {
   const { rows } = await db.query<{ code: string; community_code: string; community_name: string }>(

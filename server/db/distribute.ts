@@ -36,7 +36,7 @@ export function parseDistributionMode(raw: string | undefined): DistributionMode
  * TRUNCATE event to a Citus local table's shard, where the writes run). tests/server/db/citus.test.ts checks each.
  * regions next: a reference table since its tile-generation triggers left it (migration 0048: its writers bump the
  * tile sets, db/tile-bumps.ts); its own parent_code foreign key links it to itself, and grids (distributed) and
- * responsibility_grids (Citus local) reference it.
+ * responsibility_grids reference it.
  * Then the last shared tables, after the tables they reference (docs/citus.md, "the plan"): district_calendars and
  * district_limits (→ regions, `on delete cascade`; db/district-rules.ts reads a version's number before inserting
  * it, Citus refusing an insert into a reference table that selects from the table itself), public_settings (→
@@ -45,10 +45,16 @@ export function parseDistributionMode(raw: string | undefined): DistributionMode
  * distributed table may reference only a co-located or a reference table): open311_keys (→ users; open311_requests
  * → it) and photos (→ users; public_photo_approvals, and the Citus local photo_uploads and public_ticket_photos, →
  * it). tests/server/db/citus-reference.test.ts checks them and their writers.
+ * Last the responsibility grids (责任网格): responsibility_grids (→ regions, users) and its unit grids,
+ * responsibility_grid_members (→ responsibility_grids, `on delete cascade`). Written rarely (the admin assigning
+ * inspectors, the demo loader) and read by an inspector's every case list, evaluation and intake: as Citus local
+ * tables each of those joins with the distributed cases and grids ran the coordinator's read first and shipped its
+ * result to the shard (a distributed subplan); as reference tables the join runs on the district's shard alone.
  */
 export const REFERENCE_TABLES: readonly string[] = [
   'classes', 'departments', 'class_departments', 'users', 'evaluation_settings', 'supervision_thresholds', 'data_files',
   'regions', 'district_calendars', 'district_limits', 'public_settings', 'places', 'open311_keys', 'photos',
+  'responsibility_grids', 'responsibility_grid_members',
 ];
 
 /**

@@ -17,6 +17,8 @@ export function visibleWhere(viewer: Viewer, p: (v: unknown) => string, alias = 
   if (rule.department_id !== null) or.push(`${alias}.department_id = ${p(rule.department_id)}`);
   if (rule.reporter_id !== null) or.push(`${alias}.reporter_id = ${p(rule.reporter_id)}`);
   if (rule.patrols !== null) {
+    // On Citus responsibility_grids is a reference table (db/distribute.ts): the subquery runs on the case's shard,
+    // against that node's copy, so a district-scoped list stays one task.
     or.push(`${alias}.responsibility_code in (select code from responsibility_grids where inspector_id = ${p(rule.patrols)})`);
   }
   return or.length ? `(${or.join(' or ')})` : 'false';

@@ -10,6 +10,12 @@
 // - with CITUS_TEST_DATABASE_URL (a coordinator with two workers: scripts/citus/cluster.sh): each of those tables is
 //   a reference table with a copy on all three nodes holding the same rows, and, when the coordinator is not
 //   TEST_DATABASE_URL already, the same writers run there.
+// Then the responsibility grids (responsibility_grids, responsibility_grid_members), made reference tables after
+// them: on every engine their writers (the admin console moving a grid between inspectors, whose case list follows;
+// the demo loader's grids for an inspector who has none); on the coordinator, both tables on every node, and a
+// district-scoped inspector's case list and the inspectors' evaluation of a district each one task on the district's
+// shard, where the same statements on a Citus local copy of responsibility_grids (the layout before) read it on the
+// coordinator first and ship the result to the shard (a distributed subplan).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,9 +38,18 @@ import { demoUsers } from '../../helpers/cases.js';
 import { encodePng } from '../../helpers/png.js';
 import { sharedPglite, testBackends, withTestDb } from '../../helpers/backends.js';
 import { citusUrl, coordinatorTx, onCoordinator } from '../../helpers/citus.js';
+import { holders, list as responsibilityGrids } from '../../../server/db/responsibility-grids.js';
+import { changeInspectorGrids } from '../../../server/services/admin.js';
+import { seedDemoUsers } from '../../../server/services/demo-users.js';
+import { listCases, reportCase } from '../../../server/services/cases.js';
+import { evaluate } from '../../../server/services/evaluation.js';
+import { caseDeps, pointInGrid, workRules } from '../../helpers/cases.js';
+import type { Sql } from '../../../server/db/types.js';
 
 /** The tables this change made reference tables, in REFERENCE_TABLES' order. */
 const NEW_REFERENCE_TABLES = ['district_calendars', 'district_limits', 'public_settings', 'places', 'open311_keys', 'photos'];
+/** The responsibility grids, reference tables since (REFERENCE_TABLES' last two). */
+const RESPONSIBILITY_TABLES = ['responsibility_grids', 'responsibility_grid_members'];
 const NOW = new Date('2026-12-05T09:00:00Z');
 
 async function firstDistrict(db: Queryable): Promise<string> {
@@ -141,7 +156,7 @@ beforeAll(async () => { if (testBackends().includes('pglite')) await sharedPglit
 
 describe.each(testBackends())('the writers of the shared tables on %s', (backend) => {
   test('the new reference tables are in REFERENCE_TABLES, after the tables they reference', () => {
-    expect(REFERENCE_TABLES.slice(-NEW_REFERENCE_TABLES.length)).toEqual(NEW_REFERENCE_TABLES);
+    expect(REFERENCE_TABLES.slice(-NEW_REFERENCE_TABLES.length - RESPONSIBILITY_TABLES.length, -RESPONSIBILITY_TABLES.length)).toEqual(NEW_REFERENCE_TABLES);
     expect(REFERENCE_TABLES.indexOf('regions')).toBeLessThan(REFERENCE_TABLES.indexOf('district_calendars'));
     expect(REFERENCE_TABLES.indexOf('users')).toBeLessThan(REFERENCE_TABLES.indexOf('public_settings'));
   });
@@ -183,6 +198,162 @@ if (citusUrl) {
     // On .ci/run's third engine the writers above ran on this coordinator already (as the postgres backend).
     if (!onCoordinator) {
       for (const [name, fn] of WRITERS) test(`${name}, on the reference table`, () => inTx(fn));
+    }
+  });
+}
+
+/** A user of `district` (its region code, as a request's user carries it: db/visibility.ts districtOf). */
+const scoped = <U extends { id: number }>(u: U, district: string) => ({ ...u, region_code: district });
+
+/** The writers of the responsibility grids, each checked by what it wrote and by what an inspector then sees. */
+const RESPONSIBILITY_WRITERS: [string, (db: Queryable) => Promise<void>][] = [
+  ['a responsibility grid moved to another inspector by the admin console and taken back (services/admin.ts changeInspectorGrids): the district-scoped case list of that inspector shows its case only meanwhile', async (db) => {
+    const district = await firstDistrict(db);
+    const { inspector, inspector2, admin } = await demoUsers(db);
+    const deps = caseDeps(db);
+    const p = await pointInGrid(db);
+    const r = await reportCase(deps, scoped(inspector, district), { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat, description: 'responsibility reference test' }, null);
+    const code = r.case.responsibility_code!;
+    expect(code).toMatch(/^[0-9]{12}R[0-9]{2}$/);
+    expect((await holders(db, [code])).get(code)).toBe(inspector.id);
+    // inspector2 did not report it: it sees the case only through the responsibility grid (db/visibility.ts).
+    const seenBy2 = async () => (await listCases(deps, scoped(inspector2, district), { limit: 100, offset: 0 })).items.map((c) => c.id);
+    expect(await seenBy2()).not.toContain(r.case.id);
+    const admin_deps = { db, clock: { now: () => NOW } };
+    const moved = await changeInspectorGrids(admin_deps, admin, inspector2.id, { mode: 'add', codes: [code] }, { ip: null });
+    expect(moved).toMatchObject({ added: [code], removed: [], taken_from: [{ code, inspector_id: inspector.id }] });
+    expect((await holders(db, [code])).get(code)).toBe(inspector2.id);
+    expect((await responsibilityGrids(db, { inspector_id: inspector.id })).map((g) => g.code)).not.toContain(code);
+    expect(await seenBy2()).toContain(r.case.id);
+    const back = await changeInspectorGrids(admin_deps, admin, inspector2.id, { mode: 'remove', codes: [code] }, { ip: null });
+    expect(back).toMatchObject({ added: [], removed: [code] });
+    expect((await holders(db, [code])).get(code)).toBeNull();
+    expect(await seenBy2()).not.toContain(r.case.id);
+    const { rows: audit } = await db.query<{ action: string; target: string }>(
+      `select action, target from audit_log where action = 'inspector_grids.changed' and target = $1 and at = $2 order by id`, [`user:${inspector2.id}`, NOW]);
+    expect(audit).toHaveLength(2);
+  }],
+  ["the demo loader's responsibility grids (services/demo-users.ts seedDemoUsers) for an inspector left without: the same grids, codes and unit grids again; a second run adds nothing; deleting a grid takes its unit grids along", async (db) => {
+    const { inspector2 } = await demoUsers(db);
+    const unitsOf = async (codes: string[]) => (await db.query<{ r: string; g: string }>(
+      'select responsibility_code as r, grid_code as g from responsibility_grid_members where responsibility_code = any($1::text[]) order by 1, 2', [codes])).rows;
+    const before = await responsibilityGrids(db, { inspector_id: inspector2.id });
+    expect(before.length).toBeGreaterThan(0);
+    const codes = before.map((g) => g.code);
+    const units = await unitsOf(codes);
+    expect(units.length).toBe(before.reduce((n, g) => n + g.unit_grids, 0));
+    await db.query('delete from responsibility_grids where inspector_id = $1', [inspector2.id]);
+    expect(await unitsOf(codes)).toEqual([]); // on delete cascade, between the two reference tables
+    expect(await seedDemoUsers(db)).toBe(0); // no user created; inspector2 patrols again
+    const after = await responsibilityGrids(db, { inspector_id: inspector2.id });
+    expect(after).toEqual(before);
+    expect(await unitsOf(codes)).toEqual(units);
+    expect(await seedDemoUsers(db)).toBe(0);
+    expect(await responsibilityGrids(db, { inspector_id: inspector2.id })).toEqual(before);
+    const { rows: [n] } = await db.query<{ n: number; d: number }>(
+      'select count(*)::int as n, count(distinct grid_code)::int as d from responsibility_grid_members');
+    expect(n.n).toBe(n.d); // a unit grid in one responsibility grid at most
+  }],
+];
+
+describe.each(testBackends())('the writers of the responsibility grids on %s', (backend) => {
+  test('responsibility_grids, then responsibility_grid_members, are reference tables after the tables they reference', () => {
+    expect(REFERENCE_TABLES.slice(-RESPONSIBILITY_TABLES.length)).toEqual(RESPONSIBILITY_TABLES);
+    for (const ref of ['regions', 'users']) expect(REFERENCE_TABLES.indexOf(ref)).toBeLessThan(REFERENCE_TABLES.indexOf('responsibility_grids'));
+  });
+  for (const [name, fn] of RESPONSIBILITY_WRITERS) test(name, () => withTestDb(backend, fn));
+});
+
+if (citusUrl) {
+  describe('the responsibility grids on a Citus coordinator with two workers', () => {
+    const inTx = coordinatorTx(citusUrl!); // inside `if (citusUrl)`
+    const explain = async (db: Queryable, sql: string, params: readonly unknown[]) =>
+      (await db.query<{ 'QUERY PLAN': string }>(`explain (costs off) ${sql}`, params)).rows.map((r) => r['QUERY PLAN']).join('\n');
+    const taskCounts = (plan: string) => [...plan.matchAll(/Task Count: (\d+)/g)].map((m) => Number(m[1]));
+    const nodePorts = (plan: string) => [...plan.matchAll(/Node: host=\S+ port=(\d+)/g)].map((m) => Number(m[1]));
+
+    /** db as the application sees it, recording every statement it sends (text and parameters), in its transactions too. */
+    function recording(db: Queryable, into: { sql: string; params: readonly unknown[] }[]): Queryable {
+      const wrap = (q: Queryable): Queryable => new Proxy(q, {
+        get(target, key) {
+          if (key === 'query') {
+            return (sql: Sql, params: readonly unknown[] = []) => {
+              into.push({ sql: typeof sql === 'string' ? sql : sql.text, params });
+              return target.query(sql, params);
+            };
+          }
+          if (key === 'transaction') return <T>(fn: (tx: Queryable) => Promise<T>) => target.transaction((tx) => fn(wrap(tx)));
+          const v = Reflect.get(target, key) as unknown;
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+      return wrap(db);
+    }
+
+    test('both are reference tables with a copy on the coordinator and both workers holding the same rows; their foreign keys are kept', () => inTx(async (db) => {
+      const kinds = new Map((await citusTables(db)).map((t) => [t.table, t.kind]));
+      expect(RESPONSIBILITY_TABLES.map((t) => [t, kinds.get(t)])).toEqual(RESPONSIBILITY_TABLES.map((t) => [t, 'reference']));
+      for (const table of RESPONSIBILITY_TABLES) {
+        const { rows: [here] } = await db.query<{ n: number }>(`select count(*)::int as n from ${table}`);
+        expect(here.n, table).toBeGreaterThan(0);
+        const { rows: placements } = await db.query<{ nodeport: number; success: boolean; result: string }>(
+          `select nodeport, success, result from run_command_on_placements($1::regclass, 'select count(*) from %s')`, [table]);
+        expect(new Set(placements.map((p) => p.nodeport)).size, table).toBe(3);
+        expect(placements.map((p) => [p.success, Number(p.result)]), table).toEqual(placements.map(() => [true, here.n]));
+      }
+      const { rows: keys } = await db.query<{ t: string; def: string }>(
+        `select conrelid::regclass::text as t, pg_get_constraintdef(oid) as def from pg_constraint
+          where contype = 'f' and conrelid = any(array['responsibility_grids', 'responsibility_grid_members']::regclass[]) order by 1, 2`);
+      expect(keys).toEqual([
+        { t: 'responsibility_grid_members', def: 'FOREIGN KEY (responsibility_code) REFERENCES responsibility_grids(code) ON DELETE CASCADE' },
+        { t: 'responsibility_grids', def: 'FOREIGN KEY (community_code) REFERENCES regions(code) ON DELETE RESTRICT' },
+        { t: 'responsibility_grids', def: 'FOREIGN KEY (inspector_id) REFERENCES users(id) ON DELETE SET NULL' },
+      ]);
+    }));
+
+    test("a district-scoped inspector's case list (db/visibility.ts: a subquery on responsibility_grids) and the inspectors' evaluation of one district (db/evaluation.ts: cases joined to responsibility_grids) are one task each, on the district's shard; on a Citus local copy (the layout before) each first read it on the coordinator (a distributed subplan)", () => inTx(async (db) => {
+      const district = await firstDistrict(db);
+      const { inspector } = await demoUsers(db);
+      // The layout before, for comparison: a Citus local copy of responsibility_grids (DDL before the app's statements).
+      await db.exec('create table responsibility_grids_local as select * from responsibility_grids');
+      await db.exec(`select citus_add_local_table_to_metadata('responsibility_grids_local')`);
+      const deps = caseDeps(db);
+      const p = await pointInGrid(db);
+      const r = await reportCase(deps, scoped(inspector, district), { kind: 'event', class_code: '06010', lon: p.lon, lat: p.lat, description: 'responsibility reference plan' }, null);
+      // The app's statements first, their EXPLAINs after (an EXPLAIN between them changes the transaction's
+      // local-execution state, and Citus then refuses the next read of a reference table: a test artifact).
+      const seen: { sql: string; params: readonly unknown[] }[] = [];
+      const listed = await listCases(caseDeps(recording(db, seen)), scoped(inspector, district), { limit: 20, offset: 0 });
+      expect(listed.items.map((c) => c.id)).toContain(r.case.id);
+      const evaluated = await evaluate({ db: recording(db, seen), clock: { now: () => new Date('2026-11-30T04:00:00Z') }, work: workRules() },
+        'posts', { post: 'inspector', district, from: '2026-11-01', to: '2026-11-30' });
+      expect(evaluated.rows.map((row) => row.key)).toContain(String(inspector.id));
+      const { rows: [shard] } = await db.query<{ port: number }>(
+        `select nodeport as port from citus_shards where shardid = get_shard_id_for_distribution_column('cases', $1::text)`, [district]);
+      expect(Number(shard.port)).not.toBe(new URL(citusUrl!).port === '' ? 5432 : Number(new URL(citusUrl!).port)); // on a worker
+      const joined = seen.filter((s) => /\bresponsibility_grids\b/.test(s.sql) && /\bcases\b/.test(s.sql));
+      expect(joined.length).toBe(3); // the list's page and count, the evaluation's missed reports
+      for (const { sql, params } of joined) {
+        const now = await explain(db, sql, params);
+        expect(now, sql).not.toMatch(/Distributed Subplan/);
+        expect(taskCounts(now), sql).toEqual([1]);
+        expect(nodePorts(now), sql).toEqual([Number(shard.port)]);
+        expect(now, sql).toMatch(/responsibility_grids_\d+/); // the worker's copy, joined there
+        // In a savepoint: the EXPLAIN of the copy's task fails on the coordinator (below), which aborts the transaction.
+        await db.exec('savepoint before_layout');
+        const before = await explain(db, sql.replace(/\bresponsibility_grids\b/g, 'responsibility_grids_local'), params);
+        await db.exec('rollback to savepoint before_layout');
+        expect(before, sql).toMatch(/Distributed Subplan/);
+        expect(taskCounts(before), sql).toEqual([1, 1]);
+        // The shard's task reads the subplan's result (the copy's read runs on the coordinator first; EXPLAIN cannot
+        // show that task's plan: the copy was made in this transaction).
+        expect(before, sql).toMatch(/read_intermediate_result/);
+      }
+    }));
+
+    // On .ci/run's third engine the writers above ran on this coordinator already (as the postgres backend).
+    if (!onCoordinator) {
+      for (const [name, fn] of RESPONSIBILITY_WRITERS) test(`${name}, on the reference tables`, () => inTx(fn));
     }
   });
 }
