@@ -152,11 +152,18 @@ export type PatrolFeature = {
  */
 export async function patrolFeatures(db: Queryable, inspectorId: number): Promise<PatrolFeature[]> {
   const { rows } = await db.query<PatrolFeature>(
-    `with mine as (
-       select r.code as responsibility_code, r.name, g.code as grid_code, g.geom
+    // The unit grids first, an inner join (on Citus: on each shard, with the reference tables' copies there, sending
+    // on only this inspector's grids), then the responsibility grids left-joined to them on the coordinator: a
+    // left join from the reference responsibility_grids to the distributed grids made Citus pull every current grid.
+    `with units as materialized (
+       select m.responsibility_code, g.code as grid_code, g.geom
          from responsibility_grids r
-         left join responsibility_grid_members m on m.responsibility_code = r.code
-         left join grids g on g.code = m.grid_code and g.valid_to is null
+         join responsibility_grid_members m on m.responsibility_code = r.code
+         join grids g on g.code = m.grid_code and g.valid_to is null
+        where r.inspector_id = $1),
+     mine as (
+       select r.code as responsibility_code, r.name, u.grid_code, u.geom
+         from responsibility_grids r left join units u on u.responsibility_code = r.code
         where r.inspector_id = $1)
      select kind, code, responsibility_code, name, geometry from (
        select 'responsibility' as kind, responsibility_code as code, responsibility_code, name,
