@@ -160,10 +160,18 @@ export async function applyDayDeltas(db: Queryable, d: DayDeltas): Promise<void>
       `update case_grid_days k set n = k.n + d.n from ${DAYS}
         where k.district_code = d.district_code and k.day = d.day and k.grid_code = d.grid_code`, args(down));
   }
-  if (up.length) {
+  const UPSERT = 'on conflict (district_code, day, grid_code) do update set n = k.n + excluded.n';
+  if (up.length === 1) {
+    // One case written (every intake, every action moving a case): a plain values row, which Citus routes to the
+    // district's shard; an insert … select from unnest is planned on the coordinator, its rows pulled there and sent
+    // on (issue 12, the province bench's intake routing). Same row, same upsert.
+    const [i] = up;
+    await db.query(`insert into case_grid_days as k (district_code, day, grid_code, n) values ($1, $2::date, $3, $4) ${UPSERT}`,
+      [d.district_code[i], d.day[i], d.grid_code[i], d.n[i]]);
+  } else if (up.length) {
     await db.query(
       `insert into case_grid_days as k (district_code, day, grid_code, n) select d.district_code, d.day, d.grid_code, d.n from ${DAYS}
-       on conflict (district_code, day, grid_code) do update set n = k.n + excluded.n`, args(up));
+       ${UPSERT}`, args(up));
   }
 }
 

@@ -806,6 +806,9 @@ comment on table regions is $$dollar-quoted; too$$;`;
         const routed = await routes(db, seen);
         expect(routed.length).toBeGreaterThanOrEqual(6);
         for (const r of routed) expect(r.tasks, r.sql).toEqual(r.tasks.map(() => 1));
+        // The grid-day upsert of one case is a values row, router-planned (an insert … select from unnest was pulled
+        // to the coordinator, no task: db/grid-counts.ts applyDayDeltas).
+        expect(routed.find((r) => /^insert into case_grid_days/.test(r.sql))?.tasks).toEqual([1]);
         expect(id).not.toBe('');
       }));
 
