@@ -134,7 +134,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(importRoutes, { deps: d }); // not fastify-plugin: its JSON parser stays in its own scope
 
   // Cases and the live stream: the hub hears committed changes (NOTIFY, or the poke after a local commit).
-  const caseDeps = { db: deps.db, clock, work: deps.work ?? rules.work, onCommitted: () => live.poke(),
+  const caseDeps = { db: deps.db, clock, work: deps.work ?? rules.work, onCommitted: (id: number, district_code: string) => live.poke([{ id, district_code }]),
     fault_response_delay_ms: config.fault_response_delay_ms, notify_channels: [...channelsOf(config).keys()], district_extents: districtExtents };
   await app.register(tileRoutes, { deps: { ...d, cases: caseDeps, tile_generations: tileGenerations, district_extents: districtExtents } });
   await app.register(caseRoutes, { deps: { ...d, cases: caseDeps } });

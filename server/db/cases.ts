@@ -441,14 +441,16 @@ async function lockBeforeCaseWrite(db: Queryable): Promise<void> {
 
 /**
  * Records a case change for GET /api/live. The advisory lock (held to commit, lockCaseWrites) makes event ids commit
- * in order; NOTIFY is delivered at commit, so listeners never hear of a change that rolled back.
+ * in order; NOTIFY is delivered at commit, so listeners never hear of a change that rolled back. The payload is
+ * `<id>:<district>` (eventNotice): a hub that has heard every notice up to an id knows which districts' shards hold
+ * the events up to it, and reads only those (eventsHeard, issue 12).
  */
 export async function appendEvent(db: Queryable, p: { case_id: string; district_code: string; version: number; at: Date; payload: Record<string, unknown> }): Promise<number> {
   await lockCaseWrites(db);
   const { rows } = await db.query<{ id: number }>(
     'insert into case_events (case_id, district_code, version, at, payload) values ($1, $2, $3, $4, $5) returning id',
     [p.case_id, p.district_code, p.version, p.at, JSON.stringify(p.payload)]);
-  await db.query(`select pg_notify('${EVENTS_CHANNEL}', $1)`, [String(rows[0].id)]);
+  await db.query(`select pg_notify('${EVENTS_CHANNEL}', $1)`, [eventNotice({ id: Number(rows[0].id), district_code: p.district_code })]);
   return Number(rows[0].id);
 }
 
@@ -458,6 +460,36 @@ const EVENTS_AFTER = prepared('select id, case_id::text as case_id, version, pay
 
 export async function eventsAfter(db: Queryable, afterId: number, limit = 1000): Promise<EventRow[]> {
   const { rows } = await db.query<EventRow>(EVENTS_AFTER, [afterId, limit]);
+  return rows.map((r) => ({ ...r, id: Number(r.id) }));
+}
+
+/** An event as a committing transaction or a notice names it: enough to know which shard holds it. */
+export type HeardEvent = { id: number; district_code: string };
+
+/** The NOTIFY payload of an event: `<id>:<district>`. */
+export function eventNotice(e: HeardEvent): string {
+  return `${e.id}:${e.district_code}`;
+}
+
+/**
+ * Reads a NOTIFY payload of EVENTS_CHANNEL. A bare id (a server process of the previous version, during a rolling
+ * restart) gives a null district: the reader cannot tell which shard holds it. Anything else is null.
+ */
+export function parseEventNotice(payload: string): { id: number; district_code: string | null } | null {
+  const m = /^(\d+)(?::(.+))?$/.exec(payload.trim());
+  if (!m) return null;
+  return { id: Number(m[1]), district_code: m[2] ?? null };
+}
+
+const EVENTS_HEARD = prepared(`select id, case_id::text as case_id, version, payload from case_events
+  where district_code = any($1::text[]) and id > $2 and id <= $3 order by id limit $4`);
+
+/**
+ * The events of `districts` in (afterId, upTo], in id order: the live stream's read when every event in that range
+ * is known to be of one of them (on Citus, one task per district's shard rather than all 32).
+ */
+export async function eventsHeard(db: Queryable, districts: readonly string[], afterId: number, upTo: number, limit = 1000): Promise<EventRow[]> {
+  const { rows } = await db.query<EventRow>(EVENTS_HEARD, [districts, afterId, upTo, limit]);
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
 

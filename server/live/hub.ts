@@ -4,6 +4,15 @@
 // with Last-Event-ID, and one slow client never slows the others: its queue is bounded, and past the bound it is
 // told to resync and disconnected.
 //
+// Which shards it reads (issue 12): on Citus case_events is spread over 32 shards by district, and a read by id alone
+// asks all of them. Every case write holds the case-write lock to commit, so event ids commit in id order, and a
+// listener hears the notices of different transactions in commit order; each notice names its event's district
+// (db/cases.ts eventNotice). So once the hub has heard the notice of event M, it has heard of every event up to M
+// and knows their districts: it reads only those districts up to M (eventsHeard), and checks that it got exactly
+// the events it heard of. Whatever it cannot vouch for reads every district, as before: a poke without the events
+// (settle), a bare-id notice (a server of the previous version), a listener lost and back (notices missed), a local
+// commit whose notice does not come, no listener at all (a test transaction), or a read that does not match.
+//
 // A stream lives no longer than its session (issue 8, defect 2): logout, revocation, disabling, idle timeout and
 // lifetime close it with `event: closed` (data: reason, message). The hub re-reads the sessions of its streams when
 // a session ends (NOTIFY on db/sessions.ts SESSION_ENDS_CHANNEL from the ending transaction, heard by every server
@@ -58,7 +67,12 @@ export type LiveHubOptions = {
   session_idle_minutes?: number;
   recheck_ms?: number;
   max_streams_per_session?: number;
+  /** How long a local commit waits for its own notice before a read of every district delivers it. */
+  notice_wait_ms?: number;
 };
+
+/** The default of LiveHubOptions.notice_wait_ms: a notice comes within milliseconds of the commit. */
+export const NOTICE_WAIT_MS = 1000;
 
 /** What `event: closed` tells the client, by reason. */
 export function closeMessage(reason: CloseReason, idleMinutes: number, maxStreams = MAX_STREAMS_PER_SESSION): string {
@@ -86,6 +100,16 @@ export function frame(e: LiveEvent): string {
 export class LiveHub {
   private clients = new Set<LiveClient>();
   private lastId = 0;
+  /** Events past lastId heard of (notices, local commits): their districts, by id. */
+  private heard = new Map<number, string>();
+  /** Every event committed in (lastId, vouched] is in `heard`: the notices, heard in commit order, reached it. */
+  private vouched = 0;
+  /** The next read asks every district (see the top of the file); also until the listener first listens. */
+  private full = true;
+  private listening = false;
+  /** Local commits whose notices have not come yet, and when to stop waiting: then a full read delivers them. */
+  private awaited: { id: number; until: number }[] = [];
+  private awaitTimer: NodeJS.Timeout | null = null;
   private pumping: Promise<void> | null = null;
   private again = false;
   private stopListening: (() => Promise<void>) | null = null;
@@ -98,18 +122,21 @@ export class LiveHub {
   private readonly idleMinutes: number;
   private readonly maxStreams: number;
   private readonly recheckMs: number;
+  private readonly noticeWaitMs: number;
 
   constructor(private readonly db: Queryable & Partial<Pick<Db, 'listen'>>, opts: LiveHubOptions = {}) {
     this.clock = opts.clock ?? { now: () => new Date() };
     this.idleMinutes = opts.session_idle_minutes ?? SESSION_DEFAULTS.idle_minutes;
     this.maxStreams = opts.max_streams_per_session ?? MAX_STREAMS_PER_SESSION;
     this.recheckMs = opts.recheck_ms ?? RECHECK_MS;
+    this.noticeWaitMs = opts.notice_wait_ms ?? NOTICE_WAIT_MS;
   }
 
   async start(): Promise<void> {
     this.lastId = await cases.lastEventId(this.db);
+    this.vouched = this.lastId;
     if (this.db.listen) {
-      this.stopListening = await this.db.listen(cases.EVENTS_CHANNEL, () => this.poke());
+      this.stopListening = await this.db.listen(cases.EVENTS_CHANNEL, (payload) => this.noticed(payload), { onState: (up) => this.listenState(up) });
       this.stopListeningSessions = await this.db.listen(sessions.SESSION_ENDS_CHANNEL, () => this.recheckSessions());
     }
     this.heartbeat = setInterval(() => { for (const c of this.clients) this.send(c, ': ping\n\n'); }, 15_000);
@@ -121,6 +148,7 @@ export class LiveHub {
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (this.rechecker) clearInterval(this.rechecker);
+    if (this.awaitTimer) clearTimeout(this.awaitTimer);
     await this.stopListening?.();
     await this.stopListeningSessions?.();
     for (const c of this.clients) this.drop(c);
@@ -130,13 +158,74 @@ export class LiveHub {
 
   get size(): number { return this.clients.size; }
 
-  /** New events may be committed: read and fan them out (coalesced; safe to call often). */
-  poke(): void {
+  /**
+   * New events may be committed: read and fan them out (coalesced; safe to call often). `heard`: the events this
+   * process just committed (services' onCommitted); they are read with their notices, or by a full read if no
+   * notice can vouch for the events before them. Without `heard` the next read asks every district.
+   */
+  poke(heard?: readonly cases.HeardEvent[]): void {
+    if (!heard) this.full = true;
+    else if (!this.listening) this.full = true; // no notices: nothing vouches for other processes' events before these
+    else {
+      for (const e of heard) {
+        if (e.id > this.lastId) this.heard.set(e.id, e.district_code);
+        if (e.id > this.vouched) this.awaitNotice(e.id);
+      }
+    }
+    this.schedule();
+  }
+
+  /** A notice of EVENTS_CHANNEL (db/cases.ts eventNotice): in commit order, so it vouches for every id before it. */
+  private noticed(payload: string): void {
+    const n = cases.parseEventNotice(payload);
+    // A notice while not known to be listening (a listen that never says so) vouches for nothing: a full read.
+    if (!n || n.district_code === null || !this.listening) { this.full = true; this.schedule(); return; }
+    if (n.id > this.lastId) this.heard.set(n.id, n.district_code);
+    if (n.id > this.vouched) this.vouched = n.id;
+    this.schedule();
+  }
+
+  /** The listener is (again) listening, or lost: notices may have been missed meanwhile, so the next read is full. */
+  private listenState(up: boolean): void {
+    this.listening = up;
+    this.full = true;
+    if (up) this.schedule();
+  }
+
+  /** A local commit ahead of the notices: its notice will say it; if none comes (lost), a full read delivers it. */
+  private awaitNotice(id: number): void {
+    this.awaited.push({ id, until: Date.now() + this.noticeWaitMs });
+    if (!this.awaitTimer) this.armAwait();
+  }
+
+  private armAwait(): void {
+    const known = Math.max(this.vouched, this.lastId);
+    this.awaited = this.awaited.filter((a) => a.id > known);
+    if (!this.awaited.length) return;
+    const first = Math.min(...this.awaited.map((a) => a.until));
+    this.awaitTimer = setTimeout(() => {
+      this.awaitTimer = null;
+      const now = Date.now();
+      if (this.awaited.some((a) => a.until <= now && a.id > Math.max(this.vouched, this.lastId))) {
+        this.awaited = []; // the full read reads them all
+        this.full = true;
+        this.schedule();
+      } else this.armAwait();
+    }, Math.max(0, first - Date.now()));
+    this.awaitTimer.unref();
+  }
+
+  private schedule(): void {
     if (this.pumping) { this.again = true; return; }
     this.pumping = this.pump().finally(() => {
       this.pumping = null;
-      if (this.again) { this.again = false; this.poke(); }
+      if (this.again) { this.again = false; this.schedule(); }
     });
+  }
+
+  /** Waits for the reads under way (and those they asked for) without asking for a full one (tests). */
+  async quiet(): Promise<void> {
+    while (this.pumping) await this.pumping;
   }
 
   /** Waits until every event committed so far has been handed to the clients (tests, shutdown). */
@@ -146,17 +235,67 @@ export class LiveHub {
   }
 
   private async pump(): Promise<void> {
+    // After a read of the heard districts that did not match, one full read and no second try in this pump: an
+    // event heard of but not found (not visible yet, or its case deleted since) must not make it spin. The heard ids
+    // stay, so the next notice tries again; a full read past them forgets them.
+    let fellBack = false;
+    for (;;) {
+      if (this.full) {
+        this.full = false; // cleared before the read: a request meanwhile reads again
+        await this.readAll();
+      } else if (!fellBack && this.listening && this.vouched > this.lastId) {
+        if (!(await this.readHeard())) { this.full = true; fellBack = true; }
+      } else return;
+    }
+  }
+
+  /** Every event after lastId, from every district (by id alone: on Citus all 32 shards). */
+  private async readAll(): Promise<void> {
     for (;;) {
       const events = await cases.eventsAfter(this.db, this.lastId, 500);
-      if (!events.length) return;
-      for (const e of events) {
-        for (const c of this.clients) {
-          if (c.catchingUp) c.held.push(e);
-          else this.deliver(c, e);
-        }
-        this.lastId = e.id;
-      }
+      for (const e of events) this.emit(e);
+      if (events.length < 500) break;
     }
+    this.vouched = Math.max(this.vouched, this.lastId);
+    this.forgetHeard();
+  }
+
+  /**
+   * The events in (lastId, vouched] from the districts heard of, when they are exactly the events heard of (ids and
+   * all); false, having delivered nothing, when not (a notice missed, an event not visible yet): a full read then.
+   */
+  private async readHeard(): Promise<boolean> {
+    const from = this.lastId;
+    const upTo = this.vouched;
+    const ids = [...this.heard.keys()].filter((id) => id > from && id <= upTo);
+    const districts = [...new Set(ids.map((id) => this.heard.get(id)!))].sort();
+    if (!ids.length) return false;
+    const got: cases.EventRow[] = [];
+    let after = from;
+    for (;;) {
+      const page = await cases.eventsHeard(this.db, districts, after, upTo, 500);
+      got.push(...page);
+      if (page.length < 500) break;
+      after = page[page.length - 1].id;
+    }
+    const expected = new Set(ids);
+    if (got.length !== expected.size || got.some((e) => !expected.has(e.id))) return false;
+    for (const e of got) this.emit(e);
+    this.lastId = Math.max(this.lastId, upTo);
+    this.forgetHeard();
+    return true;
+  }
+
+  private emit(e: LiveEvent): void {
+    for (const c of this.clients) {
+      if (c.catchingUp) c.held.push(e);
+      else this.deliver(c, e);
+    }
+    this.lastId = e.id;
+  }
+
+  private forgetHeard(): void {
+    for (const id of this.heard.keys()) if (id <= this.lastId) this.heard.delete(id);
   }
 
   /**

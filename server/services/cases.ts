@@ -31,7 +31,7 @@ import { refreshFacts } from './facts.js';
 import { assertKnownRefs, parseCaseSearch, type CaseSearch, type CaseSearchQuery } from '../domain/case-search.js';
 
 export type CaseDeps = {
-  db: Queryable; clock: { now(): Date }; work: WorkRules; duplicate_meters?: number; onCommitted?(event_id: number): void;
+  db: Queryable; clock: { now(): Date }; work: WorkRules; duplicate_meters?: number; onCommitted?(event_id: number, district_code: string): void;
   /** Crash tests only: delay before answering a committed report. */
   fault_response_delay_ms?: number;
   /** Channels notifications are written for (services/notify/outbox.ts; default webhooks only). */
@@ -247,7 +247,7 @@ export async function reportCase(deps: CaseDeps, user: CaseUser, input: ReportIn
     await audit.record(tx, { at: now, action: 'case.report', user_id: user?.id ?? null, username: user?.username ?? opts.username ?? null, target: `case:${final.id}` });
     return final;
   }, { retry: true });
-  if (eventId) deps.onCommitted?.(eventId);
+  if (eventId) deps.onCommitted?.(eventId, row.district_code);
   if (deps.fault_response_delay_ms) await new Promise((r) => setTimeout(r, deps.fault_response_delay_ms));
   const nearby = replay ? [] : await visibleNearby(deps, user, {
     class_code: row.class_code, lon: row.lon, lat: row.lat, meters: deps.duplicate_meters ?? DUPLICATE_METERS, exclude: row.id, district: row.district_code,
@@ -320,7 +320,7 @@ export async function actOnCase(deps: CaseDeps, user: CaseUser, caseId: string, 
       target: `case:${c.id}`, detail: { from: t.decision.from, to: t.decision.to, version: updated.version } });
     return updated;
   }, { retry: true });
-  deps.onCommitted?.(eventId);
+  deps.onCommitted?.(eventId, row.district_code);
   return caseView(row, user);
 }
 
@@ -436,6 +436,6 @@ export async function mergeCase(deps: CaseDeps, user: CaseUser, caseId: string, 
     await save(target, m.target);
     return merged;
   }, { retry: true });
-  for (const id of events) deps.onCommitted?.(id);
+  for (const id of events) deps.onCommitted?.(id, row.district_code); // both cases are of one district
   return caseView(row, user);
 }

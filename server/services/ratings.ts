@@ -42,6 +42,7 @@ async function rate(deps: RatingDeps, case_id: string, district: string | null, 
   const request_hash = hashOf(input);
   const now = deps.clock.now();
   let eventId = 0;
+  let eventDistrict = ''; // the live hub reads the districts it heard of (live/hub.ts)
   const out = await deps.db.transaction(async (tx) => {
     eventId = 0;
     const c = await cases.get(tx, case_id, now, true, district);
@@ -64,12 +65,13 @@ async function rate(deps: RatingDeps, case_id: string, district: string | null, 
     if (!updated) throw new DomainError('conflict', 'The case was changed a moment ago; try again');
     await cases.appendTrail(tx, c.district_code, entry);
     await refreshFacts(tx, deps.work, updated);
+    eventDistrict = c.district_code;
     eventId = await cases.appendEvent(tx, { case_id: c.id, district_code: c.district_code, version: updated.version, at: now, payload: eventPayload(updated) });
     await audit.record(tx, { at: now, action: `case.${entry.action}`, user_id: user?.id ?? null, username: user?.username ?? null,
       target: `case:${c.id}`, detail: { rating: input.rating, channel } });
     return { rating: ratingView(row), replay: false };
   }, { retry: true }); // a deadlock retried: nothing but rows until commit
-  if (eventId) deps.onCommitted?.(eventId);
+  if (eventId) deps.onCommitted?.(eventId, eventDistrict);
   return out;
 }
 
@@ -127,6 +129,7 @@ export async function reviewList(deps: RatingDeps, user: NonNullable<CaseUser>, 
 export async function confirmClosure(deps: RatingDeps, user: NonNullable<CaseUser>, case_id: string, note: string | null) {
   const now = deps.clock.now();
   let eventId = 0;
+  let eventDistrict = ''; // the live hub reads the districts it heard of (live/hub.ts)
   const out = await deps.db.transaction(async (tx) => {
     eventId = 0;
     const c = await cases.get(tx, case_id, now, true, await userDistrict(tx, user));
@@ -143,11 +146,12 @@ export async function confirmClosure(deps: RatingDeps, user: NonNullable<CaseUse
     if (!updated) throw new DomainError('conflict', 'The case was changed a moment ago; try again');
     await cases.appendTrail(tx, c.district_code, entry);
     await refreshFacts(tx, deps.work, updated);
+    eventDistrict = c.district_code;
     eventId = await cases.appendEvent(tx, { case_id: c.id, district_code: c.district_code, version: updated.version, at: now, payload: eventPayload(updated) });
     await audit.record(tx, { at: now, action: 'case.confirm_closure', user_id: user.id, username: user.username, target: `case:${c.id}` });
     return ratingView((await ratings.get(tx, c))!);
   }, { retry: true });
-  if (eventId) deps.onCommitted?.(eventId);
+  if (eventId) deps.onCommitted?.(eventId, eventDistrict);
   return out;
 }
 
