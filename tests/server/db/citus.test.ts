@@ -986,5 +986,59 @@ comment on table regions is $$dollar-quoted; too$$;`;
         expect(districtRead.map((x) => x.tasks)).toEqual([[32]]);
       }));
     });
+
+    describe("the live stream reads the districts it heard of (live/hub.ts, db/cases.ts eventsHeard; issue 12)", () => {
+      test("a pump after one district's write (its NOTIFY `<id>:<district>`) reads that district alone: each statement Task Count 1, sent to its case_events shard alone; the full read by id is 32", () => inTx(async (db, notices) => {
+        const { LiveHub } = await import('../../../server/live/hub.js'); // imported here: this block is the file's end
+        const { EVENTS_CHANNEL } = await import('../../../server/db/cases.js');
+        const district = await fixtureDistrict(db);
+        const seenHub: { sql: string; params: readonly unknown[] }[] = [];
+        let onNotice: ((payload: string) => void) | null = null;
+        // the hub's db: the statements it sends are recorded; its listener is driven by the NOTIFY payloads the
+        // write below sent (inside this test's transaction, which never commits, nothing is delivered)
+        const hubDb = {
+          engine: db.engine,
+          query: (sql: Sql, params: readonly unknown[] = []) => { seenHub.push({ sql: typeof sql === 'string' ? sql : sql.text, params }); return db.query(sql, params); },
+          listen: async (channel: string, cb: (p: string) => void, opts: { onState?: (up: boolean) => void } = {}) => {
+            if (channel === EVENTS_CHANNEL) { onNotice = cb; opts.onState?.(true); }
+            return async () => {};
+          },
+        } as unknown as ConstructorParameters<typeof LiveHub>[0];
+        const hub = new LiveHub(hubDb);
+        await hub.start();
+        await hub.quiet(); // the first read after listening is a full one
+        const got: number[] = [];
+        await hub.add({ write: (f) => { if (f.startsWith('id: ')) got.push(Number(f.slice(4, f.indexOf('\n')))); return true; }, end: () => {} }, null, null);
+
+        const seenWrite: { sql: string; params: readonly unknown[] }[] = [];
+        const { r } = await acceptedCase(recording(db, seenWrite), 'citus live heard');
+        const payloads = seenWrite.filter((x) => /pg_notify\('gridline_case_events'/.test(x.sql)).map((x) => String(x.params[0]));
+        const ids = (await db.query<{ id: string }>('select id from case_events where case_id = $1 order by id', [r.case.id])).rows.map((x) => Number(x.id));
+        expect(payloads).toEqual(ids.map((id) => `${id}:${district}`));
+
+        seenHub.length = 0;
+        await db.exec('set local citus.log_remote_commands = on; set local client_min_messages = log');
+        notices.length = 0;
+        for (const p of payloads) onNotice!(p);
+        await hub.quiet();
+        const sent = notices.splice(0);
+        await db.exec('set local citus.log_remote_commands = off; set local client_min_messages = notice');
+        expect(got).toEqual(ids);
+
+        const reads = seenHub.filter((x) => /from case_events/.test(x.sql));
+        expect(reads.length).toBeGreaterThanOrEqual(1);
+        for (const x of reads) {
+          expect(x.sql).toMatch(/district_code = any\(\$1::text\[\]\) and id > \$2 and id <= \$3/);
+          expect(x.params[0]).toEqual([district]);
+          expect(taskCounts(await explain(db, x.sql, x.params)), x.sql).toEqual([1]);
+        }
+        const { rows: [mine] } = await db.query<{ shard: string }>(`select get_shard_id_for_distribution_column('case_events', $1::text)::text as shard`, [district]);
+        const shards = [...new Set(sent.flatMap((n) => [...n.matchAll(/\bcase_events_(\d{6,})\b/g)].map((m) => m[1])))];
+        expect(shards).toEqual([mine.shard]);
+        // the full read (a poke without the events, a bare-id notice): every shard
+        expect(taskCount(await explain(db, 'select id, case_id::text as case_id, version, payload from case_events where id > $1 order by id limit $2', [ids[0] - 1, 500]))).toBe(32);
+        await hub.stop();
+      }));
+    });
   });
 }
