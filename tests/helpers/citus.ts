@@ -4,7 +4,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { wrapClient } from '../../server/db/postgres.js';
-import type { Queryable } from '../../server/db/types.js';
+import type { Queryable, Sql } from '../../server/db/types.js';
 import { resetAndSeedPostgres } from './fixture.js';
 
 export const citusUrl = process.env.CITUS_TEST_DATABASE_URL;
@@ -37,4 +37,33 @@ export function coordinatorTx(url: string): <T>(fn: (db: Queryable, notices: str
       client.release();
     }
   };
+}
+
+/** A statement's plan (`explain (costs off)`), one text. */
+export async function explain(db: Queryable, sql: string, params: readonly unknown[] = []): Promise<string> {
+  return (await db.query<{ 'QUERY PLAN': string }>(`explain (costs off) ${sql}`, params)).rows.map((r) => r['QUERY PLAN']).join('\n');
+}
+
+/** Every Task Count of a plan (a statement with subplans has several). */
+export const taskCounts = (plan: string): number[] => [...plan.matchAll(/Task Count: (\d+)/g)].map((m) => Number(m[1]));
+
+/** The worker ports a plan's tasks run on (with `citus.explain_all_tasks`, every task's). */
+export const nodePorts = (plan: string): number[] => [...plan.matchAll(/Node: host=\S+ port=(\d+)/g)].map((m) => Number(m[1]));
+
+/** db as the application sees it, recording every statement it sends (text and parameters), in its transactions too. */
+export function recording(db: Queryable, into: { sql: string; params: readonly unknown[] }[]): Queryable {
+  const wrap = (q: Queryable): Queryable => new Proxy(q, {
+    get(target, key) {
+      if (key === 'query') {
+        return (sql: Sql, params: readonly unknown[] = []) => {
+          into.push({ sql: typeof sql === 'string' ? sql : sql.text, params });
+          return target.query(sql, params);
+        };
+      }
+      if (key === 'transaction') return <T>(fn: (tx: Queryable) => Promise<T>) => target.transaction((tx) => fn(wrap(tx)));
+      const v = Reflect.get(target, key) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  return wrap(db);
 }

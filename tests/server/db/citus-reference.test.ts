@@ -37,14 +37,13 @@ import { createHash } from 'node:crypto';
 import { demoUsers } from '../../helpers/cases.js';
 import { encodePng } from '../../helpers/png.js';
 import { sharedPglite, testBackends, withTestDb } from '../../helpers/backends.js';
-import { citusUrl, coordinatorTx, onCoordinator } from '../../helpers/citus.js';
+import { citusUrl, coordinatorTx, explain, nodePorts, onCoordinator, recording, taskCounts } from '../../helpers/citus.js';
 import { holders, list as responsibilityGrids } from '../../../server/db/responsibility-grids.js';
 import { changeInspectorGrids } from '../../../server/services/admin.js';
 import { seedDemoUsers } from '../../../server/services/demo-users.js';
 import { listCases, reportCase } from '../../../server/services/cases.js';
 import { evaluate } from '../../../server/services/evaluation.js';
 import { caseDeps, pointInGrid, workRules } from '../../helpers/cases.js';
-import type { Sql } from '../../../server/db/types.js';
 
 /** The tables this change made reference tables, in REFERENCE_TABLES' order. */
 const NEW_REFERENCE_TABLES = ['district_calendars', 'district_limits', 'public_settings', 'places', 'open311_keys', 'photos'];
@@ -267,28 +266,7 @@ describe.each(testBackends())('the writers of the responsibility grids on %s', (
 if (citusUrl) {
   describe('the responsibility grids on a Citus coordinator with two workers', () => {
     const inTx = coordinatorTx(citusUrl!); // inside `if (citusUrl)`
-    const explain = async (db: Queryable, sql: string, params: readonly unknown[]) =>
-      (await db.query<{ 'QUERY PLAN': string }>(`explain (costs off) ${sql}`, params)).rows.map((r) => r['QUERY PLAN']).join('\n');
-    const taskCounts = (plan: string) => [...plan.matchAll(/Task Count: (\d+)/g)].map((m) => Number(m[1]));
-    const nodePorts = (plan: string) => [...plan.matchAll(/Node: host=\S+ port=(\d+)/g)].map((m) => Number(m[1]));
 
-    /** db as the application sees it, recording every statement it sends (text and parameters), in its transactions too. */
-    function recording(db: Queryable, into: { sql: string; params: readonly unknown[] }[]): Queryable {
-      const wrap = (q: Queryable): Queryable => new Proxy(q, {
-        get(target, key) {
-          if (key === 'query') {
-            return (sql: Sql, params: readonly unknown[] = []) => {
-              into.push({ sql: typeof sql === 'string' ? sql : sql.text, params });
-              return target.query(sql, params);
-            };
-          }
-          if (key === 'transaction') return <T>(fn: (tx: Queryable) => Promise<T>) => target.transaction((tx) => fn(wrap(tx)));
-          const v = Reflect.get(target, key) as unknown;
-          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-        },
-      });
-      return wrap(db);
-    }
 
     test('both are reference tables with a copy on the coordinator and both workers holding the same rows; their foreign keys are kept', () => inTx(async (db) => {
       const kinds = new Map((await citusTables(db)).map((t) => [t.table, t.kind]));

@@ -29,13 +29,14 @@ import { districtsMeeting } from '../../../server/services/tiles.js';
 import { decodeTile, tileContent, tileOf } from '../../helpers/tiles.js';
 import { upsertRegions, type RegionRow } from '../../../server/db/demo.js';
 import { caseDeps, demoUsers, pointInGrid, workRules } from '../../helpers/cases.js';
-import { caseNumbers, eventsAfter, lastEventId, lastTrail, nextCaseNo, trail } from '../../../server/db/cases.js';
+import { caseNumbers, eventsAfter, EVENTS_CHANNEL, lastEventId, lastTrail, nextCaseNo, trail } from '../../../server/db/cases.js';
+import { LiveHub } from '../../../server/live/hub.js';
 import { wallPage } from '../../../server/db/wall-feed.js';
 import { evaluate } from '../../../server/services/evaluation.js';
 import { publicReply, savePublicReply } from '../../../server/db/public.js';
 import type { Queryable, Sql } from '../../../server/db/types.js';
 import { sharedPglite, testBackends, withTestDb } from '../../helpers/backends.js';
-import { citusUrl, coordinatorTx, onCoordinator } from '../../helpers/citus.js';
+import { citusUrl, coordinatorTx, explain, onCoordinator, recording, taskCounts } from '../../helpers/citus.js';
 
 /** A case reported by the demo inspector at a point in a grid and accepted by the operator: trail, events and steps of two steps. */
 async function acceptedCase(db: Queryable, description: string) {
@@ -93,33 +94,12 @@ if (citusUrl) {
   describe('on a Citus coordinator with two workers', () => {
     const inTx = coordinatorTx(citusUrl!); // inside `if (citusUrl)`
 
-    const explain = async (db: Queryable, sql: string, params: readonly unknown[] = []) =>
-      (await db.query<{ 'QUERY PLAN': string }>(`explain (costs off) ${sql}`, params)).rows.map((r) => r['QUERY PLAN']).join('\n');
     const taskCount = (plan: string) => Number(/Task Count: (\d+)/.exec(plan)?.[1] ?? NaN);
-    /** Every Task Count of a plan (a statement with subplans has several). */
-    const taskCounts = (plan: string) => [...plan.matchAll(/Task Count: (\d+)/g)].map((m) => Number(m[1]));
 
     const GROUP = DISTRIBUTED_TABLES.map((d) => d.table);
     const SHARD = new RegExp(`\\b(${[...GROUP].sort((a, b) => b.length - a.length).join('|')})_(\\d{6,})\\b`, 'g');
     const TOUCHES_GROUP = new RegExp(`\\b(${GROUP.join('|')})\\b`);
 
-    /** db as the application sees it, recording every statement it sends (text and parameters), in its transactions too. */
-    function recording(db: Queryable, into: { sql: string; params: readonly unknown[] }[]): Queryable {
-      const wrap = (q: Queryable): Queryable => new Proxy(q, {
-        get(target, key) {
-          if (key === 'query') {
-            return (sql: Sql, params: readonly unknown[] = []) => {
-              into.push({ sql: typeof sql === 'string' ? sql : sql.text, params });
-              return target.query(sql, params);
-            };
-          }
-          if (key === 'transaction') return <T>(fn: (tx: Queryable) => Promise<T>) => target.transaction((tx) => fn(wrap(tx)));
-          const v = Reflect.get(target, key) as unknown;
-          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-        },
-      });
-      return wrap(db);
-    }
 
     /**
      * The shards of the co-located group that the commands Citus sent on to the workers named (`notices` with
@@ -155,6 +135,27 @@ if (citusUrl) {
     /** The fixture district: that of its first current grid. */
     const fixtureDistrict = async (db: Queryable) =>
       (await db.query<{ d: string }>('select district_code as d from grids where valid_to is null order by code limit 1')).rows[0].d;
+    /**
+     * A second district whose rows live on another shard than the fixture district's (32 shards: one of a few tries),
+     * with one grid 0.003° wide west of the fixture's westmost grid `w`, its east edge `gap` degrees short of w's west
+     * edge (0: the two share that edge).
+     */
+    async function neighbourOnAnotherShard(db: Queryable, name: string, gap = 0) {
+      const { rows: [w] } = await db.query<{ district_code: string; x0: number; y0: number; y1: number }>(
+        `select district_code, st_xmin(geom) as x0, st_ymin(geom) as y0, st_ymax(geom) as y1 from grids
+          where valid_to is null order by st_xmin(geom), code limit 1`);
+      const shard = async (d: string) => (await db.query<{ s: string }>(`select get_shard_id_for_distribution_column('grids', $1::text)::text as s`, [d])).rows[0].s;
+      let b = '';
+      for (const d of ['990081', '990082', '990083', '990084', '990085']) if (!b && await shard(d) !== await shard(w.district_code)) b = d;
+      expect(b).not.toBe('');
+      await db.query(`insert into regions (code, level, name, parent_code) values ($1, 'district', $2, null),
+        ($1 || '001', 'street', $2, $1), ($1 || '001001', 'community', $2, $1 || '001')`, [b, name]);
+      await db.query(
+        `insert into grids (code, community_code, street_code, district_code, geom, area_m2, valid_from)
+         values ($1 || '001001001', $1 || '001001', $1 || '001', $1, st_multi(st_makeenvelope($2::float8 - 0.003, $3, $2::float8 - $5::float8, $4, 4326)), 90000, '2026-01-01')`,
+        [b, w.x0, w.y0, w.y1, gap]);
+      return { w, b };
+    }
     /** A statement that must fail, in a savepoint: its error's message and detail. */
     async function refusal(db: Queryable, sql: string, params: unknown[] = []): Promise<string> {
       await db.exec('savepoint refused');
@@ -525,19 +526,7 @@ comment on table regions is $$dollar-quoted; too$$;`;
       }));
 
       test('on the edge of two districts on different shards: one statement (district_code = any($3)) of two tasks, each run on those two shards alone (past the plan cache\'s five custom plans); the lower code, as unrouted', () => inTx(async (db, notices) => {
-        const { rows: [w] } = await db.query<{ district_code: string; x0: number; y0: number; y1: number }>(
-          `select district_code, st_xmin(geom) as x0, st_ymin(geom) as y0, st_ymax(geom) as y1 from grids
-            where valid_to is null order by st_xmin(geom), code limit 1`);
-        const shard = async (d: string) => (await db.query<{ s: string }>(`select get_shard_id_for_distribution_column('grids', $1::text)::text as s`, [d])).rows[0].s;
-        let b = '';
-        for (const d of ['990081', '990082', '990083', '990084', '990085']) if (!b && await shard(d) !== await shard(w.district_code)) b = d;
-        expect(b).not.toBe('');
-        await db.query(`insert into regions (code, level, name, parent_code) values ($1, 'district', 'citus-edge', null),
-          ($1 || '001', 'street', 'citus-edge', $1), ($1 || '001001', 'community', 'citus-edge', $1 || '001')`, [b]);
-        await db.query(
-          `insert into grids (code, community_code, street_code, district_code, geom, area_m2, valid_from)
-           values ($1 || '001001001', $1 || '001001', $1 || '001', $1, st_multi(st_makeenvelope($2::float8 - 0.003, $3, $2, $4, 4326)), 90000, '2026-01-01')`,
-          [b, w.x0, w.y0, w.y1]);
+        const { w, b } = await neighbourOnAnotherShard(db, 'citus-edge');
         const extents = new DistrictExtents();
         await extents.current(db);
         const edge = { lon: w.x0, lat: (w.y0 + w.y1) / 2 };
@@ -606,20 +595,7 @@ comment on table regions is $$dollar-quoted; too$$;`;
     }));
 
     test('a grids tile at the edge of two districts on different shards is two tasks, with the bytes of the unrouted tile', () => inTx(async (db) => {
-      const { rows: [w] } = await db.query<{ district_code: string; x0: number; y0: number; y1: number }>(
-        `select district_code, st_xmin(geom) as x0, st_ymin(geom) as y0, st_ymax(geom) as y1 from grids
-          where valid_to is null order by st_xmin(geom), code limit 1`);
-      // A neighbour district whose grids live on another shard than the fixture district's (32 shards: one of a few tries).
-      const shard = async (d: string) => (await db.query<{ s: string }>(`select get_shard_id_for_distribution_column('grids', $1::text)::text as s`, [d])).rows[0].s;
-      let b = '';
-      for (const d of ['990081', '990082', '990083', '990084', '990085']) if (!b && await shard(d) !== await shard(w.district_code)) b = d;
-      expect(b).not.toBe('');
-      await db.query(`insert into regions (code, level, name, parent_code) values ($1, 'district', 'citus-edge', null),
-        ($1 || '001', 'street', 'citus-edge', $1), ($1 || '001001', 'community', 'citus-edge', $1 || '001')`, [b]);
-      await db.query(
-        `insert into grids (code, community_code, street_code, district_code, geom, area_m2, valid_from)
-         values ($1 || '001001001', $1 || '001001', $1 || '001', $1, st_multi(st_makeenvelope($2::float8 - 0.003, $3, $2, $4, 4326)), 90000, '2026-01-01')`,
-        [b, w.x0, w.y0, w.y1]);
+      const { w, b } = await neighbourOnAnotherShard(db, 'citus-edge');
       const t = tileOf(w.x0, (w.y0 + w.y1) / 2, 16);
       const met = districtsMeeting(await districtBoxes(db), 16, t.x, t.y);
       expect(met).toEqual([w.district_code, b].sort());
@@ -888,19 +864,8 @@ comment on table regions is $$dollar-quoted; too$$;`;
       test("one district's evaluation (services/evaluation.ts evaluate, its streets) reads its cases from one shard; the province's ranking of districts runs on all 32 and gives each district the row its own evaluation gives", () => inTx(async (db) => {
         const district = await fixtureDistrict(db);
         const { inspector } = await demoUsers(db);
-        // A second district on another shard, with a grid west of the fixture's and a case in it.
-        const { rows: [w] } = await db.query<{ x0: number; y0: number; y1: number }>(
-          'select st_xmin(geom) as x0, st_ymin(geom) as y0, st_ymax(geom) as y1 from grids where valid_to is null order by st_xmin(geom), code limit 1');
-        const shard = async (d: string) => (await db.query<{ s: string }>(`select get_shard_id_for_distribution_column('cases', $1::text)::text as s`, [d])).rows[0].s;
-        let b = '';
-        for (const d of ['990081', '990082', '990083', '990084', '990085']) if (!b && await shard(d) !== await shard(district)) b = d;
-        expect(b).not.toBe('');
-        await db.query(`insert into regions (code, level, name, parent_code) values ($1, 'district', 'citus-rank', null),
-          ($1 || '001', 'street', 'citus-rank', $1), ($1 || '001001', 'community', 'citus-rank', $1 || '001')`, [b]);
-        await db.query(
-          `insert into grids (code, community_code, street_code, district_code, geom, area_m2, valid_from)
-           values ($1 || '001001001', $1 || '001001', $1 || '001', $1, st_multi(st_makeenvelope($2::float8 - 0.003, $3, $2::float8 - 0.0005, $4, 4326)), 90000, '2026-01-01')`,
-          [b, w.x0, w.y0, w.y1]);
+        // A second district on another shard, with a grid west of the fixture's (not touching it) and a case in it.
+        const { w, b } = await neighbourOnAnotherShard(db, 'citus-rank', 0.0005);
         const deps = caseDeps(db);
         const p = await pointInGrid(db);
         for (const [user, lon, lat] of [[scoped(inspector, district), p.lon, p.lat], [scoped(inspector, district), p.lon, p.lat],
@@ -989,8 +954,6 @@ comment on table regions is $$dollar-quoted; too$$;`;
 
     describe("the live stream reads the districts it heard of (live/hub.ts, db/cases.ts eventsHeard; issue 12)", () => {
       test("a pump after one district's write (its NOTIFY `<id>:<district>`) reads that district alone: each statement Task Count 1, sent to its case_events shard alone; the full read by id is 32", () => inTx(async (db, notices) => {
-        const { LiveHub } = await import('../../../server/live/hub.js'); // imported here: this block is the file's end
-        const { EVENTS_CHANNEL } = await import('../../../server/db/cases.js');
         const district = await fixtureDistrict(db);
         const seenHub: { sql: string; params: readonly unknown[] }[] = [];
         let onNotice: ((payload: string) => void) | null = null;
